@@ -1,0 +1,28 @@
+# The two commands of the README: `make demo` and `make test`. Each installs what is missing,
+# configures and builds (Release, C++20), then runs. `make bench` is the long, noisy part, not CI.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build demo test bench format clean
+
+deps:
+	./docker/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/reprise demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 2
+
+bench: build
+	./tests/bench/run.sh $(BUILD)/reprise
+
+format:
+	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs every Debian 12 package that building, testing and benchmarking reprise needs.
+# Idempotent: when every package is already present it changes nothing and touches no network.
+# Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
+set -eu
+
+# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries DESIGN.md names
+BUILD="g++ make cmake pkg-config libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
+  libspdlog-dev libcli11-dev catch2"
+# tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive
+TEST="nginx python3 python3-fastapi python3-uvicorn python3-websockets curl procps"
+# benchmarks: the peers reprise is compared with
+BENCH="wrk haproxy"
+
+case "${1:-all}" in
+  build) WANT="$BUILD" ;;
+  *) WANT="$BUILD $TEST $BENCH" ;;
+esac
+
+missing=""
+for p in $WANT; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,47 @@
+// Parses k6 duration syntax: a sequence of <number><unit> with units us, ms, s, m, h; a bare
+// number means seconds, as k6's does in options.
+#include "Duration.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include "InputError.hpp"
+
+namespace reprise {
+namespace {
+
+double unit_micros(std::string_view unit) {
+  if (unit == "us" || unit == "µs") return 1;
+  if (unit == "ms") return 1e3;
+  if (unit == "s" || unit.empty()) return 1e6;
+  if (unit == "m") return 60e6;
+  if (unit == "h") return 3600e6;
+  return -1;
+}
+
+}  // namespace
+
+Duration parse_duration(std::string_view text, std::string_view what) {
+  auto fail = [&](const std::string& why) -> Duration {
+    throw InputError("", std::string(what), "'" + std::string(text) + "' is not a duration (" + why + ")");
+  };
+  if (text.empty()) return fail("empty");
+  double total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (start == i) return fail("expected a number");
+    double value = std::stod(std::string(text.substr(start, i - start)));
+    size_t unit_start = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    double scale = unit_micros(text.substr(unit_start, i - unit_start));
+    if (scale < 0) return fail("units are us, ms, s, m, h");
+    if (unit_start == i && i != text.size()) return fail("missing unit");
+    total += value * scale;
+  }
+  return Duration(static_cast<long long>(std::llround(total)));
+}
+
+}  // namespace reprise

@@ -1,0 +1,15 @@
+// Durations written the k6 way ("500ms", "10s", "2m", "1h30m", "1.5s"): used by flags now and
+// by profiles and fault files later. Parsing only; it knows nothing of timers.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+namespace reprise {
+
+using Duration = std::chrono::microseconds;
+
+// Throws InputError naming `what` (a flag or a field) when `text` is not a duration.
+Duration parse_duration(std::string_view text, std::string_view what);
+
+}  // namespace reprise

@@ -1,0 +1,17 @@
+// One function per command: each adds its subcommand, flags and callback to the app. The
+// callback sets the process exit code; bad input throws InputError (exit 1), runtime failures
+// throw RuntimeFailure (exit 2).
+#pragma once
+
+#include <CLI/App.hpp>
+
+namespace reprise::cli {
+
+void add_proxy_command(CLI::App& app, int& exit_code);
+void add_upstream_demo_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+
+// Flags and parsing shared by commands.
+std::chrono::microseconds duration_flag(const std::string& text, const char* flag);
+
+}  // namespace reprise::cli

@@ -1,0 +1,86 @@
+// `reprise proxy`: flags to ProxyConfig, then run the proxy until drained.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "Duration.hpp"
+#include "InputError.hpp"
+#include "cli/Commands.hpp"
+#include "net/Address.hpp"
+#include "proxy/ProxyServer.hpp"
+
+namespace reprise::cli {
+
+std::chrono::microseconds duration_flag(const std::string& text, const char* flag) {
+  return parse_duration(text, flag);
+}
+
+namespace {
+
+struct ProxyFlags {
+  std::string listen;
+  std::string upstream;
+  std::string access_log;
+  std::string header_timeout = "10s", idle_timeout = "60s", connect_timeout = "5s", response_timeout = "60s",
+              drain_timeout = "10s";
+  bool no_xff = false, no_xfp = false, no_via = false;
+};
+
+std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
+  if (path.empty()) return nullptr;
+  std::shared_ptr<spdlog::logger> log;
+  try {
+    if (path == "-") log = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    else log = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(path));
+  } catch (const spdlog::spdlog_ex& e) {
+    throw InputError(path, "", std::string("cannot open the access log: ") + e.what());
+  }
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %v");
+  log->set_level(spdlog::level::info);
+  return log;
+}
+
+}  // namespace
+
+void add_proxy_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ProxyFlags>();
+  auto config = std::make_shared<proxy::ProxyConfig>();
+  auto* cmd = app.add_subcommand("proxy", "Transparent HTTP/1.1 reverse proxy");
+  cmd->add_option("--listen", flags->listen, "Address to listen on, host:port")->required();
+  cmd->add_option("--upstream", flags->upstream, "Upstream URL, http://host:port")->required();
+  cmd->add_option("--threads", config->threads, "Worker threads (0: one per core)")->capture_default_str();
+  cmd->add_option("--access-log", flags->access_log, "Access log file, or - for stdout (off by default)");
+  cmd->add_option("--header-timeout", flags->header_timeout, "Time to receive a request head (408)")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", flags->idle_timeout, "Keep-alive idle time before closing")->capture_default_str();
+  cmd->add_option("--connect-timeout", flags->connect_timeout, "Upstream connect time (504)")->capture_default_str();
+  cmd->add_option("--response-timeout", flags->response_timeout,
+                  "Time to the upstream's response head, and between body reads (504)")
+      ->capture_default_str();
+  cmd->add_option("--drain-timeout", flags->drain_timeout, "Time in-flight exchanges get after SIGTERM")
+      ->capture_default_str();
+  cmd->add_option("--max-header-size", config->max_header_size, "Largest request head in bytes (431)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", config->max_connections, "Open client connections before 503")
+      ->capture_default_str();
+  cmd->add_option("--pool-size", config->pool_size, "Idle upstream connections kept per thread")->capture_default_str();
+  cmd->add_flag("--no-x-forwarded-for", flags->no_xff, "Do not add X-Forwarded-For");
+  cmd->add_flag("--no-x-forwarded-proto", flags->no_xfp, "Do not add X-Forwarded-Proto");
+  cmd->add_flag("--no-via", flags->no_via, "Do not add Via");
+  cmd->callback([flags, config, &exit_code] {
+    config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
+    config->upstream = net::resolve(net::parse_http_url(flags->upstream, "--upstream"));
+    config->header_timeout = duration_flag(flags->header_timeout, "--header-timeout");
+    config->idle_timeout = duration_flag(flags->idle_timeout, "--idle-timeout");
+    config->connect_timeout = duration_flag(flags->connect_timeout, "--connect-timeout");
+    config->response_timeout = duration_flag(flags->response_timeout, "--response-timeout");
+    config->drain_timeout = duration_flag(flags->drain_timeout, "--drain-timeout");
+    config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via};
+    config->access_log = make_access_log(flags->access_log);
+    exit_code = proxy::run_proxy(*config);
+  });
+}
+
+}  // namespace reprise::cli

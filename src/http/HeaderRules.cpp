@@ -1,0 +1,140 @@
+#include "http/HeaderRules.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace reprise::http {
+namespace {
+
+constexpr std::array<std::string_view, 6> kHopByHop = {"connection", "keep-alive", "te",
+                                                       "trailer",    "transfer-encoding", "upgrade"};
+
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+void append_int(std::string& out, uint64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+// Copies the end-to-end headers, joining every X-Forwarded-For and Via into one value each
+// so that this hop can append itself.
+void copy_end_to_end(std::string& out, const MessageHead& head, std::string& xff, std::string& via,
+                     bool& has_proto) {
+  std::string_view connection = head.header("connection");
+  for (const auto& h : head.headers) {
+    if (is_hop_by_hop(h.name, connection)) continue;
+    if (iequals(h.name, "x-forwarded-for")) {
+      xff.append(xff.empty() ? "" : ", ").append(h.value);
+      continue;
+    }
+    if (iequals(h.name, "via")) {
+      via.append(via.empty() ? "" : ", ").append(h.value);
+      continue;
+    }
+    if (iequals(h.name, "x-forwarded-proto")) has_proto = true;
+    append_header(out, h.name, h.value);
+  }
+}
+
+void append_via(std::string& out, std::string& via, const ForwardingHeaders& fwd) {
+  if (fwd.via) via.append(via.empty() ? "" : ", ").append("1.1 reprise");
+  if (!via.empty()) append_header(out, "Via", via);
+}
+
+void append_upgrade(std::string& out, const MessageHead& head) {
+  append_header(out, "Connection", "upgrade");
+  append_header(out, "Upgrade", head.header("upgrade"));
+}
+
+}  // namespace
+
+bool is_hop_by_hop(std::string_view name, std::string_view connection) {
+  for (auto h : kHopByHop)
+    if (iequals(name, h)) return true;
+  if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return true;
+  return !connection.empty() && has_token(connection, name);
+}
+
+void write_request_head(std::string& out, const MessageHead& head, std::string_view client_ip,
+                        const ForwardingHeaders& fwd, bool upgrade) {
+  out.clear();
+  out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
+  thread_local std::string xff, via;
+  xff.clear();
+  via.clear();
+  bool has_proto = false;
+  copy_end_to_end(out, head, xff, via, has_proto);
+  if (fwd.x_forwarded_for) xff.append(xff.empty() ? "" : ", ").append(client_ip);
+  if (!xff.empty()) append_header(out, "X-Forwarded-For", xff);
+  if (fwd.x_forwarded_proto && !has_proto) append_header(out, "X-Forwarded-Proto", "http");
+  append_via(out, via, fwd);
+  if (head.body == BodyKind::chunked) append_header(out, "Transfer-Encoding", "chunked");
+  if (upgrade) append_upgrade(out, head);
+  out.append("\r\n");
+}
+
+void write_response_head(std::string& out, const MessageHead& head, bool chunked, bool close,
+                         const ForwardingHeaders& fwd, bool upgrade, bool client_http10) {
+  out.clear();
+  out.append(client_http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  append_int(out, static_cast<uint64_t>(head.status));
+  out.append(" ").append(head.reason.empty() ? status_reason(head.status) : head.reason).append("\r\n");
+  thread_local std::string xff, via;
+  xff.clear();
+  via.clear();
+  bool has_proto = false;
+  copy_end_to_end(out, head, xff, via, has_proto);
+  if (!xff.empty()) append_header(out, "X-Forwarded-For", xff);
+  append_via(out, via, fwd);
+  if (chunked) append_header(out, "Transfer-Encoding", "chunked");
+  if (upgrade) append_upgrade(out, head);
+  else if (close) append_header(out, "Connection", "close");
+  else if (client_http10) append_header(out, "Connection", "keep-alive");
+  out.append("\r\n");
+}
+
+void write_error_response(std::string& out, int status, std::string_view cause, bool close) {
+  out.clear();
+  out.append("HTTP/1.1 ");
+  append_int(out, static_cast<uint64_t>(status));
+  out.append(" ").append(status_reason(status)).append("\r\nContent-Type: text/plain\r\nContent-Length: ");
+  append_int(out, cause.size() + 10);
+  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append("reprise: ").append(cause).append("\n");
+}
+
+std::string_view status_reason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 422: return "Unprocessable Content";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+size_t write_chunk_size(char* buf, size_t size) {
+  auto res = std::to_chars(buf, buf + 16, size, 16);
+  res.ptr[0] = '\r';
+  res.ptr[1] = '\n';
+  return static_cast<size_t>(res.ptr + 2 - buf);
+}
+
+}  // namespace reprise::http

@@ -1,0 +1,41 @@
+// What a proxy does to headers on the way through (RFC 9110 §7.6): drops hop-by-hop headers,
+// adds X-Forwarded-For / X-Forwarded-Proto / Via, and writes heads with the framing the proxy
+// chose. It writes into a caller's reusable string; it knows nothing of sockets.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/MessageHead.hpp"
+
+namespace reprise::http {
+
+struct ForwardingHeaders {
+  bool x_forwarded_for = true;
+  bool x_forwarded_proto = true;
+  bool via = true;
+};
+
+// True for the fixed hop-by-hop headers and any header that `connection` (the message's
+// Connection value) names.
+bool is_hop_by_hop(std::string_view name, std::string_view connection);
+
+// The request head sent upstream: always HTTP/1.1, `framing` chosen by the caller (chunked is
+// re-encoded, Content-Length passes), an Upgrade kept only when `upgrade` is set.
+void write_request_head(std::string& out, const MessageHead& head, std::string_view client_ip,
+                        const ForwardingHeaders& fwd, bool upgrade);
+
+// The response head sent to the client. `chunked` asks for Transfer-Encoding: chunked;
+// `close` for Connection: close.
+void write_response_head(std::string& out, const MessageHead& head, bool chunked, bool close,
+                         const ForwardingHeaders& fwd, bool upgrade, bool client_http10);
+
+// A proxy-made answer: `status` with a short text/plain body "reprise: <cause>".
+void write_error_response(std::string& out, int status, std::string_view cause, bool close);
+
+std::string_view status_reason(int status);
+
+// Writes the hex size line of a chunk into `buf` (at least 20 bytes); returns its length.
+size_t write_chunk_size(char* buf, size_t size);
+
+}  // namespace reprise::http

@@ -1,0 +1,155 @@
+#include "http/MessageParser.hpp"
+
+namespace reprise::http {
+namespace {
+
+// Extends `span` when `at` continues it in the same buffer, else starts it anew.
+void extend(std::string_view& span, const char* at, size_t n) {
+  if (!span.empty() && span.data() + span.size() == at)
+    span = std::string_view(span.data(), span.size() + n);
+  else
+    span = std::string_view(at, n);
+}
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+MessageParser::MessageParser(Type type) : type_(type) {
+  llhttp_settings_init(&settings_);
+  settings_.on_url = on_url;
+  settings_.on_status = on_status;
+  settings_.on_method = on_method;
+  settings_.on_header_field = on_header_field;
+  settings_.on_header_value = on_header_value;
+  settings_.on_header_value_complete = on_header_value_done;
+  settings_.on_headers_complete = on_headers_complete;
+  settings_.on_body = on_body;
+  settings_.on_message_complete = on_message_complete;
+  head_.headers.reserve(32);
+  pieces_.reserve(8);
+}
+
+MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size_t& scanned,
+                                                     size_t max_size) const {
+  for (size_t i = scanned; i < data.size(); ++i) {
+    if (data[i] != '\n') continue;
+    if (i == 0 || data[i - 1] != '\r') return {0, "bare LF line end"};
+    // A line that starts with a space or tab continues the previous one: obs-fold.
+    if (i + 1 < data.size() && (data[i + 1] == ' ' || data[i + 1] == '\t')) return {0, "obs-fold header line"};
+    if (i + 2 < data.size() && data[i + 1] == '\r' && data[i + 2] == '\n') {
+      if (i + 3 > max_size) return {0, "head too large", true};
+      return {i + 3, nullptr};
+    }
+    if (i + 2 >= data.size()) {
+      scanned = i;  // the next byte decides: rescan from this line end
+      if (data.size() > max_size) return {0, "head too large", true};
+      return {};
+    }
+  }
+  scanned = data.size();
+  if (data.size() > max_size) return {0, "head too large", true};
+      return {};
+}
+
+const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
+  llhttp_init(&parser_, type_ == Type::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
+  parser_.data = this;
+  head_.clear();
+  pieces_.clear();
+  no_body_ = no_body;
+  complete_ = false;
+  field_done_ = true;
+  llhttp_errno_t err = llhttp_execute(&parser_, bytes.data(), bytes.size());
+  if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) return llhttp_get_error_reason(&parser_);
+  if (err == HPE_PAUSED_UPGRADE) complete_ = true;
+  for (auto& h : head_.headers) {
+    // llhttp 8 tolerates "Name : value"; RFC 9112 says to refuse it (request smuggling).
+    if (h.name.empty() || h.name.back() == ' ' || h.name.back() == '\t')
+      return "whitespace between header name and colon";
+    h.value = trim_right(h.value);
+  }
+  head_.version_major = parser_.http_major;
+  head_.version_minor = parser_.http_minor;
+  head_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  if (type_ == Type::request) head_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  else head_.status = parser_.status_code;
+  head_.upgrade = parser_.upgrade != 0;
+  if (complete_) head_.body = BodyKind::none;
+  else if (parser_.flags & F_CHUNKED) head_.body = BodyKind::chunked;
+  else if (parser_.flags & F_CONTENT_LENGTH) head_.body = BodyKind::content_length, head_.content_length = parser_.content_length;
+  else if (llhttp_message_needs_eof(&parser_)) head_.body = BodyKind::until_close;
+  return nullptr;
+}
+
+MessageParser::BodyStep MessageParser::parse_body(std::string_view data) {
+  if (complete_) return {0, true, nullptr};
+  if (llhttp_get_errno(&parser_) == HPE_PAUSED) llhttp_resume(&parser_);
+  llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
+  return step(data, err);
+}
+
+MessageParser::BodyStep MessageParser::finish() {
+  if (complete_) return {0, true, nullptr};
+  llhttp_errno_t err = llhttp_finish(&parser_);
+  if (err != HPE_OK && err != HPE_PAUSED) return {0, false, llhttp_get_error_reason(&parser_)};
+  return {0, complete_, complete_ ? nullptr : "connection closed before the body ended"};
+}
+
+MessageParser::BodyStep MessageParser::step(std::string_view data, llhttp_errno_t err) {
+  if (err == HPE_OK) return {data.size(), false, nullptr};
+  if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
+    return {static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data()), true, nullptr};
+  return {0, false, llhttp_get_error_reason(&parser_)};
+}
+
+int MessageParser::on_url(llhttp_t* p, const char* at, size_t n) {
+  extend(self(p).head_.target, at, n);
+  return 0;
+}
+
+int MessageParser::on_status(llhttp_t* p, const char* at, size_t n) {
+  extend(self(p).head_.reason, at, n);
+  return 0;
+}
+
+int MessageParser::on_method(llhttp_t*, const char*, size_t) { return 0; }
+
+int MessageParser::on_header_field(llhttp_t* p, const char* at, size_t n) {
+  auto& s = self(p);
+  if (s.field_done_) s.head_.headers.push_back({});
+  s.field_done_ = false;
+  extend(s.head_.headers.back().name, at, n);
+  return 0;
+}
+
+int MessageParser::on_header_value(llhttp_t* p, const char* at, size_t n) {
+  extend(self(p).head_.headers.back().value, at, n);
+  return 0;
+}
+
+int MessageParser::on_header_value_done(llhttp_t* p) {
+  self(p).field_done_ = true;
+  return 0;
+}
+
+int MessageParser::on_headers_complete(llhttp_t* p) { return self(p).no_body_ ? 1 : 0; }
+
+int MessageParser::on_body(llhttp_t* p, const char* at, size_t n) {
+  auto& pieces = self(p).pieces_;
+  if (!pieces.empty() && pieces.back().data() + pieces.back().size() == at)
+    pieces.back() = std::string_view(pieces.back().data(), pieces.back().size() + n);
+  else
+    pieces.emplace_back(at, n);
+  return 0;
+}
+
+int MessageParser::on_message_complete(llhttp_t* p) {
+  self(p).complete_ = true;
+  return HPE_PAUSED;
+}
+
+}  // namespace reprise::http

@@ -1,0 +1,58 @@
+#include "net/Address.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <charconv>
+
+#include "InputError.hpp"
+
+namespace reprise::net {
+
+HostPort parse_host_port(std::string_view text, std::string_view what) {
+  auto fail = [&](const char* why) -> HostPort {
+    throw InputError("", std::string(what), "'" + std::string(text) + "' " + why);
+  };
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return fail("is not host:port");
+  HostPort hp;
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  hp.host = host.empty() ? "0.0.0.0" : std::string(host);
+  std::string_view port = text.substr(colon + 1);
+  unsigned value = 0;
+  auto res = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || res.ec != std::errc() || res.ptr != port.data() + port.size() || value > 65535)
+    return fail("has no valid port");
+  hp.port = static_cast<unsigned short>(value);
+  return hp;
+}
+
+HostPort parse_http_url(std::string_view url, std::string_view what) {
+  constexpr std::string_view scheme = "http://";
+  if (url.substr(0, scheme.size()) != scheme)
+    throw InputError("", std::string(what), "'" + std::string(url) + "' must start with http://");
+  std::string_view rest = url.substr(scheme.size());
+  if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+    if (rest.substr(slash) != "/")
+      throw InputError("", std::string(what), "'" + std::string(url) + "': a path prefix is not supported");
+    rest = rest.substr(0, slash);
+  }
+  bool has_port = rest.rfind(':') != std::string_view::npos && rest.back() != ']';
+  return parse_host_port(has_port ? std::string(rest) : std::string(rest) + ":80", what);
+}
+
+tcp::endpoint resolve(const HostPort& hp) {
+  boost::asio::io_context ctx;
+  tcp::resolver resolver(ctx);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(hp.host, std::to_string(hp.port), ec);
+  if (ec || results.empty()) throw RuntimeFailure("cannot resolve " + hp.host + ": " + ec.message());
+  return results.begin()->endpoint();
+}
+
+std::string to_string(const tcp::endpoint& ep) {
+  auto addr = ep.address();
+  std::string host = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
+  return host + ":" + std::to_string(ep.port());
+}
+
+}  // namespace reprise::net

@@ -1,0 +1,27 @@
+// Parses the addresses users type: "127.0.0.1:8080", "[::1]:8080", ":8080", "localhost:8080",
+// and upstream URLs "http://host:port". Resolution happens once, at start, never per request.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+#include <string_view>
+
+namespace reprise::net {
+
+using boost::asio::ip::tcp;
+
+struct HostPort {
+  std::string host;
+  unsigned short port = 0;
+};
+
+// Throws InputError naming `what` when `text` is not host:port.
+HostPort parse_host_port(std::string_view text, std::string_view what);
+// Accepts http://host[:port][/] only; throws InputError otherwise.
+HostPort parse_http_url(std::string_view url, std::string_view what);
+// Resolves to the first endpoint; throws RuntimeFailure when the name does not resolve.
+tcp::endpoint resolve(const HostPort& hp);
+
+std::string to_string(const tcp::endpoint& ep);
+
+}  // namespace reprise::net

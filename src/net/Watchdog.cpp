@@ -1,0 +1,38 @@
+#include "net/Watchdog.hpp"
+
+namespace reprise::net {
+
+Watchdog::Watchdog(boost::asio::ip::tcp::socket& socket) : state_(std::make_shared<State>(socket)) {}
+
+Watchdog::~Watchdog() {
+  state_->socket = nullptr;
+  state_->timer.cancel();
+}
+
+void Watchdog::arm(clock::duration timeout) {
+  auto& s = *state_;
+  s.deadline = clock::now() + timeout;
+  s.expired = false;
+  if (!s.waiting) wait(state_);
+  else if (s.deadline < s.timer.expiry()) s.timer.cancel();  // the handler re-waits for the nearer deadline
+}
+
+void Watchdog::disarm() { state_->deadline = clock::time_point::max(); }
+
+void Watchdog::wait(const std::shared_ptr<State>& state) {
+  state->waiting = true;
+  state->timer.expires_at(state->deadline);
+  state->timer.async_wait([state](const boost::system::error_code&) {
+    state->waiting = false;
+    if (!state->socket || state->deadline == clock::time_point::max()) return;
+    if (clock::now() >= state->deadline) {
+      state->expired = true;
+      boost::system::error_code ignored;
+      state->socket->cancel(ignored);
+      return;
+    }
+    wait(state);
+  });
+}
+
+}  // namespace reprise::net

@@ -1,0 +1,40 @@
+// A deadline for one socket: when it passes, the socket's pending operations are cancelled and
+// expired() turns true. Arming is a store of a time point; the timer is re-armed only when it
+// wakes before the deadline, so the hot path pays no timer call per read.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+namespace reprise::net {
+
+class Watchdog {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  explicit Watchdog(boost::asio::ip::tcp::socket& socket);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  void arm(clock::duration timeout);
+  void disarm();
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    explicit State(boost::asio::ip::tcp::socket& s) : timer(s.get_executor()), socket(&s) {}
+    boost::asio::steady_timer timer;
+    boost::asio::ip::tcp::socket* socket;
+    clock::time_point deadline = clock::time_point::max();
+    bool waiting = false;
+    bool expired = false;
+  };
+  static void wait(const std::shared_ptr<State>& state);
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace reprise::net

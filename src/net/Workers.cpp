@@ -1,0 +1,44 @@
+#include "net/Workers.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/socket_base.hpp>
+
+#include "InputError.hpp"
+#include "net/Address.hpp"
+
+namespace reprise::net {
+
+Workers::Workers(int threads) {
+  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+}
+
+void Workers::run() {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([this, i] { contexts_[i]->run(); });
+  contexts_[0]->run();
+  for (auto& t : threads) t.join();
+}
+
+void Workers::stop() {
+  for (auto& c : contexts_) c->stop();
+}
+
+boost::asio::ip::tcp::acceptor make_listener(boost::asio::io_context& ctx, const boost::asio::ip::tcp::endpoint& ep) {
+  boost::asio::ip::tcp::acceptor acceptor(ctx);
+  boost::system::error_code ec;
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) {
+    int one = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      ec.assign(errno, boost::system::system_category());
+  }
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(4096, ec);
+  if (ec) throw RuntimeFailure("cannot listen on " + to_string(ep) + ": " + ec.message());
+  return acceptor;
+}
+
+}  // namespace reprise::net

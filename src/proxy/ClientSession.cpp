@@ -1,0 +1,363 @@
+#include "proxy/ClientSession.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "http/HeaderRules.hpp"
+#include "proxy/ProxyWorker.hpp"
+
+namespace reprise::proxy {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::ip::tcp;
+using http::BodyKind;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// Copies one direction of a tunnel until EOF, then half-closes the other side.
+awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to) {
+  for (;;) {
+    if (!buf.empty()) {
+      auto [ec, n] = co_await asio::async_write(to, asio::buffer(buf.readable()), nothrow);
+      if (ec) break;
+      buf.clear();
+    }
+    auto [ec, n] = co_await from.async_read_some(buf.prepare(16384), nothrow);
+    if (ec) break;
+    buf.commit(n);
+  }
+  boost::system::error_code ignored;
+  to.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
+    : worker_(worker), client_(std::move(socket)), client_dog_(client_) {
+  boost::system::error_code ec;
+  auto ep = client_.remote_endpoint(ec);
+  client_ip_ = ec ? "unknown" : ep.address().to_string();
+  client_.set_option(tcp::no_delay(true), ec);
+  out_.reserve(64);
+  up_out_.reserve(64);
+  worker_.add(this);
+}
+
+ClientSession::~ClientSession() { worker_.remove(this); }
+
+void ClientSession::close_if_idle() {
+  closing_ = true;
+  boost::system::error_code ignored;
+  if (idle_) client_.cancel(ignored);
+}
+
+awaitable<void> ClientSession::run() {
+  size_t head_len = 0;
+  // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
+  while (!closing_) {
+    bool have_request = co_await read_request_head(head_len);
+    if (!have_request) break;
+    bool keep_alive = co_await forward(head_len);
+    if (!keep_alive || worker_.draining()) break;
+  }
+  boost::system::error_code ignored;
+  client_.shutdown(tcp::socket::shutdown_both, ignored);
+  client_.close(ignored);
+}
+
+awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
+  const auto& cfg = worker_.config();
+  size_t scanned = 0;
+  idle_ = in_.empty();
+  client_dog_.arm(idle_ ? cfg.idle_timeout : cfg.header_timeout);
+  for (;;) {
+    auto scan = request_.find_head_end(in_.readable(), scanned, cfg.max_header_size);
+    if (scan.error) {
+      co_await reply_error(scan.too_large ? 431 : 400, scan.error);
+      co_return false;
+    }
+    if (scan.length) {
+      head_len = scan.length;
+      break;
+    }
+    auto [ec, n] = co_await client_.async_read_some(in_.prepare(8192), nothrow);
+    if (ec) {
+      if (!idle_ && client_dog_.expired()) co_await reply_error(408, "request head not received in time");
+      co_return false;
+    }
+    in_.commit(n);
+    if (idle_) {
+      idle_ = false;
+      client_dog_.arm(cfg.header_timeout);
+    }
+  }
+  idle_ = false;
+  if (const char* err = request_.parse_head(in_.readable().substr(0, head_len))) {
+    co_await reply_error(400, err);
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<bool> ClientSession::forward(size_t head_len) {
+  const auto& head = request_.head();
+  const auto& cfg = worker_.config();
+  x_.method.assign(head.method);
+  x_.target.assign(head.target);
+  x_.head_request = head.is_head_request();
+  x_.client_keep_alive = head.keep_alive;
+  x_.client_http10 = head.version_major == 1 && head.version_minor == 0;
+  x_.websocket = head.upgrade && http::has_token(head.header("upgrade"), "websocket");
+  x_.request_done = x_.response_started = x_.close_after = false;
+  x_.error_status = 0;
+  x_.status = 0;
+  x_.bytes_out = 0;
+  x_.start = std::chrono::steady_clock::now();
+  bool has_body = head.body != BodyKind::none;
+  http::write_request_head(request_head_, head, client_ip_, cfg.forwarding, x_.websocket);
+  in_.consume(head_len);  // the head's views die here; request_head_ holds what goes upstream
+
+  for (int tries = 0;; ++tries) {
+    auto got = co_await worker_.pool().acquire();
+    if (!got.connection) {
+      if (got.timed_out) co_await reply_error(504, "upstream connect timed out");
+      else co_await reply_error(502, "upstream connect failed: " + got.error.message());
+      co_return false;
+    }
+    net::UpstreamConnection& up = *got.connection;
+    Outcome outcome = co_await attempt(up, has_body);
+    if (outcome == Outcome::retryable && up.reused && !has_body && tries == 0) continue;
+    if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
+    if (outcome != Outcome::done) co_return false;
+    log_exchange();
+    const auto& res = response_.head();
+    if (res.keep_alive && res.body != BodyKind::until_close && up_in_.empty() && x_.request_done)
+      worker_.pool().release(std::move(up.socket));
+    co_return x_.request_done && !x_.close_after;
+  }
+}
+
+awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection& up, bool has_body) {
+  up_out_.clear();
+  up_out_.push_back(asio::buffer(request_head_));
+  http::MessageParser::BodyStep step{0, !has_body, nullptr};
+  bool chunked = request_.head().body == BodyKind::chunked;
+  if (has_body) {
+    step = request_.parse_body(in_.readable());
+    if (step.error) {
+      co_await reply_error(400, step.error);
+      co_return Outcome::failed;
+    }
+    add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
+    if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
+  }
+  auto [ec, n] = co_await asio::async_write(up.socket, up_out_, nothrow);
+  if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
+  in_.consume(step.consumed);
+  request_.clear_pieces();
+  x_.request_done = step.complete;
+  if (step.complete) co_return co_await relay_response(up);
+  // The rest of the body streams up while the answer (perhaps 100 Continue) streams down.
+  co_await (pump_request_body(up, chunked) && relay_then_stop_pump(up));
+  co_return relay_outcome_;
+}
+
+awaitable<void> ClientSession::relay_then_stop_pump(net::UpstreamConnection& up) {
+  relay_outcome_ = co_await relay_response(up);
+  boost::system::error_code ignored;
+  if (!x_.request_done) client_.cancel(ignored);  // the answer is complete: stop waiting for the body
+}
+
+awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bool chunked) {
+  const auto& cfg = worker_.config();
+  for (;;) {
+    client_dog_.arm(cfg.idle_timeout);
+    auto [ec, n] = co_await client_.async_read_some(in_.prepare(65536), nothrow);
+    if (ec) {
+      if (client_dog_.expired()) x_.error_status = 408, x_.error_cause = "request body not received in time";
+      break;
+    }
+    in_.commit(n);
+    auto step = request_.parse_body(in_.readable());
+    if (step.error) {
+      x_.error_status = 400;
+      x_.error_cause = step.error;
+      break;
+    }
+    up_out_.clear();
+    add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
+    if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
+    auto [wec, wn] = co_await asio::async_write(up.socket, up_out_, nothrow);
+    if (wec) break;
+    in_.consume(step.consumed);
+    request_.clear_pieces();
+    if (step.complete) {
+      x_.request_done = true;
+      co_return;
+    }
+  }
+  // The request cannot be finished: the upstream must not take a partial one as whole.
+  x_.close_after = true;
+  boost::system::error_code ignored;
+  up.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  up.socket.cancel(ignored);
+}
+
+awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::UpstreamConnection& up,
+                                                                        net::Watchdog& dog, size_t& head_len) {
+  const auto& cfg = worker_.config();
+  size_t scanned = 0;
+  for (;;) {
+    auto scan = response_.find_head_end(up_in_.readable(), scanned, cfg.max_header_size);
+    if (scan.error) co_return HeadResult::malformed;
+    if (scan.length) {
+      head_len = scan.length;
+      break;
+    }
+    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(16384), nothrow);
+    if (ec) co_return dog.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
+    up_in_.commit(n);
+  }
+  if (response_.parse_head(up_in_.readable().substr(0, head_len), x_.head_request)) co_return HeadResult::malformed;
+  co_return HeadResult::ok;
+}
+
+awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamConnection& up) {
+  const auto& cfg = worker_.config();
+  net::Watchdog dog(up.socket);
+  up_in_.clear();
+  size_t head_len = 0;
+  for (;;) {  // interim 1xx answers (100 Continue) go to the client as they come
+    dog.arm(cfg.response_timeout);
+    HeadResult got = co_await read_response_head(up, dog, head_len);
+    if (got != HeadResult::ok && x_.error_status) {
+      co_await reply_error(x_.error_status, x_.error_cause);
+      co_return Outcome::failed;
+    }
+    if (got == HeadResult::timed_out) co_await reply_error(504, "upstream response timed out");
+    if (got == HeadResult::malformed) co_await reply_error(502, "upstream sent a malformed response");
+    if (got == HeadResult::closed) co_return Outcome::retryable;
+    if (got != HeadResult::ok) co_return Outcome::failed;
+    int status = response_.head().status;
+    if (status >= 200 || status == 101) break;
+    if (!x_.client_http10) {
+      http::write_response_head(response_head_, response_.head(), false, false, cfg.forwarding, false, false);
+      auto [ec, n] = co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+      if (ec) co_return Outcome::failed;
+    }
+    up_in_.consume(head_len);
+  }
+  const auto& head = response_.head();
+  x_.status = head.status;
+  if (head.status == 101) {
+    if (!x_.websocket) {
+      co_await reply_error(502, "upstream switched protocols unasked");
+      co_return Outcome::failed;
+    }
+    http::write_response_head(response_head_, head, false, false, cfg.forwarding, true, false);
+    up_in_.consume(head_len);
+    dog.disarm();
+    co_await tunnel(up);
+    co_return Outcome::failed;  // a tunnel ends both connections
+  }
+  bool chunked_out = (head.body == BodyKind::chunked || head.body == BodyKind::until_close) && !x_.client_http10;
+  x_.close_after = !x_.client_keep_alive || closing_ || worker_.draining() || !x_.request_done ||
+                   (head.body == BodyKind::until_close && x_.client_http10);
+  http::write_response_head(response_head_, head, chunked_out, x_.close_after, cfg.forwarding, false,
+                            x_.client_http10);
+  up_in_.consume(head_len);
+  x_.response_started = true;
+  bool relayed = co_await relay_body(up, dog, chunked_out);
+  co_return relayed ? Outcome::done : Outcome::failed;
+}
+
+awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out) {
+  const auto& cfg = worker_.config();
+  bool head_pending = true;
+  bool eof = false;
+  for (;;) {
+    http::MessageParser::BodyStep step{0, true, nullptr};
+    if (eof) step = response_.finish();
+    else if (response_.head().body != BodyKind::none) step = response_.parse_body(up_in_.readable());
+    if (step.error) {
+      if (head_pending) co_await reply_error(502, "upstream sent a malformed body");
+      co_return false;
+    }
+    out_.clear();
+    if (head_pending) out_.push_back(asio::buffer(response_head_));
+    add_pieces(out_, sizes_, response_.pieces(), chunked_out);
+    if (step.complete && chunked_out) out_.push_back(asio::buffer(kLastChunk));
+    if (!out_.empty()) {
+      client_dog_.arm(cfg.idle_timeout);
+      auto [ec, n] = co_await asio::async_write(client_, out_, nothrow);
+      if (ec) co_return false;
+      x_.bytes_out += n;
+      head_pending = false;
+    }
+    up_in_.consume(step.consumed);
+    response_.clear_pieces();
+    if (step.complete) co_return true;
+    dog.arm(cfg.response_timeout);
+    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(65536), nothrow);
+    if (ec == asio::error::eof) eof = true;
+    else if (ec) co_return false;
+    up_in_.commit(n);
+  }
+}
+
+awaitable<void> ClientSession::tunnel(net::UpstreamConnection& up) {
+  auto [ec, n] = co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+  if (ec) co_return;
+  x_.response_started = true;
+  log_exchange();
+  client_dog_.disarm();
+  co_await (copy_until_eof(client_, in_, up.socket) && copy_until_eof(up.socket, up_in_, client_));
+}
+
+awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
+  x_.status = status;
+  closing_ = true;
+  spdlog::warn("{} \"{} {}\": {} {}", client_ip_, x_.method, x_.target, status, cause);
+  if (x_.response_started) co_return;
+  x_.response_started = true;
+  http::write_error_response(response_head_, status, cause, true);
+  client_dog_.arm(worker_.config().idle_timeout);
+  co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+  log_exchange();
+}
+
+void ClientSession::add_pieces(std::vector<asio::const_buffer>& out, std::vector<std::array<char, 20>>& sizes,
+                               const std::vector<std::string_view>& pieces, bool chunked) {
+  if (!chunked) {
+    for (auto p : pieces)
+      if (!p.empty()) out.push_back(asio::buffer(p));
+    return;
+  }
+  if (sizes.size() < pieces.size()) sizes.resize(pieces.size());  // before any buffer points into it
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (pieces[i].empty()) continue;  // an empty chunk would end the body
+    size_t len = http::write_chunk_size(sizes[i].data(), pieces[i].size());
+    out.push_back(asio::buffer(sizes[i].data(), len));
+    out.push_back(asio::buffer(pieces[i]));
+    out.push_back(asio::buffer("\r\n", 2));
+  }
+}
+
+void ClientSession::log_exchange() {
+  const auto& log = worker_.config().access_log;
+  if (!log) return;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x_.start);
+  log->info("{} \"{} {}\" {} {} {:.3f}ms", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,
+            static_cast<double>(us.count()) / 1000.0);
+}
+
+}  // namespace reprise::proxy

@@ -1,0 +1,88 @@
+// One client connection, one coroutine: read a request head, forward the exchange to the
+// upstream, stream the answer back, loop while keep-alive holds. Failures become short plain
+// answers (400, 408, 431, 502, 504), never hangs. Websocket upgrades become a raw tunnel.
+// It must not block, lock or allocate per request in the steady state.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <array>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "http/MessageParser.hpp"
+#include "net/ByteBuffer.hpp"
+#include "net/UpstreamPool.hpp"
+#include "net/Watchdog.hpp"
+
+namespace reprise::proxy {
+
+class ProxyWorker;
+
+class ClientSession {
+ public:
+  ClientSession(ProxyWorker& worker, boost::asio::ip::tcp::socket socket);
+  ~ClientSession();
+
+  boost::asio::awaitable<void> run();
+  // Drain: an idle keep-alive connection is closed now, a busy one after its exchange.
+  void close_if_idle();
+
+ private:
+  // What outlives the request head once the read buffer moves on.
+  struct Exchange {
+    bool head_request = false;
+    bool client_keep_alive = true;
+    bool client_http10 = false;
+    bool websocket = false;
+    bool request_done = false;      // the whole request body reached the upstream
+    bool response_started = false;  // a response head went to the client
+    bool close_after = false;       // the client connection ends with this exchange
+    int error_status = 0;           // the request body failed: the answer to give instead
+    std::string error_cause;
+    int status = 0;
+    uint64_t bytes_out = 0;
+    std::string method;
+    std::string target;
+    std::chrono::steady_clock::time_point start;
+  };
+  enum class Outcome { done, retryable, failed };
+  enum class HeadResult { ok, closed, timed_out, malformed };
+
+  boost::asio::awaitable<bool> read_request_head(size_t& head_len);
+  boost::asio::awaitable<bool> forward(size_t head_len);
+  boost::asio::awaitable<Outcome> attempt(net::UpstreamConnection& up, bool body_pending);
+  boost::asio::awaitable<void> pump_request_body(net::UpstreamConnection& up, bool chunked);
+  boost::asio::awaitable<void> relay_then_stop_pump(net::UpstreamConnection& up);
+  boost::asio::awaitable<Outcome> relay_response(net::UpstreamConnection& up);
+  boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, net::Watchdog& dog,
+                                                        size_t& head_len);
+  boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out);
+  boost::asio::awaitable<void> tunnel(net::UpstreamConnection& up);
+  boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
+  static void add_pieces(std::vector<boost::asio::const_buffer>& out, std::vector<std::array<char, 20>>& sizes,
+                         const std::vector<std::string_view>& pieces, bool chunked);
+  void log_exchange();
+
+  ProxyWorker& worker_;
+  boost::asio::ip::tcp::socket client_;
+  net::Watchdog client_dog_;
+  std::string client_ip_;
+  net::ByteBuffer in_;
+  net::ByteBuffer up_in_;
+  http::MessageParser request_{http::MessageParser::Type::request};
+  http::MessageParser response_{http::MessageParser::Type::response};
+  std::string request_head_;
+  std::string response_head_;
+  std::vector<boost::asio::const_buffer> out_;     // to the client
+  std::vector<boost::asio::const_buffer> up_out_;  // to the upstream (the body pump runs beside the relay)
+  std::vector<std::array<char, 20>> sizes_;
+  std::vector<std::array<char, 20>> up_sizes_;
+  Exchange x_;
+  Outcome relay_outcome_ = Outcome::failed;
+  bool idle_ = true;
+  bool closing_ = false;
+};
+
+}  // namespace reprise::proxy

@@ -1,0 +1,32 @@
+// Everything `reprise proxy` is told on its command line, resolved once at start.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+
+#include "http/HeaderRules.hpp"
+
+namespace reprise::proxy {
+
+using namespace std::chrono_literals;
+
+struct ProxyConfig {
+  boost::asio::ip::tcp::endpoint listen;
+  boost::asio::ip::tcp::endpoint upstream;
+  int threads = 0;
+  std::chrono::microseconds header_timeout = 10s;
+  std::chrono::microseconds idle_timeout = 60s;
+  std::chrono::microseconds connect_timeout = 5s;
+  std::chrono::microseconds response_timeout = 60s;
+  std::chrono::microseconds drain_timeout = 10s;
+  size_t max_header_size = 64 * 1024;
+  size_t max_connections = 10000;
+  size_t pool_size = 64;
+  http::ForwardingHeaders forwarding;
+  std::shared_ptr<spdlog::logger> access_log;  // null: off
+};
+
+}  // namespace reprise::proxy

@@ -1,0 +1,83 @@
+#include "proxy/ProxyWorker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <vector>
+
+#include "http/HeaderRules.hpp"
+#include "net/Workers.hpp"
+#include "proxy/ClientSession.hpp"
+
+namespace reprise::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<void> serve(ProxyWorker& worker, tcp::socket socket, std::atomic<size_t>& open) {
+  {
+    ClientSession session(worker, std::move(socket));
+    co_await session.run();
+  }
+  open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+ProxyWorker::ProxyWorker(asio::io_context& ctx, const ProxyConfig& config, std::atomic<size_t>& open_connections)
+    : ctx_(ctx),
+      config_(config),
+      open_connections_(open_connections),
+      acceptor_(net::make_listener(ctx, config.listen)),
+      pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout) {}
+
+void ProxyWorker::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
+
+void ProxyWorker::drain() {
+  draining_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  std::vector<ClientSession*> now(sessions_.begin(), sessions_.end());
+  for (auto* s : now) s->close_if_idle();
+  pool_.clear();
+}
+
+asio::awaitable<void> ProxyWorker::accept_loop() {
+  asio::steady_timer backoff(ctx_);
+  while (!draining_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(nothrow);
+    if (ec) {
+      if (draining_ || ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("accept failed: {}", ec.message());  // out of descriptors: wait, do not spin
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(nothrow);
+      continue;
+    }
+    if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= config_.max_connections) {
+      open_connections_.fetch_sub(1, std::memory_order_relaxed);
+      asio::co_spawn(ctx_, refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    asio::co_spawn(ctx_, serve(*this, std::move(socket), open_connections_), asio::detached);
+  }
+}
+
+asio::awaitable<void> ProxyWorker::refuse(tcp::socket socket) {
+  spdlog::warn("connection refused with 503: {} connections open", config_.max_connections);
+  std::string answer;
+  http::write_error_response(answer, 503, "too many open connections", true);
+  co_await asio::async_write(socket, asio::buffer(answer), nothrow);
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+}  // namespace reprise::proxy

@@ -1,0 +1,45 @@
+// One worker thread's share of the proxy: its own listener (SO_REUSEPORT), its own upstream
+// pool and the sessions it runs. Only the open-connection count is shared between workers.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <unordered_set>
+
+#include "net/UpstreamPool.hpp"
+#include "proxy/ProxyConfig.hpp"
+
+namespace reprise::proxy {
+
+class ClientSession;
+
+class ProxyWorker {
+ public:
+  ProxyWorker(boost::asio::io_context& ctx, const ProxyConfig& config, std::atomic<size_t>& open_connections);
+
+  void start();
+  // Stops accepting, closes idle keep-alive connections and lets in-flight exchanges finish.
+  void drain();
+  bool draining() const { return draining_; }
+
+  const ProxyConfig& config() const { return config_; }
+  net::UpstreamPool& pool() { return pool_; }
+  void add(ClientSession* s) { sessions_.insert(s); }
+  void remove(ClientSession* s) { sessions_.erase(s); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ctx_;
+  const ProxyConfig& config_;
+  std::atomic<size_t>& open_connections_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  net::UpstreamPool pool_;
+  std::unordered_set<ClientSession*> sessions_;
+  bool draining_ = false;
+};
+
+}  // namespace reprise::proxy

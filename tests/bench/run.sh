@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# `make bench`: reprise against nginx (direct) and haproxy, on loopback only.
+#
+#   tests/bench/run.sh path/to/reprise
+#
+# 1. throughput: nginx (1 worker) serves a ~200-byte JSON at /json; wrk -t1 -c64 --latency
+#    against nginx directly, reprise (--threads 1) and haproxy (nbthread 1, keep-alive and
+#    server connection reuse), interleaved round by round; medians of req/s and p99.
+# 2. long-lived streams: a Python asyncio SSE upstream holds every stream; a Python client
+#    holds BENCH_STREAMS of them through reprise, then through haproxy; the proxy's RSS growth
+#    per stream (VmRSS after - before, over the streams held).
+#
+# Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput streams"), BENCH_TARGETS
+# ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
+# streams are held before the second RSS reading; > 10 lets a heartbeat through),
+# BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_KEEP=1 keeps the work directory
+# (logs, configs, raw wrk outputs).
+# Exit status: 0 when every figure was measured without errors, 1 otherwise.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+DURATION=${BENCH_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
+STREAMS=${BENCH_STREAMS:-9000}
+CONNS=${BENCH_CONNECTIONS:-64}
+OUT=${BENCH_OUT:-./bench-results.json}
+PARTS=${BENCH_PARTS:-throughput streams}
+TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
+STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
+HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac; }
+
+BIN=""
+if has "$TARGETS" reprise; then
+  [ $# -ge 1 ] || die "usage: $0 path/to/reprise"
+  [ -x "$1" ] || die "$1: no such executable"
+  BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+fi
+for tool in wrk haproxy nginx; do command -v "$tool" >/dev/null || die "$tool not installed"; done
+HAPROXY=$(command -v haproxy)
+NGINX=$(command -v nginx)
+
+# Streams: the proxy holds 2 sockets per stream, client and upstream one each (separate processes).
+ulimit -Sn 20000 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((2 * STREAMS + 100)) ] \
+  || log "WARNING: fd limit $(ulimit -n) is below the $((2 * STREAMS + 100)) the proxies need for $STREAMS streams"
+
+WORK=$(mktemp -d /tmp/reprise-bench.XXXXXX)
+PIDS=()
+
+# ---- processes: started here, stopped by PID only -------------------------------------------
+
+alive() {  # running and not a zombie
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+stop_pid() {  # TERM, up to 10 s, then KILL; reaps it
+  local pid=$1 i
+  if alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then log "pid $pid ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null; fi
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local i
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'log interrupted; exit 130' INT TERM
+
+LAST_PID=""
+start() {  # start LOGFILE CMD...: runs CMD in the background, output to LOGFILE; sets LAST_PID
+  local logf=$1
+  shift
+  "$@" >"$logf" 2>&1 </dev/null &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+forget() {  # stop a process and drop it from the cleanup list
+  local pid=$1 keep=() p
+  stop_pid "$pid"
+  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() {  # wait_port PORT PID LOGFILE [TIMEOUT]
+  local port=$1 pid=$2 logf=$3 timeout=${4:-15} i
+  for ((i = 0; i < timeout * 20; i++)); do
+    if ! alive "$pid"; then
+      wait "$pid" 2>/dev/null
+      log "process $pid exited (status $?) before port $port opened; its output:"
+      tail -n 20 "$logf" >&2 2>/dev/null
+      return 1
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  log "port $port did not open within ${timeout}s"
+  return 1
+}
+
+rss_kib() {  # VmRSS of PID plus every descendant, in KiB
+  local pid=$1 total=0 kids c r
+  r=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  total=$((total + ${r:-0}))
+  kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
+  for c in $kids; do total=$((total + $(rss_kib "$c"))); done
+  echo "$total"
+}
+
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+
+# ---- the servers -----------------------------------------------------------------------------
+
+start_nginx() {  # sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log)
+  local dir=$WORK/nginx
+  mkdir -p "$dir/root"
+  NGINX_PORT=$(free_port)
+  sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@WORK@|$dir|g" -e "s|@ROOT@|$dir/root|g" \
+    "$HERE/../upstreams/nginx.conf.in" >"$dir/nginx.conf"
+  start "$dir/stdout.log" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+  NGINX_PID=$LAST_PID
+  wait_port "$NGINX_PORT" "$NGINX_PID" "$dir/error.log"
+}
+
+start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT; sets PROXY_PORT, PROXY_PID
+  local dir=$WORK/$1
+  mkdir -p "$dir"
+  PROXY_PORT=$(free_port)
+  sed -e "s|@PORT@|$PROXY_PORT|g" -e "s|@UPSTREAM@|$2|g" -e "s|@WORK@|$dir|g" \
+    "$HERE/haproxy.cfg.in" >"$dir/haproxy.cfg"
+  start "$dir/haproxy.log" "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  PROXY_PID=$LAST_PID
+  wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/haproxy.log"
+}
+
+start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID
+  local dir=$WORK/$1 up=$2
+  shift 2
+  mkdir -p "$dir"
+  PROXY_PORT=$(free_port)
+  start "$dir/reprise.log" "$BIN" proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "http://127.0.0.1:$up" \
+    --threads 1 --log-level error "$@"
+  PROXY_PID=$LAST_PID
+  wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/reprise.log"
+}
+
+# ---- benchmark 1: throughput -------------------------------------------------------------------
+
+throughput() {
+  local -A port pid
+  local t r f line
+  start_nginx || { log "nginx did not start"; return 1; }
+  port[direct]=$NGINX_PORT
+  pid[direct]=$NGINX_PID
+  if has "$TARGETS" reprise; then
+    if start_reprise tp-reprise "$NGINX_PORT"; then port[reprise]=$PROXY_PORT; pid[reprise]=$PROXY_PID
+    else log "reprise did not start: no throughput figures for it"; fi
+  fi
+  if has "$TARGETS" haproxy; then
+    if start_haproxy tp-haproxy "$NGINX_PORT"; then port[haproxy]=$PROXY_PORT; pid[haproxy]=$PROXY_PID
+    else log "haproxy did not start: no throughput figures for it"; fi
+  fi
+  for t in direct reprise haproxy; do
+    [ -n "${port[$t]:-}" ] || continue
+    if ! curl -fsS -o "$WORK/check-$t.json" "http://127.0.0.1:${port[$t]}/json"; then
+      log "GET /json through $t failed: no throughput figures for it"
+      unset "port[$t]"
+      continue
+    fi
+    wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
+  done
+  log "throughput: wrk -t1 -c$CONNS -d$DURATION --latency, $ROUNDS round(s): ${!port[*]}"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in direct reprise haproxy; do
+      [ -n "${port[$t]:-}" ] || continue
+      f=$WORK/wrk-$t-$r.txt
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
+      line=$("$PY" "$HERE/report.py" wrk "$f")
+      log "round $r $t: req/s p99(ms) $line"
+      if ! alive "${pid[$t]}"; then log "$t died during round $r"; unset "port[$t]"; fi
+    done
+  done
+  for t in haproxy reprise direct; do [ -n "${pid[$t]:-}" ] && forget "${pid[$t]}"; done
+  return 0
+}
+
+# ---- benchmark 2: long-lived streams -----------------------------------------------------------
+
+streams_one() {  # streams_one reprise|haproxy: writes $WORK/streams-NAME.env
+  local name=$1 dir=$WORK/st-$1 env=$WORK/streams-$1.env
+  local up_port up_pid proxy_pid rss0 rss1 fds client_pid i status="" ready=0 failed=0 lost="" err="" first=""
+  mkdir -p "$dir"
+  : >"$env"
+  up_port=$(free_port)
+  start "$dir/upstream.log" "$PY" "$HERE/sse_upstream.py" --port "$up_port" --heartbeat 10
+  up_pid=$LAST_PID
+  if ! wait_port "$up_port" "$up_pid" "$dir/upstream.log"; then echo "error=SSE upstream did not start" >>"$env"; return 1; fi
+  if [ "$name" = reprise ]; then
+    start_reprise "st-$name" "$up_port" --max-connections 20000
+  else
+    start_haproxy "st-$name" "$up_port"
+  fi || { echo "error=$name did not start" >>"$env"; forget "$up_pid"; return 1; }
+  proxy_pid=$PROXY_PID
+  sleep 1
+  rss0=$(rss_kib "$proxy_pid")
+  log "streams via $name: RSS before $rss0 KiB; opening $STREAMS streams"
+  start "$dir/client.log" "$PY" "$HERE/sse_client.py" --port "$PROXY_PORT" --streams "$STREAMS"
+  client_pid=$LAST_PID
+  for ((i = 0; i < STREAM_TIMEOUT * 10; i++)); do
+    status=$(grep -m1 -E '^(READY|FAILED)' "$dir/client.log")
+    [ -n "$status" ] && break
+    alive "$client_pid" || { err="SSE client exited: $(tail -n 3 "$dir/client.log" | tr '\n' ' ')"; break; }
+    alive "$proxy_pid" || { err="$name exited while streams were opening"; break; }
+    sleep 0.1
+  done
+  [ -z "$status" ] && [ -z "$err" ] && err="streams not all ready within ${STREAM_TIMEOUT}s"
+  if [ -n "$status" ]; then
+    log "streams via $name: $status"
+    sleep "$HOLD"  # let the proxy settle (buffers, pools) before reading its RSS
+    rss1=$(rss_kib "$proxy_pid")
+    fds=$(fd_count "$proxy_pid")
+    case $status in
+      READY*) ready=$STREAMS ;;
+      FAILED*)
+        ready=$(sed -n 's/.*ready=\([0-9]*\).*/\1/p' <<<"$status")
+        failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$status")
+        first=$(sed -n 's/.*first_error=//p' <<<"$status") ;;
+    esac
+    alive "$proxy_pid" || err="$name exited while holding the streams"
+    log "streams via $name: RSS after $rss1 KiB, $fds open fds, $ready streams held"
+    {
+      echo "rss_before_kib=$rss0"
+      echo "rss_after_kib=$rss1"
+      echo "proxy_fds=$fds"
+      echo "ready=$ready"
+      echo "failed=$failed"
+      [ -n "$first" ] && echo "first_error=$first"
+    } >>"$env"
+  fi
+  forget "$client_pid"
+  lost=$(sed -n 's/^STOPPED .*lost=\([0-9]*\).*/\1/p' "$dir/client.log")
+  echo "lost=${lost:-0}" >>"$env"
+  sed -n 's/^STOPPED .*heartbeats=\([0-9]*\).*/heartbeats=\1/p' "$dir/client.log" >>"$env"
+  [ -n "$err" ] && { log "streams via $name: $err"; echo "error=$err" >>"$env"; }
+  forget "$proxy_pid"
+  forget "$up_pid"
+  return 0
+}
+
+streams() {
+  local p
+  for p in reprise haproxy; do
+    has "$TARGETS" "$p" && streams_one "$p"
+  done
+  return 0
+}
+
+# ---- main ----------------------------------------------------------------------------------------
+
+log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
+has "$PARTS" throughput && throughput
+has "$PARTS" streams && streams
+"$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
+  --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS"

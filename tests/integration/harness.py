@@ -1,0 +1,507 @@
+"""Shared pieces of the integration tests: free loopback ports, processes started and stopped
+by PID, the real servers (reprise, the FastAPI app under uvicorn, nginx) and small raw-socket
+HTTP helpers. It must not hide failures: every helper raises when something does not start."""
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+BIN = os.environ.get("REPRISE_BIN", os.path.join(os.path.dirname(__file__), "../../build/reprise"))
+SOURCE = os.environ.get("REPRISE_SOURCE", os.path.join(os.path.dirname(__file__), "../.."))
+PYTHON = "/usr/bin/python3"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10.0, proc=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before port {port} opened")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"port {port} did not open within {timeout}s")
+
+
+class Proc:
+    """A process this test started; output goes to a temp file; stopped by its own PID."""
+
+    def __init__(self, args, port=None, env=None, cwd=None, timeout=10.0):
+        self.args = [str(a) for a in args]
+        self.log = tempfile.NamedTemporaryFile(prefix="reprise-test-", suffix=".log", delete=False)
+        full_env = dict(os.environ, **(env or {}))
+        self.popen = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT, env=full_env, cwd=cwd,
+                                      start_new_session=True)
+        self.pid = self.popen.pid
+        self.port = port
+        if port is not None:
+            try:
+                wait_port(port, timeout, self.popen)
+            except RuntimeError:
+                self.stop()
+                raise RuntimeError(f"{self.args}: {self.output()}")
+
+    def output(self):
+        with open(self.log.name, "r", errors="replace") as f:
+            return f.read()
+
+    def rss_kib(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def wait(self, timeout=10.0):
+        return self.popen.wait(timeout)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.popen.poll() is None:
+            os.kill(self.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.popen.wait()
+        return self.popen.returncode
+
+    # Defined after stop(): inside the class body the name `signal` would otherwise shadow the
+    # module in stop()'s default argument.
+    def signal(self, sig):
+        if self.popen.poll() is None:
+            os.kill(self.pid, sig)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        os.unlink(self.log.name)
+
+
+def reprise(*args, port=None, **kw):
+    return Proc([BIN, *args], port=port, **kw)
+
+
+def demo_upstream(*extra):
+    port = free_port()
+    return reprise("upstream-demo", "--listen", f"127.0.0.1:{port}", *extra, port=port)
+
+
+def proxy(upstream_port, *extra):
+    port = free_port()
+    return reprise("proxy", "--listen", f"127.0.0.1:{port}", "--upstream", f"http://127.0.0.1:{upstream_port}",
+                   *extra, port=port)
+
+
+def fastapi_app():
+    port = free_port()
+    return Proc([PYTHON, "-m", "uvicorn", "chat_app:app", "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "warning"], port=port, cwd=os.path.join(SOURCE, "tests/upstreams"), timeout=30)
+
+
+def nginx(root):
+    """nginx serving `root` on a free port, with stub_status at /nginx_status (connection counts)."""
+    port = free_port()
+    work = tempfile.mkdtemp(prefix="reprise-nginx-")
+    with open(os.path.join(SOURCE, "tests/upstreams/nginx.conf.in")) as f:
+        conf = f.read().replace("@PORT@", str(port)).replace("@ROOT@", root).replace("@WORK@", work)
+    path = os.path.join(work, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Proc(["/usr/sbin/nginx", "-p", work, "-c", path, "-g", "daemon off;"], port=port)
+
+
+def request(port, method, path, headers=None, body=None, timeout=10.0):
+    """One request on a fresh connection: (status, headers dict lower-cased, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        res = conn.getresponse()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
+    finally:
+        conn.close()
+
+
+def raw(port, data, timeout=5.0, until_close=True):
+    """Sends raw bytes and returns every byte received until the peer closes or `timeout`."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if not until_close and b"\r\n\r\n" in out:
+                break
+    return out
+
+
+class ProbeUpstream:
+    """A raw TCP upstream run by a handler(conn, probe) in a thread per connection. It counts
+    connections and keeps every byte received, so tests can prove what reached the upstream."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.received = b""
+        self.lock = threading.Lock()
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            self.handler(conn, self)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def record(self, data):
+        with self.lock:
+            self.received += data
+
+    def close(self):
+        self.closed = True
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_request(conn, probe=None):
+    """Reads one request (head and Content-Length or chunked body) from a probe connection."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        if probe:
+            probe.record(chunk)
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        headers[k.strip().lower().decode()] = v.strip().decode()
+    body = rest
+    if "content-length" in headers:
+        n = int(headers["content-length"])
+        while len(body) < n:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            if probe:
+                probe.record(chunk)
+            body += chunk
+    elif headers.get("transfer-encoding") == "chunked":
+        while not body.endswith(b"0\r\n\r\n"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            if probe:
+                probe.record(chunk)
+            body += chunk
+    return lines[0].decode(), headers, body
+
+
+# ---------------------------------------------------------------------------------------------
+# Buffered HTTP/1.1 reading for tests that need more than one message per connection
+# (keep-alive, pipelining, 1xx, streaming) on either side of the proxy.
+
+class Message:
+    """One parsed request or response head, its headers as received and (maybe) its body."""
+
+    def __init__(self, start, header_list, body=b""):
+        self.start = start
+        self.header_list = header_list
+        self.body = body
+
+    @property
+    def status(self):
+        return int(self.start.split(" ")[1])
+
+    @property
+    def method(self):
+        return self.start.split(" ")[0]
+
+    @property
+    def target(self):
+        return self.start.split(" ")[1]
+
+    @property
+    def headers(self):
+        """Lower-cased names; repeated fields joined with ", " as RFC 9110 allows."""
+        out = {}
+        for name, value in self.header_list:
+            key = name.lower()
+            out[key] = f"{out[key]}, {value}" if key in out else value
+        return out
+
+    def header(self, name, default=None):
+        return self.headers.get(name.lower(), default)
+
+    def __repr__(self):
+        return f"Message({self.start!r}, {self.header_list!r}, body={len(self.body)} bytes)"
+
+
+class HttpStream:
+    """Reads HTTP/1.1 messages from a socket through one buffer, so bytes of the next message
+    (pipelining, keep-alive) are kept. With `probe`, every byte read is recorded on it."""
+
+    def __init__(self, sock, probe=None):
+        self.sock = sock
+        self.probe = probe
+        self.buf = b""
+        self.eof = False
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            self.eof = True
+            return False
+        if self.probe is not None:
+            self.probe.record(chunk)
+        self.buf += chunk
+        return True
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            if not self._fill():
+                raise EOFError(f"connection closed inside a line: {self.buf[:200]!r}")
+        line, _, self.buf = self.buf.partition(b"\r\n")
+        return line
+
+    def read_head(self):
+        """The next head as a Message without body, or None on a clean close before any byte."""
+        while b"\r\n\r\n" not in self.buf:
+            if not self._fill():
+                if not self.buf:
+                    return None
+                raise EOFError(f"connection closed inside a head: {self.buf[:200]!r}")
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        fields = []
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields.append((name, value.strip()))
+        return Message(lines[0], fields)
+
+    def body_pieces(self, msg, request=False, method="GET"):
+        """Yields the body of `msg` piece by piece as it arrives, never holding all of it."""
+        if not request:
+            status = msg.status
+            if method == "HEAD" or 100 <= status < 200 or status in (204, 304):
+                return
+        te = msg.header("transfer-encoding")
+        if te is not None and te.split(",")[-1].strip().lower() == "chunked":
+            yield from self._chunked()
+        elif msg.header("content-length") is not None:
+            yield from self._sized(int(msg.header("content-length")))
+        elif not request:
+            yield from self._until_close()
+
+    def _sized(self, n):
+        while n:
+            if not self.buf and not self._fill():
+                raise EOFError(f"connection closed with {n} body bytes missing")
+            piece, self.buf = self.buf[:n], self.buf[n:]
+            n -= len(piece)
+            yield piece
+
+    def _chunked(self):
+        while True:
+            size = int(self._line().split(b";")[0].strip(), 16)
+            if size == 0:
+                while self._line() != b"":
+                    pass
+                return
+            yield from self._sized(size)
+            if self._line() != b"":
+                raise ValueError("chunk data not followed by CRLF")
+
+    def _until_close(self):
+        while True:
+            if self.buf:
+                piece, self.buf = self.buf, b""
+                yield piece
+            if not self._fill():
+                return
+
+    def read_body(self, msg, request=False, method="GET"):
+        msg.body = b"".join(self.body_pieces(msg, request, method))
+        return msg
+
+    def read_request(self):
+        """The next whole request, or None when the peer closed cleanly between requests."""
+        msg = self.read_head()
+        return None if msg is None else self.read_body(msg, request=True)
+
+    def read_response(self, method="GET", interim=False):
+        """The next whole response; 1xx other than 101 are skipped unless `interim`."""
+        while True:
+            msg = self.read_head()
+            if msg is None:
+                raise EOFError("connection closed before a response")
+            if 100 <= msg.status < 200 and msg.status != 101 and not interim:
+                continue
+            return self.read_body(msg, method=method)
+
+
+def http_response(status, body=b"", headers=(), reason="Reason"):
+    """Bytes of a response; adds Content-Length unless the headers set the framing themselves."""
+    names = {name.lower() for name, _ in headers}
+    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{name}: {value}" for name, value in headers]
+    if "content-length" not in names and "transfer-encoding" not in names and status not in (204, 304) \
+            and not 100 <= status < 200:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def chunk(data):
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def keepalive_handler(route):
+    """A ProbeUpstream handler serving requests one after another on each connection:
+    route(msg, conn) returns the response bytes to send (or None when it answered itself)."""
+
+    def handler(conn, probe):
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        stream = HttpStream(conn, probe)
+        while True:
+            msg = stream.read_request()
+            if msg is None:
+                return
+            out = route(msg, conn)
+            if out:
+                conn.sendall(out)
+
+    return handler
+
+
+def exchange(port, data, timeout=5.0):
+    """Sends raw bytes; returns (bytes received, closed) where closed is True when the peer
+    closed (or reset) the connection before `timeout`, False when the timeout ended the wait."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return out, False
+            s.settimeout(left)
+            try:
+                piece = s.recv(65536)
+            except socket.timeout:
+                return out, False
+            except ConnectionResetError:
+                return out, True
+            if not piece:
+                return out, True
+            out += piece
+
+
+def status_of(data):
+    """The status code of the first response in raw bytes, or None."""
+    if not data.startswith(b"HTTP/1."):
+        return None
+    return int(data.split(b" ", 2)[1])
+
+
+def nginx_stub_status(port):
+    """nginx's stub_status counters (active, accepts, handled, requests), read directly."""
+    status, _, body = request(port, "GET", "/nginx_status")
+    if status != 200:
+        raise RuntimeError(f"nginx stub_status answered {status}")
+    lines = body.decode().split("\n")
+    accepts, handled, requests = (int(x) for x in lines[2].split())
+    return {"active": int(lines[0].split(":")[1]), "accepts": accepts, "handled": handled,
+            "requests": requests}
+
+
+class RssSampler:
+    """Samples a Proc's RSS every few milliseconds in a thread; .peak is the highest (KiB)."""
+
+    def __init__(self, proc, interval=0.005):
+        self.proc = proc
+        self.interval = interval
+        self.peak = proc.rss_kib()
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, self.proc.rss_kib())
+                self.samples += 1
+            except OSError:
+                return
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+class RecordingUpstream(ProbeUpstream):
+    """Records every byte it reads. Unless `silent`, it answers each whole request it can parse
+    with 200 "forwarded", so a request that should not have been forwarded shows up as a clear
+    wrong status instead of a wait. `eof` is set when the proxy closes an upstream connection."""
+
+    def __init__(self, silent=False):
+        self.silent = silent
+        self.eof = threading.Event()
+        super().__init__(self._handle)
+
+    def _handle(self, conn, probe):
+        stream = HttpStream(conn, probe)
+        try:
+            while not self.silent and stream.read_request() is not None:
+                conn.sendall(http_response(200, b"forwarded", reason="OK"))
+        except (ValueError, EOFError):
+            pass
+        while not stream.eof and stream._fill():
+            pass
+        self.eof.set()

@@ -1,0 +1,298 @@
+"""reprise proxy, the ordinary exchange: forwarding, keep-alive on both sides with an upstream
+pool, pipelining, Expect: 100-continue, bodiless responses, hop-by-hop and forwarding headers,
+more than one thread. Every upstream is a real server on loopback (nginx or a raw ProbeUpstream)."""
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+from harness import (HttpStream, ProbeUpstream, http_response, keepalive_handler, nginx, nginx_stub_status,
+                     proxy, request)
+
+
+def connect(port, timeout=5.0):
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def echo_route(msg, conn):
+    """Answers every request with its method, target and body, so tests can check what arrived."""
+    return http_response(200, f"{msg.method} {msg.target} ".encode() + msg.body,
+                         [("Content-Type", "text/plain")], "OK")
+
+
+class NginxRoot:
+    """A static root for nginx with a few small files, world-readable."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="reprise-root-")
+        os.chmod(self.path, 0o755)
+        for name in ("a.txt", "b.txt", "c.txt"):
+            self.write(name, f"file {name}\n".encode())
+
+    def write(self, name, data):
+        path = os.path.join(self.path, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+
+
+class ForwardingTest(unittest.TestCase):
+    def test_get_and_post_are_forwarded_with_body(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            status, headers, body = request(px.port, "GET", "/hello?x=1")
+            self.assertEqual((status, body), (200, b"GET /hello?x=1 "))
+            status, _, body = request(px.port, "POST", "/submit", {"Content-Type": "text/plain"}, b"payload")
+            self.assertEqual((status, body), (200, b"POST /submit payload"))
+
+    def test_close_delimited_upstream_response_reaches_client_whole(self):
+        # An HTTP/1.1 response with neither Content-Length nor chunked ends when the upstream closes.
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_request()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"x" * 100000)
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            status, _, body = request(px.port, "GET", "/close-delimited")
+            self.assertEqual(status, 200)
+            self.assertEqual(body, b"x" * 100000)
+
+
+class KeepAliveTest(unittest.TestCase):
+    def test_fifty_requests_on_one_client_connection_reuse_one_nginx_connection(self):
+        root = NginxRoot()
+        with nginx(root.path) as ng, proxy(ng.port) as px:
+            before = nginx_stub_status(ng.port)["accepts"]
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            for i in range(50):
+                sock.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+                res = stream.read_response()
+                self.assertEqual(res.status, 200, f"request {i}")
+                self.assertEqual(res.body, b"file a.txt\n")
+                self.assertNotIn("close", res.header("connection", "").lower(), f"request {i} closed the client side")
+            after = nginx_stub_status(ng.port)["accepts"]
+            sock.close()
+            # `after` counts the stub_status connection that read it; the rest came from the proxy.
+            from_proxy = after - before - 1
+            self.assertLessEqual(from_proxy, 2, f"proxy opened {from_proxy} nginx connections for 50 requests")
+            self.assertGreaterEqual(from_proxy, 1)
+
+    def test_probe_sees_few_connections_for_sequential_requests(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            for i in range(50):
+                sock.sendall(f"GET /n{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                res = stream.read_response()
+                self.assertEqual((res.status, res.body), (200, f"GET /n{i} ".encode()))
+            sock.close()
+            self.assertLessEqual(up.connections, 2, "upstream keep-alive not used on one client connection")
+
+    def test_pool_is_shared_across_client_connections(self):
+        # Fifty short client connections, one after another: the pool must hand the same upstream
+        # connection to each (one thread, so one pool).
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port, "--threads", "1") as px:
+            for i in range(50):
+                status, _, body = request(px.port, "GET", f"/c{i}")
+                self.assertEqual((status, body), (200, f"GET /c{i} ".encode()))
+            self.assertLessEqual(up.connections, 2, "upstream connections are not pooled across clients")
+
+
+class PipeliningTest(unittest.TestCase):
+    def test_three_pipelined_requests_are_answered_in_order(self):
+        # The first answer is the slowest, so answering in arrival order of upstream replies
+        # (instead of request order) would show.
+        delays = {"/first": 0.3, "/second": 0.0, "/third": 0.1}
+
+        def route(msg, conn):
+            time.sleep(delays.get(msg.target, 0))
+            return echo_route(msg, conn)
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port) as px:
+            sock = connect(px.port)
+            sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /third HTTP/1.1\r\nHost: x\r\n\r\n")
+            stream = HttpStream(sock)
+            got = [stream.read_response().body for _ in range(3)]
+            sock.close()
+            self.assertEqual(got, [b"GET /first ", b"GET /second ", b"GET /third "])
+
+    def test_pipelined_requests_to_nginx_files(self):
+        root = NginxRoot()
+        with nginx(root.path) as ng, proxy(ng.port) as px:
+            sock = connect(px.port)
+            sock.sendall(b"".join(f"GET /{n}.txt HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in "abc"))
+            stream = HttpStream(sock)
+            got = [stream.read_response().body for _ in range(3)]
+            sock.close()
+            self.assertEqual(got, [b"file a.txt\n", b"file b.txt\n", b"file c.txt\n"])
+
+
+class ExpectContinueTest(unittest.TestCase):
+    def test_body_sent_after_100_continue_reaches_upstream(self):
+        seen = {}
+
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            head = stream.read_head()
+            seen["expect"] = head.header("expect")
+            if head.header("expect", "").lower() == "100-continue":
+                conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            stream.read_body(head, request=True)
+            conn.sendall(http_response(200, b"got " + head.body, reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            sock = connect(px.port)
+            sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n"
+                         b"Expect: 100-continue\r\n\r\n")
+            stream = HttpStream(sock)
+            interim = stream.read_response(interim=True)
+            self.assertEqual(interim.status, 100, "client did not get 100 Continue before sending the body")
+            sock.sendall(b"hello world")
+            final = stream.read_response()
+            sock.close()
+            self.assertEqual((final.status, final.body), (200, b"got hello world"))
+
+
+class BodilessResponseTest(unittest.TestCase):
+    @staticmethod
+    def route(msg, conn):
+        if msg.target == "/head":
+            return b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n"
+        if msg.target == "/head-chunked":
+            return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        if msg.target == "/204":
+            return b"HTTP/1.1 204 No Content\r\nX-Kind: 204\r\n\r\n"
+        if msg.target == "/304":
+            return b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 1000\r\n\r\n"
+        return echo_route(msg, conn)
+
+    def test_head_204_304_carry_no_body_and_connection_stays_usable(self):
+        with ProbeUpstream(keepalive_handler(self.route)) as up, proxy(up.port) as px:
+            sock = connect(px.port, timeout=3)
+            stream = HttpStream(sock)
+            for method, target, status in (("HEAD", "/head", 200), ("HEAD", "/head-chunked", 200),
+                                           ("GET", "/204", 204), ("GET", "/304", 304)):
+                with self.subTest(target=target):
+                    sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                    res = stream.read_response(method=method)
+                    self.assertEqual(res.status, status)
+                    self.assertEqual(res.body, b"")
+                    # the next request on the same connection gets its own answer, not stray bytes
+                    sock.sendall(f"GET /after{target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                    res = stream.read_response()
+                    self.assertEqual((res.status, res.body), (200, f"GET /after{target} ".encode()))
+            sock.close()
+
+    def test_head_and_304_from_nginx(self):
+        root = NginxRoot()
+        root.write("big.txt", b"y" * 5000)
+        with nginx(root.path) as ng, proxy(ng.port) as px:
+            sock = connect(px.port, timeout=3)
+            stream = HttpStream(sock)
+            sock.sendall(b"HEAD /big.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            res = stream.read_response(method="HEAD")
+            self.assertEqual((res.status, res.header("content-length"), res.body), (200, "5000", b""))
+            etag = res.header("etag")
+            self.assertIsNotNone(etag)
+            sock.sendall(f"GET /big.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n".encode())
+            res = stream.read_response()
+            self.assertEqual((res.status, res.body), (304, b""))
+            sock.sendall(b"GET /big.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            res = stream.read_response()
+            self.assertEqual((res.status, res.body), (200, b"y" * 5000))
+            sock.close()
+
+
+class HopByHopTest(unittest.TestCase):
+    REQUEST = (b"GET /h HTTP/1.1\r\nHost: example.test\r\n"
+               b"Connection: keep-alive, X-Secret\r\nX-Secret: 1\r\nKeep-Alive: 5\r\nTE: trailers\r\n"
+               b"Proxy-Authorization: Basic eDp4\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
+               b"X-Keep: yes\r\n\r\n")
+
+    def forwarded_head(self, *flags, request_bytes=REQUEST):
+        heads = []
+
+        def route(msg, conn):
+            heads.append(msg)
+            return http_response(200, b"ok", reason="OK")
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port, *flags) as px:
+            sock = connect(px.port)
+            sock.sendall(request_bytes)
+            res = HttpStream(sock).read_response()
+            sock.close()
+        self.assertEqual(res.status, 200)
+        self.assertEqual(len(heads), 1)
+        return heads[0]
+
+    def test_request_hop_by_hop_headers_are_removed(self):
+        head = self.forwarded_head()
+        for name in ("x-secret", "keep-alive", "te", "proxy-authorization", "proxy-connection", "upgrade"):
+            self.assertNotIn(name, head.headers, f"{name} reached the upstream: {head.header_list}")
+        self.assertNotIn("x-secret", head.header("connection", "").lower())
+        self.assertEqual(head.header("x-keep"), "yes")
+        self.assertEqual(head.header("host"), "example.test")
+
+    def test_forwarding_headers_are_added(self):
+        head = self.forwarded_head()
+        self.assertEqual(head.header("x-forwarded-for"), "127.0.0.1")
+        self.assertEqual(head.header("x-forwarded-proto"), "http")
+        self.assertEqual(head.header("via"), "1.1 reprise")
+
+    def test_forwarding_headers_append_to_existing_ones(self):
+        head = self.forwarded_head(request_bytes=b"GET /h HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                                                 b"Via: 1.0 fred\r\n\r\n")
+        xff = [v.strip() for v in head.header("x-forwarded-for").split(",")]
+        self.assertEqual(xff, ["10.0.0.1", "127.0.0.1"])
+        via = [v.strip() for v in head.header("via").split(",")]
+        self.assertEqual(via, ["1.0 fred", "1.1 reprise"])
+
+    def test_forwarding_headers_can_be_turned_off(self):
+        head = self.forwarded_head("--no-x-forwarded-for", "--no-x-forwarded-proto", "--no-via")
+        for name in ("x-forwarded-for", "x-forwarded-proto", "via"):
+            self.assertNotIn(name, head.headers, f"{name} added despite its --no- flag")
+
+    def test_response_hop_by_hop_headers_are_removed(self):
+        def route(msg, conn):
+            return http_response(200, b"ok", [("Connection", "X-Hop"), ("X-Hop", "1"), ("Keep-Alive", "timeout=5"),
+                                              ("Proxy-Foo", "bar"), ("Trailer", "X-Check"), ("Upgrade", "h2c"),
+                                              ("X-Keep", "yes")], "OK")
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port) as px:
+            status, headers, body = request(px.port, "GET", "/")
+        self.assertEqual((status, body), (200, b"ok"))
+        for name in ("x-hop", "keep-alive", "proxy-foo", "trailer", "upgrade"):
+            self.assertNotIn(name, headers, f"{name} reached the client: {headers}")
+        self.assertNotIn("x-hop", headers.get("connection", "").lower())
+        self.assertEqual(headers.get("x-keep"), "yes")
+
+
+class ThreadsTest(unittest.TestCase):
+    def test_two_threads_serve_many_concurrent_clients(self):
+        def route(msg, conn):
+            time.sleep(0.05)
+            return echo_route(msg, conn)
+
+        def client(n):
+            results = []
+            for i in range(10):
+                status, _, body = request(px.port, "GET", f"/t{n}-{i}")
+                results.append(body == f"GET /t{n}-{i} ".encode() and status == 200)
+            return results
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port, "--threads", "2") as px:
+            start = time.monotonic()
+            with ThreadPoolExecutor(8) as pool:
+                results = [ok for part in pool.map(client, range(8)) for ok in part]
+            elapsed = time.monotonic() - start
+        self.assertEqual(results.count(True), 80)
+        # 80 requests of 50 ms each take 4 s one at a time; concurrently well under 2.5 s.
+        self.assertLess(elapsed, 2.5, "requests were not served concurrently")
+
+
+if __name__ == "__main__":
+    unittest.main()

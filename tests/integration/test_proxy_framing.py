@@ -1,0 +1,125 @@
+"""reprise proxy refuses requests whose framing two HTTP parsers could read differently (the
+stuff of request smuggling) with 400 and a closed connection, and nothing of such a request
+reaches the upstream."""
+import socket
+import time
+import unittest
+
+from harness import RecordingUpstream, exchange, proxy, status_of
+
+# Each case is a whole request the proxy must refuse before forwarding anything.
+REFUSED_BEFORE_FORWARDING = {
+    "content-length-and-transfer-encoding":
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "transfer-encoding-and-content-length":
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "differing-duplicate-content-length":
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    "differing-content-length-list":
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello!",
+    "transfer-encoding-chunked-then-gzip":
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+    "transfer-encoding-two-fields-chunked-not-last":
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n",
+    "transfer-encoding-gzip":
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n",
+    "transfer-encoding-xchunked":
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+    "obs-fold-space":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n",
+    "obs-fold-tab":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tfolded\r\n\r\n",
+    "obs-fold-transfer-encoding":
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
+    "space-before-colon":
+        b"GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+    "tab-before-colon":
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length\t: 0\r\n\r\n",
+    "bare-lf-everywhere":
+        b"GET / HTTP/1.1\nHost: x\n\n",
+    "bare-lf-in-one-header-line":
+        b"GET / HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n",
+    "bare-lf-ending-the-head":
+        b"GET / HTTP/1.1\r\nHost: x\r\n\n",
+}
+
+
+class AmbiguousFramingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.upstream = RecordingUpstream()
+        cls.proxy = proxy(cls.upstream.port, "--response-timeout", "2s")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proxy.stop()
+        cls.upstream.close()
+
+    def test_each_ambiguous_request_is_refused_and_not_forwarded(self):
+        for name, data in REFUSED_BEFORE_FORWARDING.items():
+            with self.subTest(case=name):
+                before_received, before_connections = self.upstream.received, self.upstream.connections
+                reply, closed = exchange(self.proxy.port, data, timeout=3)
+                time.sleep(0.1)  # anything forwarded late would show now
+                self.assertEqual(status_of(reply), 400, f"request {data!r} answered {reply[:200]!r}")
+                self.assertTrue(reply.split(b"\r\n\r\n", 1)[-1].startswith(b"reprise: "), reply)
+                self.assertTrue(closed, "proxy left the connection open after a framing error")
+                self.assertEqual(self.upstream.received, before_received, "bytes of the request reached the upstream")
+                self.assertEqual(self.upstream.connections, before_connections)
+        self.assertEqual(self.proxy.popen.poll(), None, "proxy died")
+
+    def test_sane_request_still_passes(self):
+        # guards the refusal test against a proxy (or a probe) that refuses everything
+        reply, _ = exchange(self.proxy.port, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                             b"Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n", timeout=3)
+        self.assertEqual(status_of(reply), 200, reply[:200])
+
+
+class InvalidChunkSizeTest(unittest.TestCase):
+    """A bad chunk size is found only after the head, which a streaming proxy may already have
+    forwarded. What must hold: the client gets 400 and a closed connection; the upstream never
+    receives the bad chunk bytes, so it never sees a complete request; and the proxy closes that
+    upstream connection, so a half-sent request is never reused from the pool."""
+
+    def test_invalid_chunk_size(self):
+        with RecordingUpstream(silent=True) as up, proxy(up.port, "--response-timeout", "3s") as px:
+            data = (b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"zz\r\nhello\r\n0\r\n\r\n")
+            reply, closed = exchange(px.port, data, timeout=3)
+            self.assertEqual(status_of(reply), 400, reply[:200])
+            self.assertTrue(closed)
+            if up.connections:
+                self.assertTrue(up.eof.wait(2), "upstream connection with a half request left open")
+            self.assertNotIn(b"zz", up.received)
+            self.assertNotIn(b"hello", up.received)
+            self.assertFalse(up.received.endswith(b"0\r\n\r\n"), up.received)
+
+    def test_invalid_chunk_size_after_a_good_chunk(self):
+        with RecordingUpstream(silent=True) as up, proxy(up.port, "--response-timeout", "3s") as px:
+            data = (b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"5\r\nhello\r\n-1\r\nworld\r\n0\r\n\r\n")
+            reply, closed = exchange(px.port, data, timeout=3)
+            self.assertEqual(status_of(reply), 400, reply[:200])
+            self.assertTrue(closed)
+            if up.connections:
+                self.assertTrue(up.eof.wait(2), "upstream connection with a half request left open")
+            self.assertNotIn(b"world", up.received)
+            self.assertFalse(up.received.endswith(b"0\r\n\r\n"), up.received)
+
+
+class IncompleteRequestTest(unittest.TestCase):
+    """A client that goes away before finishing a head has sent no request: nothing may be
+    forwarded (the harness's own port check is such a connection)."""
+
+    def test_connection_closed_before_a_whole_head_sends_nothing_upstream(self):
+        with RecordingUpstream() as up, proxy(up.port) as px:
+            socket.create_connection(("127.0.0.1", px.port), timeout=2).close()
+            with socket.create_connection(("127.0.0.1", px.port), timeout=2) as sock:
+                sock.sendall(b"GET /half HTTP/1.1\r\nHost: x\r\n")
+            time.sleep(0.3)
+            self.assertEqual(up.received, b"", "an unfinished or empty connection produced an upstream request")
+            self.assertEqual(up.connections, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

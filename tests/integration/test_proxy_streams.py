@@ -1,0 +1,256 @@
+"""reprise proxy streams bodies instead of buffering them: 10 MB uploads and downloads (chunked
+and Content-Length) pass while the proxy's RSS barely moves; Server-Sent Events arrive one by
+one as the upstream sends them; a WebSocket is tunnelled both ways after the 101."""
+import asyncio
+import hashlib
+import os
+import random
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import (HttpStream, ProbeUpstream, RssSampler, chunk, http_response, keepalive_handler, nginx,
+                     proxy, request)
+
+SIZE = 10 * 1024 * 1024
+PIECE = 64 * 1024
+RATE = 20 * 1024 * 1024      # bytes/s at the slow end, so a buffering proxy would have to hold the data
+RSS_GROWTH_LIMIT_KIB = 8 * 1024
+
+
+BLOCK = random.Random(7).randbytes(PIECE)
+
+
+def payload_pieces():
+    """The same 10 MB every time, in 64 KiB pieces that all differ, generated rather than stored."""
+    for i in range(SIZE // PIECE):
+        yield i.to_bytes(4, "big") + BLOCK[4:]
+
+
+def payload_digest():
+    return hashlib.sha256(b"".join(payload_pieces())).hexdigest()
+
+
+class Throttle:
+    """Sleeps so that the bytes consumed so far never run ahead of RATE."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+        self.bytes = 0
+
+    def consumed(self, n):
+        self.bytes += n
+        ahead = self.bytes / RATE - (time.monotonic() - self.start)
+        if ahead > 0:
+            time.sleep(ahead)
+
+
+def slow_read(stream, msg, method="GET"):
+    """(byte count, sha256 hex) of a response body read at RATE without keeping it."""
+    digest, count, throttle = hashlib.sha256(), 0, Throttle()
+    for piece in stream.body_pieces(msg, method=method):
+        digest.update(piece)
+        count += len(piece)
+        throttle.consumed(len(piece))
+    return count, digest.hexdigest()
+
+
+class LargeBodyTest(unittest.TestCase):
+    def baseline(self, px, port):
+        # one small exchange first, so buffers and pools the proxy keeps anyway are counted
+        status, _, _ = request(port, "GET", "/warm-up")
+        self.assertEqual(status, 200)
+        time.sleep(0.1)
+        return px.rss_kib()
+
+    def assert_rss_bounded(self, base, sampler):
+        growth = sampler.peak - base
+        self.assertGreater(sampler.samples, 10, "RSS was not sampled during the transfer")
+        self.assertLess(growth, RSS_GROWTH_LIMIT_KIB, f"proxy RSS grew {growth} KiB during a 10 MB transfer")
+
+    def test_chunked_upload_of_10_mb(self):
+        pieces = list(payload_pieces())
+        expected = hashlib.sha256(b"".join(pieces)).hexdigest()
+
+        def handler(conn, probe):
+            # counts and hashes the body at RATE; records nothing (probe.received stays small)
+            stream = HttpStream(conn)
+            while True:
+                head = stream.read_head()
+                if head is None:
+                    return
+                digest, count, throttle = hashlib.sha256(), 0, Throttle()
+                for piece in stream.body_pieces(head, request=True):
+                    digest.update(piece)
+                    count += len(piece)
+                    throttle.consumed(len(piece))
+                body = f"{head.header('transfer-encoding')} {count} {digest.hexdigest()}".encode()
+                conn.sendall(http_response(200, body, reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            base = self.baseline(px, px.port)
+            with socket.create_connection(("127.0.0.1", px.port), timeout=20) as sock, RssSampler(px) as sampler:
+                sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for piece in pieces:
+                    sock.sendall(chunk(piece))
+                sock.sendall(b"0\r\n\r\n")
+                res = HttpStream(sock).read_response()
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body.decode(), f"chunked {SIZE} {expected}")
+            self.assert_rss_bounded(base, sampler)
+
+    def test_chunked_download_of_10_mb(self):
+        expected = payload_digest()
+
+        def route(msg, conn):
+            if msg.target != "/download":
+                return http_response(200, b"small", reason="OK")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n")
+            for piece in payload_pieces():
+                conn.sendall(chunk(piece))
+            conn.sendall(b"0\r\n\r\n")
+            return None
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port) as px:
+            base = self.baseline(px, px.port)
+            with socket.create_connection(("127.0.0.1", px.port), timeout=20) as sock, RssSampler(px) as sampler:
+                sock.sendall(b"GET /download HTTP/1.1\r\nHost: x\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                count, digest = slow_read(stream, head)
+            self.assertEqual(head.status, 200)
+            self.assertEqual((count, digest), (SIZE, expected))
+            self.assert_rss_bounded(base, sampler)
+
+    def test_content_length_download_of_10_mb_static_file_from_nginx(self):
+        root = tempfile.mkdtemp(prefix="reprise-root-")
+        os.chmod(root, 0o755)
+        data = b"".join(payload_pieces())
+        for name, content in (("big.bin", data), ("warm-up", b"warm")):
+            with open(os.path.join(root, name), "wb") as f:
+                f.write(content)
+            os.chmod(os.path.join(root, name), 0o644)
+        expected = hashlib.sha256(data).hexdigest()
+        del data
+        with nginx(root) as ng, proxy(ng.port) as px:
+            base = self.baseline(px, px.port)
+            with socket.create_connection(("127.0.0.1", px.port), timeout=20) as sock, RssSampler(px) as sampler:
+                sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                count, digest = slow_read(stream, head)
+            self.assertEqual(head.status, 200)
+            self.assertEqual(head.header("content-length"), str(SIZE), "Content-Length not kept")
+            self.assertEqual((count, digest), (SIZE, expected))
+            self.assert_rss_bounded(base, sampler)
+
+
+class ServerSentEventsTest(unittest.TestCase):
+    EVENTS = 10
+    INTERVAL = 0.1
+
+    def test_events_arrive_one_by_one_as_sent(self):
+        def handler(conn, probe):
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n")
+            for i in range(self.EVENTS):
+                time.sleep(self.INTERVAL)
+                conn.sendall(chunk(f"id: {i}\ndata: {time.time():.6f}\n\n".encode()))
+            conn.sendall(b"0\r\n\r\n")
+
+        arrivals = []  # (sent, arrived)
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                sock.sendall(b"GET /api/notifications/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                self.assertEqual(head.status, 200)
+                self.assertEqual(head.header("content-type"), "text/event-stream")
+                text = b""
+                for piece in stream.body_pieces(head):
+                    now = time.time()
+                    text += piece
+                    while b"\n\n" in text:
+                        event, _, text = text.partition(b"\n\n")
+                        sent = float(event.split(b"data: ")[1])
+                        arrivals.append((sent, now))
+        self.assertEqual(len(arrivals), self.EVENTS)
+        for i, (sent, arrived) in enumerate(arrivals):
+            self.assertLess(arrived - sent, 0.05, f"event {i} arrived {1000 * (arrived - sent):.0f} ms late")
+        gaps = [b[1] - a[1] for a, b in zip(arrivals, arrivals[1:])]
+        for i, gap in enumerate(gaps):
+            self.assertGreater(gap, 0.05, f"events {i} and {i + 1} arrived together (gap {gap * 1000:.0f} ms)")
+            self.assertLess(gap, 0.15, f"gap {gap * 1000:.0f} ms between events {i} and {i + 1}")
+
+
+class WebSocketEchoServer:
+    """A `websockets` echo server in its own thread and event loop, on a free port."""
+
+    def __init__(self):
+        import websockets
+        self.loop = asyncio.new_event_loop()
+        self.request_headers = []
+        started = threading.Event()
+
+        async def echo(ws, path=None):
+            self.request_headers.append(ws.request_headers)
+            async for message in ws:
+                await ws.send(message)
+
+        async def serve():
+            self.server = await websockets.serve(echo, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            started.set()
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(serve())
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        if not started.wait(5):
+            raise RuntimeError("websocket echo server did not start")
+
+    def close(self):
+        async def shutdown():
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class WebSocketTest(unittest.TestCase):
+    def test_echo_through_the_proxy(self):
+        import websockets
+        server = WebSocketEchoServer()
+        try:
+            with proxy(server.port) as px:
+                async def talk():
+                    async with websockets.connect(f"ws://127.0.0.1:{px.port}/ws", open_timeout=5,
+                                                  close_timeout=2) as ws:
+                        got = []
+                        for message in ("one", "two", "three", b"\x00\x01binary\xff"):
+                            await ws.send(message)
+                            got.append(await asyncio.wait_for(ws.recv(), 3))
+                        return got
+
+                got = asyncio.run(asyncio.wait_for(talk(), 15))
+                self.assertEqual(got, ["one", "two", "three", b"\x00\x01binary\xff"])
+                self.assertEqual(server.request_headers[0].get("Upgrade", "").lower(), "websocket")
+                # the proxy is still serving ordinary requests afterwards
+                status, _, _ = request(px.port, "GET", "/", {"Connection": "close"})
+                self.assertLess(status, 500, "proxy stopped answering after a tunnel")
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

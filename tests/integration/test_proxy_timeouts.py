@@ -1,0 +1,153 @@
+"""reprise proxy never hangs on a bad peer: a dead or resetting upstream gives 502, an upstream
+that cannot be connected to or stays silent gives 504, a client that never finishes its head
+gives 408, an idle keep-alive connection is closed. Each answer is plain text naming the cause."""
+import socket
+import struct
+import threading
+import time
+import unittest
+
+from harness import HttpStream, ProbeUpstream, exchange, free_port, http_response, proxy, request, status_of
+
+GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def body_of(reply):
+    return reply.split(b"\r\n\r\n", 1)[-1]
+
+
+class UpstreamFailureTest(unittest.TestCase):
+    def assert_error(self, port, status, within, at_least=0.0):
+        start = time.monotonic()
+        reply, _ = exchange(port, GET, timeout=within + 2)
+        elapsed = time.monotonic() - start
+        self.assertEqual(status_of(reply), status, reply[:300])
+        self.assertTrue(body_of(reply).startswith(b"reprise: "), reply[:300])
+        self.assertLess(elapsed, within, f"answer took {elapsed:.2f}s")
+        self.assertGreaterEqual(elapsed, at_least, f"answer came after only {elapsed:.2f}s")
+        return reply
+
+    def test_dead_upstream_gives_502(self):
+        with proxy(free_port()) as px:
+            self.assert_error(px.port, 502, within=3)
+            self.assert_error(px.port, 502, within=3)  # and again: the proxy is still there
+            self.assertIsNone(px.popen.poll())
+
+    def test_upstream_closing_after_the_request_gives_502(self):
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            self.assert_error(px.port, 502, within=3)
+            self.assertGreaterEqual(up.connections, 1)
+
+    def test_upstream_reset_gives_502(self):
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close sends RST
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            self.assert_error(px.port, 502, within=3)
+            self.assertGreaterEqual(up.connections, 1)
+
+    def test_upstream_closing_mid_body_closes_client_connection(self):
+        # The head already went to the client, so no error status is possible: the client must
+        # see the connection end instead of waiting for the missing bytes.
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            start = time.monotonic()
+            reply, closed = exchange(px.port, GET, timeout=5)
+            self.assertTrue(closed, f"client connection left hanging: {reply!r}")
+            self.assertLess(time.monotonic() - start, 3)
+            self.assertEqual(status_of(reply), 200)
+            self.assertLess(len(body_of(reply)), 100)
+
+    def test_silent_upstream_gives_504_after_response_timeout(self):
+        release = threading.Event()
+
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            release.wait(10)
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--response-timeout", "1s") as px:
+            try:
+                self.assert_error(px.port, 504, within=3, at_least=0.8)
+            finally:
+                release.set()
+
+    def test_upstream_connect_timeout_gives_504(self):
+        # A listener with a backlog of 0 whose queue is already full: Linux drops further SYNs,
+        # so a connect neither succeeds nor fails until the connect timeout.
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(2):
+                s = socket.socket()
+                s.settimeout(0.3)
+                try:
+                    s.connect(("127.0.0.1", port))
+                except socket.timeout:
+                    pass
+                fillers.append(s)
+            probe = socket.socket()
+            probe.settimeout(0.3)
+            try:
+                probe.connect(("127.0.0.1", port))
+                self.skipTest("this kernel accepts connections past the backlog; cannot provoke a connect timeout")
+            except socket.timeout:
+                pass
+            finally:
+                probe.close()
+            with proxy(port, "--connect-timeout", "500ms") as px:
+                self.assert_error(px.port, 504, within=2.5, at_least=0.4)
+        finally:
+            for s in fillers:
+                s.close()
+            listener.close()
+
+
+class ClientTimeoutTest(unittest.TestCase):
+    def test_slow_client_head_gets_408(self):
+        with ProbeUpstream(lambda conn, probe: None) as up, proxy(up.port, "--header-timeout", "1s") as px:
+            start = time.monotonic()
+            reply, closed = exchange(px.port, b"GET / HTTP/1.1\r\nHost: x\r\n", timeout=4)
+            elapsed = time.monotonic() - start
+            self.assertEqual(status_of(reply), 408, reply[:300])
+            self.assertTrue(body_of(reply).startswith(b"reprise: "), reply[:300])
+            self.assertTrue(closed, "connection left open after 408")
+            self.assertGreaterEqual(elapsed, 0.8)
+            self.assertLess(elapsed, 3)
+            self.assertEqual(up.received, b"", "the unfinished head reached the upstream")
+
+    def test_idle_keep_alive_connection_is_closed(self):
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            while stream.read_request() is not None:
+                conn.sendall(http_response(200, b"ok", reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--idle-timeout", "1s") as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=4) as sock:
+                sock.sendall(GET)
+                stream = HttpStream(sock)
+                self.assertEqual(stream.read_response().status, 200)
+                start = time.monotonic()
+                try:
+                    rest = sock.recv(100)
+                except ConnectionResetError:
+                    rest = b""
+                elapsed = time.monotonic() - start
+            self.assertEqual(rest, b"", "idle connection got bytes instead of a close")
+            self.assertGreaterEqual(elapsed, 0.8)
+            self.assertLess(elapsed, 3)
+            # and a new connection works afterwards
+            self.assertEqual(request(px.port, "GET", "/")[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,115 @@
+#include "http/MessageParser.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+using reprise::http::BodyKind;
+using reprise::http::MessageParser;
+
+namespace {
+
+// Runs the head scan and parse over a whole message; returns the error or "" on success.
+std::string parse_request(MessageParser& p, const std::string& msg, std::string* body = nullptr) {
+  size_t scanned = 0;
+  auto scan = p.find_head_end(msg, scanned, 65536);
+  if (scan.error) return scan.error;
+  if (scan.length == 0) return "incomplete";
+  if (const char* err = p.parse_head(std::string_view(msg).substr(0, scan.length))) return err;
+  auto step = p.parse_body(std::string_view(msg).substr(scan.length));
+  if (step.error) return step.error;
+  if (body)
+    for (auto piece : p.pieces()) body->append(piece);
+  return step.complete ? "" : "body incomplete";
+}
+
+}  // namespace
+
+TEST_CASE("a simple request head is parsed with its headers in order") {
+  MessageParser p(MessageParser::Type::request);
+  std::string msg = "GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Empty:\r\nAccept: */*  \r\n\r\n";
+  REQUIRE(parse_request(p, msg).empty());
+  const auto& h = p.head();
+  CHECK(h.method == "GET");
+  CHECK(h.target == "/a?b=1");
+  REQUIRE(h.headers.size() == 3);
+  CHECK(h.headers[0].name == "Host");
+  CHECK(h.headers[1].name == "X-Empty");
+  CHECK(h.headers[1].value.empty());
+  CHECK(h.headers[2].value == "*/*");
+  CHECK(h.body == BodyKind::none);
+  CHECK(h.keep_alive);
+}
+
+TEST_CASE("content-length and chunked bodies are handed back piece by piece") {
+  MessageParser p(MessageParser::Type::request);
+  std::string body;
+  REQUIRE(parse_request(p, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", &body).empty());
+  CHECK(p.head().body == BodyKind::content_length);
+  CHECK(body == "hello");
+  body.clear();
+  REQUIRE(parse_request(p, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                        &body)
+              .empty());
+  CHECK(p.head().body == BodyKind::chunked);
+  CHECK(body == "abcde");
+}
+
+TEST_CASE("the parser stops at the end of a message so pipelined requests stay in the buffer") {
+  MessageParser p(MessageParser::Type::request);
+  std::string two = "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nokGET /next HTTP/1.1\r\n\r\n";
+  size_t scanned = 0;
+  auto scan = p.find_head_end(two, scanned, 65536);
+  REQUIRE(p.parse_head(std::string_view(two).substr(0, scan.length)) == nullptr);
+  auto step = p.parse_body(std::string_view(two).substr(scan.length));
+  CHECK(step.complete);
+  CHECK(two.substr(scan.length + step.consumed) == "GET /next HTTP/1.1\r\n\r\n");
+}
+
+TEST_CASE("the head scan waits for the whole head and enforces the size limit") {
+  MessageParser p(MessageParser::Type::request);
+  size_t scanned = 0;
+  std::string part = "GET / HTTP/1.1\r\nHost: x\r\n";
+  CHECK(p.find_head_end(part, scanned, 65536).length == 0);
+  part += "\r\n";
+  CHECK(p.find_head_end(part, scanned, 65536).length == part.size());
+  scanned = 0;
+  std::string big = "GET / HTTP/1.1\r\nX: " + std::string(100, 'a');
+  CHECK(p.find_head_end(big, scanned, 64).error != nullptr);
+}
+
+TEST_CASE("ambiguous framing is refused") {
+  MessageParser p(MessageParser::Type::request);
+  const char* cases[] = {
+      "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+      "GET / HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+      "GET / HTTP/1.1\nHost: x\n\n",
+      "GET / HTTP/1.1\r\nHost: x\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+  };
+  for (const char* c : cases) {
+    INFO(c);
+    CHECK_FALSE(parse_request(p, c).empty());
+  }
+}
+
+TEST_CASE("responses: HEAD answers, 204 and close-delimited bodies") {
+  MessageParser p(MessageParser::Type::response);
+  std::string r = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+  REQUIRE(p.parse_head(r, /*no_body=*/true) == nullptr);
+  CHECK(p.head().body == BodyKind::none);
+  REQUIRE(p.parse_head("HTTP/1.1 204 No Content\r\n\r\n") == nullptr);
+  CHECK(p.head().body == BodyKind::none);
+  CHECK(p.head().status == 204);
+  REQUIRE(p.parse_head("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n") == nullptr);
+  CHECK(p.head().body == BodyKind::until_close);
+  auto step = p.parse_body("data: 1\n\n");
+  CHECK_FALSE(step.complete);
+  CHECK(p.pieces().at(0) == "data: 1\n\n");
+  CHECK(p.finish().complete);
+}
