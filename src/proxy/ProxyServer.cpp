@@ -2,58 +2,85 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <memory>
-#include <thread>
-#include <vector>
+#include <chrono>
 
 #include "net/Address.hpp"
-#include "net/Workers.hpp"
 #include "proxy/ProxyWorker.hpp"
 
 namespace reprise::proxy {
 
 namespace asio = boost::asio;
 
-int run_proxy(const ProxyConfig& config) {
-  net::Workers workers(config.threads);
-  std::atomic<size_t> open_connections{0};
-  std::vector<std::unique_ptr<ProxyWorker>> proxies;
-  for (int i = 0; i < workers.size(); ++i)
-    proxies.push_back(std::make_unique<ProxyWorker>(workers.context(i), config, open_connections));
-  for (auto& p : proxies) p->start();
-  spdlog::info("proxy listening on {} -> http://{} ({} threads)", net::to_string(config.listen),
-               net::to_string(config.upstream), workers.size());
+ProxyServer::ProxyServer(ProxyConfig config) : config_(std::move(config)), workers_(config_.threads) {
+  for (int i = 0; i < workers_.size(); ++i) {
+    proxies_.push_back(std::make_unique<ProxyWorker>(workers_.context(i), config_, open_connections_));
+    config_.listen = proxies_.back()->endpoint();  // a port 0 becomes the one the first bind got
+  }
+}
 
+ProxyServer::~ProxyServer() {
+  if (thread_.joinable()) {
+    workers_.stop();
+    thread_.join();
+  }
+}
+
+void ProxyServer::start() {
+  for (auto& p : proxies_) p->start();
+  thread_ = std::thread([this] {
+    workers_.run();
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    changed_.notify_all();
+  });
+  spdlog::info("proxy listening on {} -> http://{} ({} threads)", net::to_string(config_.listen),
+               net::to_string(config_.upstream), workers_.size());
+}
+
+void ProxyServer::drain() {
+  {
+    std::lock_guard lock(mutex_);
+    deadline_ = std::chrono::steady_clock::now() + config_.drain_timeout;
+    changed_.notify_all();
+  }
+  for (int i = 0; i < workers_.size(); ++i) {
+    ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
+    asio::post(workers_.context(i), [p] { p->drain(); });
+  }
+}
+
+void ProxyServer::wait() {
+  std::unique_lock lock(mutex_);
+  while (!finished_) {
+    if (deadline_ == std::chrono::steady_clock::time_point::max()) {
+      changed_.wait(lock);
+    } else if (changed_.wait_until(lock, deadline_) == std::cv_status::timeout && !finished_) {
+      spdlog::warn("drain deadline passed: cutting {} open connections", open_connections_.load());
+      workers_.stop();
+      break;
+    }
+  }
+  lock.unlock();
+  thread_.join();
+}
+
+int run_proxy(const ProxyConfig& config) {
+  ProxyServer server(config);
   asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
-  asio::steady_timer deadline(control);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: draining for up to {} ms", sig,
                  std::chrono::duration_cast<std::chrono::milliseconds>(config.drain_timeout).count());
-    for (int i = 0; i < workers.size(); ++i) {
-      ProxyWorker* p = proxies[static_cast<size_t>(i)].get();
-      asio::post(workers.context(i), [p] { p->drain(); });
-    }
-    deadline.expires_after(config.drain_timeout);
-    deadline.async_wait([&](const boost::system::error_code& e) {
-      if (!e) spdlog::warn("drain deadline passed: cutting {} open connections", open_connections.load());
-      workers.stop();
-    });
+    server.drain();
   });
-  std::thread worker_threads([&] {
-    workers.run();
-    asio::post(control, [&] {
-      signals.cancel();
-      deadline.cancel();
-    });
-  });
-  control.run();
-  worker_threads.join();
+  std::thread signal_thread([&] { control.run(); });
+  server.start();
+  server.wait();
+  control.stop();
+  signal_thread.join();
   spdlog::info("proxy stopped");
   return 0;
 }

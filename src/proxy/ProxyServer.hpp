@@ -1,13 +1,48 @@
-// Runs the proxy: a worker per thread, each with its own listener and upstream pool, and the
-// signal handling that drains them. SIGTERM/SIGINT stop accepting; in-flight exchanges finish
-// until the drain deadline, then whatever is left is cut.
+// Runs the proxy: a worker per thread, each with its own listener and upstream pool. drain()
+// stops accepting and lets in-flight exchanges finish; wait() returns when every worker is done
+// or the drain deadline cut them. run_proxy adds SIGTERM/SIGINT handling for the command line.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "net/Workers.hpp"
 #include "proxy/ProxyConfig.hpp"
 
 namespace reprise::proxy {
 
-// Blocks until drained; returns the process exit code. Throws RuntimeFailure if it cannot bind.
+class ProxyWorker;
+
+class ProxyServer {
+ public:
+  // Binds every listener (port 0 picks one port for all); throws RuntimeFailure if it cannot.
+  explicit ProxyServer(ProxyConfig config);
+  ~ProxyServer();
+
+  void start();
+  void drain();
+  // Blocks until all workers ended, cutting them when `drain_timeout` passes after drain().
+  void wait();
+  boost::asio::ip::tcp::endpoint endpoint() const { return config_.listen; }
+
+ private:
+  ProxyConfig config_;
+  net::Workers workers_;
+  std::atomic<size_t> open_connections_{0};
+  std::vector<std::unique_ptr<ProxyWorker>> proxies_;
+  std::thread thread_;
+  std::mutex mutex_;  // control thread only: guards the two fields below
+  std::condition_variable changed_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool finished_ = false;
+};
+
+// Blocks until SIGTERM/SIGINT and the drain after it; returns the exit code.
 int run_proxy(const ProxyConfig& config);
 
 }  // namespace reprise::proxy

@@ -25,6 +25,7 @@ class ProxyWorker {
   bool draining() const { return draining_; }
 
   const ProxyConfig& config() const { return config_; }
+  boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
   void add(ClientSession* s) { sessions_.insert(s); }
   void remove(ClientSession* s) { sessions_.erase(s); }

@@ -1,0 +1,166 @@
+#include "demo/DemoScript.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "demo/DemoClient.hpp"
+#include "demo/DemoServer.hpp"
+#include "net/Address.hpp"
+#include "proxy/ProxyServer.hpp"
+
+namespace reprise::demo {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// Prints each step and remembers whether every answer was the promised one.
+class Script {
+ public:
+  explicit Script(const boost::asio::ip::tcp::endpoint& proxy) : proxy_(proxy) {}
+
+  Json step(DemoClient& c, const char* what, const std::string& method, const std::string& target, int expect,
+            const std::string& token = "", const Json& body = nullptr) {
+    auto r = c.send(method, target, token, body.is_null() ? "" : body.dump());
+    bool good = r.status == expect;
+    ok_ = ok_ && good;
+    std::printf("  %-26s %-6s %-38s %3d %s %7.2f ms\n", what, method.c_str(), target.c_str(), r.status,
+                good ? "ok  " : "FAIL", static_cast<double>(r.took.count()) / 1000.0);
+    return Json::parse(r.body, nullptr, false);
+  }
+  void fail() { ok_ = false; }
+  bool ok() const { return ok_; }
+  const boost::asio::ip::tcp::endpoint& proxy() const { return proxy_; }
+
+ private:
+  boost::asio::ip::tcp::endpoint proxy_;
+  bool ok_ = true;
+};
+
+// Bob's notification stream, read on its own thread: counts events by name.
+struct StreamWatch {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::string, int> events;
+  int total = 0;
+  int status = 0;
+  bool done = false;
+
+  void run(const boost::asio::ip::tcp::endpoint& proxy, const std::string& token, int expected) {
+    std::string pending;
+    DemoClient client(proxy);
+    int s = client.stream("/api/notifications/stream", token, 5000ms, [&](std::string_view data) {
+      pending.append(data);
+      std::lock_guard lock(mutex);
+      for (size_t end; (end = pending.find("\n\n")) != std::string::npos; pending.erase(0, end + 2)) {
+        std::string block = pending.substr(0, end);
+        if (block.rfind("event: ", 0) != 0) continue;  // heartbeat comments
+        events[block.substr(7, block.find('\n') - 7)]++;
+        ++total;
+      }
+      changed.notify_all();
+      return total < expected;
+    });
+    std::lock_guard lock(mutex);
+    status = s;
+    done = true;
+    changed.notify_all();
+  }
+  bool wait_for(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, timeout, [&] { return total >= n || done; }) && total >= n;
+  }
+};
+
+void walk(Script& s) {
+  DemoClient alice(s.proxy()), bob(s.proxy());
+  std::printf("\nscenario 1: user auth and profile\n");
+  s.step(alice, "register alice", "POST", "/api/users/register", 201, "",
+         {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "Test1234!@#"}, {"display_name", "Alice"}});
+  Json b = s.step(bob, "register bob", "POST", "/api/users/register", 201, "",
+                  {{"email", "bob@test.com"}, {"username", "bob"}, {"password", "Test1234!@#"}, {"display_name", "Bob"}});
+  s.step(alice, "register alice again", "POST", "/api/users/register", 400, "",
+         {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "x"}});
+  std::string ta = s.step(alice, "login alice", "POST", "/api/users/login", 200, "",
+                          {{"email", "alice@test.com"}, {"password", "Test1234!@#"}})
+                       .value("access_token", "");
+  std::string tb = s.step(bob, "login bob", "POST", "/api/users/login", 200, "",
+                          {{"email", "bob@test.com"}, {"password", "Test1234!@#"}})
+                       .value("access_token", "");
+  s.step(alice, "profile without token", "GET", "/api/users/me", 401);
+  s.step(alice, "profile", "GET", "/api/users/me", 200, ta);
+  s.step(alice, "search", "GET", "/api/users/search?q=bob", 200, ta);
+
+  std::printf("\nscenario 4: notification stream (bob, SSE, opened now)\n");
+  constexpr int kExpected = 1 + 11 + 1;  // connected, 11 messages, 1 friend request
+  StreamWatch watch;
+  std::thread reader([&] { watch.run(s.proxy(), tb, kExpected); });
+  if (!watch.wait_for(1, 3000ms)) s.fail();
+  std::printf("  stream open: %d events so far\n", watch.total);
+
+  std::printf("\nscenario 2: messages\n");
+  int room = s.step(alice, "create room", "POST", "/api/chat/rooms", 201, ta, {{"name", "demo room"}}).value("id", 0);
+  std::string messages = "/api/chat/rooms/" + std::to_string(room) + "/messages";
+  s.step(bob, "bob joins by posting", "POST", messages, 200, tb, {{"content", "hi all"}});
+  s.step(alice, "list rooms", "GET", "/api/chat/rooms", 200, ta);
+  for (int i = 1; i <= 10; ++i)
+    s.step(alice, ("send message " + std::to_string(i)).c_str(), "POST", messages, 200, ta,
+           {{"content", "message " + std::to_string(i)}, {"message_type", "text"}});
+  s.step(alice, "message list", "GET", messages + "?limit=50", 200, ta);
+
+  std::printf("\nscenario 3: friend request\n");
+  int request = s.step(alice, "friend request", "POST", "/api/friends/requests", 200, ta,
+                       {{"addressee_id", b.value("id", 0)}})
+                    .value("id", 0);
+  s.step(alice, "accept by the wrong user", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept",
+         403, ta);
+  s.step(bob, "accept", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept", 200, tb);
+
+  bool all = watch.wait_for(kExpected, 3000ms);
+  reader.join();
+  std::printf("\n  SSE stream: status %d, %d events:", watch.status, watch.total);
+  for (const auto& [name, n] : watch.events) std::printf(" %s=%d", name.c_str(), n);
+  std::printf(" %s\n", all ? "(all expected events arrived)" : "(MISSING EVENTS)");
+  if (!all) s.fail();
+}
+
+}  // namespace
+
+int run_demo() {
+  boost::asio::io_context upstream_ctx;
+  DemoServer upstream(upstream_ctx, net::resolve({"127.0.0.1", 0}), 1s);
+  upstream.start();
+  std::thread upstream_thread([&] { upstream_ctx.run(); });
+
+  proxy::ProxyConfig config;
+  config.listen = net::resolve({"127.0.0.1", 0});
+  config.upstream = upstream.local_endpoint();
+  config.threads = 1;
+  config.drain_timeout = 2s;
+  proxy::ProxyServer proxy(config);
+  proxy.start();
+  std::printf("reprise demo: chat service on http://%s, proxy on http://%s\n",
+              net::to_string(upstream.local_endpoint()).c_str(), net::to_string(proxy.endpoint()).c_str());
+
+  Script script(proxy.endpoint());
+  try {
+    walk(script);
+  } catch (const std::exception& e) {
+    std::printf("demo stopped: %s\n", e.what());
+    script.fail();
+  }
+  proxy.drain();
+  proxy.wait();
+  upstream_ctx.stop();
+  upstream_thread.join();
+  std::printf("\n%s\n", script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
+  return script.ok() ? 0 : 2;
+}
+
+}  // namespace reprise::demo

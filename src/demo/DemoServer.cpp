@@ -1,0 +1,145 @@
+#include "demo/DemoServer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+
+#include "http/HeaderRules.hpp"
+#include "http/MessageParser.hpp"
+#include "net/ByteBuffer.hpp"
+#include "net/Workers.hpp"
+
+namespace reprise::demo {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kMaxBody = 1 << 20;
+
+void write_json_response(std::string& out, const ChatResponse& r, bool close) {
+  out.clear();
+  out.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ").append(http::status_reason(r.status));
+  out.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(std::to_string(r.body.size()));
+  if (r.status == 401) out.append("\r\nWWW-Authenticate: Bearer");
+  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append(r.body);
+}
+
+void append_chunk(std::string& out, std::string_view data) {
+  char size[20];
+  out.append(size, http::write_chunk_size(size, data.size())).append(data).append("\r\n");
+}
+
+}  // namespace
+
+DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen, std::chrono::microseconds heartbeat)
+    : ctx_(ctx), acceptor_(net::make_listener(ctx, listen)), heartbeat_(heartbeat) {}
+
+void DemoServer::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
+
+void DemoServer::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+asio::awaitable<void> DemoServer::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(nothrow);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) continue;
+    asio::co_spawn(ctx_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  net::ByteBuffer in;
+  http::MessageParser parser(http::MessageParser::Type::request);
+  std::string body, out;
+  for (;;) {
+    size_t scanned = 0;
+    http::MessageParser::HeadScan scan;
+    while ((scan = parser.find_head_end(in.readable(), scanned, 64 * 1024)).length == 0 && !scan.error) {
+      auto [rec, n] = co_await socket.async_read_some(in.prepare(8192), nothrow);
+      if (rec) co_return;
+      in.commit(n);
+    }
+    const char* err = scan.error ? scan.error : parser.parse_head(in.readable().substr(0, scan.length));
+    if (err) {
+      write_json_response(out, {400, nlohmann::json{{"detail", err}}.dump()}, true);
+      co_await asio::async_write(socket, asio::buffer(out), nothrow);
+      co_return;
+    }
+    const auto& head = parser.head();
+    std::string method(head.method), target(head.target), auth(head.header("authorization"));
+    bool keep_alive = head.keep_alive;
+    in.consume(scan.length);
+    body.clear();
+    for (;;) {
+      auto step = parser.parse_body(in.readable());
+      if (step.error || body.size() > kMaxBody) co_return;
+      for (auto piece : parser.pieces()) body.append(piece);
+      parser.clear_pieces();
+      in.consume(step.consumed);
+      if (step.complete) break;
+      auto [rec, n] = co_await socket.async_read_some(in.prepare(8192), nothrow);
+      if (rec) co_return;
+      in.commit(n);
+    }
+    if (ChatService::is_stream(method, target)) {
+      if (int user = service_.authenticate(auth)) {
+        co_await stream(socket, user);
+        co_return;
+      }
+    }
+    write_json_response(out, service_.handle(method, target, auth, body), !keep_alive);
+    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
+    if (wec || !keep_alive) co_return;
+  }
+}
+
+asio::awaitable<void> DemoServer::stream(tcp::socket& socket, int user) {
+  std::deque<std::string> queue;
+  asio::steady_timer wake(ctx_);
+  int subscription = service_.subscribe(user, [&](const std::string& event) {
+    queue.push_back(event);
+    wake.cancel();
+  });
+  struct Unsubscribe {
+    ChatService& service;
+    int user, id;
+    ~Unsubscribe() { service.unsubscribe(user, id); }
+  } guard{service_, user, subscription};
+
+  std::string out =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  append_chunk(out, "event: connected\ndata: {\"user_id\":" + std::to_string(user) + "}\n\n");
+  auto next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
+  for (;;) {
+    while (!queue.empty()) {
+      append_chunk(out, queue.front());
+      queue.pop_front();
+    }
+    if (!out.empty()) {
+      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
+      if (ec) co_return;
+      out.clear();
+    }
+    wake.expires_at(next_heartbeat);
+    auto [ec] = co_await wake.async_wait(nothrow);
+    if (!ec) {
+      append_chunk(out, ": heartbeat\n\n");
+      next_heartbeat += heartbeat_;
+    }
+  }
+}
+
+}  // namespace reprise::demo
