@@ -35,24 +35,23 @@ MessageParser::MessageParser(Type type) : type_(type) {
 
 MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size_t& scanned,
                                                      size_t max_size) const {
-  for (size_t i = scanned; i < data.size(); ++i) {
+  size_t i = scanned;
+  for (; i < data.size(); ++i) {
     if (data[i] != '\n') continue;
     if (i == 0 || data[i - 1] != '\r') return {0, "bare LF line end"};
+    if (i + 1 == data.size()) break;  // the next byte decides: rescan from this line end
+    char next = data[i + 1];
     // A line that starts with a space or tab continues the previous one: obs-fold.
-    if (i + 1 < data.size() && (data[i + 1] == ' ' || data[i + 1] == '\t')) return {0, "obs-fold header line"};
-    if (i + 2 < data.size() && data[i + 1] == '\r' && data[i + 2] == '\n') {
-      if (i + 3 > max_size) return {0, "head too large", true};
-      return {i + 3, nullptr};
-    }
-    if (i + 2 >= data.size()) {
-      scanned = i;  // the next byte decides: rescan from this line end
-      if (data.size() > max_size) return {0, "head too large", true};
-      return {};
-    }
+    if (next == ' ' || next == '\t') return {0, "obs-fold header line"};
+    if (next != '\r') continue;
+    if (i + 2 == data.size()) break;
+    if (data[i + 2] != '\n') return {0, "bare CR line end"};
+    if (i + 3 > max_size) return {0, "head too large", true};
+    return {i + 3, nullptr};
   }
-  scanned = data.size();
+  scanned = i;
   if (data.size() > max_size) return {0, "head too large", true};
-      return {};
+  return {};
 }
 
 const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
@@ -136,7 +135,12 @@ int MessageParser::on_header_value_done(llhttp_t* p) {
   return 0;
 }
 
-int MessageParser::on_headers_complete(llhttp_t* p) { return self(p).no_body_ ? 1 : 0; }
+int MessageParser::on_headers_complete(llhttp_t* p) {
+  // Answers to HEAD, and 1xx, 204 and 304 answers, have no body whatever their headers say.
+  int status = p->status_code;
+  bool bodiless = self(p).type_ == Type::response && ((status >= 100 && status < 200) || status == 204 || status == 304);
+  return (self(p).no_body_ || bodiless) ? 1 : 0;
+}
 
 int MessageParser::on_body(llhttp_t* p, const char* at, size_t n) {
   auto& pieces = self(p).pieces_;

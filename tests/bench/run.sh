@@ -226,7 +226,7 @@ streams_one() {  # streams_one reprise|haproxy: writes $WORK/streams-NAME.env
   start "$dir/client.log" "$PY" "$HERE/sse_client.py" --port "$PROXY_PORT" --streams "$STREAMS"
   client_pid=$LAST_PID
   for ((i = 0; i < STREAM_TIMEOUT * 10; i++)); do
-    status=$(grep -m1 -E '^(READY|FAILED)' "$dir/client.log")
+    status=$(grep -m1 -E '^(READY|FAILED)' "$dir/client.log" 2>/dev/null)
     [ -n "$status" ] && break
     alive "$client_pid" || { err="SSE client exited: $(tail -n 3 "$dir/client.log" | tr '\n' ' ')"; break; }
     alive "$proxy_pid" || { err="$name exited while streams were opening"; break; }
@@ -277,7 +277,10 @@ streams() {
 # ---- main ----------------------------------------------------------------------------------------
 
 log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
+# Anything else busy on the 2 cores skews the figures: say so.
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 has "$PARTS" throughput && throughput
 has "$PARTS" streams && streams
+log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
   --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS"

@@ -113,3 +113,16 @@ TEST_CASE("responses: HEAD answers, 204 and close-delimited bodies") {
   CHECK(p.pieces().at(0) == "data: 1\n\n");
   CHECK(p.finish().complete);
 }
+
+TEST_CASE("a bare LF right after the last header line is refused at once, not waited on") {
+  MessageParser p(MessageParser::Type::request);
+  size_t scanned = 0;
+  std::string msg = "GET / HTTP/1.1\r\nHost: x\r\n\n";
+  CHECK(p.find_head_end(msg, scanned, 65536).error != nullptr);
+}
+
+TEST_CASE("a 304 with a Content-Length has no body") {
+  MessageParser p(MessageParser::Type::response);
+  REQUIRE(p.parse_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n") == nullptr);
+  CHECK(p.head().body == BodyKind::none);
+}
