@@ -1,5 +1,7 @@
 #include "demo/ChatService.hpp"
 
+#include "http/MessageHead.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -8,7 +10,7 @@
 namespace reprise::demo {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 ChatResponse error(int status, std::string_view detail) { return {status, Json{{"detail", detail}}.dump()}; }
 ChatResponse ok(int status, const Json& body) { return {status, body.dump()}; }
@@ -110,8 +112,8 @@ bool ChatService::is_stream(std::string_view method, std::string_view target) {
 }
 
 int ChatService::authenticate(std::string_view authorization) const {
-  constexpr std::string_view bearer = "Bearer ";
-  if (authorization.substr(0, bearer.size()) != bearer) return 0;
+  constexpr std::string_view bearer = "bearer ";  // the scheme is case-insensitive (RFC 9110 §11.1)
+  if (authorization.size() <= bearer.size() || !http::iequals(authorization.substr(0, bearer.size()), bearer)) return 0;
   auto it = tokens_.find(std::string(authorization.substr(bearer.size())));
   return it == tokens_.end() ? 0 : it->second;
 }

@@ -42,20 +42,20 @@ class ChatService {
   struct User {
     int id;
     std::string email, username, password;
-    nlohmann::json display_name;
+    nlohmann::ordered_json display_name;
   };
   struct Room {
     int id;
     std::string name, room_type;
     int created_by;
     std::vector<int> members;
-    std::vector<nlohmann::json> messages;
+    std::vector<nlohmann::ordered_json> messages;
   };
   struct FriendRequest {
     int id, requester, addressee;
     bool accepted = false;
   };
-  using Json = nlohmann::json;
+  using Json = nlohmann::ordered_json;
 
   ChatResponse route(std::string_view method, std::string_view path, std::string_view query, int user,
                      const Json& body, bool& matched);

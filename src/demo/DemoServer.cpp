@@ -98,6 +98,10 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
         co_await stream(socket, user);
         co_return;
       }
+      write_json_response(out, {401, nlohmann::json{{"detail", "not authenticated"}}.dump()}, !keep_alive);
+      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
+      if (wec || !keep_alive) co_return;
+      continue;
     }
     write_json_response(out, service_.handle(method, target, auth, body), !keep_alive);
     auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
@@ -132,6 +136,7 @@ asio::awaitable<void> DemoServer::stream(tcp::socket& socket, int user) {
       auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
       if (ec) co_return;
       out.clear();
+      continue;  // events published during the write are sent before any wait
     }
     wake.expires_at(next_heartbeat);
     auto [ec] = co_await wake.async_wait(nothrow);

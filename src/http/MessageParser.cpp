@@ -18,20 +18,25 @@ std::string_view trim_right(std::string_view s) {
 
 }  // namespace
 
-MessageParser::MessageParser(Type type) : type_(type) {
-  llhttp_settings_init(&settings_);
-  settings_.on_url = on_url;
-  settings_.on_status = on_status;
-  settings_.on_method = on_method;
-  settings_.on_header_field = on_header_field;
-  settings_.on_header_value = on_header_value;
-  settings_.on_header_value_complete = on_header_value_done;
-  settings_.on_headers_complete = on_headers_complete;
-  settings_.on_body = on_body;
-  settings_.on_message_complete = on_message_complete;
-  head_.headers.reserve(32);
-  pieces_.reserve(8);
+// One settings table for every parser: the callbacks find their parser through llhttp_t::data.
+const llhttp_settings_t& MessageParser::settings() {
+  static const llhttp_settings_t table = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_url = on_url;
+    s.on_status = on_status;
+    s.on_header_field = on_header_field;
+    s.on_header_value = on_header_value;
+    s.on_header_value_complete = on_header_value_done;
+    s.on_headers_complete = on_headers_complete;
+    s.on_body = on_body;
+    s.on_message_complete = on_message_complete;
+    return s;
+  }();
+  return table;
 }
+
+MessageParser::MessageParser(Type type) : type_(type) {}
 
 MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size_t& scanned,
                                                      size_t max_size) const {
@@ -55,7 +60,8 @@ MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size
 }
 
 const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
-  llhttp_init(&parser_, type_ == Type::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
+  llhttp_init(&parser_, type_ == Type::request ? HTTP_REQUEST : HTTP_RESPONSE,
+              const_cast<llhttp_settings_t*>(&settings()));
   parser_.data = this;
   head_.clear();
   pieces_.clear();
@@ -114,8 +120,6 @@ int MessageParser::on_status(llhttp_t* p, const char* at, size_t n) {
   extend(self(p).head_.reason, at, n);
   return 0;
 }
-
-int MessageParser::on_method(llhttp_t*, const char*, size_t) { return 0; }
 
 int MessageParser::on_header_field(llhttp_t* p, const char* at, size_t n) {
   auto& s = self(p);

@@ -49,23 +49,24 @@ class MessageParser {
   const MessageHead& head() const { return head_; }
   const std::vector<std::string_view>& pieces() const { return pieces_; }
   void clear_pieces() { pieces_.clear(); }
+  // Frees the header list once the head has been forwarded (a long stream keeps no copy).
+  void release_headers() { std::vector<Header>().swap(head_.headers); }
 
  private:
   static int on_url(llhttp_t* p, const char* at, size_t n);
   static int on_status(llhttp_t* p, const char* at, size_t n);
-  static int on_method(llhttp_t* p, const char* at, size_t n);
   static int on_header_field(llhttp_t* p, const char* at, size_t n);
   static int on_header_value(llhttp_t* p, const char* at, size_t n);
   static int on_header_value_done(llhttp_t* p);
   static int on_headers_complete(llhttp_t* p);
   static int on_body(llhttp_t* p, const char* at, size_t n);
   static int on_message_complete(llhttp_t* p);
+  static const llhttp_settings_t& settings();
   static MessageParser& self(llhttp_t* p) { return *static_cast<MessageParser*>(p->data); }
 
   BodyStep step(std::string_view data, llhttp_errno_t err);
 
   Type type_;
-  llhttp_settings_t settings_{};
   llhttp_t parser_{};
   MessageHead head_;
   std::vector<std::string_view> pieces_;

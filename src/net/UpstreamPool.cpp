@@ -48,6 +48,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
   dog.disarm();
   if (ec) co_return Result{std::nullopt, ec, dog.expired()};
   socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);  // relaying tries a read before it waits
   co_return Result{UpstreamConnection{std::move(socket), false}, {}, false};
 }
 

@@ -1,5 +1,7 @@
 #include "proxy/ClientSession.hpp"
 
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +23,9 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// Heads are read in small pieces (most fit); bodies in larger ones, freed while a stream waits.
+constexpr size_t kHeadRead = 4096;
+constexpr size_t kBodyRead = 65536;
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 // Copies one direction of a tunnel until EOF, then half-closes the other side.
@@ -31,7 +36,7 @@ awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::soc
       if (ec) break;
       buf.clear();
     }
-    auto [ec, n] = co_await from.async_read_some(buf.prepare(16384), nothrow);
+    auto [ec, n] = co_await from.async_read_some(buf.prepare(kBodyRead), nothrow);
     if (ec) break;
     buf.commit(n);
   }
@@ -47,8 +52,7 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
   client_.set_option(tcp::no_delay(true), ec);
-  out_.reserve(64);
-  up_out_.reserve(64);
+  client_.non_blocking(true, ec);
   worker_.add(this);
 }
 
@@ -76,6 +80,10 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   const auto& cfg = worker_.config();
+  x_.method.clear();
+  x_.target.clear();
+  x_.response_started = false;
+  x_.status = 0;
   size_t scanned = 0;
   idle_ = in_.empty();
   client_dog_.arm(idle_ ? cfg.idle_timeout : cfg.header_timeout);
@@ -89,7 +97,7 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
       head_len = scan.length;
       break;
     }
-    auto [ec, n] = co_await client_.async_read_some(in_.prepare(8192), nothrow);
+    auto [ec, n] = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
     if (ec) {
       if (!idle_ && client_dog_.expired()) co_await reply_error(408, "request head not received in time");
       co_return false;
@@ -166,7 +174,12 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
   request_.clear_pieces();
   x_.request_done = step.complete;
   if (step.complete) co_return co_await relay_response(up);
-  // The rest of the body streams up while the answer (perhaps 100 Continue) streams down.
+  co_return co_await relay_beside_pump(up, chunked);
+}
+
+// The rest of the body streams up while the answer (perhaps 100 Continue) streams down. Its own
+// coroutine, so that the frame of every other exchange stays small.
+awaitable<ClientSession::Outcome> ClientSession::relay_beside_pump(net::UpstreamConnection& up, bool chunked) {
   co_await (pump_request_body(up, chunked) && relay_then_stop_pump(up));
   co_return relay_outcome_;
 }
@@ -181,7 +194,7 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
   const auto& cfg = worker_.config();
   for (;;) {
     client_dog_.arm(cfg.idle_timeout);
-    auto [ec, n] = co_await client_.async_read_some(in_.prepare(65536), nothrow);
+    auto [ec, n] = co_await client_.async_read_some(in_.prepare(kBodyRead), nothrow);
     if (ec) {
       if (client_dog_.expired()) x_.error_status = 408, x_.error_cause = "request body not received in time";
       break;
@@ -223,7 +236,7 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
       head_len = scan.length;
       break;
     }
-    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(16384), nothrow);
+    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(kHeadRead), nothrow);
     if (ec) co_return dog.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
     up_in_.commit(n);
   }
@@ -284,6 +297,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
   const auto& cfg = worker_.config();
   bool head_pending = true;
   bool eof = false;
+  read_size_ = kHeadRead;
   for (;;) {
     http::MessageParser::BodyStep step{0, true, nullptr};
     if (eof) step = response_.finish();
@@ -305,13 +319,77 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     }
     up_in_.consume(step.consumed);
     response_.clear_pieces();
-    if (step.complete) co_return true;
+    if (step.complete) {
+      stop_watching_client();
+      co_return true;
+    }
+    client_dog_.disarm();
     dog.arm(cfg.response_timeout);
-    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(65536), nothrow);
-    if (ec == asio::error::eof) eof = true;
-    else if (ec) co_return false;
-    up_in_.commit(n);
+    Read got = co_await read_upstream(up);
+    if (got == Read::failed) {
+      stop_watching_client();
+      co_return false;
+    }
+    eof = got == Read::eof;
   }
+}
+
+// Reads what the upstream has; while it has nothing, the buffers go back to the allocator and
+// the client is watched, so a client that leaves a long stream is noticed at once.
+awaitable<ClientSession::Read> ClientSession::read_upstream(net::UpstreamConnection& up) {
+  for (;;) {
+    boost::system::error_code ec;
+    auto space = up_in_.prepare(read_size_);
+    size_t n = up.socket.read_some(space, ec);
+    if (!ec) {
+      up_in_.commit(n);
+      if (n == space.size() && read_size_ < kBodyRead) read_size_ *= 2;  // a big body: read more at a time
+      co_return Read::data;
+    }
+    if (ec == asio::error::eof) co_return Read::eof;
+    if (ec != asio::error::would_block) co_return Read::failed;
+    shed_memory();
+    if (!watch_) watch_client(up.socket);
+    auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
+    if (wec || watch_->client_gone) co_return Read::failed;
+  }
+}
+
+// While a stream waits for its next event, everything that was only needed to start it goes
+// back to the allocator: both heads were written, so their text and header lists are done with.
+void ClientSession::shed_memory() {
+  up_in_.release();
+  in_.release();
+  std::string().swap(request_head_);
+  std::string().swap(response_head_);
+  request_.release_headers();
+  response_.release_headers();
+  decltype(out_)().swap(out_);
+  decltype(up_out_)().swap(up_out_);
+  decltype(sizes_)().swap(sizes_);
+  decltype(up_sizes_)().swap(up_sizes_);
+}
+
+// One plain handler rather than a coroutine race: a stream held for minutes keeps only this.
+void ClientSession::watch_client(tcp::socket& upstream) {
+  watch_ = std::make_shared<ClientWatch>();
+  watch_->upstream = &upstream;
+  client_.async_wait(tcp::socket::wait_read, [watch = watch_, fd = client_.native_handle()](
+                                                 const boost::system::error_code& ec) {
+    if (ec || !watch->upstream) return;
+    char byte;
+    ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0 || (peeked < 0 && errno == EAGAIN)) return;  // the next pipelined request: it waits its turn
+    watch->client_gone = true;
+    boost::system::error_code ignored;
+    watch->upstream->cancel(ignored);
+  });
+}
+
+void ClientSession::stop_watching_client() {
+  if (!watch_) return;
+  watch_->upstream = nullptr;
+  watch_.reset();
 }
 
 awaitable<void> ClientSession::tunnel(net::UpstreamConnection& up) {

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,16 +50,22 @@ class ClientSession {
   };
   enum class Outcome { done, retryable, failed };
   enum class HeadResult { ok, closed, timed_out, malformed };
+  enum class Read { data, eof, failed };
 
   boost::asio::awaitable<bool> read_request_head(size_t& head_len);
   boost::asio::awaitable<bool> forward(size_t head_len);
   boost::asio::awaitable<Outcome> attempt(net::UpstreamConnection& up, bool body_pending);
   boost::asio::awaitable<void> pump_request_body(net::UpstreamConnection& up, bool chunked);
+  boost::asio::awaitable<Outcome> relay_beside_pump(net::UpstreamConnection& up, bool chunked);
   boost::asio::awaitable<void> relay_then_stop_pump(net::UpstreamConnection& up);
   boost::asio::awaitable<Outcome> relay_response(net::UpstreamConnection& up);
   boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, net::Watchdog& dog,
                                                         size_t& head_len);
   boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out);
+  boost::asio::awaitable<Read> read_upstream(net::UpstreamConnection& up);
+  void watch_client(boost::asio::ip::tcp::socket& upstream);
+  void stop_watching_client();
+  void shed_memory();
   boost::asio::awaitable<void> tunnel(net::UpstreamConnection& up);
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
   static void add_pieces(std::vector<boost::asio::const_buffer>& out, std::vector<std::array<char, 20>>& sizes,
@@ -81,6 +88,12 @@ class ClientSession {
   std::vector<std::array<char, 20>> up_sizes_;
   Exchange x_;
   Outcome relay_outcome_ = Outcome::failed;
+  struct ClientWatch {
+    boost::asio::ip::tcp::socket* upstream = nullptr;  // null once the relay is over
+    bool client_gone = false;
+  };
+  std::shared_ptr<ClientWatch> watch_;
+  size_t read_size_ = 0;  // upstream body reads start small and grow while the body keeps coming
   bool idle_ = true;
   bool closing_ = false;
 };

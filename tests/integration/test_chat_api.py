@@ -383,6 +383,32 @@ class ChatApiScenario:
             self.assertEqual(sse.event("message"), msg)
             self.assertEqual(second.event("message"), msg)
 
+    def test_events_are_prompt(self):
+        """Events published back to back (sends on parallel connections) each reach the stream at
+        once, not at the next heartbeat."""
+        tag = uuid.uuid4().hex[:8]
+        _, creds = self.register(tag, "pr")
+        token, _ = self.login(creds)
+        room = self.call("POST", "/api/chat/rooms", token, {"name": f"prompt {tag}"}, expect=201)
+        with SseClient(self.port, token) as sse:
+            sse.event("connected")
+            for trial in range(10):
+                conns = [socket.create_connection(("127.0.0.1", self.port), timeout=10) for _ in range(8)]
+                try:
+                    start = time.monotonic()
+                    for i, conn in enumerate(conns):
+                        body = json.dumps({"content": f"prompt {trial}.{i} {tag}"}).encode()
+                        conn.sendall((f"POST /api/chat/rooms/{room['id']}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                      f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+                    for i in range(len(conns)):
+                        sse.event("message", {"content": f"prompt {trial}.{i} {tag}"})
+                        self.assertLess(time.monotonic() - start, 0.4,
+                                        f"event {trial}.{i} came late (held until a heartbeat?)")
+                finally:
+                    for conn in conns:
+                        conn.close()
+
     def test_unknown_path(self):
         for method, path in (("GET", "/nope"), ("GET", "/api/users/nope"), ("POST", "/api/chat/nope")):
             self.assertEqual(self.call(method, path, expect=404), {"detail": "not found"}, path)

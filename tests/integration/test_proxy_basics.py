@@ -2,9 +2,9 @@
 pool, pipelining, Expect: 100-continue, bodiless responses, hop-by-hop and forwarding headers,
 more than one thread. Every upstream is a real server on loopback (nginx or a raw ProbeUpstream)."""
 import os
+import shutil
 import socket
 import tempfile
-import threading
 import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -24,10 +24,11 @@ def echo_route(msg, conn):
 
 
 class NginxRoot:
-    """A static root for nginx with a few small files, world-readable."""
+    """A static root for nginx with a few small files, world-readable, removed by `test`."""
 
-    def __init__(self):
+    def __init__(self, test):
         self.path = tempfile.mkdtemp(prefix="reprise-root-")
+        test.addCleanup(shutil.rmtree, self.path, True)
         os.chmod(self.path, 0o755)
         for name in ("a.txt", "b.txt", "c.txt"):
             self.write(name, f"file {name}\n".encode())
@@ -61,7 +62,7 @@ class ForwardingTest(unittest.TestCase):
 
 class KeepAliveTest(unittest.TestCase):
     def test_fifty_requests_on_one_client_connection_reuse_one_nginx_connection(self):
-        root = NginxRoot()
+        root = NginxRoot(self)
         with nginx(root.path) as ng, proxy(ng.port) as px:
             before = nginx_stub_status(ng.port)["accepts"]
             sock = connect(px.port)
@@ -100,6 +101,81 @@ class KeepAliveTest(unittest.TestCase):
             self.assertLessEqual(up.connections, 2, "upstream connections are not pooled across clients")
 
 
+class ConnectionLifecycleTest(unittest.TestCase):
+    def test_pooled_connection_closed_by_upstream_is_not_a_502(self):
+        # The upstream answers keep-alive and then closes the idle connection (as servers do
+        # when their keep-alive timeout ends). The next request must not die on that stale
+        # pooled connection.
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            msg = stream.read_request()
+            if msg is not None:
+                conn.sendall(echo_route(msg, conn))
+                time.sleep(0.1)
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+            for i in range(3):
+                status, _, body = request(px.port, "GET", f"/stale{i}")
+                self.assertEqual((status, body), (200, f"GET /stale{i} ".encode()), f"request {i}")
+                time.sleep(0.3)
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            for i in range(3):
+                sock.sendall(f"GET /same{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                res = stream.read_response()
+                self.assertEqual((res.status, res.body), (200, f"GET /same{i} ".encode()), f"request {i}")
+                time.sleep(0.3)
+            sock.close()
+
+    def test_upstream_connection_close_is_not_reused(self):
+        def route(msg, conn):
+            return http_response(200, msg.target.encode(), [("Connection", "close")], "OK")
+
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            msg = stream.read_request()
+            if msg is not None:
+                conn.sendall(route(msg, conn))
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            for i in range(5):
+                sock.sendall(f"GET /c{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                res = stream.read_response()
+                self.assertEqual((res.status, res.body), (200, f"/c{i}".encode()))
+            sock.close()
+            self.assertEqual(up.connections, 5)
+
+    def test_client_connection_close_and_http_1_0_end_the_connection(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            for head in (b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                         b"GET /a HTTP/1.0\r\nHost: x\r\n\r\n"):
+                with self.subTest(head=head):
+                    sock = connect(px.port, timeout=3)
+                    sock.sendall(head)
+                    stream = HttpStream(sock)
+                    res = stream.read_response()
+                    self.assertEqual((res.status, res.body), (200, b"GET /a "))
+                    self.assertIsNone(stream.read_head(), "proxy kept a connection the client asked to close")
+                    sock.close()
+
+    def test_http_1_0_keep_alive_client_is_served_twice(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            sock = connect(px.port, timeout=3)
+            stream = HttpStream(sock)
+            sock.sendall(b"GET /one HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+            res = stream.read_response()
+            self.assertEqual(res.status, 200)
+            if "close" in res.header("connection", "").lower() or res.header("content-length") is None:
+                self.assertIsNone(stream.read_head())  # the proxy chose to close, and said so
+            else:
+                self.assertEqual(res.body, b"GET /one ")
+                sock.sendall(b"GET /two HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+                self.assertEqual(stream.read_response().body, b"GET /two ")
+            sock.close()
+
+
 class PipeliningTest(unittest.TestCase):
     def test_three_pipelined_requests_are_answered_in_order(self):
         # The first answer is the slowest, so answering in arrival order of upstream replies
@@ -120,8 +196,20 @@ class PipeliningTest(unittest.TestCase):
             sock.close()
             self.assertEqual(got, [b"GET /first ", b"GET /second ", b"GET /third "])
 
+    def test_pipelined_requests_with_bodies(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            sock = connect(px.port)
+            sock.sendall(b"POST /p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+                         b"POST /p2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"3;ext=1\r\nsec\r\n3\r\nond\r\n0\r\nX-Trailer: t\r\n\r\n"
+                         b"GET /p3 HTTP/1.1\r\nHost: x\r\n\r\n")
+            stream = HttpStream(sock)
+            got = [stream.read_response().body for _ in range(3)]
+            sock.close()
+            self.assertEqual(got, [b"POST /p1 first", b"POST /p2 second", b"GET /p3 "])
+
     def test_pipelined_requests_to_nginx_files(self):
-        root = NginxRoot()
+        root = NginxRoot(self)
         with nginx(root.path) as ng, proxy(ng.port) as px:
             sock = connect(px.port)
             sock.sendall(b"".join(f"GET /{n}.txt HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in "abc"))
@@ -157,9 +245,29 @@ class ExpectContinueTest(unittest.TestCase):
             self.assertEqual((final.status, final.body), (200, b"got hello world"))
 
 
+    def test_final_answer_instead_of_100_reaches_the_client(self):
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(http_response(401, b"no", [("Connection", "close")], "Unauthorized"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            sock = connect(px.port, timeout=3)
+            sock.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n"
+                         b"Expect: 100-continue\r\n\r\n")
+            stream = HttpStream(sock)
+            res = stream.read_response(interim=True)
+            if res.status == 100:  # the proxy said go ahead itself; the body is then due
+                sock.sendall(b"hello world")
+                res = stream.read_response()
+            sock.close()
+            self.assertEqual((res.status, res.body), (401, b"no"))
+
+
 class BodilessResponseTest(unittest.TestCase):
     @staticmethod
     def route(msg, conn):
+        if msg.target.startswith("/head") and msg.method != "HEAD":
+            return http_response(500, f"HEAD arrived as {msg.method}".encode(), reason="Wrong")
         if msg.target == "/head":
             return b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n"
         if msg.target == "/head-chunked":
@@ -188,7 +296,7 @@ class BodilessResponseTest(unittest.TestCase):
             sock.close()
 
     def test_head_and_304_from_nginx(self):
-        root = NginxRoot()
+        root = NginxRoot(self)
         root.write("big.txt", b"y" * 5000)
         with nginx(root.path) as ng, proxy(ng.port) as px:
             sock = connect(px.port, timeout=3)

@@ -1,6 +1,8 @@
 """reprise proxy enforces its limits with an answer, not a hang: a head over --max-header-size
 gets 431, a client connection past --max-connections gets 503."""
+import os
 import socket
+import struct
 import time
 import unittest
 
@@ -58,6 +60,31 @@ class MaxConnectionsTest(unittest.TestCase):
             finally:
                 for sock in held:
                     sock.close()
+
+
+class ResourceLeakTest(unittest.TestCase):
+    def test_connections_that_come_and_go_leave_no_descriptors_behind(self):
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            while stream.read_request() is not None:
+                conn.sendall(http_response(200, b"ok", reason="OK"))
+
+        def fds(proc):
+            return len(os.listdir(f"/proc/{proc.pid}/fd"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+            exchange(px.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
+            time.sleep(0.2)
+            base = fds(px)
+            for i in range(100):
+                exchange(px.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
+                with socket.create_connection(("127.0.0.1", px.port), timeout=3) as sock:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")   # half a head, then gone
+                with socket.create_connection(("127.0.0.1", px.port), timeout=3) as sock:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # gone before the answer
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            time.sleep(0.5)
+            self.assertLessEqual(fds(px) - base, 4, "descriptors leak per connection")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import asyncio
 import hashlib
 import os
 import random
+import shutil
 import socket
 import tempfile
 import threading
@@ -101,6 +102,32 @@ class LargeBodyTest(unittest.TestCase):
             self.assertEqual(res.body.decode(), f"chunked {SIZE} {expected}")
             self.assert_rss_bounded(base, sampler)
 
+    def test_content_length_upload_of_10_mb(self):
+        pieces = list(payload_pieces())
+        expected = hashlib.sha256(b"".join(pieces)).hexdigest()
+
+        def handler(conn, probe):
+            stream = HttpStream(conn)
+            while (head := stream.read_head()) is not None:
+                digest, count, throttle = hashlib.sha256(), 0, Throttle()
+                for piece in stream.body_pieces(head, request=True):
+                    digest.update(piece)
+                    count += len(piece)
+                    throttle.consumed(len(piece))
+                body = f"{head.header('content-length')} {count} {digest.hexdigest()}".encode()
+                conn.sendall(http_response(200, body, reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            base = self.baseline(px, px.port)
+            with socket.create_connection(("127.0.0.1", px.port), timeout=20) as sock, RssSampler(px) as sampler:
+                sock.sendall(f"PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {SIZE}\r\n\r\n".encode())
+                for piece in pieces:
+                    sock.sendall(piece)
+                res = HttpStream(sock).read_response()
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body.decode(), f"{SIZE} {SIZE} {expected}")
+            self.assert_rss_bounded(base, sampler)
+
     def test_chunked_download_of_10_mb(self):
         expected = payload_digest()
 
@@ -127,6 +154,7 @@ class LargeBodyTest(unittest.TestCase):
 
     def test_content_length_download_of_10_mb_static_file_from_nginx(self):
         root = tempfile.mkdtemp(prefix="reprise-root-")
+        self.addCleanup(shutil.rmtree, root, True)
         os.chmod(root, 0o755)
         data = b"".join(payload_pieces())
         for name, content in (("big.bin", data), ("warm-up", b"warm")):
@@ -186,6 +214,31 @@ class ServerSentEventsTest(unittest.TestCase):
         for i, gap in enumerate(gaps):
             self.assertGreater(gap, 0.05, f"events {i} and {i + 1} arrived together (gap {gap * 1000:.0f} ms)")
             self.assertLess(gap, 0.15, f"gap {gap * 1000:.0f} ms between events {i} and {i + 1}")
+
+
+    def test_client_going_away_closes_the_upstream_stream(self):
+        # An SSE stream never ends by itself; when its client leaves, the proxy must close the
+        # upstream side too, or every departed subscriber leaks a connection.
+        upstream_closed = threading.Event()
+
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try:
+                for i in range(200):
+                    conn.sendall(chunk(f"data: {i}\n\n".encode()))
+                    time.sleep(0.02)
+            except OSError:
+                upstream_closed.set()
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                self.assertEqual(head.status, 200)
+                next(stream.body_pieces(head))
+            self.assertTrue(upstream_closed.wait(2), "upstream kept streaming after the client left")
 
 
 class WebSocketEchoServer:
@@ -250,6 +303,70 @@ class WebSocketTest(unittest.TestCase):
                 self.assertLess(status, 500, "proxy stopped answering after a tunnel")
         finally:
             server.close()
+
+
+class UpgradeTunnelTest(unittest.TestCase):
+    """The tunnel at the byte level: bytes that arrive in the same read as the 101 (or right
+    behind the client's upgrade request) must not be lost, and both directions keep flowing."""
+
+    def test_bytes_around_the_101_are_tunnelled_both_ways(self):
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            head = stream.read_head()
+            if head.header("upgrade", "").lower() != "websocket":
+                conn.sendall(http_response(400, b"expected an upgrade"))
+                return
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         b"Sec-WebSocket-Accept: x\r\n\r\nSERVER-FIRST;")
+            got = stream.buf
+            while not got.endswith(b"END;"):
+                data = conn.recv(65536)
+                if not data:
+                    return
+                got += data
+                conn.sendall(b"ECHO:" + data)
+            conn.sendall(b"CLIENT-SAW:" + got)
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=3) as sock:
+                sock.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                             b"EARLY;")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                self.assertEqual(head.status, 101)
+                self.assertEqual(head.header("upgrade", "").lower(), "websocket")
+                self.assertIn("upgrade", head.header("connection", "").lower())
+                time.sleep(0.1)
+                sock.sendall(b"LATE;END;")
+                received = stream.buf
+                while b"CLIENT-SAW:" not in received or not received.endswith(b"END;"):
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    received += data
+            self.assertTrue(received.startswith(b"SERVER-FIRST;"), received)
+            self.assertTrue(received.endswith(b"CLIENT-SAW:EARLY;LATE;END;"), received)
+
+    def test_refused_upgrade_stays_http(self):
+        def route(msg, conn):
+            return http_response(403, b"no websocket for you", reason="Forbidden")
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=3) as sock:
+                sock.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                stream = HttpStream(sock)
+                res = stream.read_response()
+                self.assertEqual((res.status, res.body), (403, b"no websocket for you"))
+                # the connection is still plain HTTP: a next request is answered or cleanly closed
+                try:
+                    sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+                    head = stream.read_head()
+                except (BrokenPipeError, ConnectionResetError):
+                    head = None
+                if head is not None:
+                    self.assertEqual(head.status, 403)
 
 
 if __name__ == "__main__":

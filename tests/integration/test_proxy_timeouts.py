@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from harness import HttpStream, ProbeUpstream, exchange, free_port, http_response, proxy, request, status_of
+from harness import HttpStream, ProbeUpstream, chunk, exchange, free_port, http_response, proxy, request, status_of
 
 GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 
@@ -49,6 +49,15 @@ class UpstreamFailureTest(unittest.TestCase):
         with ProbeUpstream(handler) as up, proxy(up.port) as px:
             self.assert_error(px.port, 502, within=3)
             self.assertGreaterEqual(up.connections, 1)
+
+    def test_garbage_from_upstream_gives_502(self):
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\nthis is not http\r\n\r\n")
+            time.sleep(0.5)
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            self.assert_error(px.port, 502, within=3)
 
     def test_upstream_closing_mid_body_closes_client_connection(self):
         # The head already went to the client, so no error status is possible: the client must
@@ -147,6 +156,54 @@ class ClientTimeoutTest(unittest.TestCase):
             self.assertLess(elapsed, 3)
             # and a new connection works afterwards
             self.assertEqual(request(px.port, "GET", "/")[0], 200)
+
+
+class TimeoutScopeTest(unittest.TestCase):
+    """Each timeout guards one wait only: a slow body is not a slow head, a long stream is not a
+    silent upstream, a request in flight is not an idle connection."""
+
+    def test_header_timeout_does_not_cut_a_slow_body(self):
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            while (msg := stream.read_request()) is not None:
+                conn.sendall(http_response(200, b"got " + msg.body, reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--header-timeout", "1s") as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                sock.sendall(b"POST /slow-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for part in (b"a", b"b", b"c", b"d", b"e"):
+                    time.sleep(0.4)
+                    sock.sendall(b"1\r\n" + part + b"\r\n")
+                sock.sendall(b"0\r\n\r\n")
+                res = HttpStream(sock).read_response()
+            self.assertEqual((res.status, res.body), (200, b"got abcde"))
+
+    def test_response_timeout_does_not_cut_a_long_stream(self):
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for i in range(6):
+                conn.sendall(chunk(f"data: {i}\n\n".encode()))
+                time.sleep(0.4)
+            conn.sendall(b"0\r\n\r\n")
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--response-timeout", "1s") as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                res = HttpStream(sock).read_response()
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body, b"".join(f"data: {i}\n\n".encode() for i in range(6)))
+
+    def test_idle_timeout_does_not_cut_a_request_in_flight(self):
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            while stream.read_request() is not None:
+                time.sleep(1.5)
+                conn.sendall(http_response(200, b"slow but fine", reason="OK"))
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--idle-timeout", "1s", "--response-timeout", "5s") as px:
+            status, _, body = request(px.port, "GET", "/slow")
+            self.assertEqual((status, body), (200, b"slow but fine"))
 
 
 if __name__ == "__main__":

@@ -115,10 +115,9 @@ def required_string(body, field):
 
 
 def optional_string(body, field, default):
-    value = body.get(field, default)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(422, f"field must be a string: {field}")
-    return value
+    # A missing, null or non-string optional field gets the default (as the C++ demo does).
+    value = body.get(field)
+    return value if isinstance(value, str) else default
 
 
 def required_int(body, field):
@@ -199,7 +198,7 @@ async def create_room(request: Request):
     user = current_user(request)
     body = await json_object(request)
     name = required_string(body, "name")
-    room_type = optional_string(body, "room_type", "group") or "group"
+    room_type = optional_string(body, "room_type", "group")
     room = {"id": store.next_room, "name": name, "room_type": room_type, "created_by": user["id"]}
     store.next_room += 1
     store.rooms[room["id"]] = room
@@ -213,7 +212,7 @@ async def send_message(request: Request):
     user = current_user(request)
     body = await json_object(request)
     content = required_string(body, "content")
-    message_type = optional_string(body, "message_type", "text") or "text"
+    message_type = optional_string(body, "message_type", "text")
     room = room_or_404(request.path_params["room_id"])
     message = {"message_id": store.next_message, "room_id": room["id"], "sender_id": user["id"],
                "content": content, "message_type": message_type, "created_at": now_iso()}
