@@ -2,7 +2,11 @@
 
 namespace reprise::net {
 
-Watchdog::Watchdog(boost::asio::ip::tcp::socket& socket) : state_(std::make_shared<State>(socket)) {}
+Watchdog::Watchdog(boost::asio::ip::tcp::socket& socket)
+    : state_(std::make_shared<State>(socket.get_executor(), &socket)) {}
+
+Watchdog::Watchdog(const boost::asio::any_io_executor& executor)
+    : state_(std::make_shared<State>(executor, nullptr)) {}
 
 Watchdog::~Watchdog() {
   state_->socket = nullptr;
@@ -24,7 +28,8 @@ void Watchdog::wait(const std::shared_ptr<State>& state) {
   state->timer.expires_at(state->deadline);
   state->timer.async_wait([state](const boost::system::error_code&) {
     state->waiting = false;
-    if (!state->socket || state->deadline == clock::time_point::max()) return;
+    if (state->deadline == clock::time_point::max()) return;
+    if (!state->socket) return;
     if (clock::now() >= state->deadline) {
       state->expired = true;
       boost::system::error_code ignored;

@@ -15,6 +15,14 @@ class Watchdog {
   using clock = std::chrono::steady_clock;
 
   explicit Watchdog(boost::asio::ip::tcp::socket& socket);
+  // A watchdog that is pointed at a socket later, and may be moved to another (a session's
+  // upstream connection changes, its timer need not).
+  explicit Watchdog(const boost::asio::any_io_executor& executor);
+  void watch(boost::asio::ip::tcp::socket& socket) { state_->socket = &socket; }
+  void unwatch() {
+    disarm();
+    state_->socket = nullptr;
+  }
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -25,7 +33,7 @@ class Watchdog {
 
  private:
   struct State {
-    explicit State(boost::asio::ip::tcp::socket& s) : timer(s.get_executor()), socket(&s) {}
+    State(const boost::asio::any_io_executor& ex, boost::asio::ip::tcp::socket* s) : timer(ex), socket(s) {}
     boost::asio::steady_timer timer;
     boost::asio::ip::tcp::socket* socket;
     clock::time_point deadline = clock::time_point::max();

@@ -47,7 +47,7 @@ awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::soc
 }  // namespace
 
 ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
-    : worker_(worker), client_(std::move(socket)), client_dog_(client_) {
+    : worker_(worker), client_(std::move(socket)), client_dog_(client_), up_dog_(client_.get_executor()) {
   boost::system::error_code ec;
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
@@ -143,6 +143,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
     net::UpstreamConnection& up = *got.connection;
     Outcome outcome = co_await attempt(up, has_body);
+    up_dog_.unwatch();  // `up` dies or goes back to the pool
     if (outcome == Outcome::retryable && up.reused && !has_body && tries == 0) continue;
     if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
     if (outcome != Outcome::done) co_return false;
@@ -246,7 +247,8 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
 
 awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamConnection& up) {
   const auto& cfg = worker_.config();
-  net::Watchdog dog(up.socket);
+  net::Watchdog& dog = up_dog_;
+  dog.watch(up.socket);
   up_in_.clear();
   size_t head_len = 0;
   for (;;) {  // interim 1xx answers (100 Continue) go to the client as they come

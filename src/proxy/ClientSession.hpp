@@ -75,6 +75,7 @@ class ClientSession {
   ProxyWorker& worker_;
   boost::asio::ip::tcp::socket client_;
   net::Watchdog client_dog_;
+  net::Watchdog up_dog_;  // pointed at whichever upstream connection the exchange uses
   std::string client_ip_;
   net::ByteBuffer in_;
   net::ByteBuffer up_in_;
