@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 
 #include "http/HeaderRules.hpp"
+#include "net/BufferList.hpp"
 #include "proxy/ProxyWorker.hpp"
 
 namespace reprise::proxy {
@@ -169,7 +170,7 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
     add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
   }
-  auto [ec, n] = co_await asio::async_write(up.socket, up_out_, nothrow);
+  auto [ec, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
   if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
   in_.consume(step.consumed);
   request_.clear_pieces();
@@ -210,7 +211,7 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
     up_out_.clear();
     add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
-    auto [wec, wn] = co_await asio::async_write(up.socket, up_out_, nothrow);
+    auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
     if (wec) break;
     in_.consume(step.consumed);
     request_.clear_pieces();
@@ -314,7 +315,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     if (step.complete && chunked_out) out_.push_back(asio::buffer(kLastChunk));
     if (!out_.empty()) {
       client_dog_.arm(cfg.idle_timeout);
-      auto [ec, n] = co_await asio::async_write(client_, out_, nothrow);
+      auto [ec, n] = co_await asio::async_write(client_, net::view(out_), nothrow);
       if (ec) co_return false;
       x_.bytes_out += n;
       head_pending = false;
