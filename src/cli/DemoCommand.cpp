@@ -24,7 +24,7 @@ void add_upstream_demo_command(CLI::App& app, int& exit_code) {
     demo::DemoServer server(ctx, net::resolve(net::parse_host_port(*listen, "--listen")), period);
     server.start();
     boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int) { ctx.stop(); });
+    signals.async_wait([&](const boost::system::error_code&, int) { server.stop(); });
     spdlog::info("chat service listening on http://{}", net::to_string(server.local_endpoint()));
     ctx.run();
     exit_code = 0;

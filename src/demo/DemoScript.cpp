@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <boost/asio/post.hpp>
+
 #include "demo/DemoClient.hpp"
 #include "demo/DemoServer.hpp"
 #include "net/Address.hpp"
@@ -157,7 +159,7 @@ int run_demo() {
   }
   proxy.drain();
   proxy.wait();
-  upstream_ctx.stop();
+  boost::asio::post(upstream_ctx, [&] { upstream.stop(); });
   upstream_thread.join();
   std::printf("\n%s\n", script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
   return script.ok() ? 0 : 2;

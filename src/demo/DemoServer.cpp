@@ -44,8 +44,14 @@ DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen, std::
 void DemoServer::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
 
 void DemoServer::stop() {
+  stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  for (auto* c : connections_) {
+    c->socket->shutdown(tcp::socket::shutdown_both, ignored);
+    c->socket->close(ignored);
+    if (c->wake) c->wake->cancel();
+  }
 }
 
 asio::awaitable<void> DemoServer::accept_loop() {
@@ -58,6 +64,13 @@ asio::awaitable<void> DemoServer::accept_loop() {
 }
 
 asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
+  Connection self{&socket, nullptr};
+  connections_.insert(&self);
+  struct Forget {
+    std::unordered_set<Connection*>& set;
+    Connection* c;
+    ~Forget() { set.erase(c); }
+  } forget{connections_, &self};
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   net::ByteBuffer in;
@@ -95,7 +108,7 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
     }
     if (ChatService::is_stream(method, target)) {
       if (int user = service_.authenticate(auth)) {
-        co_await stream(socket, user);
+        co_await stream(self, user);
         co_return;
       }
       write_json_response(out, {401, nlohmann::json{{"detail", "not authenticated"}}.dump()}, !keep_alive);
@@ -109,9 +122,11 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
   }
 }
 
-asio::awaitable<void> DemoServer::stream(tcp::socket& socket, int user) {
+asio::awaitable<void> DemoServer::stream(Connection& self, int user) {
+  tcp::socket& socket = *self.socket;
   std::deque<std::string> queue;
   asio::steady_timer wake(ctx_);
+  self.wake = &wake;
   int subscription = service_.subscribe(user, [&](const std::string& event) {
     queue.push_back(event);
     wake.cancel();
@@ -138,6 +153,7 @@ asio::awaitable<void> DemoServer::stream(tcp::socket& socket, int user) {
       out.clear();
       continue;  // events published during the write are sent before any wait
     }
+    if (stopping_) co_return;
     wake.expires_at(next_heartbeat);
     auto [ec] = co_await wake.async_wait(nothrow);
     if (!ec) {

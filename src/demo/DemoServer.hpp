@@ -6,7 +6,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <unordered_set>
 
 #include "demo/ChatService.hpp"
 
@@ -18,18 +20,26 @@ class DemoServer {
              std::chrono::microseconds heartbeat);
 
   void start();
+  // Closes the listener and every connection; the io_context then runs out of work by itself.
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
-  boost::asio::awaitable<void> stream(boost::asio::ip::tcp::socket& socket, int user);
+  // What stop() needs to end a connection's coroutine: its socket, and a stream's wake timer.
+  struct Connection {
+    boost::asio::ip::tcp::socket* socket;
+    boost::asio::steady_timer* wake;
+  };
+  boost::asio::awaitable<void> stream(Connection& self, int user);
 
   boost::asio::io_context& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::chrono::microseconds heartbeat_;
   ChatService service_;
+  std::unordered_set<Connection*> connections_;
+  bool stopping_ = false;
 };
 
 }  // namespace reprise::demo
