@@ -328,7 +328,15 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     }
     client_dog_.disarm();
     dog.arm(cfg.response_timeout);
-    Read got = co_await read_upstream(up);
+    Read got = read_upstream(up);
+    if (got == Read::nothing_yet) {
+      // The stream waits: hand back what only starting it needed, and watch the client too.
+      shed_memory();
+      if (!watch_) watch_client(up.socket);
+      auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
+      if (!wec && !watch_->client_gone) continue;
+      got = Read::failed;
+    }
     if (got == Read::failed) {
       stop_watching_client();
       co_return false;
@@ -337,25 +345,19 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
   }
 }
 
-// Reads what the upstream has; while it has nothing, the buffers go back to the allocator and
-// the client is watched, so a client that leaves a long stream is noticed at once.
-awaitable<ClientSession::Read> ClientSession::read_upstream(net::UpstreamConnection& up) {
-  for (;;) {
-    boost::system::error_code ec;
-    auto space = up_in_.prepare(read_size_);
-    size_t n = up.socket.read_some(space, ec);
-    if (!ec) {
-      up_in_.commit(n);
-      if (n == space.size() && read_size_ < kBodyRead) read_size_ *= 2;  // a big body: read more at a time
-      co_return Read::data;
-    }
-    if (ec == asio::error::eof) co_return Read::eof;
-    if (ec != asio::error::would_block) co_return Read::failed;
-    shed_memory();
-    if (!watch_) watch_client(up.socket);
-    auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
-    if (wec || watch_->client_gone) co_return Read::failed;
+// Reads what the upstream has without waiting (a plain call, not a coroutine: a held stream
+// keeps one frame fewer).
+ClientSession::Read ClientSession::read_upstream(net::UpstreamConnection& up) {
+  boost::system::error_code ec;
+  auto space = up_in_.prepare(read_size_);
+  size_t n = up.socket.read_some(space, ec);
+  if (!ec) {
+    up_in_.commit(n);
+    if (n == space.size() && read_size_ < kBodyRead) read_size_ *= 2;  // a big body: read more at a time
+    return Read::data;
   }
+  if (ec == asio::error::eof) return Read::eof;
+  return ec == asio::error::would_block ? Read::nothing_yet : Read::failed;
 }
 
 // While a stream waits for its next event, everything that was only needed to start it goes

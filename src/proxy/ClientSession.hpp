@@ -50,7 +50,7 @@ class ClientSession {
   };
   enum class Outcome { done, retryable, failed };
   enum class HeadResult { ok, closed, timed_out, malformed };
-  enum class Read { data, eof, failed };
+  enum class Read { data, eof, nothing_yet, failed };
 
   boost::asio::awaitable<bool> read_request_head(size_t& head_len);
   boost::asio::awaitable<bool> forward(size_t head_len);
@@ -62,7 +62,7 @@ class ClientSession {
   boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, net::Watchdog& dog,
                                                         size_t& head_len);
   boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out);
-  boost::asio::awaitable<Read> read_upstream(net::UpstreamConnection& up);
+  Read read_upstream(net::UpstreamConnection& up);
   void watch_client(boost::asio::ip::tcp::socket& upstream);
   void stop_watching_client();
   void shed_memory();
