@@ -92,6 +92,7 @@ const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
 
 MessageParser::BodyStep MessageParser::parse_body(std::string_view data) {
   if (complete_) return {0, true, nullptr};
+  if (data.empty()) return {0, false, nullptr};  // llhttp must never see a null, empty input
   if (llhttp_get_errno(&parser_) == HPE_PAUSED) llhttp_resume(&parser_);
   llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
   return step(data, err);

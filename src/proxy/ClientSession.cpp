@@ -329,13 +329,12 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     client_dog_.disarm();
     dog.arm(cfg.response_timeout);
     Read got = read_upstream(up);
-    if (got == Read::nothing_yet) {
+    while (got == Read::nothing_yet) {
       // The stream waits: hand back what only starting it needed, and watch the client too.
       shed_memory();
       if (!watch_) watch_client(up.socket);
       auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
-      if (!wec && !watch_->client_gone) continue;
-      got = Read::failed;
+      got = (wec || watch_->client_gone) ? Read::failed : read_upstream(up);
     }
     if (got == Read::failed) {
       stop_watching_client();
