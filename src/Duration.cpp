@@ -3,6 +3,7 @@
 #include "Duration.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -33,7 +34,10 @@ Duration parse_duration(std::string_view text, std::string_view what) {
     size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (start == i) return fail("expected a number");
-    double value = std::stod(std::string(text.substr(start, i - start)));
+    double value = 0;
+    auto number = text.substr(start, i - start);
+    auto res = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (res.ec != std::errc() || res.ptr != number.data() + number.size()) return fail("malformed number");
     size_t unit_start = i;
     while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
     double scale = unit_micros(text.substr(unit_start, i - unit_start));
@@ -41,6 +45,7 @@ Duration parse_duration(std::string_view text, std::string_view what) {
     if (unit_start == i && i != text.size()) return fail("missing unit");
     total += value * scale;
   }
+  if (total > 1e15) return fail("longer than 30 years");
   return Duration(static_cast<long long>(std::llround(total)));
 }
 

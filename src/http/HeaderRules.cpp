@@ -23,7 +23,11 @@ void append_int(std::string& out, uint64_t v) {
 // so that this hop can append itself.
 void copy_end_to_end(std::string& out, const MessageHead& head, std::string& xff, std::string& via,
                      bool& has_proto) {
-  std::string_view connection = head.header("connection");
+  // Connection is a list that may be split over several lines: every line names hop-by-hop headers.
+  thread_local std::string connection;
+  connection.clear();
+  for (const auto& h : head.headers)
+    if (iequals(h.name, "connection")) connection.append(connection.empty() ? "" : ",").append(h.value);
   for (const auto& h : head.headers) {
     if (is_hop_by_hop(h.name, connection)) continue;
     if (iequals(h.name, "x-forwarded-for")) {

@@ -37,6 +37,8 @@ HostPort parse_http_url(std::string_view url, std::string_view what) {
     rest = rest.substr(0, slash);
   }
   bool has_port = rest.rfind(':') != std::string_view::npos && rest.back() != ']';
+  if (rest.empty() || rest.front() == ':')
+    throw InputError("", std::string(what), "'" + std::string(url) + "' has no host");
   return parse_host_port(has_port ? std::string(rest) : std::string(rest) + ":80", what);
 }
 
