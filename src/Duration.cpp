@@ -42,7 +42,7 @@ Duration parse_duration(std::string_view text, std::string_view what) {
     while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
     double scale = unit_micros(text.substr(unit_start, i - unit_start));
     if (scale < 0) return fail("units are us, ms, s, m, h");
-    if (unit_start == i && i != text.size()) return fail("missing unit");
+    if (unit_start == i && start != 0) return fail("a number without a unit must stand alone");
     total += value * scale;
   }
   if (total > 1e15) return fail("longer than 30 years");

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <limits>
+#include <optional>
 
 namespace reprise::demo {
 namespace {
@@ -17,14 +19,20 @@ ChatResponse ok(int status, const Json& body) { return {status, body.dump()}; }
 
 enum class Route { none, register_user, login, me, search, rooms, create_room, send, messages, friend_request, accept };
 
-// Decimal id in a path segment; 0 when it is not one.
-int parse_id(std::string_view s) {
-  int v = 0;
+// A decimal number (digits only), saturated at the largest uint64_t; nullopt when it is not one.
+std::optional<uint64_t> parse_decimal(std::string_view s) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  uint64_t v = 0;
   auto res = std::from_chars(s.data(), s.data() + s.size(), v);
-  return (s.empty() || res.ec != std::errc() || res.ptr != s.data() + s.size() || v <= 0) ? 0 : v;
+  return res.ec == std::errc::result_out_of_range ? std::numeric_limits<uint64_t>::max() : v;
 }
 
-Route match(std::string_view method, std::string_view path, int& id) {
+// Index of object `id` in a table of `size` objects numbered from 1; nullopt when there is none.
+std::optional<size_t> index_of(uint64_t id, size_t size) {
+  return (id >= 1 && id <= size) ? std::optional<size_t>(id - 1) : std::nullopt;
+}
+
+Route match(std::string_view method, std::string_view path, uint64_t& id) {
   bool get = method == "GET", post = method == "POST";
   if (path == "/api/users/register") return post ? Route::register_user : Route::none;
   if (path == "/api/users/login") return post ? Route::login : Route::none;
@@ -34,12 +42,14 @@ Route match(std::string_view method, std::string_view path, int& id) {
   if (path == "/api/friends/requests") return post ? Route::friend_request : Route::none;
   constexpr std::string_view rooms = "/api/chat/rooms/", requests = "/api/friends/requests/";
   if (path.substr(0, rooms.size()) == rooms && path.ends_with("/messages")) {
-    id = parse_id(path.substr(rooms.size(), path.size() - rooms.size() - 9));
-    if (id) return get ? Route::messages : post ? Route::send : Route::none;
+    auto n = parse_decimal(path.substr(rooms.size(), path.size() - rooms.size() - 9));
+    id = n.value_or(0);
+    if (n) return get ? Route::messages : post ? Route::send : Route::none;
   }
   if (path.substr(0, requests.size()) == requests && path.ends_with("/accept")) {
-    id = parse_id(path.substr(requests.size(), path.size() - requests.size() - 7));
-    if (id && post) return Route::accept;
+    auto n = parse_decimal(path.substr(requests.size(), path.size() - requests.size() - 7));
+    id = n.value_or(0);
+    if (n && post) return Route::accept;
   }
   return Route::none;
 }
@@ -123,7 +133,7 @@ ChatResponse ChatService::handle(std::string_view method, std::string_view targe
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  int id = 0;
+  uint64_t id = 0;
   Route r = match(method, path, id);
   if (r == Route::none) return error(404, "not found");
   int user = 0;
@@ -209,14 +219,15 @@ ChatResponse ChatService::create_room(int user, const Json& body) {
   return ok(201, {{"id", room.id}, {"name", room.name}, {"room_type", room.room_type}, {"created_by", user}});
 }
 
-ChatResponse ChatService::send_message(int user, int room_id, const Json& body) {
+ChatResponse ChatService::send_message(int user, uint64_t room_id, const Json& body) {
   auto* content = required_string(body, "content");
   if (!content) return error(422, "content is required");
-  if (room_id > static_cast<int>(rooms_.size())) return error(404, "room not found");
-  Room& room = rooms_[static_cast<size_t>(room_id - 1)];
+  auto index = index_of(room_id, rooms_.size());
+  if (!index) return error(404, "room not found");
+  Room& room = rooms_[*index];
   if (std::find(room.members.begin(), room.members.end(), user) == room.members.end()) room.members.push_back(user);
   Json msg = {{"message_id", next_message_++},
-              {"room_id", room_id},
+              {"room_id", room.id},
               {"sender_id", user},
               {"content", *content},
               {"message_type", optional_string(body, "message_type", "text")},
@@ -226,29 +237,28 @@ ChatResponse ChatService::send_message(int user, int room_id, const Json& body) 
   return ok(200, msg);
 }
 
-ChatResponse ChatService::list_messages(int room_id, std::string_view query) const {
+ChatResponse ChatService::list_messages(uint64_t room_id, std::string_view query) const {
   bool found = false;
   std::string limit_text = query_param(query, "limit", found);
   size_t limit = 50;
   if (found) {
-    int v = 0;
-    auto res = std::from_chars(limit_text.data(), limit_text.data() + limit_text.size(), v);
-    if (limit_text.empty() || res.ec != std::errc() || res.ptr != limit_text.data() + limit_text.size() || v < 1)
-      return error(422, "limit must be a positive integer");
-    limit = static_cast<size_t>(std::min(v, 100));
+    auto v = parse_decimal(limit_text);
+    if (!v || *v < 1) return error(422, "limit must be a positive integer");
+    limit = static_cast<size_t>(std::min<uint64_t>(*v, 100));
   }
-  if (room_id > static_cast<int>(rooms_.size())) return error(404, "room not found");
-  const auto& all = rooms_[static_cast<size_t>(room_id - 1)].messages;
+  auto index = index_of(room_id, rooms_.size());
+  if (!index) return error(404, "room not found");
+  const auto& all = rooms_[*index].messages;
   size_t from = all.size() > limit ? all.size() - limit : 0;
-  return ok(200, {{"room_id", room_id}, {"messages", Json(std::vector<Json>(all.begin() + static_cast<long>(from), all.end()))}});
+  return ok(200, {{"room_id", rooms_[*index].id}, {"messages", Json(std::vector<Json>(all.begin() + static_cast<long>(from), all.end()))}});
 }
 
 ChatResponse ChatService::request_friend(int user, const Json& body) {
   auto it = body.find("addressee_id");
   if (it == body.end() || !it->is_number_integer()) return error(422, "addressee_id must be an integer");
-  int addressee = it->get<int>();
-  if (addressee < 1 || addressee > static_cast<int>(users_.size()) || addressee == user)
-    return error(400, "invalid addressee");
+  auto index = it->is_number_unsigned() ? index_of(it->get<uint64_t>(), users_.size()) : std::nullopt;
+  if (!index || users_[*index].id == user) return error(400, "invalid addressee");
+  int addressee = users_[*index].id;
   for (const auto& r : requests_)
     if ((r.requester == user && r.addressee == addressee) || (r.requester == addressee && r.addressee == user))
       return error(400, "friend request already exists");
@@ -258,9 +268,10 @@ ChatResponse ChatService::request_friend(int user, const Json& body) {
   return ok(200, out);
 }
 
-ChatResponse ChatService::accept_friend(int user, int id) {
-  if (id > static_cast<int>(requests_.size())) return error(404, "friend request not found");
-  FriendRequest& r = requests_[static_cast<size_t>(id - 1)];
+ChatResponse ChatService::accept_friend(int user, uint64_t id) {
+  auto index = index_of(id, requests_.size());
+  if (!index) return error(404, "friend request not found");
+  FriendRequest& r = requests_[*index];
   if (r.addressee != user) return error(403, "only the addressee can accept");
   if (r.accepted) return error(400, "friend request already accepted");
   r.accepted = true;

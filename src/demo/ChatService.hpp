@@ -64,10 +64,10 @@ class ChatService {
   ChatResponse search(std::string_view query) const;
   ChatResponse list_rooms() const;
   ChatResponse create_room(int user, const Json& body);
-  ChatResponse send_message(int user, int room, const Json& body);
-  ChatResponse list_messages(int room, std::string_view query) const;
+  ChatResponse send_message(int user, uint64_t room, const Json& body);
+  ChatResponse list_messages(uint64_t room, std::string_view query) const;
   ChatResponse request_friend(int user, const Json& body);
-  ChatResponse accept_friend(int user, int request);
+  ChatResponse accept_friend(int user, uint64_t request);
   void publish(int user, std::string_view name, const Json& data);
   static Json user_json(const User& u);
   static Json request_json(const FriendRequest& r);

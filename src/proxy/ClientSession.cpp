@@ -286,8 +286,11 @@ awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamCon
     co_return Outcome::failed;  // a tunnel ends both connections
   }
   bool chunked_out = (head.body == BodyKind::chunked || head.body == BodyKind::until_close) && !x_.client_http10;
+
+  // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
+  bool unknown_length = head.body == BodyKind::chunked || head.body == BodyKind::until_close;
   x_.close_after = !x_.client_keep_alive || closing_ || worker_.draining() || !x_.request_done ||
-                   (head.body == BodyKind::until_close && x_.client_http10);
+                   (unknown_length && x_.client_http10);
   http::write_response_head(response_head_, head, chunked_out, x_.close_after, cfg.forwarding, false,
                             x_.client_http10);
   up_in_.consume(head_len);

@@ -3,14 +3,18 @@
 
   report.py wrk FILE              -> prints `<req/s> <p99 ms>` of one wrk --latency output
   report.py summary --work DIR --out FILE --duration D --rounds R --streams N --connections C
+                    [--latency-streams S --latency-events E --latency-period MS]
 
 Work directory layout (written by run.sh):
   wrk-<target>-<round>.txt   wrk output; targets: direct, reprise, haproxy
   streams-<proxy>.env        key=value lines: rss_before_kib, rss_after_kib, ready, failed, ...
+  latency-<target>-<round>.txt  one-way SSE event delays in ns, one per line (sse_latency.py)
+  latency-<target>-<round>.log  sse_latency.py output: `DONE ...` or `FAILED ...`
 Exit status of `summary` is 1 when a figure is missing or a run reported errors.
 """
 import argparse
 import json
+import math
 import os
 import re
 import statistics
@@ -67,6 +71,68 @@ def fmt(x, spec):
 
 def ratio(a, b):
     return None if a is None or b in (None, 0) else a / b
+
+
+def percentile(sorted_xs, q):
+    """Nearest-rank percentile of a sorted list (None when empty)."""
+    if not sorted_xs:
+        return None
+    return sorted_xs[max(0, math.ceil(q / 100.0 * len(sorted_xs)) - 1)]
+
+
+def us(ns):
+    return None if ns is None else ns / 1000.0
+
+
+def diff(a, b):
+    return None if a is None or b is None else a - b
+
+
+def latency(args, problems):
+    """Pools each target's delays over the rounds: median and p99 in us, and proxy - direct."""
+    lat = {"streams": args.latency_streams, "events_per_round": args.latency_events,
+           "period_ms": args.latency_period, "rounds": args.rounds,
+           "events_per_stream": args.latency_events * args.rounds,
+           "clock": "time.time_ns() on both ends (same machine)",
+           "haproxy_http_no_delay": args.haproxy_no_delay}
+    expected = args.latency_streams * args.latency_events
+    for t in TARGETS:
+        if "latency" not in args.parts or t not in args.targets:
+            lat[t] = {"p50_us": None, "p99_us": None, "runs": [], "skipped": True}
+            continue
+        pooled, runs = [], []
+        for r in range(1, args.rounds + 1):
+            base = os.path.join(args.work, f"latency-{t}-{r}")
+            status = ""
+            if os.path.exists(base + ".log"):
+                with open(base + ".log") as f:
+                    lines = [ln for ln in f.read().splitlines() if ln.startswith(("DONE", "FAILED"))]
+                status = lines[0] if lines else ""
+            if not status:
+                problems.append(f"latency {t} round {r}: not measured")
+                continue
+            xs = []
+            if os.path.exists(base + ".txt"):
+                with open(base + ".txt") as f:
+                    xs = sorted(int(ln) for ln in f if ln.strip())
+            if status.startswith("FAILED"):
+                problems.append(f"latency {t} round {r}: {status}")
+            elif len(xs) != expected:
+                problems.append(f"latency {t} round {r}: {len(xs)} events recorded, {expected} expected")
+            runs.append({"events": len(xs), "p50_us": us(statistics.median(xs)) if xs else None,
+                         "p99_us": us(percentile(xs, 99)), "max_us": us(xs[-1]) if xs else None})
+            pooled.extend(xs)
+        pooled.sort()
+        lat[t] = {"events": len(pooled),
+                  "p50_us": us(statistics.median(pooled)) if pooled else None,
+                  "p99_us": us(percentile(pooled, 99)),
+                  "p999_us": us(percentile(pooled, 99.9)),
+                  "max_us": us(pooled[-1]) if pooled else None,
+                  "runs": runs}
+    for p in PROXIES:
+        lat[p]["added_p50_us"] = diff(lat[p]["p50_us"], lat["direct"]["p50_us"])
+        lat[p]["added_p99_us"] = diff(lat[p]["p99_us"], lat["direct"]["p99_us"])
+    return lat
 
 
 def summary(args):
@@ -130,6 +196,7 @@ def summary(args):
                 entry["kib_per_stream"] = (entry["rss_after_kib"] - entry["rss_before_kib"]) / entry["ready"]
         st[p] = entry
     st["reprise_vs_haproxy"] = ratio(st["reprise"]["kib_per_stream"], st["haproxy"]["kib_per_stream"])
+    lat = result["latency"] = latency(args, problems)
     result["problems"] = problems
 
     d, r, h = tp["direct"], tp["reprise"], tp["haproxy"]
@@ -143,6 +210,12 @@ def summary(args):
         f"streams ({args.streams} SSE): reprise {fmt(st['reprise']['kib_per_stream'], '.1f')} KiB/stream | "
         f"haproxy {fmt(st['haproxy']['kib_per_stream'], '.1f')} KiB/stream | "
         f"ratio {fmt(st['reprise_vs_haproxy'], '.2f')}",
+        f"sse latency ({args.latency_streams} streams x {lat['events_per_stream']} events"
+        f"{'' if args.rounds == 1 else f' over {args.rounds} rounds'}, {fmt(args.latency_period, 'g')} ms apart): "
+        f"direct p50 {fmt(lat['direct']['p50_us'], '.0f')} us p99 {fmt(lat['direct']['p99_us'], '.0f')} us | "
+        f"reprise {fmt(lat['reprise']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['reprise']['added_p99_us'], '+.0f')}) | "
+        f"haproxy{' (http-no-delay)' if args.haproxy_no_delay else ''} "
+        f"{fmt(lat['haproxy']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['haproxy']['added_p99_us'], '+.0f')})",
     ]
     print("==== bench summary ====")
     for line in lines:
@@ -173,8 +246,13 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--streams", type=int, required=True)
     ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--parts", default="throughput streams", help="the parts run.sh ran")
+    ap.add_argument("--parts", default="throughput streams latency", help="the parts run.sh ran")
     ap.add_argument("--targets", default="direct reprise haproxy", help="the targets run.sh measured")
+    ap.add_argument("--latency-streams", type=int, default=20)
+    ap.add_argument("--latency-events", type=int, default=500, help="recorded events per stream and round")
+    ap.add_argument("--latency-period", type=float, default=20.0, help="ms between two events of a stream")
+    ap.add_argument("--haproxy-no-delay", action="store_true",
+                    help="the latency part's haproxy ran with option http-no-delay")
     args = ap.parse_args()
     args.parts, args.targets = args.parts.split(), args.targets.split()
     return summary(args)

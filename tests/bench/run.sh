@@ -9,13 +9,21 @@
 # 2. long-lived streams: a Python asyncio SSE upstream holds every stream; a Python client
 #    holds BENCH_STREAMS of them through reprise, then through haproxy; the proxy's RSS growth
 #    per stream (VmRSS after - before, over the streams held).
+# 3. latency: the SSE upstream sends, on each of 20 streams, an event every 20 ms carrying its
+#    send time (time.time_ns()); a client records arrival - send for each event, directly, through
+#    reprise (--threads 1 --log-level warn) and through haproxy, interleaved round by round;
+#    median and p99 of the pooled delays, and each proxy's added latency (proxy - direct).
+#    Runs before the streams part, whose 18,000 closed sockets leave the kernel busy.
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput streams"), BENCH_TARGETS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput streams latency"), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
-# BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_KEEP=1 keeps the work directory
-# (logs, configs, raw wrk outputs).
+# BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
+# BENCH_LATENCY_EVENTS (500 recorded events per stream and target, split over the rounds),
+# BENCH_LATENCY_PERIOD (20 ms between events), BENCH_HAPROXY_NO_DELAY=1 (the latency part's
+# haproxy gets `option http-no-delay`), BENCH_KEEP=1 keeps the work directory
+# (logs, configs, raw wrk outputs, raw delays).
 # Exit status: 0 when every figure was measured without errors, 1 otherwise.
 set -uo pipefail
 
@@ -26,10 +34,18 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput streams}
+PARTS=${BENCH_PARTS:-throughput streams latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
+LAT_STREAMS=${BENCH_LATENCY_STREAMS:-20}
+LAT_EVENTS=${BENCH_LATENCY_EVENTS:-500}   # recorded per stream and target, over all rounds
+LAT_PERIOD=${BENCH_LATENCY_PERIOD:-20}    # ms between two events of a stream
+LAT_SKIP=10                               # events per stream and run not recorded (warm-up)
+LAT_PER_ROUND=$(((LAT_EVENTS + ROUNDS - 1) / ROUNDS))
+# 1: the latency part's haproxy gets `option http-no-delay` (by default haproxy sends with MSG_MORE
+# and the kernel may hold a small event up to 200 ms; see README).
+HAPROXY_NO_DELAY=${BENCH_HAPROXY_NO_DELAY:-0}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -141,24 +157,27 @@ start_nginx() {  # sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json
   wait_port "$NGINX_PORT" "$NGINX_PID" "$dir/error.log"
 }
 
-start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT; sets PROXY_PORT, PROXY_PID
-  local dir=$WORK/$1
+start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROXY_PORT, PROXY_PID
+  local dir=$WORK/$1 extra=${3:-}
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
   sed -e "s|@PORT@|$PROXY_PORT|g" -e "s|@UPSTREAM@|$2|g" -e "s|@WORK@|$dir|g" \
     "$HERE/haproxy.cfg.in" >"$dir/haproxy.cfg"
+  # DEFAULTS_LINE (e.g. `option http-no-delay`) is added as the first line of the defaults section.
+  [ -n "$extra" ] && sed -i "/^defaults/a\\    $extra" "$dir/haproxy.cfg"
   start "$dir/haproxy.log" "$HAPROXY" -db -f "$dir/haproxy.cfg"
   PROXY_PID=$LAST_PID
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/haproxy.log"
 }
 
 start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID
+  # --log-level: $REPRISE_LOG_LEVEL, error by default
   local dir=$WORK/$1 up=$2
   shift 2
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
   start "$dir/reprise.log" "$BIN" proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "http://127.0.0.1:$up" \
-    --threads 1 --log-level error "$@"
+    --threads 1 --log-level "${REPRISE_LOG_LEVEL:-error}" "$@"
   PROXY_PID=$LAST_PID
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/reprise.log"
 }
@@ -274,13 +293,54 @@ streams() {
   return 0
 }
 
+# ---- benchmark 3: SSE event latency -------------------------------------------------------------
+
+latency() {  # writes $WORK/latency-TARGET-ROUND.txt (delays, ns) and .log (the client's DONE line)
+  local -A port pid
+  local dir=$WORK/lat up_port up_pid t r f line timeout
+  mkdir -p "$dir"
+  up_port=$(free_port)
+  start "$dir/upstream.log" "$PY" "$HERE/sse_upstream.py" --port "$up_port" --tick "$LAT_PERIOD"
+  up_pid=$LAST_PID
+  wait_port "$up_port" "$up_pid" "$dir/upstream.log" || { log "SSE upstream did not start: no latency figures"; return 1; }
+  if has "$TARGETS" direct; then port[direct]=$up_port; pid[direct]=$up_pid; fi
+  if has "$TARGETS" reprise; then
+    if REPRISE_LOG_LEVEL=warn start_reprise lat-reprise "$up_port"; then port[reprise]=$PROXY_PORT; pid[reprise]=$PROXY_PID
+    else log "reprise did not start: no latency figures for it"; fi
+  fi
+  if has "$TARGETS" haproxy; then
+    if start_haproxy lat-haproxy "$up_port" "$([ "$HAPROXY_NO_DELAY" = 1 ] && echo 'option http-no-delay')"; then port[haproxy]=$PROXY_PORT; pid[haproxy]=$PROXY_PID
+    else log "haproxy did not start: no latency figures for it"; fi
+  fi
+  # A stream takes (skip + events) periods; allow 30 s more for a slow start.
+  timeout=$(((LAT_SKIP + LAT_PER_ROUND) * LAT_PERIOD / 1000 + 30))
+  log "latency: $LAT_STREAMS SSE streams x $LAT_PER_ROUND events ${LAT_PERIOD} ms apart, $ROUNDS round(s): ${!port[*]}"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in direct reprise haproxy; do
+      [ -n "${port[$t]:-}" ] || continue
+      f=$WORK/latency-$t-$r
+      "$PY" "$HERE/sse_latency.py" --port "${port[$t]}" --streams "$LAT_STREAMS" --events "$LAT_PER_ROUND" \
+        --skip "$LAT_SKIP" --timeout "$timeout" --out "$f.txt" >"$f.log" 2>&1
+      line=$(grep -m1 -E '^(DONE|FAILED)' "$f.log" || tail -n 1 "$f.log")
+      log "round $r $t: $line"
+      if ! alive "${pid[$t]}"; then log "$t died during round $r"; unset "port[$t]"; fi
+    done
+  done
+  for t in haproxy reprise; do [ -n "${pid[$t]:-}" ] && forget "${pid[$t]}"; done
+  forget "$up_pid"
+  return 0
+}
+
 # ---- main ----------------------------------------------------------------------------------------
 
 log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
 # Anything else busy on the 2 cores skews the figures: say so.
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 has "$PARTS" throughput && throughput
+has "$PARTS" latency && latency
 has "$PARTS" streams && streams
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
-  --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS"
+  --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
+  --latency-streams "$LAT_STREAMS" --latency-events "$LAT_PER_ROUND" --latency-period "$LAT_PERIOD" \
+  $([ "$HAPROXY_NO_DELAY" = 1 ] && echo --haproxy-no-delay)

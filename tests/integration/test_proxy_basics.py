@@ -9,7 +9,7 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import (HttpStream, ProbeUpstream, http_response, keepalive_handler, nginx, nginx_stub_status,
+from harness import (raw, read_request, HttpStream, ProbeUpstream, http_response, keepalive_handler, nginx, nginx_stub_status,
                      proxy, request)
 
 
@@ -174,6 +174,21 @@ class ConnectionLifecycleTest(unittest.TestCase):
                 sock.sendall(b"GET /two HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
                 self.assertEqual(stream.read_response().body, b"GET /two ")
             sock.close()
+
+    def test_http_1_0_keep_alive_client_gets_a_chunked_answer_ended_by_close(self):
+        # HTTP/1.0 has no chunks: a body of unknown length can only end with the connection.
+        def handler(conn, probe):
+            read_request(conn, probe)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            conn.recv(1)
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            reply = raw(px.port, b"GET / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", timeout=3)
+            head, _, body = reply.partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.0 200"), reply)
+            self.assertIn(b"connection: close", head.lower())
+            self.assertNotIn(b"transfer-encoding", head.lower())
+            self.assertEqual(body, b"hello")
 
 
 class PipeliningTest(unittest.TestCase):
