@@ -21,7 +21,7 @@
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
 # BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
 # BENCH_LATENCY_EVENTS (500 recorded events per stream and target, split over the rounds),
-# BENCH_LATENCY_PERIOD (20 ms between events), BENCH_HAPROXY_NO_DELAY=1 (the latency part's
+# BENCH_LATENCY_PERIOD (20 ms between events), BENCH_HAPROXY_NO_DELAY (1: the latency part's
 # haproxy gets `option http-no-delay`), BENCH_KEEP=1 keeps the work directory
 # (logs, configs, raw wrk outputs, raw delays).
 # Exit status: 0 when every figure was measured without errors, 1 otherwise.
@@ -45,7 +45,7 @@ LAT_SKIP=10                               # events per stream and run not record
 LAT_PER_ROUND=$(((LAT_EVENTS + ROUNDS - 1) / ROUNDS))
 # 1: the latency part's haproxy gets `option http-no-delay` (by default haproxy sends with MSG_MORE
 # and the kernel may hold a small event up to 200 ms; see README).
-HAPROXY_NO_DELAY=${BENCH_HAPROXY_NO_DELAY:-0}
+HAPROXY_NO_DELAY=${BENCH_HAPROXY_NO_DELAY:-1}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
