@@ -144,6 +144,11 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
     net::UpstreamConnection& up = *got.connection;
     Outcome outcome = co_await attempt(up, has_body);
+    if (outcome == Outcome::body_next) {
+      // Relayed from here, not from inside attempt(): a held stream keeps two frames fewer.
+      bool relayed = co_await relay_body(up, up_dog_, x_.chunked_out);
+      outcome = relayed ? Outcome::done : Outcome::failed;
+    }
     up_dog_.unwatch();  // `up` dies or goes back to the pool
     if (outcome == Outcome::retryable && up.reused && !has_body && tries == 0) continue;
     if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
@@ -175,7 +180,7 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
   in_.consume(step.consumed);
   request_.clear_pieces();
   x_.request_done = step.complete;
-  if (step.complete) co_return co_await relay_response(up);
+  if (step.complete) co_return co_await relay_head(up);
   co_return co_await relay_beside_pump(up, chunked);
 }
 
@@ -247,6 +252,13 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
 }
 
 awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamConnection& up) {
+  Outcome outcome = co_await relay_head(up);
+  if (outcome != Outcome::body_next) co_return outcome;
+  bool relayed = co_await relay_body(up, up_dog_, x_.chunked_out);
+  co_return relayed ? Outcome::done : Outcome::failed;
+}
+
+awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnection& up) {
   const auto& cfg = worker_.config();
   net::Watchdog& dog = up_dog_;
   dog.watch(up.socket);
@@ -285,18 +297,16 @@ awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamCon
     co_await tunnel(up);
     co_return Outcome::failed;  // a tunnel ends both connections
   }
-  bool chunked_out = (head.body == BodyKind::chunked || head.body == BodyKind::until_close) && !x_.client_http10;
-
   // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
   bool unknown_length = head.body == BodyKind::chunked || head.body == BodyKind::until_close;
+  x_.chunked_out = unknown_length && !x_.client_http10;
   x_.close_after = !x_.client_keep_alive || closing_ || worker_.draining() || !x_.request_done ||
                    (unknown_length && x_.client_http10);
-  http::write_response_head(response_head_, head, chunked_out, x_.close_after, cfg.forwarding, false,
+  http::write_response_head(response_head_, head, x_.chunked_out, x_.close_after, cfg.forwarding, false,
                             x_.client_http10);
   up_in_.consume(head_len);
   x_.response_started = true;
-  bool relayed = co_await relay_body(up, dog, chunked_out);
-  co_return relayed ? Outcome::done : Outcome::failed;
+  co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
 
 awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out) {

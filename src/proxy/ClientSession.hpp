@@ -40,6 +40,7 @@ class ClientSession {
     bool request_done = false;      // the whole request body reached the upstream
     bool response_started = false;  // a response head went to the client
     bool close_after = false;       // the client connection ends with this exchange
+    bool chunked_out = false;       // the body goes to the client re-chunked
     int error_status = 0;           // the request body failed: the answer to give instead
     std::string error_cause;
     int status = 0;
@@ -48,7 +49,7 @@ class ClientSession {
     std::string target;
     std::chrono::steady_clock::time_point start;
   };
-  enum class Outcome { done, retryable, failed };
+  enum class Outcome { done, retryable, failed, body_next };
   enum class HeadResult { ok, closed, timed_out, malformed };
   enum class Read { data, eof, nothing_yet, failed };
 
@@ -59,6 +60,7 @@ class ClientSession {
   boost::asio::awaitable<Outcome> relay_beside_pump(net::UpstreamConnection& up, bool chunked);
   boost::asio::awaitable<void> relay_then_stop_pump(net::UpstreamConnection& up);
   boost::asio::awaitable<Outcome> relay_response(net::UpstreamConnection& up);
+  boost::asio::awaitable<Outcome> relay_head(net::UpstreamConnection& up);
   boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, net::Watchdog& dog,
                                                         size_t& head_len);
   boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out);
