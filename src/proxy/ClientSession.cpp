@@ -30,9 +30,11 @@ constexpr size_t kBodyRead = 65536;
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 // Copies one direction of a tunnel until EOF, then half-closes the other side.
-awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to) {
+awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to, ExchangeRecording& rec,
+                               char dir) {
   for (;;) {
     if (!buf.empty()) {
+      rec.tunnel_bytes(dir, buf.readable());
       auto [ec, n] = co_await asio::async_write(to, asio::buffer(buf.readable()), nothrow);
       if (ec) break;
       buf.clear();
@@ -54,6 +56,7 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
   client_ip_ = ec ? "unknown" : ep.address().to_string();
   client_.set_option(tcp::no_delay(true), ec);
   client_.non_blocking(true, ec);
+  if (worker_.config().recorder) session_name_ = worker_.next_session_name();
   worker_.add(this);
 }
 
@@ -132,6 +135,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   x_.bytes_out = 0;
   x_.start = std::chrono::steady_clock::now();
   bool has_body = head.body != BodyKind::none;
+  if (cfg.recorder && cfg.recorder->recording()) rec_.begin(*cfg.recorder, session_name_, head, x_.start);
   http::write_request_head(request_head_, head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; request_head_ holds what goes upstream
 
@@ -151,6 +155,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
     up_dog_.unwatch();  // `up` dies or goes back to the pool
     if (outcome == Outcome::retryable && up.reused && !has_body && tries == 0) continue;
+    rec_.end(worker_.index());
     if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
     if (outcome != Outcome::done) co_return false;
     log_exchange();
@@ -174,6 +179,7 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
     }
     add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
+    rec_.request_body(request_.pieces());
   }
   auto [ec, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
   if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
@@ -216,6 +222,7 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
     up_out_.clear();
     add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
+    rec_.request_body(request_.pieces());
     auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
     if (wec) break;
     in_.consume(step.consumed);
@@ -286,6 +293,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   }
   const auto& head = response_.head();
   x_.status = head.status;
+  rec_.response_head(head);
   if (head.status == 101) {
     if (!x_.websocket) {
       co_await reply_error(502, "upstream switched protocols unasked");
@@ -325,6 +333,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     out_.clear();
     if (head_pending) out_.push_back(asio::buffer(response_head_));
     add_pieces(out_, sizes_, response_.pieces(), chunked_out);
+    rec_.response_body(response_.pieces());
     if (step.complete && chunked_out) out_.push_back(asio::buffer(kLastChunk));
     if (!out_.empty()) {
       client_dog_.arm(cfg.idle_timeout);
@@ -415,7 +424,7 @@ awaitable<void> ClientSession::tunnel(net::UpstreamConnection& up) {
   x_.response_started = true;
   log_exchange();
   client_dog_.disarm();
-  co_await (copy_until_eof(client_, in_, up.socket) && copy_until_eof(up.socket, up_in_, client_));
+  co_await (copy_until_eof(client_, in_, up.socket, rec_, 'u') && copy_until_eof(up.socket, up_in_, client_, rec_, 'd'));
 }
 
 awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {

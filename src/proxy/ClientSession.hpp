@@ -16,6 +16,7 @@
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
 #include "net/Watchdog.hpp"
+#include "proxy/ExchangeRecording.hpp"
 
 namespace reprise::proxy {
 
@@ -90,6 +91,8 @@ class ClientSession {
   std::vector<std::array<char, 20>> sizes_;
   std::vector<std::array<char, 20>> up_sizes_;
   Exchange x_;
+  ExchangeRecording rec_;
+  std::string session_name_;  // for the capture, when recording
   Outcome relay_outcome_ = Outcome::failed;
   struct ClientWatch {
     boost::asio::ip::tcp::socket* upstream = nullptr;  // null once the relay is over

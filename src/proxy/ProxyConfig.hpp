@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "capture/Recorder.hpp"
 #include "http/HeaderRules.hpp"
 
 namespace reprise::proxy {
@@ -27,6 +28,7 @@ struct ProxyConfig {
   size_t pool_size = 64;
   http::ForwardingHeaders forwarding;
   std::shared_ptr<spdlog::logger> access_log;  // null: off
+  capture::Recorder* recorder = nullptr;       // null: not recording
 };
 
 }  // namespace reprise::proxy

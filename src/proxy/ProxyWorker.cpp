@@ -33,8 +33,10 @@ asio::awaitable<void> serve(ProxyWorker& worker, tcp::socket socket, std::atomic
 
 }  // namespace
 
-ProxyWorker::ProxyWorker(asio::io_context& ctx, const ProxyConfig& config, std::atomic<size_t>& open_connections)
-    : ctx_(ctx),
+ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& config,
+                         std::atomic<size_t>& open_connections)
+    : index_(index),
+      ctx_(ctx),
       config_(config),
       open_connections_(open_connections),
       acceptor_(net::make_listener(ctx, config.listen)),

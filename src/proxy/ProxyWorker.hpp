@@ -17,7 +17,8 @@ class ClientSession;
 
 class ProxyWorker {
  public:
-  ProxyWorker(boost::asio::io_context& ctx, const ProxyConfig& config, std::atomic<size_t>& open_connections);
+  ProxyWorker(int index, boost::asio::io_context& ctx, const ProxyConfig& config,
+              std::atomic<size_t>& open_connections);
 
   void start();
   // Stops accepting, closes idle keep-alive connections and lets in-flight exchanges finish.
@@ -25,6 +26,9 @@ class ProxyWorker {
   bool draining() const { return draining_; }
 
   const ProxyConfig& config() const { return config_; }
+  int index() const { return index_; }
+  // A capture's name for a new client connection: "c<worker>-<n>".
+  std::string next_session_name() { return "c" + std::to_string(index_) + "-" + std::to_string(++connections_); }
   boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
   void add(ClientSession* s) { sessions_.insert(s); }
@@ -34,6 +38,8 @@ class ProxyWorker {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
 
+  int index_;
+  uint64_t connections_ = 0;
   boost::asio::io_context& ctx_;
   const ProxyConfig& config_;
   std::atomic<size_t>& open_connections_;

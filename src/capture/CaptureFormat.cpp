@@ -1,0 +1,200 @@
+#include "capture/CaptureFormat.hpp"
+
+#include <boost/beast/core/detail/base64.hpp>
+
+#include "InputError.hpp"
+
+namespace reprise::capture {
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace base64 = boost::beast::detail::base64;
+
+Json headers_json(const HeaderList& headers) {
+  Json out = Json::array();
+  for (const auto& [name, value] : headers) out.push_back({name, value});
+  return out;
+}
+
+// Bodies are text when they are valid UTF-8 and base64 otherwise: the record is first dumped
+// with text bodies, and nlohmann's strict UTF-8 check decides.
+void put_body(Json& j, const Body& body, bool as_base64) {
+  if (body.size == 0) return;
+  if (!as_base64) {
+    j["body"] = body.data;
+  } else {
+    std::string encoded(base64::encoded_size(body.data.size()), '\0');
+    encoded.resize(base64::encode(encoded.data(), body.data.data(), body.data.size()));
+    j["body_b64"] = std::move(encoded);
+  }
+  if (body.truncated()) {
+    j["body_truncated"] = true;
+    j["body_size"] = body.size;
+  }
+}
+
+Json exchange_json(const Exchange& x, bool base64_bodies) {
+  Json req = {{"method", x.req.method}, {"target", x.req.target}, {"version", x.req.version},
+              {"headers", headers_json(x.req.headers)}};
+  put_body(req, x.req.body, base64_bodies);
+  Json j = {{"id", x.id}, {"session", x.session}, {"t_us", x.t_us}, {"req", std::move(req)}};
+  if (x.res) {
+    Json res = {{"status", x.res->status}, {"headers", headers_json(x.res->headers)}};
+    put_body(res, x.res->body, base64_bodies);
+    res["ttfb_us"] = x.res->ttfb_us;
+    res["dur_us"] = x.res->dur_us;
+    j["res"] = std::move(res);
+  }
+  if (x.stream) {
+    Json events = Json::array();
+    for (const auto& e : x.stream->events) {
+      Json ev = {{"t_us", e.t_us}, {"bytes", e.bytes}};
+      if (x.stream->kind == "websocket") ev["dir"] = e.dir == 'u' ? "up" : "down";
+      events.push_back(std::move(ev));
+    }
+    j["stream"] = {{"kind", x.stream->kind}, {"events", std::move(events)}};
+  }
+  return j;
+}
+
+struct Place {
+  const std::string& file;
+  size_t line;
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw InputError(file, "line " + std::to_string(line) + (field.empty() ? "" : ", field " + field), problem);
+  }
+};
+
+const nlohmann::json& member(const nlohmann::json& j, const char* key, const Place& at, const std::string& path) {
+  auto it = j.find(key);
+  if (it == j.end()) at.fail(path + key, "missing");
+  return *it;
+}
+
+template <typename T>
+T get(const nlohmann::json& j, const char* key, const Place& at, const std::string& path) {
+  const auto& v = member(j, key, at, path);
+  try {
+    return v.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    at.fail(path + key, "has the wrong type");
+  }
+}
+
+template <typename T>
+T get_or(const nlohmann::json& j, const char* key, T fallback, const Place& at, const std::string& path) {
+  return j.contains(key) ? get<T>(j, key, at, path) : fallback;
+}
+
+HeaderList headers_from(const nlohmann::json& j, const Place& at, const std::string& path) {
+  HeaderList out;
+  const auto& list = member(j, "headers", at, path);
+  if (!list.is_array()) at.fail(path + "headers", "must be a list of [name, value] pairs");
+  for (const auto& pair : list) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+      at.fail(path + "headers", "must be a list of [name, value] pairs");
+    out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  }
+  return out;
+}
+
+Body body_from(const nlohmann::json& j, const Place& at, const std::string& path) {
+  Body b;
+  if (j.contains("body")) {
+    b.data = get<std::string>(j, "body", at, path);
+  } else if (j.contains("body_b64")) {
+    auto text = get<std::string>(j, "body_b64", at, path);
+    b.data.resize(base64::decoded_size(text.size()));
+    auto [written, read] = base64::decode(b.data.data(), text.data(), text.size());
+    if (read != text.size()) at.fail(path + "body_b64", "is not base64");
+    b.data.resize(written);
+  }
+  b.size = get_or<uint64_t>(j, "body_size", b.data.size(), at, path);
+  if (b.size < b.data.size()) at.fail(path + "body_size", "is smaller than the body");
+  return b;
+}
+
+}  // namespace
+
+void append_line(std::string& out, const CaptureHeader& h) {
+  Json j = {{"reprise_capture", h.version}, {"created", h.created}, {"source", h.source}};
+  if (!h.upstream.empty()) j["upstream"] = h.upstream;
+  j["redaction"] = h.redaction;
+  if (h.body_limit) j["body_limit"] = h.body_limit;
+  out.append(j.dump()).push_back('\n');
+}
+
+void append_line(std::string& out, const Exchange& x) {
+  std::string line;
+  try {
+    line = exchange_json(x, false).dump(-1, ' ', false, Json::error_handler_t::strict);
+  } catch (const Json::type_error&) {  // a body (or a header) is not UTF-8
+    line = exchange_json(x, true).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  out.append(line).push_back('\n');
+}
+
+void append_gap_line(std::string& out, uint64_t dropped, int64_t t_us) {
+  out.append(Json{{"dropped_records", dropped}, {"t_us", t_us}}.dump()).push_back('\n');
+}
+
+bool is_gap(const nlohmann::json& j) { return j.is_object() && j.contains("dropped_records"); }
+
+CaptureHeader header_from_json(const nlohmann::json& j, const std::string& file, size_t line) {
+  Place at{file, line};
+  if (!j.is_object() || !j.contains("reprise_capture")) at.fail("", "not a reprise capture (no reprise_capture header)");
+  CaptureHeader h;
+  h.version = get<int>(j, "reprise_capture", at, "");
+  if (h.version != 1) at.fail("reprise_capture", "version " + std::to_string(h.version) + " is not supported");
+  h.created = get_or<std::string>(j, "created", "", at, "");
+  h.source = get_or<std::string>(j, "source", "", at, "");
+  h.upstream = get_or<std::string>(j, "upstream", "", at, "");
+  h.redaction = get_or<std::string>(j, "redaction", "default", at, "");
+  h.body_limit = get_or<uint64_t>(j, "body_limit", 0, at, "");
+  return h;
+}
+
+Exchange exchange_from_json(const nlohmann::json& j, const std::string& file, size_t line) {
+  Place at{file, line};
+  if (!j.is_object()) at.fail("", "not a JSON object");
+  Exchange x;
+  x.id = get<uint64_t>(j, "id", at, "");
+  x.session = get<std::string>(j, "session", at, "");
+  x.t_us = get<int64_t>(j, "t_us", at, "");
+  const auto& req = member(j, "req", at, "");
+  x.req.method = get<std::string>(req, "method", at, "req.");
+  x.req.target = get<std::string>(req, "target", at, "req.");
+  x.req.version = get_or<std::string>(req, "version", "1.1", at, "req.");
+  x.req.headers = headers_from(req, at, "req.");
+  x.req.body = body_from(req, at, "req.");
+  if (j.contains("res")) {
+    const auto& res = j["res"];
+    Response r;
+    r.status = get<int>(res, "status", at, "res.");
+    if (r.status < 100 || r.status > 999) at.fail("res.status", "is not an HTTP status");
+    r.headers = headers_from(res, at, "res.");
+    r.body = body_from(res, at, "res.");
+    r.ttfb_us = get_or<int64_t>(res, "ttfb_us", 0, at, "res.");
+    r.dur_us = get_or<int64_t>(res, "dur_us", 0, at, "res.");
+    x.res = std::move(r);
+  }
+  if (j.contains("stream")) {
+    const auto& s = j["stream"];
+    Stream st;
+    st.kind = get<std::string>(s, "kind", at, "stream.");
+    if (st.kind != "sse" && st.kind != "websocket") at.fail("stream.kind", "must be sse or websocket");
+    const auto& events = member(s, "events", at, "stream.");
+    if (!events.is_array()) at.fail("stream.events", "must be a list");
+    for (const auto& e : events) {
+      StreamEvent ev;
+      ev.t_us = get<int64_t>(e, "t_us", at, "stream.events.");
+      ev.bytes = get<uint64_t>(e, "bytes", at, "stream.events.");
+      ev.dir = get_or<std::string>(e, "dir", "down", at, "stream.events.") == "up" ? 'u' : 'd';
+      st.events.push_back(ev);
+    }
+    x.stream = std::move(st);
+  }
+  return x;
+}
+
+}  // namespace reprise::capture

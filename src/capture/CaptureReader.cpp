@@ -1,0 +1,44 @@
+#include "capture/CaptureReader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "InputError.hpp"
+#include "capture/CaptureFormat.hpp"
+
+namespace reprise::capture {
+
+CaptureReader::CaptureReader(std::string path) : path_(std::move(path)), in_(path_) {
+  if (!in_) throw InputError(path_, "", "cannot be read");
+  std::string text;
+  if (!std::getline(in_, text)) throw InputError(path_, "line 1", "the file is empty");
+  line_ = 1;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw InputError(path_, "line 1", "not JSON (a capture starts with its header line)");
+  header_ = header_from_json(j, path_, 1);
+}
+
+bool CaptureReader::next(Exchange& out) {
+  std::string text;
+  while (std::getline(in_, text)) {
+    ++line_;
+    bool last_without_newline = in_.eof();
+    if (text.empty()) continue;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) {
+      if (last_without_newline) {  // a crash in the middle of writing this line
+        tail_cut_ = true;
+        return false;
+      }
+      throw InputError(path_, "line " + std::to_string(line_), "not JSON");
+    }
+    if (is_gap(j)) {
+      dropped_ += j.value("dropped_records", uint64_t{0});
+      continue;
+    }
+    out = exchange_from_json(j, path_, line_);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace reprise::capture

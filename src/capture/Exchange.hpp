@@ -1,0 +1,69 @@
+// The record type of a capture: one HTTP exchange as it was seen, with owned copies of
+// everything (it outlives every parser buffer). Filled by the proxy's recorder and the
+// importers, written and read by CaptureFormat. It knows nothing of files or sockets.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace reprise::capture {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct Body {
+  std::string data;        // the bytes kept (at most the body limit)
+  uint64_t size = 0;       // the whole body's size, which may be more than data.size()
+  bool truncated() const { return size > data.size(); }
+};
+
+struct Request {
+  std::string method;
+  std::string target;
+  std::string version = "1.1";
+  HeaderList headers;
+  Body body;
+};
+
+struct Response {
+  int status = 0;
+  HeaderList headers;
+  Body body;
+  int64_t ttfb_us = 0;  // from the request's start to the first byte of the response
+  int64_t dur_us = 0;   // from the request's start to the end of the response
+};
+
+// One SSE event or one WebSocket frame.
+struct StreamEvent {
+  int64_t t_us = 0;  // from the exchange's start
+  uint64_t bytes = 0;
+  char dir = 'd';    // websocket: 'u' client to upstream, 'd' upstream to client; SSE: always 'd'
+};
+
+struct Stream {
+  std::string kind;  // "sse" or "websocket"
+  std::vector<StreamEvent> events;
+};
+
+struct Exchange {
+  uint64_t id = 0;
+  std::string session;  // the client connection, or a user key when one is known
+  int64_t t_us = 0;     // start, from the capture's start
+  Request req;
+  std::optional<Response> res;  // absent when no answer came (the client or upstream vanished)
+  std::optional<Stream> stream;
+};
+
+// Line 1 of every capture.
+struct CaptureHeader {
+  int version = 1;
+  std::string created;   // ISO-8601 UTC
+  std::string source;    // proxy, pcap, har, interface
+  std::string upstream;  // where the traffic went, when known
+  std::string redaction = "default";  // "default", "none", or "default+rules"
+  uint64_t body_limit = 0;
+};
+
+}  // namespace reprise::capture

@@ -1,0 +1,123 @@
+#include "capture/Recorder.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+
+#include "capture/CaptureFormat.hpp"
+
+namespace reprise::capture {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+CaptureHeader header_for(const RecorderConfig& c) {
+  CaptureHeader h;
+  h.created = now_iso8601();
+  h.source = c.source;
+  h.upstream = c.upstream;
+  h.redaction = !c.redact ? "none" : c.custom_rules ? "default+rules" : "default";
+  h.body_limit = c.body_limit;
+  return h;
+}
+
+}  // namespace
+
+Recorder::Recorder(RecorderConfig config, int producers)
+    : config_(std::move(config)), writer_(config_.path, header_for(config_)), start_(std::chrono::steady_clock::now()) {
+  for (int i = 0; i < producers; ++i)
+    queues_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
+  if (config_.redact) redactor_.emplace(config_.rules);
+  else spdlog::warn("recording {} without redaction: passwords and tokens are written as they are", config_.path);
+  thread_ = std::thread([this] { run(); });
+}
+
+Recorder::~Recorder() { stop(); }
+
+int64_t Recorder::since_start(std::chrono::steady_clock::time_point t) const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t - start_).count();
+}
+
+void Recorder::submit(int producer, std::unique_ptr<Exchange> exchange) {
+  if (!recording()) return;
+  if (queues_[static_cast<size_t>(producer)]->push(exchange.get())) exchange.release();
+  else dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Recorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::string counts;
+  if (redactor_)
+    for (const auto& [kind, n] : redactor_->counts()) counts += (counts.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+  spdlog::info("recording {}: {} exchanges written, {} dropped{}{}", config_.path, written_, dropped_.load(),
+               counts.empty() ? "" : "; redacted: ", counts);
+  if (dropped_.load() > 0)
+    spdlog::warn("recording {}: {} records dropped because the writer fell behind", config_.path, dropped_.load());
+}
+
+size_t Recorder::drain(std::string& out) {
+  size_t n = 0;
+  for (auto& q : queues_) {
+    Exchange* raw = nullptr;
+    while (q->pop(raw)) {
+      std::unique_ptr<Exchange> x(raw);
+      if (!recording()) continue;  // a failed file: free the records, write nothing
+      x->id = ++next_id_;
+      if (redactor_) redactor_->redact(*x);
+      append_line(out, *x);
+      ++n;
+    }
+  }
+  return n;
+}
+
+void Recorder::fail(const std::string& why) {
+  recording_ = false;
+  spdlog::error("recording stopped: {}: {}; the proxy keeps serving", config_.path, why);
+}
+
+void Recorder::run() {
+  std::string buffer;
+  uint64_t reported_drops = 0;
+  auto last_write = std::chrono::steady_clock::now();
+  for (;;) {
+    bool stopping;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, 10ms, [&] { return stopping_; });
+      stopping = stopping_;
+    }
+    size_t records = drain(buffer);
+    written_ += records;
+    uint64_t drops = dropped_.load();
+    if (drops > reported_drops && recording()) {
+      append_gap_line(buffer, drops - reported_drops, since_start(std::chrono::steady_clock::now()));
+      reported_drops = drops;
+    }
+    auto now = std::chrono::steady_clock::now();
+    bool due = stopping || now - last_write >= config_.flush_every || buffer.size() >= (1u << 20);
+    if (!buffer.empty() && due && recording()) {
+      if (!writer_.write(buffer)) fail(writer_.error());
+      buffer.clear();
+      last_write = now;
+    }
+    if (stopping) return;
+  }
+}
+
+}  // namespace reprise::capture

@@ -1,0 +1,54 @@
+// Replaces secrets in a recorded exchange by stable placeholders ("{{redacted:7}}"): one
+// secret, one placeholder, for the whole capture, so replay can still tell that the token a
+// login handed out is the one later requests carry. Secrets are the values of Authorization,
+// Cookie and Set-Cookie headers, and of JSON or form fields named password, access_token,
+// refresh_token, token or secret (at any depth), plus what a rules file adds. Used by the
+// recorder's writer thread only: it is not thread-safe and not on the request path.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+
+namespace reprise::capture {
+
+struct RedactionRules {
+  std::vector<std::string> headers;      // header names, case-insensitive
+  std::vector<std::string> fields;       // JSON / form field names, at any depth, case-insensitive
+  std::vector<std::string> json_paths;   // dotted paths from the body's root, e.g. "user.ssn"
+
+  static RedactionRules defaults();
+  // Adds the rules of a JSON file {"headers": [...], "fields": [...], "json_paths": [...]};
+  // throws InputError naming the file and field.
+  void add_file(const std::string& path);
+};
+
+class Redactor {
+ public:
+  explicit Redactor(RedactionRules rules);
+
+  void redact(Exchange& x);
+
+  // What was redacted, by kind ("header Authorization", "json access_token", ...): counts.
+  const std::map<std::string, uint64_t>& counts() const { return counts_; }
+  static bool is_placeholder(std::string_view s);
+
+ private:
+  void redact_headers(HeaderList& headers);
+  void redact_body(Body& body, const HeaderList& headers);
+  void redact_json_text(std::string& text);
+  void redact_json_paths(std::string& text);
+  void redact_form(std::string& text, const char* kind);
+  std::string redact_cookie_list(std::string_view value, char separator, bool first_only);
+  std::string placeholder(const std::string& secret, const std::string& kind);
+  bool is_secret_field(std::string_view name) const;
+
+  RedactionRules rules_;
+  std::unordered_map<std::string, std::string> placeholders_;
+  std::map<std::string, uint64_t> counts_;
+};
+
+}  // namespace reprise::capture

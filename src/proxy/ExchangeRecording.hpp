@@ -1,0 +1,54 @@
+// What the proxy keeps of one exchange while it runs, for the recorder: copies of both heads,
+// the bodies up to the body limit, the time to the first response byte, and for streams the
+// time and size of every SSE event or WebSocket frame. Off (one null check) when not recording.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+#include "capture/Recorder.hpp"
+#include "http/MessageHead.hpp"
+
+namespace reprise::proxy {
+
+class ExchangeRecording {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  bool active() const { return exchange_ != nullptr; }
+
+  void begin(capture::Recorder& recorder, const std::string& session, const http::MessageHead& request,
+             clock::time_point start);
+  void request_body(const std::vector<std::string_view>& pieces);
+  void response_head(const http::MessageHead& response);
+  void response_body(const std::vector<std::string_view>& pieces);
+  // Tunnelled bytes; dir 'u' client to upstream, 'd' upstream to client.
+  void tunnel_bytes(char dir, std::string_view data);
+  // Hands the record to the recorder (producer = the worker's index).
+  void end(int producer);
+
+ private:
+  // Splits a WebSocket byte stream into frames (RFC 6455 §5.2) to time and size each one.
+  struct FrameScanner {
+    std::string header;      // the frame header read so far
+    uint64_t remaining = 0;  // payload bytes of the current frame still to come
+    void feed(std::string_view data, char dir, int64_t t_us, capture::Stream& stream);
+  };
+
+  void keep(capture::Body& body, std::string_view piece);
+  int64_t since_start(clock::time_point t) const;
+
+  capture::Recorder* recorder_ = nullptr;
+  std::unique_ptr<capture::Exchange> exchange_;
+  clock::time_point start_;
+  bool sse_ = false;
+  bool last_was_newline_ = false;
+  uint64_t event_bytes_ = 0;
+  FrameScanner up_, down_;
+};
+
+}  // namespace reprise::proxy
