@@ -59,6 +59,9 @@ bool is_hop_by_hop(std::string_view name, std::string_view connection) {
   for (auto h : kHopByHop)
     if (iequals(name, h)) return true;
   if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return true;
+  // Connection may not strip the message's framing or its target: a client naming
+  // Content-Length there would otherwise turn its body into a second, smuggled request.
+  if (iequals(name, "content-length") || iequals(name, "host")) return false;
   return !connection.empty() && has_token(connection, name);
 }
 
@@ -129,7 +132,9 @@ std::string_view status_reason(int status) {
     case 500: return "Internal Server Error";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
+    case 501: return "Not Implemented";
     case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
 }

@@ -17,7 +17,7 @@ struct ForwardingHeaders {
 };
 
 // True for the fixed hop-by-hop headers and any header that `connection` (the message's
-// Connection value) names.
+// Connection value) names, except Content-Length and Host, which it may never strip.
 bool is_hop_by_hop(std::string_view name, std::string_view connection);
 
 // The request head sent upstream: always HTTP/1.1, `framing` chosen by the caller (chunked is

@@ -24,12 +24,10 @@ bool UpstreamPool::still_open(tcp::socket& s) {
 }
 
 UpstreamPool::Result UpstreamPool::take_idle() {
-  auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
-    Idle idle = std::move(idle_.back());
+    tcp::socket idle = std::move(idle_.back());
     idle_.pop_back();
-    if (now - idle.since < std::chrono::seconds(1) || still_open(idle.socket))
-      return {UpstreamConnection{std::move(idle.socket), true}, {}, false};
+    if (still_open(idle)) return {UpstreamConnection{std::move(idle), true}, {}, false};
   }
   return {};
 }
@@ -54,7 +52,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
 
 void UpstreamPool::release(tcp::socket socket) {
   if (idle_.size() >= max_idle_) return;
-  idle_.push_back({std::move(socket), std::chrono::steady_clock::now()});
+  idle_.push_back(std::move(socket));
 }
 
 }  // namespace reprise::net

@@ -1,6 +1,7 @@
 // Keep-alive connections to one upstream, per worker thread (so no lock): idle sockets wait in
-// a stack, newest first; a socket idle for more than a second is checked for a close from the
-// upstream before it is reused. Connecting races a timer. It knows nothing of HTTP.
+// a stack, newest first. Before reuse a socket is peeked: one the upstream closed, or one with
+// bytes nobody asked for (a desynchronised upstream), is thrown away, never handed to the next
+// client. Connecting races a timer. It knows nothing of HTTP.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -38,17 +39,13 @@ class UpstreamPool {
   const tcp::endpoint& endpoint() const { return endpoint_; }
 
  private:
-  struct Idle {
-    tcp::socket socket;
-    std::chrono::steady_clock::time_point since;
-  };
   static bool still_open(tcp::socket& s);
 
   boost::asio::any_io_executor executor_;
   tcp::endpoint endpoint_;
   size_t max_idle_;
   std::chrono::microseconds connect_timeout_;
-  std::vector<Idle> idle_;
+  std::vector<tcp::socket> idle_;
 };
 
 }  // namespace reprise::net

@@ -117,6 +117,15 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
     co_await reply_error(400, err);
     co_return false;
   }
+  const auto& head = request_.head();
+  if (head.version_major != 1 || head.version_minor > 1) {
+    co_await reply_error(505, "only HTTP/1.0 and HTTP/1.1 are proxied");
+    co_return false;
+  }
+  if (head.method == "CONNECT") {  // llhttp takes what follows as a tunnel: never forward it
+    co_await reply_error(501, "CONNECT is not supported by a reverse proxy");
+    co_return false;
+  }
   co_return true;
 }
 
@@ -135,6 +144,9 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   x_.bytes_out = 0;
   x_.start = std::chrono::steady_clock::now();
   bool has_body = head.body != BodyKind::none;
+  // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
+  bool idempotent = head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS" ||
+                    head.method == "TRACE" || head.method == "PUT" || head.method == "DELETE";
   if (cfg.recorder && cfg.recorder->recording()) rec_.begin(*cfg.recorder, session_name_, head, x_.start);
   http::write_request_head(request_head_, head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; request_head_ holds what goes upstream
@@ -154,7 +166,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
       outcome = relayed ? Outcome::done : Outcome::failed;
     }
     up_dog_.unwatch();  // `up` dies or goes back to the pool
-    if (outcome == Outcome::retryable && up.reused && !has_body && tries == 0) continue;
+    if (outcome == Outcome::retryable && up.reused && !has_body && idempotent && tries == 0) continue;
     rec_.end(worker_.index());
     if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
     if (outcome != Outcome::done) co_return false;
@@ -181,6 +193,8 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
     rec_.request_body(request_.pieces());
   }
+  up_dog_.watch(up.socket);
+  up_dog_.arm(worker_.config().response_timeout);
   auto [ec, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
   if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
   in_.consume(step.consumed);
@@ -295,7 +309,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   x_.status = head.status;
   rec_.response_head(head);
   if (head.status == 101) {
-    if (!x_.websocket) {
+    if (!x_.websocket || !x_.request_done) {  // a tunnel cannot start while a request body still streams
       co_await reply_error(502, "upstream switched protocols unasked");
       co_return Outcome::failed;
     }
@@ -319,6 +333,10 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
 
 awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out) {
   const auto& cfg = worker_.config();
+  struct StopWatching {
+    ClientSession& s;
+    ~StopWatching() { s.stop_watching_client(); }
+  } stop_watching{*this};  // every way out, so the watch handler never outlives this relay
   bool head_pending = true;
   bool eof = false;
   read_size_ = kHeadRead;
@@ -344,24 +362,21 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     }
     up_in_.consume(step.consumed);
     response_.clear_pieces();
-    if (step.complete) {
-      stop_watching_client();
-      co_return true;
-    }
-    client_dog_.disarm();
+    if (step.complete) co_return true;
+    if (x_.request_done) client_dog_.disarm();  // else it guards the body pump beside us
     dog.arm(cfg.response_timeout);
     Read got = read_upstream(up);
     while (got == Read::nothing_yet) {
-      // The stream waits: hand back what only starting it needed, and watch the client too.
-      shed_memory();
-      if (!watch_) watch_client(up.socket);
+      // The stream waits: hand back what only starting it needed (once the request is all
+      // sent: the pump owns those buffers until then), and watch the client too.
+      if (x_.request_done) {
+        shed_memory();
+        if (!watch_) watch_client(up.socket);
+      }
       auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
-      got = (wec || watch_->client_gone) ? Read::failed : read_upstream(up);
+      got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
-    if (got == Read::failed) {
-      stop_watching_client();
-      co_return false;
-    }
+    if (got == Read::failed) co_return false;
     eof = got == Read::eof;
   }
 }
@@ -414,8 +429,12 @@ void ClientSession::watch_client(tcp::socket& upstream) {
 
 void ClientSession::stop_watching_client() {
   if (!watch_) return;
-  watch_->upstream = nullptr;
+  watch_->upstream = nullptr;  // a completion already queued finds this and does nothing
   watch_.reset();
+  // The wait itself goes too (else pipelined streams pile waits up). Nothing else is pending on
+  // the client now: the request was all read before the watch began.
+  boost::system::error_code ignored;
+  client_.cancel(ignored);
 }
 
 awaitable<void> ClientSession::tunnel(net::UpstreamConnection& up) {
