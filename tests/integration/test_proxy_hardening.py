@@ -118,7 +118,8 @@ class RetryTest(unittest.TestCase):
                 first = False
                 conn.sendall(http_response(200, b"ok", reason="OK"))
 
-        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+        # one thread: one pool, so the second request meets the connection the first one used
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
             for method, retried in (("GET", True), ("POST", False)):
                 with self.subTest(method=method):
                     seen.clear()
