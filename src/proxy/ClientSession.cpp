@@ -112,7 +112,6 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
       client_dog_.arm(cfg.header_timeout);
     }
   }
-  idle_ = false;
   if (const char* err = request_.parse_head(in_.readable().substr(0, head_len))) {
     co_await reply_error(400, err);
     co_return false;
@@ -138,9 +137,8 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   x_.client_keep_alive = head.keep_alive;
   x_.client_http10 = head.version_major == 1 && head.version_minor == 0;
   x_.websocket = head.upgrade && http::has_token(head.header("upgrade"), "websocket");
-  x_.request_done = x_.response_started = x_.close_after = false;
+  x_.request_done = x_.close_after = false;  // response_started and status: read_request_head
   x_.error_status = 0;
-  x_.status = 0;
   x_.bytes_out = 0;
   x_.start = std::chrono::steady_clock::now();
   bool has_body = head.body != BodyKind::none;
@@ -162,7 +160,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     Outcome outcome = co_await attempt(up, has_body);
     if (outcome == Outcome::body_next) {
       // Relayed from here, not from inside attempt(): a held stream keeps two frames fewer.
-      bool relayed = co_await relay_body(up, up_dog_, x_.chunked_out);
+      bool relayed = co_await relay_body(up);
       outcome = relayed ? Outcome::done : Outcome::failed;
     }
     up_dog_.unwatch();  // `up` dies or goes back to the pool
@@ -254,7 +252,7 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
 }
 
 awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::UpstreamConnection& up,
-                                                                        net::Watchdog& dog, size_t& head_len) {
+                                                                        size_t& head_len) {
   const auto& cfg = worker_.config();
   size_t scanned = 0;
   for (;;) {
@@ -265,7 +263,7 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
       break;
     }
     auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(kHeadRead), nothrow);
-    if (ec) co_return dog.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
+    if (ec) co_return up_dog_.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
     up_in_.commit(n);
   }
   if (response_.parse_head(up_in_.readable().substr(0, head_len), x_.head_request)) co_return HeadResult::malformed;
@@ -275,19 +273,18 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
 awaitable<ClientSession::Outcome> ClientSession::relay_response(net::UpstreamConnection& up) {
   Outcome outcome = co_await relay_head(up);
   if (outcome != Outcome::body_next) co_return outcome;
-  bool relayed = co_await relay_body(up, up_dog_, x_.chunked_out);
+  bool relayed = co_await relay_body(up);
   co_return relayed ? Outcome::done : Outcome::failed;
 }
 
 awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnection& up) {
   const auto& cfg = worker_.config();
-  net::Watchdog& dog = up_dog_;
-  dog.watch(up.socket);
+  up_dog_.watch(up.socket);
   up_in_.clear();
   size_t head_len = 0;
   for (;;) {  // interim 1xx answers (100 Continue) go to the client as they come
-    dog.arm(cfg.response_timeout);
-    HeadResult got = co_await read_response_head(up, dog, head_len);
+    up_dog_.arm(cfg.response_timeout);
+    HeadResult got = co_await read_response_head(up, head_len);
     if (got != HeadResult::ok && x_.error_status) {
       co_await reply_error(x_.error_status, x_.error_cause);
       co_return Outcome::failed;
@@ -315,7 +312,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
     }
     http::write_response_head(response_head_, head, false, false, cfg.forwarding, true, false);
     up_in_.consume(head_len);
-    dog.disarm();
+    up_dog_.disarm();
     co_await tunnel(up);
     co_return Outcome::failed;  // a tunnel ends both connections
   }
@@ -331,8 +328,9 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
 
-awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out) {
+awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
   const auto& cfg = worker_.config();
+  const bool chunked_out = x_.chunked_out;
   struct StopWatching {
     ClientSession& s;
     ~StopWatching() { s.stop_watching_client(); }
@@ -364,7 +362,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up, net::Watc
     response_.clear_pieces();
     if (step.complete) co_return true;
     if (x_.request_done) client_dog_.disarm();  // else it guards the body pump beside us
-    dog.arm(cfg.response_timeout);
+    up_dog_.arm(cfg.response_timeout);
     Read got = read_upstream(up);
     while (got == Read::nothing_yet) {
       // The stream waits: hand back what only starting it needed (once the request is all

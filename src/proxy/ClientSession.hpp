@@ -62,9 +62,8 @@ class ClientSession {
   boost::asio::awaitable<void> relay_then_stop_pump(net::UpstreamConnection& up);
   boost::asio::awaitable<Outcome> relay_response(net::UpstreamConnection& up);
   boost::asio::awaitable<Outcome> relay_head(net::UpstreamConnection& up);
-  boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, net::Watchdog& dog,
-                                                        size_t& head_len);
-  boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up, net::Watchdog& dog, bool chunked_out);
+  boost::asio::awaitable<HeadResult> read_response_head(net::UpstreamConnection& up, size_t& head_len);
+  boost::asio::awaitable<bool> relay_body(net::UpstreamConnection& up);
   Read read_upstream(net::UpstreamConnection& up);
   void watch_client(boost::asio::ip::tcp::socket& upstream);
   void stop_watching_client();
