@@ -8,7 +8,9 @@
 #include "Duration.hpp"
 #include "InputError.hpp"
 #include "cli/Commands.hpp"
+#include "capture/Recorder.hpp"
 #include "net/Address.hpp"
+#include "net/Workers.hpp"
 #include "proxy/ProxyServer.hpp"
 
 namespace reprise::cli {
@@ -26,7 +28,29 @@ struct ProxyFlags {
   std::string header_timeout = "10s", idle_timeout = "60s", connect_timeout = "5s", response_timeout = "60s",
               drain_timeout = "10s";
   bool no_xff = false, no_xfp = false, no_via = false;
+  std::string record;
+  uint64_t record_body_limit = 64 * 1024;
+  std::string redact = "default";
+  std::string redact_rules;
 };
+
+// The recorder behind --record, or null; throws InputError for a bad rules file and
+// RuntimeFailure when the capture cannot be created.
+std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const proxy::ProxyConfig& config) {
+  if (f.record.empty()) return nullptr;
+  capture::RecorderConfig rc;
+  rc.path = f.record;
+  rc.body_limit = f.record_body_limit;
+  rc.redact = f.redact == "default";
+  if (!f.redact_rules.empty()) {
+    if (!rc.redact) throw InputError("", "--redact-rules", "cannot be used with --redact none");
+    rc.rules.add_file(f.redact_rules);
+    rc.custom_rules = true;
+  }
+  rc.upstream = "http://" + net::to_string(config.upstream);
+  return std::make_unique<capture::Recorder>(std::move(rc), config.threads > 0 ? config.threads
+                                                                                : net::Workers::default_threads());
+}
 
 std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   if (path.empty()) return nullptr;
@@ -69,6 +93,14 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-x-forwarded-for", flags->no_xff, "Do not add X-Forwarded-For");
   cmd->add_flag("--no-x-forwarded-proto", flags->no_xfp, "Do not add X-Forwarded-Proto");
   cmd->add_flag("--no-via", flags->no_via, "Do not add Via");
+  cmd->add_option("--record", flags->record, "Write every exchange to this capture (JSON Lines)");
+  cmd->add_option("--record-body-limit", flags->record_body_limit, "Bytes of each body kept in the capture")
+      ->capture_default_str();
+  cmd->add_option("--redact", flags->redact, "default (secrets become placeholders) or none")
+      ->check(CLI::IsMember({"default", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--redact-rules", flags->redact_rules,
+                  "JSON file adding header names, field names and JSON paths to redact");
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
     config->upstream = net::resolve(net::parse_http_url(flags->upstream, "--upstream"));
@@ -79,7 +111,10 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
     config->drain_timeout = duration_flag(flags->drain_timeout, "--drain-timeout");
     config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via};
     config->access_log = make_access_log(flags->access_log);
+    auto recorder = make_recorder(*flags, *config);
+    config->recorder = recorder.get();
     exit_code = proxy::run_proxy(*config);
+    if (recorder) recorder->stop();
   });
 }
 

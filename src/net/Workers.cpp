@@ -9,8 +9,10 @@
 
 namespace reprise::net {
 
+int Workers::default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 Workers::Workers(int threads) {
-  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = threads > 0 ? threads : default_threads();
   for (int i = 0; i < n; ++i) // Every socket is touched only by its own worker thread, so the reactor needs no per-socket
     // locks; posting (drain) from the control thread still goes through the locked scheduler.
     contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));

@@ -16,6 +16,7 @@ class Workers {
   explicit Workers(int threads);  // 0 means one per core
 
   int size() const { return static_cast<int>(contexts_.size()); }
+  static int default_threads();  // one per core
   boost::asio::io_context& context(int i) { return *contexts_[static_cast<size_t>(i)]; }
 
   // Runs every io_context on its own thread and returns when all have run out of work.
