@@ -12,6 +12,7 @@
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);  // a capture past the file-size limit fails its write instead of killing us
   spdlog::set_default_logger(spdlog::stderr_color_mt("reprise"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::flush_every(std::chrono::seconds(1));

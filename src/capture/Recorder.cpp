@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "capture/CaptureFormat.hpp"
@@ -71,18 +72,25 @@ void Recorder::stop() {
 }
 
 size_t Recorder::drain(std::string& out) {
-  size_t n = 0;
+  // Records of one pass are written in the order their exchanges ended, across all workers.
+  batch_.clear();
   for (auto& q : queues_) {
     Exchange* raw = nullptr;
-    while (q->pop(raw)) {
-      std::unique_ptr<Exchange> x(raw);
-      if (!recording()) continue;  // a failed file: free the records, write nothing
-      x->id = ++next_id_;
-      if (redactor_) redactor_->redact(*x);
-      append_line(out, *x);
-      ++n;
-    }
+    while (q->pop(raw)) batch_.emplace_back(raw);
   }
+  if (!recording()) {  // a failed file: free the records, write nothing
+    batch_.clear();
+    return 0;
+  }
+  auto end = [](const std::unique_ptr<Exchange>& x) { return x->t_us + (x->res ? x->res->dur_us : 0); };
+  std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(a) < end(b); });
+  for (auto& x : batch_) {
+    x->id = ++next_id_;
+    if (redactor_) redactor_->redact(*x);
+    append_line(out, *x);
+  }
+  size_t n = batch_.size();
+  batch_.clear();
   return n;
 }
 

@@ -69,6 +69,7 @@ class Recorder {
   std::atomic<uint64_t> dropped_{0};
   uint64_t written_ = 0;
   uint64_t next_id_ = 0;
+  std::vector<std::unique_ptr<Exchange>> batch_;  // the writer thread's, reused
   std::mutex mutex_;  // the writer's sleep and stop(), never the workers
   std::condition_variable wake_;
   bool stopping_ = false;
