@@ -14,6 +14,7 @@
 #include "demo/DemoClient.hpp"
 #include "demo/DemoServer.hpp"
 #include "net/Address.hpp"
+#include "capture/Recorder.hpp"
 #include "proxy/ProxyServer.hpp"
 
 namespace reprise::demo {
@@ -81,12 +82,14 @@ struct StreamWatch {
 };
 
 void walk(Script& s) {
-  DemoClient alice(s.proxy()), bob(s.proxy());
+  DemoClient alice(s.proxy()), bob(s.proxy()), carol(s.proxy());
   std::printf("\nscenario 1: user auth and profile\n");
   s.step(alice, "register alice", "POST", "/api/users/register", 201, "",
          {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "Test1234!@#"}, {"display_name", "Alice"}});
   Json b = s.step(bob, "register bob", "POST", "/api/users/register", 201, "",
                   {{"email", "bob@test.com"}, {"username", "bob"}, {"password", "Test1234!@#"}, {"display_name", "Bob"}});
+  Json c = s.step(carol, "register carol", "POST", "/api/users/register", 201, "",
+                  {{"email", "carol@test.com"}, {"username", "carol"}, {"password", "Test1234!@#"}});
   s.step(alice, "register alice again", "POST", "/api/users/register", 400, "",
          {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "x"}});
   std::string ta = s.step(alice, "login alice", "POST", "/api/users/login", 200, "",
@@ -94,6 +97,9 @@ void walk(Script& s) {
                        .value("access_token", "");
   std::string tb = s.step(bob, "login bob", "POST", "/api/users/login", 200, "",
                           {{"email", "bob@test.com"}, {"password", "Test1234!@#"}})
+                       .value("access_token", "");
+  std::string tc = s.step(carol, "login carol", "POST", "/api/users/login", 200, "",
+                          {{"email", "carol@test.com"}, {"password", "Test1234!@#"}})
                        .value("access_token", "");
   s.step(alice, "profile without token", "GET", "/api/users/me", 401);
   s.step(alice, "profile", "GET", "/api/users/me", 200, ta);
@@ -123,6 +129,12 @@ void walk(Script& s) {
   s.step(alice, "accept by the wrong user", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept",
          403, ta);
   s.step(bob, "accept", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept", 200, tb);
+  s.step(carol, "carol searches", "GET", "/api/users/search?q=alice", 200, tc);
+  int second = s.step(carol, "carol asks alice", "POST", "/api/friends/requests", 200, tc,
+                      {{"addressee_id", 1}})
+                   .value("id", 0);
+  s.step(alice, "alice accepts", "POST", "/api/friends/requests/" + std::to_string(second) + "/accept", 200, ta);
+  (void)c;
 
   bool all = watch.wait_for(kExpected, 3000ms);
   reader.join();
@@ -134,7 +146,7 @@ void walk(Script& s) {
 
 }  // namespace
 
-int run_demo() {
+int run_demo(const std::string& record_path) {
   boost::asio::io_context upstream_ctx;
   DemoServer upstream(upstream_ctx, net::resolve({"127.0.0.1", 0}), 1s);
   upstream.start();
@@ -145,6 +157,14 @@ int run_demo() {
   config.upstream = upstream.local_endpoint();
   config.threads = 1;
   config.drain_timeout = 2s;
+  std::unique_ptr<capture::Recorder> recorder;
+  if (!record_path.empty()) {
+    capture::RecorderConfig rc;
+    rc.path = record_path;
+    rc.upstream = "http://" + net::to_string(upstream.local_endpoint());
+    recorder = std::make_unique<capture::Recorder>(std::move(rc), 1);
+    config.recorder = recorder.get();
+  }
   proxy::ProxyServer proxy(config);
   proxy.start();
   std::printf("reprise demo: chat service on http://%s, proxy on http://%s\n",
@@ -161,6 +181,11 @@ int run_demo() {
   proxy.wait();
   boost::asio::post(upstream_ctx, [&] { upstream.stop(); });
   upstream_thread.join();
+  if (recorder) {
+    recorder->stop();
+    std::printf("\nrecorded %llu exchanges to %s (redacted)\n", static_cast<unsigned long long>(recorder->written()),
+                record_path.c_str());
+  }
   std::printf("\n%s\n", script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
   return script.ok() ? 0 : 2;
 }

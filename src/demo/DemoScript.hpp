@@ -2,9 +2,12 @@
 // scripted walk through the seed's four scenarios, printed step by step.
 #pragma once
 
+#include <string>
+
 namespace reprise::demo {
 
-// Returns the exit code: 0 when every step got the answer the API promises, 2 otherwise.
-int run_demo();
+// Records the session through the proxy to `record_path` unless it is empty. Returns the exit
+// code: 0 when every step got the answer the API promises, 2 otherwise.
+int run_demo(const std::string& record_path);
 
 }  // namespace reprise::demo

@@ -1,6 +1,9 @@
 """The binary as a user meets it: `reprise demo` end to end, and the exit codes of DESIGN.md
 (1 for bad usage or input with one line naming the flag, 2 for runtime failures)."""
+import json
+import os
 import socket
+import tempfile
 import subprocess
 import unittest
 
@@ -13,7 +16,8 @@ def run(*args, timeout=60):
 
 class DemoTest(unittest.TestCase):
     def test_demo_walks_every_scenario_through_the_proxy(self):
-        res = run("demo", "--log-level", "warn")
+        capture = os.path.join(tempfile.mkdtemp(prefix="reprise-demo-"), "demo.jsonl")
+        res = run("demo", "--log-level", "warn", "--record", capture)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         out = res.stdout
         for step in ("register alice", "login bob", "profile without token", "search", "create room",
@@ -22,6 +26,14 @@ class DemoTest(unittest.TestCase):
         self.assertNotIn("FAIL", out)
         self.assertIn("connected=1 friend_request=1 message=11", out)
         self.assertIn("every step answered as the API promises", out)
+        self.assertIn(f"to {capture}", out)
+        with open(capture) as f:
+            lines = [json.loads(l) for l in f]
+        self.assertEqual(lines[0]["source"], "proxy")
+        targets = [r["req"]["target"] for r in lines[1:]]
+        self.assertEqual(len(targets), sum(1 for l in out.splitlines() if " ok " in l) + 1)  # + the SSE stream
+        self.assertEqual(sum(1 for r in lines[1:] if r.get("stream", {}).get("kind") == "sse"), 1)
+        self.assertNotIn("Test1234!@#", open(capture).read())
 
 
 class ExitCodeTest(unittest.TestCase):
