@@ -3,6 +3,7 @@
 #include <boost/beast/core/detail/base64.hpp>
 
 #include "InputError.hpp"
+#include "capture/JsonText.hpp"
 
 namespace reprise::capture {
 namespace {
@@ -10,51 +11,50 @@ namespace {
 using Json = nlohmann::ordered_json;
 namespace base64 = boost::beast::detail::base64;
 
-Json headers_json(const HeaderList& headers) {
-  Json out = Json::array();
-  for (const auto& [name, value] : headers) out.push_back({name, value});
-  return out;
+void append_headers(std::string& out, const HeaderList& headers) {
+  out.append("\"headers\":[");
+  for (size_t i = 0; i < headers.size(); ++i) {
+    out.append(i ? ",[" : "[");
+    append_json_string(out, headers[i].first);
+    out.push_back(',');
+    append_json_string(out, headers[i].second);
+    out.push_back(']');
+  }
+  out.push_back(']');
 }
 
-// Bodies are text when they are valid UTF-8 and base64 otherwise: the record is first dumped
-// with text bodies, and nlohmann's strict UTF-8 check decides.
-void put_body(Json& j, const Body& body, bool as_base64) {
+// A body is text when it is UTF-8, else base64; a cut body says so and gives its whole size.
+void append_body(std::string& out, const Body& body) {
   if (body.size == 0) return;
-  if (!as_base64) {
-    j["body"] = body.data;
+  if (is_utf8(body.data)) {
+    out.append(",\"body\":");
+    append_json_string(out, body.data);
   } else {
     std::string encoded(base64::encoded_size(body.data.size()), '\0');
     encoded.resize(base64::encode(encoded.data(), body.data.data(), body.data.size()));
-    j["body_b64"] = std::move(encoded);
+    out.append(",\"body_b64\":\"").append(encoded).push_back('"');
   }
   if (body.truncated()) {
-    j["body_truncated"] = true;
-    j["body_size"] = body.size;
+    out.append(",\"body_truncated\":true,\"body_size\":");
+    append_json_int(out, static_cast<int64_t>(body.size));
   }
 }
 
-Json exchange_json(const Exchange& x, bool base64_bodies) {
-  Json req = {{"method", x.req.method}, {"target", x.req.target}, {"version", x.req.version},
-              {"headers", headers_json(x.req.headers)}};
-  put_body(req, x.req.body, base64_bodies);
-  Json j = {{"id", x.id}, {"session", x.session}, {"t_us", x.t_us}, {"req", std::move(req)}};
-  if (x.res) {
-    Json res = {{"status", x.res->status}, {"headers", headers_json(x.res->headers)}};
-    put_body(res, x.res->body, base64_bodies);
-    res["ttfb_us"] = x.res->ttfb_us;
-    res["dur_us"] = x.res->dur_us;
-    j["res"] = std::move(res);
+void append_stream(std::string& out, const Stream& stream) {
+  bool websocket = stream.kind == "websocket";
+  out.append(",\"stream\":{\"kind\":");
+  append_json_string(out, stream.kind);
+  out.append(",\"events\":[");
+  for (size_t i = 0; i < stream.events.size(); ++i) {
+    const auto& e = stream.events[i];
+    out.append(i ? ",{\"t_us\":" : "{\"t_us\":");
+    append_json_int(out, e.t_us);
+    out.append(",\"bytes\":");
+    append_json_int(out, static_cast<int64_t>(e.bytes));
+    if (websocket) out.append(e.dir == 'u' ? ",\"dir\":\"up\"" : ",\"dir\":\"down\"");
+    out.push_back('}');
   }
-  if (x.stream) {
-    Json events = Json::array();
-    for (const auto& e : x.stream->events) {
-      Json ev = {{"t_us", e.t_us}, {"bytes", e.bytes}};
-      if (x.stream->kind == "websocket") ev["dir"] = e.dir == 'u' ? "up" : "down";
-      events.push_back(std::move(ev));
-    }
-    j["stream"] = {{"kind", x.stream->kind}, {"events", std::move(events)}};
-  }
-  return j;
+  out.append("]}");
 }
 
 struct Place {
@@ -125,13 +125,36 @@ void append_line(std::string& out, const CaptureHeader& h) {
 }
 
 void append_line(std::string& out, const Exchange& x) {
-  std::string line;
-  try {
-    line = exchange_json(x, false).dump(-1, ' ', false, Json::error_handler_t::strict);
-  } catch (const Json::type_error&) {  // a body (or a header) is not UTF-8
-    line = exchange_json(x, true).dump(-1, ' ', false, Json::error_handler_t::replace);
+  out.append("{\"id\":");
+  append_json_int(out, static_cast<int64_t>(x.id));
+  out.append(",\"session\":");
+  append_json_string(out, x.session);
+  out.append(",\"t_us\":");
+  append_json_int(out, x.t_us);
+  out.append(",\"req\":{\"method\":");
+  append_json_string(out, x.req.method);
+  out.append(",\"target\":");
+  append_json_string(out, x.req.target);
+  out.append(",\"version\":");
+  append_json_string(out, x.req.version);
+  out.push_back(',');
+  append_headers(out, x.req.headers);
+  append_body(out, x.req.body);
+  out.push_back('}');
+  if (x.res) {
+    out.append(",\"res\":{\"status\":");
+    append_json_int(out, x.res->status);
+    out.push_back(',');
+    append_headers(out, x.res->headers);
+    append_body(out, x.res->body);
+    out.append(",\"ttfb_us\":");
+    append_json_int(out, x.res->ttfb_us);
+    out.append(",\"dur_us\":");
+    append_json_int(out, x.res->dur_us);
+    out.push_back('}');
   }
-  out.append(line).push_back('\n');
+  if (x.stream) append_stream(out, *x.stream);
+  out.append("}\n");
 }
 
 void append_gap_line(std::string& out, uint64_t dropped, int64_t t_us) {

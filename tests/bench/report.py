@@ -20,7 +20,7 @@ import re
 import statistics
 import sys
 
-TARGETS = ("direct", "reprise", "haproxy")
+TARGETS = ("direct", "reprise", "recording", "haproxy")  # recording: reprise --record, run with reprise
 PROXIES = ("reprise", "haproxy")
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
 
@@ -142,7 +142,7 @@ def summary(args):
               "streams": {"streams": args.streams}}
 
     for t in TARGETS if "throughput" in args.parts else ():
-        if t not in args.targets:
+        if t not in args.targets and not (t == "recording" and "reprise" in args.targets):
             continue
         runs = []
         for r in range(1, args.rounds + 1):
@@ -168,6 +168,18 @@ def summary(args):
         tp.setdefault(t, {"rps_median": None, "p99_ms_median": None, "runs": [], "skipped": True})
     tp["reprise_vs_haproxy"] = {"rps": ratio(tp["reprise"]["rps_median"], tp["haproxy"]["rps_median"]),
                                 "p99": ratio(tp["reprise"]["p99_ms_median"], tp["haproxy"]["p99_ms_median"])}
+
+    tp["recording_vs_reprise"] = ratio(tp["recording"]["rps_median"], tp["reprise"]["rps_median"])
+    rec_log = os.path.join(args.work, "tp-recording", "reprise.log")
+    if not tp["recording"].get("skipped") and os.path.exists(rec_log):
+        with open(rec_log) as f:
+            m = re.search(r"(\d+) exchanges written, (\d+) dropped", f.read())
+        if m:
+            tp["recording"]["written"], tp["recording"]["dropped"] = int(m.group(1)), int(m.group(2))
+            if tp["recording"]["dropped"]:
+                problems.append(f"recording: {tp['recording']['dropped']} records dropped")
+        else:
+            problems.append("recording: the proxy did not report what it wrote")
 
     st = result["streams"]
     for p in PROXIES:
@@ -207,6 +219,10 @@ def summary(args):
         f"reprise {fmt(r['rps_median'], '.0f')} req/s p99 {fmt(r['p99_ms_median'], '.2f')} ms | "
         f"haproxy {fmt(h['rps_median'], '.0f')} req/s p99 {fmt(h['p99_ms_median'], '.2f')} ms | "
         f"reprise/haproxy req/s {fmt(rv['rps'], '.2f')} p99 {fmt(rv['p99'], '.2f')}",
+        f"recording (reprise --record, same rounds): {fmt(tp['recording']['rps_median'], '.0f')} req/s "
+        f"p99 {fmt(tp['recording']['p99_ms_median'], '.2f')} ms | recording on/off req/s "
+        f"{fmt(tp['recording_vs_reprise'], '.2f')} | written {tp['recording'].get('written', 'n/a')}, "
+        f"dropped {tp['recording'].get('dropped', 'n/a')}",
         f"streams ({args.streams} SSE): reprise {fmt(st['reprise']['kib_per_stream'], '.1f')} KiB/stream | "
         f"haproxy {fmt(st['haproxy']['kib_per_stream'], '.1f')} KiB/stream | "
         f"ratio {fmt(st['reprise_vs_haproxy'], '.2f')}",

@@ -193,12 +193,16 @@ throughput() {
   if has "$TARGETS" reprise; then
     if start_reprise tp-reprise "$NGINX_PORT"; then port[reprise]=$PROXY_PORT; pid[reprise]=$PROXY_PID
     else log "reprise did not start: no throughput figures for it"; fi
+    # the same proxy recording every exchange (info level: it reports written/dropped at exit)
+    if REPRISE_LOG_LEVEL=info start_reprise tp-recording "$NGINX_PORT" --record "$WORK/tp-recording/capture.jsonl"
+    then port[recording]=$PROXY_PORT; pid[recording]=$PROXY_PID
+    else log "reprise --record did not start: no recording figures"; fi
   fi
   if has "$TARGETS" haproxy; then
     if start_haproxy tp-haproxy "$NGINX_PORT"; then port[haproxy]=$PROXY_PORT; pid[haproxy]=$PROXY_PID
     else log "haproxy did not start: no throughput figures for it"; fi
   fi
-  for t in direct reprise haproxy; do
+  for t in direct reprise recording haproxy; do
     [ -n "${port[$t]:-}" ] || continue
     if ! curl -fsS -o "$WORK/check-$t.json" "http://127.0.0.1:${port[$t]}/json"; then
       log "GET /json through $t failed: no throughput figures for it"
@@ -209,7 +213,7 @@ throughput() {
   done
   log "throughput: wrk -t1 -c$CONNS -d$DURATION --latency, $ROUNDS round(s): ${!port[*]}"
   for ((r = 1; r <= ROUNDS; r++)); do
-    for t in direct reprise haproxy; do
+    for t in direct reprise recording haproxy; do
       [ -n "${port[$t]:-}" ] || continue
       f=$WORK/wrk-$t-$r.txt
       wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
@@ -218,7 +222,7 @@ throughput() {
       if ! alive "${pid[$t]}"; then log "$t died during round $r"; unset "port[$t]"; fi
     done
   done
-  for t in haproxy reprise direct; do [ -n "${pid[$t]:-}" ] && forget "${pid[$t]}"; done
+  for t in haproxy recording reprise direct; do [ -n "${pid[$t]:-}" ] && forget "${pid[$t]}"; done
   return 0
 }
 
