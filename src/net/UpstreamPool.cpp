@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/SocketOptions.hpp"
 #include "net/Watchdog.hpp"
 
 namespace reprise::net {
@@ -45,8 +46,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
   auto [ec] = co_await socket.async_connect(endpoint_, asio::as_tuple(asio::use_awaitable));
   dog.disarm();
   if (ec) co_return Result{std::nullopt, ec, dog.expired()};
-  socket.set_option(tcp::no_delay(true), ec);
-  socket.non_blocking(true, ec);  // relaying tries a read before it waits
+  tune(socket);
   co_return Result{UpstreamConnection{std::move(socket), false}, {}, false};
 }
 

@@ -11,6 +11,7 @@
 
 #include "http/HeaderRules.hpp"
 #include "net/BufferList.hpp"
+#include "net/SocketOptions.hpp"
 #include "proxy/ProxyWorker.hpp"
 
 namespace reprise::proxy {
@@ -54,8 +55,7 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
   boost::system::error_code ec;
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
-  client_.set_option(tcp::no_delay(true), ec);
-  client_.non_blocking(true, ec);
+  net::tune(client_);
   if (worker_.config().recorder) session_name_ = worker_.next_session_name();
   worker_.add(this);
 }
