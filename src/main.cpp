@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   reprise::cli::add_proxy_command(app, exit_code);
   reprise::cli::add_upstream_demo_command(app, exit_code);
   reprise::cli::add_demo_command(app, exit_code);
+  reprise::cli::add_import_command(app, exit_code);
+  reprise::cli::add_inspect_command(app, exit_code);
+  reprise::cli::add_export_command(app, exit_code);
+  reprise::cli::add_record_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,9 @@
 #include "capture/CaptureFormat.hpp"
 
 #include <boost/beast/core/detail/base64.hpp>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "InputError.hpp"
 #include "capture/JsonText.hpp"
@@ -71,13 +74,25 @@ const nlohmann::json& member(const nlohmann::json& j, const char* key, const Pla
   return *it;
 }
 
+// Numbers are checked, never converted: a negative count, a fraction or a value out of the
+// type's range is an error, not a wrapped or rounded guess.
 template <typename T>
 T get(const nlohmann::json& j, const char* key, const Place& at, const std::string& path) {
   const auto& v = member(j, key, at, path);
-  try {
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!v.is_string()) at.fail(path + key, "must be a string");
+    return v.get<std::string>();
+  } else if constexpr (std::is_unsigned_v<T>) {
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+      at.fail(path + key, "must be a whole number, 0 or more");
     return v.get<T>();
-  } catch (const nlohmann::json::exception&) {
-    at.fail(path + key, "has the wrong type");
+  } else {
+    static_assert(std::is_integral_v<T> && std::is_signed_v<T>);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+      at.fail(path + key, "must be a whole number");
+    int64_t n = v.get<int64_t>();
+    if (n < std::numeric_limits<T>::min() || n > std::numeric_limits<T>::max()) at.fail(path + key, "is out of range");
+    return static_cast<T>(n);
   }
 }
 
@@ -106,7 +121,8 @@ Body body_from(const nlohmann::json& j, const Place& at, const std::string& path
     auto text = get<std::string>(j, "body_b64", at, path);
     b.data.resize(base64::decoded_size(text.size()));
     auto [written, read] = base64::decode(b.data.data(), text.data(), text.size());
-    if (read != text.size()) at.fail(path + "body_b64", "is not base64");
+    size_t unpadded = text.find_last_not_of('=') + 1;  // Beast stops at the padding
+    if (read < unpadded || text.size() - unpadded > 2) at.fail(path + "body_b64", "is not base64");
     b.data.resize(written);
   }
   b.size = get_or<uint64_t>(j, "body_size", b.data.size(), at, path);
@@ -212,7 +228,9 @@ Exchange exchange_from_json(const nlohmann::json& j, const std::string& file, si
       StreamEvent ev;
       ev.t_us = get<int64_t>(e, "t_us", at, "stream.events.");
       ev.bytes = get<uint64_t>(e, "bytes", at, "stream.events.");
-      ev.dir = get_or<std::string>(e, "dir", "down", at, "stream.events.") == "up" ? 'u' : 'd';
+      std::string dir = get_or<std::string>(e, "dir", "down", at, "stream.events.");
+      if (dir != "up" && dir != "down") at.fail("stream.events.dir", "must be up or down");
+      ev.dir = dir == "up" ? 'u' : 'd';
       st.events.push_back(ev);
     }
     x.stream = std::move(st);

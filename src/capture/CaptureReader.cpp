@@ -32,7 +32,9 @@ bool CaptureReader::next(Exchange& out) {
       throw InputError(path_, "line " + std::to_string(line_), "not JSON");
     }
     if (is_gap(j)) {
-      dropped_ += j.value("dropped_records", uint64_t{0});
+      if (!j["dropped_records"].is_number_unsigned())
+        throw InputError(path_, "line " + std::to_string(line_) + ", field dropped_records", "must be a whole number");
+      dropped_ += j["dropped_records"].get<uint64_t>();
       continue;
     }
     out = exchange_from_json(j, path_, line_);

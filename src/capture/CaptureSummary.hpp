@@ -86,8 +86,8 @@ struct CaptureSummary {
   RedactionSummary redaction;
   uint64_t truncated_bodies = 0;  // request and response bodies kept only in part
   uint64_t without_response = 0;
-  bool tail_cut = false;          // the last line was cut off (a crash while recording?)
-  uint64_t dropped_records = 0;   // records the recorder reported dropping
+  bool tail_cut = false;         // the last line was cut off (a crash while recording?)
+  uint64_t dropped_records = 0;  // records the recorder reported dropping
 };
 
 // Accumulates exchanges one at a time; finish() sorts and computes the figures.

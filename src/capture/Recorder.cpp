@@ -101,6 +101,7 @@ void Recorder::fail(const std::string& why) {
 
 void Recorder::run() {
   std::string buffer;
+  uint64_t pending = 0;  // records in `buffer`
   uint64_t reported_drops = 0;
   auto last_write = std::chrono::steady_clock::now();
   for (;;) {
@@ -110,8 +111,7 @@ void Recorder::run() {
       wake_.wait_for(lock, 10ms, [&] { return stopping_; });
       stopping = stopping_;
     }
-    size_t records = drain(buffer);
-    written_ += records;
+    pending += drain(buffer);
     uint64_t drops = dropped_.load();
     if (drops > reported_drops && recording()) {
       append_gap_line(buffer, drops - reported_drops, since_start(std::chrono::steady_clock::now()));
@@ -120,8 +120,10 @@ void Recorder::run() {
     auto now = std::chrono::steady_clock::now();
     bool due = stopping || now - last_write >= config_.flush_every || buffer.size() >= (1u << 20);
     if (!buffer.empty() && due && recording()) {
-      if (!writer_.write(buffer)) fail(writer_.error());
+      if (writer_.write(buffer)) written_ += pending;  // only what reached the file counts
+      else fail(writer_.error());
       buffer.clear();
+      pending = 0;
       last_write = now;
     }
     if (stopping) return;

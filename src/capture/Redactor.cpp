@@ -1,5 +1,6 @@
 #include "capture/Redactor.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -155,66 +156,68 @@ void Redactor::redact_body(Body& body, const HeaderList& headers) {
                    (first < body.data.size() && (body.data[first] == '{' || body.data[first] == '['));
   if (json_like) {
     redact_json_text(body.data);
-    if (!rules_.json_paths.empty()) redact_json_paths(body.data);
   } else if (type.find("x-www-form-urlencoded") != std::string_view::npos) {
     redact_form(body.data, "form");
   }
-  if (whole) body.size = body.data.size();
+  // A cut body stays cut even when a placeholder made the kept part longer than it was.
+  body.size = whole ? body.data.size() : std::max<uint64_t>(body.size, body.data.size() + 1);
 }
 
-// Scans JSON text token by token, so that a body cut at the body limit is redacted too and
-// the text keeps its own formatting.
+// Scans JSON text token by token, keeping the path of object keys that leads to each value, so
+// that field names and JSON paths are both redacted in place: formatting is kept, and a body
+// cut at the body limit is redacted up to where it stops.
 void Redactor::redact_json_text(std::string& text) {
   std::string out;
   out.reserve(text.size());
+  std::vector<std::string> path;  // one entry per open object or array ("" for arrays)
+  std::string key;                // the key whose value comes next, in the innermost object
   size_t i = 0;
   while (i < text.size()) {
-    if (text[i] != '"') {
-      out += text[i++];
+    char c = text[i];
+    if (c == '{' || c == '[') {
+      path.push_back(c == '{' ? key : "[");
+      key.clear();
+    } else if ((c == '}' || c == ']') && !path.empty()) {
+      path.pop_back();
+    }
+    if (c != '"') {
+      out += c;
+      ++i;
       continue;
     }
     size_t end = skip_string(text, i);
-    if (end == npos) {
-      out.append(text, i, npos);
-      break;
+    size_t content_end = end == npos ? text.size() : end - 1;
+    std::string token = text.substr(i + 1, content_end - i - 1);
+    size_t after = end == npos ? text.size() : skip_space(text, end);
+    if (after < text.size() && text[after] == ':') {  // a key: remember it, copy it
+      key = std::move(token);
+      out.append(text, i, end - i);
+      i = end;
+      continue;
     }
-    std::string key = text.substr(i + 1, end - i - 2);
-    out.append(text, i, end - i);
-    i = end;
-    size_t colon = skip_space(text, i);
-    if (colon >= text.size() || text[colon] != ':' || !is_secret_field(key)) continue;
-    size_t value = skip_space(text, colon + 1);
-    if (value >= text.size() || text[value] != '"') continue;
-    size_t value_end = skip_string(text, value);
-    size_t content_end = value_end == npos ? text.size() : value_end - 1;
-    out.append(text, i, value + 1 - i);
-    out += placeholder(text.substr(value + 1, content_end - value - 1), "json " + key);
-    out += '"';
-    i = value_end == npos ? text.size() : value_end;
+    std::string kind = secret_kind(path, key);
+    if (kind.empty()) out.append(text, i, end == npos ? npos : end - i);
+    else out.append("\"").append(placeholder(token, kind)).append("\"");  // a cut value is closed too
+    i = end == npos ? text.size() : end;
+    key.clear();
   }
   text = std::move(out);
 }
 
-void Redactor::redact_json_paths(std::string& text) {
-  auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return;
-  bool changed = false;
-  for (const auto& path : rules_.json_paths) {
-    nlohmann::ordered_json* node = &doc;
-    size_t start = 0;
-    while (node && start <= path.size()) {
-      size_t dot = path.find('.', start);
-      std::string key = path.substr(start, dot == npos ? npos : dot - start);
-      node = (node->is_object() && node->contains(key)) ? &(*node)[key] : nullptr;
-      if (dot == npos) break;
-      start = dot + 1;
-    }
-    if (node && node->is_string()) {
-      *node = placeholder(node->get<std::string>(), "json " + path);
-      changed = true;
-    }
+// "json <field>" when the value under `key` at `path` is a secret by field name or JSON path.
+std::string Redactor::secret_kind(const std::vector<std::string>& path, const std::string& key) const {
+  if (key.empty()) return {};
+  if (is_secret_field(key)) return "json " + key;
+  if (rules_.json_paths.empty()) return {};
+  std::string dotted;
+  for (size_t k = 1; k < path.size(); ++k) {  // path[0] is the root object, which has no key
+    if (path[k] == "[") return {};            // paths do not go through arrays
+    dotted += path[k] + ".";
   }
-  if (changed) text = doc.dump();
+  dotted += key;
+  for (const auto& p : rules_.json_paths)
+    if (p == dotted) return "json " + dotted;
+  return {};
 }
 
 void Redactor::redact_form(std::string& text, const char* kind) {

@@ -40,7 +40,7 @@ class Redactor {
   void redact_headers(HeaderList& headers);
   void redact_body(Body& body, const HeaderList& headers);
   void redact_json_text(std::string& text);
-  void redact_json_paths(std::string& text);
+  std::string secret_kind(const std::vector<std::string>& path, const std::string& key) const;
   void redact_form(std::string& text, const char* kind);
   std::string redact_cookie_list(std::string_view value, char separator, bool first_only);
   std::string placeholder(const std::string& secret, const std::string& kind);

@@ -10,6 +10,12 @@ namespace reprise::cli {
 void add_proxy_command(CLI::App& app, int& exit_code);
 void add_upstream_demo_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_import_command(CLI::App& app, int& exit_code);
+void add_inspect_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
+void add_record_command(CLI::App& app, int& exit_code);
+// `import har`, added by ImportCommand.cpp to its `import` subcommand.
+void add_import_har(CLI::App& import_cmd, int& exit_code);
 
 // Flags and parsing shared by commands.
 std::chrono::microseconds duration_flag(const std::string& text, const char* flag);

@@ -120,7 +120,13 @@ std::string Endpoint::ip_string() const {
 }
 
 std::string Endpoint::to_string() const {
-  return (v6 ? "[" + ip_string() + "]" : ip_string()) + ":" + std::to_string(port);
+  std::string out;
+  if (v6) out += '[';
+  out += ip_string();
+  if (v6) out += ']';
+  out += ':';
+  out += std::to_string(port);
+  return out;
 }
 
 bool link_type_supported(int linktype) {

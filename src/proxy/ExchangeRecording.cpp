@@ -18,9 +18,7 @@ void ExchangeRecording::begin(capture::Recorder& recorder, const std::string& se
                               const http::MessageHead& request, clock::time_point start) {
   recorder_ = &recorder;
   start_ = start;
-  sse_ = false;
-  last_was_newline_ = false;
-  event_bytes_ = 0;
+  sse_.reset();
   up_ = down_ = {};
   exchange_ = std::make_unique<capture::Exchange>();
   auto& x = *exchange_;
@@ -56,9 +54,9 @@ void ExchangeRecording::response_head(const http::MessageHead& response) {
   res.ttfb_us = since_start(now);
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}};
-  } else if (response.header("content-type").starts_with("text/event-stream")) {
+  } else if (capture::SseEvents::is_event_stream(response.header("content-type"))) {
     exchange_->stream = capture::Stream{"sse", {}};
-    sse_ = true;
+    sse_.emplace();
   }
 }
 
@@ -67,20 +65,7 @@ void ExchangeRecording::response_body(const std::vector<std::string_view>& piece
   auto now = clock::now();
   for (auto p : pieces) {
     keep(exchange_->res->body, p);
-    if (!sse_) continue;
-    // An event ends at an empty line: "\n\n", "\r\n\r\n" or "\r\n\n" (the SSE spec's line ends).
-    for (char c : p) {
-      ++event_bytes_;
-      if (c == '\r') continue;
-      bool newline = c == '\n';
-      if (newline && last_was_newline_) {
-        exchange_->stream->events.push_back({since_start(now), event_bytes_, 'd'});
-        event_bytes_ = 0;
-        last_was_newline_ = false;
-        continue;
-      }
-      last_was_newline_ = newline;
-    }
+    if (sse_) sse_->feed(p, since_start(now), *exchange_->stream);
   }
 }
 

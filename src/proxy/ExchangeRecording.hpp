@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "capture/Exchange.hpp"
 #include "capture/Recorder.hpp"
+#include "capture/SseEvents.hpp"
 #include "http/MessageHead.hpp"
 
 namespace reprise::proxy {
@@ -45,9 +47,7 @@ class ExchangeRecording {
   capture::Recorder* recorder_ = nullptr;
   std::unique_ptr<capture::Exchange> exchange_;
   clock::time_point start_;
-  bool sse_ = false;
-  bool last_was_newline_ = false;
-  uint64_t event_bytes_ = 0;
+  std::optional<capture::SseEvents> sse_;  // set for an event-stream response
   FrameScanner up_, down_;
 };
 

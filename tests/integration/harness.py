@@ -1,10 +1,13 @@
 """Shared pieces of the integration tests: free loopback ports, processes started and stopped
 by PID, the real servers (reprise, the FastAPI app under uvicorn, nginx) and small raw-socket
 HTTP helpers. It must not hide failures: every helper raises when something does not start."""
+import collections
 import http.client
+import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -505,3 +508,79 @@ class RecordingUpstream(ProbeUpstream):
         while not stream.eof and stream._fill():
             pass
         self.eof.set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Packet captures: tcpdump on loopback, classic pcap files read and written with struct (a
+# 24-byte file header, then a 16-byte header before each packet), and captures read back.
+
+PcapPacket = collections.namedtuple("PcapPacket", "sec usec orig_len data")
+_PCAP_RECORD = struct.Struct("<IIII")
+
+
+class Tcpdump(Proc):
+    """tcpdump writing every packet of TCP `port` on `interface` to `path` as it comes (-U);
+    ready once it listens. `link_type` picks one (-y), e.g. LINUX_SLL on "any". Immediate mode:
+    otherwise packets wait in the kernel's buffer blocks for up to a second, and a SIGINT in
+    that second loses them. finish() stops it without losing what it has not written yet."""
+
+    def __init__(self, port, path, interface="lo", link_type=None, timeout=10.0):
+        # -B: in immediate mode the kernel ring holds few snap-length frames; a burst overflows it
+        super().__init__(["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-B", "32768",
+                          *(["-y", link_type] if link_type else []), "-w", path, f"tcp port {port}"])
+        self.path = path
+        end = time.monotonic() + timeout
+        while "listening on" not in self.output():
+            if self.popen.poll() is not None or time.monotonic() > end:
+                self.stop()
+                raise RuntimeError(f"tcpdump did not start: {self.output()}")
+            time.sleep(0.02)
+
+    def finish(self, quiet=0.3, timeout=10.0):
+        """Waits until the file has not grown for `quiet` seconds (a busy machine may leave
+        tcpdump behind the traffic), then stops it with SIGINT; returns its exit status."""
+        end = time.monotonic() + timeout
+        size, since = -1, time.monotonic()
+        while time.monotonic() < end:
+            now_size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+            time.sleep(0.02)
+        return self.stop(signal.SIGINT)
+
+
+def tcpdump(port, path, interface="lo", link_type=None):
+    return Tcpdump(port, path, interface, link_type)
+
+
+def read_pcap(path):
+    """(file header bytes, [PcapPacket], [file offset of each packet's record header]) of a
+    little-endian classic pcap file, as tcpdump writes on x86."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        raise ValueError(f"{path}: not a little-endian pcap file")
+    packets, offsets, pos = [], [], 24
+    while pos < len(data):
+        sec, usec, caplen, orig_len = _PCAP_RECORD.unpack_from(data, pos)
+        offsets.append(pos)
+        packets.append(PcapPacket(sec, usec, orig_len, data[pos + 16:pos + 16 + caplen]))
+        pos += 16 + caplen
+    return data[:24], packets, offsets
+
+
+def write_pcap(path, header, packets):
+    with open(path, "wb") as f:
+        f.write(header)
+        for p in packets:
+            f.write(_PCAP_RECORD.pack(p.sec, p.usec, len(p.data), max(p.orig_len, len(p.data))))
+            f.write(p.data)
+
+
+def capture_records(path):
+    """(header, [exchange records]) of a reprise capture; gap lines are left out."""
+    with open(path) as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    return lines[0], [r for r in lines[1:] if "dropped_records" not in r]

@@ -1,0 +1,80 @@
+#include "capture/JsonText.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+using reprise::capture::append_json_int;
+using reprise::capture::append_json_string;
+using reprise::capture::is_utf8;
+
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("is_utf8 accepts well-formed UTF-8 and refuses what RFC 3629 forbids") {
+  CHECK(is_utf8(""));
+  CHECK(is_utf8("plain ascii \x7f"));
+  CHECK(is_utf8(std::string("nul\0inside", 10)));
+  CHECK(is_utf8("é € 😀 \xef\xbf\xbf \xf4\x8f\xbf\xbf"));  // up to U+10FFFF
+  CHECK_FALSE(is_utf8("\x80"));                           // a lone continuation byte
+  CHECK_FALSE(is_utf8("\xc0\xaf"));                       // overlong '/'
+  CHECK_FALSE(is_utf8("\xe0\x80\xaf"));                   // overlong, three bytes
+  CHECK_FALSE(is_utf8("\xf0\x80\x80\xaf"));               // overlong, four bytes
+  CHECK_FALSE(is_utf8("\xed\xa0\x80"));                   // a surrogate, U+D800
+  CHECK_FALSE(is_utf8("\xf4\x90\x80\x80"));               // past U+10FFFF
+  CHECK_FALSE(is_utf8("\xf5\x80\x80\x80"));
+  CHECK_FALSE(is_utf8("ab\xe2\x82"));  // cut at the end
+  CHECK_FALSE(is_utf8("\xe2\x82x"));   // cut in the middle
+  CHECK_FALSE(is_utf8("caf\xe9"));     // Latin-1
+}
+
+TEST_CASE("append_json_string escapes what JSON requires and nothing else") {
+  CHECK(json_string("") == "\"\"");
+  CHECK(json_string("a\"b\\c/d") == R"("a\"b\\c/d")");
+  CHECK(json_string("\n\r\t") == R"("\n\r\t")");
+  CHECK(json_string(std::string("\0\x01\x1f\x7f", 4)) == "\"\\u0000\\u0001\\u001f\x7f\"");
+  CHECK(json_string("é😀") == "\"é😀\"");
+  // Appends, never replaces.
+  std::string out = "x:";
+  append_json_string(out, "y");
+  CHECK(out == "x:\"y\"");
+}
+
+TEST_CASE("append_json_string output parses back to the same string when it is UTF-8") {
+  std::string all;
+  for (int c = 0; c < 128; ++c) all.push_back(static_cast<char>(c));
+  all += "é€😀";
+  CHECK(nlohmann::json::parse(json_string(all)).get<std::string>() == all);
+}
+
+TEST_CASE("bytes that are not UTF-8 become U+FFFD, one per byte, and the rest is kept") {
+  CHECK(json_string("caf\xe9!") == R"("caf\ufffd!")");
+  CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");
+  CHECK(json_string("ok\xe2\x82") == R"("ok\ufffd\ufffd")");
+  CHECK(nlohmann::json::parse(json_string("a\xff"
+                                          "b"))
+            .get<std::string>() ==
+        "a\xef\xbf\xbd"
+        "b");
+}
+
+TEST_CASE("append_json_int writes every int64 exactly") {
+  std::string out;
+  append_json_int(out, 0);
+  out += ',';
+  append_json_int(out, -42);
+  out += ',';
+  append_json_int(out, std::numeric_limits<int64_t>::max());
+  out += ',';
+  append_json_int(out, std::numeric_limits<int64_t>::min());
+  CHECK(out == "0,-42,9223372036854775807,-9223372036854775808");
+}
