@@ -28,18 +28,20 @@ void import_pcap(const ImportPcapFlags& f) {
   auto result = importers::import_pcap(std::move(config));
   std::fprintf(stderr, "reprise: imported %llu exchanges from %s to %s: %s%s%s\n",
                static_cast<unsigned long long>(result.written), f.file.c_str(), f.output.c_str(),
-               result.stats.describe().c_str(), result.redacted.empty() ? "" : "; redacted: ",
-               result.redacted.c_str());
+               result.stats.describe().c_str(),
+               result.redacted.empty() ? "" : "; redacted: ", result.redacted.c_str());
 }
 
 void add_import_pcap(CLI::App& import_cmd, int& exit_code) {
   auto flags = std::make_shared<ImportPcapFlags>();
-  auto* cmd = import_cmd.add_subcommand("pcap", "HTTP exchanges from a pcap or pcapng file (tcpdump, Wireshark)");
+  auto* cmd =
+      import_cmd.add_subcommand("pcap", "HTTP exchanges from a pcap or pcapng file (tcpdump, Wireshark)");
   cmd->add_option("file", flags->file, "pcap or pcapng file")->required();
   cmd->add_option("-o,--output", flags->output, "Capture to write (.jsonl)")->required();
   cmd->add_option("--port", flags->port, "The server's TCP port (default: every connection that speaks HTTP)")
       ->check(CLI::Range(1, 65535));
-  cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")->capture_default_str();
+  cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")
+      ->capture_default_str();
   flags->redaction.add_to(*cmd);
   cmd->callback([flags, &exit_code] {
     import_pcap(*flags);

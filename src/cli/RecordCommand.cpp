@@ -27,9 +27,12 @@ void run(const RecordFlags& f) {
   config.output = {f.output, "interface", f.body_limit, f.redaction.header_value()};
   config.redactor = f.redaction.redactor(f.output);
   auto result = importers::record_interface(std::move(config));
-  std::fprintf(stderr, "reprise: recorded %llu exchanges on %s port %d to %s in %.1f s: %s; %llu packets dropped by the kernel%s%s\n",
+  std::fprintf(stderr,
+               "reprise: recorded %llu exchanges on %s port %d to %s in %.1f s: %s; %llu packets dropped by "
+               "the kernel%s%s\n",
                static_cast<unsigned long long>(result.written), f.interface.c_str(), f.port, f.output.c_str(),
-               result.seconds, result.stats.describe().c_str(), static_cast<unsigned long long>(result.kernel_drops),
+               result.seconds, result.stats.describe().c_str(),
+               static_cast<unsigned long long>(result.kernel_drops),
                result.redacted.empty() ? "" : "; redacted: ", result.redacted.c_str());
 }
 
@@ -41,8 +44,10 @@ void add_record_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--interface", flags->interface, "The interface to capture on (lo, eth0, any)")->required();
   cmd->add_option("--port", flags->port, "The server's TCP port")->required()->check(CLI::Range(1, 65535));
   cmd->add_option("-o,--output", flags->output, "The capture to write (JSON Lines)")->required();
-  cmd->add_option("--duration", flags->duration, "Stop after this long (500ms, 10s, 2m); default: until SIGINT/SIGTERM");
-  cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")->capture_default_str();
+  cmd->add_option("--duration", flags->duration,
+                  "Stop after this long (500ms, 10s, 2m); default: until SIGINT/SIGTERM");
+  cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")
+      ->capture_default_str();
   flags->redaction.add_to(*cmd);
   cmd->callback([flags, &exit_code] {
     run(*flags);

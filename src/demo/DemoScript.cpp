@@ -14,7 +14,10 @@
 #include "demo/DemoClient.hpp"
 #include "demo/DemoServer.hpp"
 #include "net/Address.hpp"
+#include "capture/CaptureReader.hpp"
+#include "capture/CaptureSummary.hpp"
 #include "capture/Recorder.hpp"
+#include "capture/SummaryReport.hpp"
 #include "proxy/ProxyServer.hpp"
 
 namespace reprise::demo {
@@ -183,8 +186,11 @@ int run_demo(const std::string& record_path) {
   upstream_thread.join();
   if (recorder) {
     recorder->stop();
-    std::printf("\nrecorded %llu exchanges to %s (redacted)\n", static_cast<unsigned long long>(recorder->written()),
-                record_path.c_str());
+    std::printf("\nrecorded %llu exchanges to %s (redacted); reprise inspect %s:\n\n",
+                static_cast<unsigned long long>(recorder->written()), record_path.c_str(), record_path.c_str());
+    std::fflush(stdout);
+    capture::CaptureReader reader(record_path);
+    capture::print_summary_table(record_path, capture::summarize(reader));
   }
   std::printf("\n%s\n", script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
   return script.ok() ? 0 : 2;

@@ -44,14 +44,16 @@ void CaptureOutput::flush_if_due(clock::time_point now, clock::duration every) {
 void CaptureOutput::flush() {
   last_write_ = clock::now();
   if (buffer_.empty()) return;
-  if (!writer_.write(buffer_)) throw RuntimeFailure("cannot write capture " + writer_.path() + ": " + writer_.error());
+  if (!writer_.write(buffer_))
+    throw RuntimeFailure("cannot write capture " + writer_.path() + ": " + writer_.error());
   buffer_.clear();
 }
 
 std::string CaptureOutput::redaction_summary() const {
   std::string out;
   if (redactor_)
-    for (const auto& [kind, n] : redactor_->counts()) out += (out.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+    for (const auto& [kind, n] : redactor_->counts())
+      out += (out.empty() ? "" : ", ") + kind + " " + std::to_string(n);
   return out;
 }
 

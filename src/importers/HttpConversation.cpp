@@ -37,11 +37,15 @@ void HttpConversation::consume(Reader& r, std::string_view data, int64_t t_us) {
   std::string_view in = buffered ? std::string_view(r.buffer) : data;
   size_t used = 0;
   bool client = &r == &client_;
-  while (!r.stopped && !upgraded_ && (client ? request_step(in, used, t_us) : response_step(in, used, t_us))) {
+  while (!r.stopped && !upgraded_ &&
+         (client ? request_step(in, used, t_us) : response_step(in, used, t_us))) {
   }
-  if (r.stopped || upgraded_) std::string().swap(r.buffer);
-  else if (buffered) r.buffer.erase(0, used);
-  else r.buffer.assign(in.substr(used));
+  if (r.stopped || upgraded_)
+    std::string().swap(r.buffer);
+  else if (buffered)
+    r.buffer.erase(0, used);
+  else
+    r.buffer.assign(in.substr(used));
 }
 
 bool HttpConversation::request_step(std::string_view in, size_t& used, int64_t t_us) {
@@ -129,7 +133,8 @@ bool HttpConversation::start_response(std::string_view in, size_t& used, int64_t
   res.status = head.status;
   res.headers = copy_headers(head);
   res.ttfb_us = since(p->x.t_us, r.start_us);
-  if (capture::SseEvents::is_event_stream(head.header("content-type"))) p->x.stream = capture::Stream{"sse", {}};
+  if (capture::SseEvents::is_event_stream(head.header("content-type")))
+    p->x.stream = capture::Stream{"sse", {}};
   r.in_body = true;
   return true;
 }
@@ -190,8 +195,10 @@ void HttpConversation::emit_ready() {
 }
 
 void HttpConversation::emit(Pending& p, int64_t end_us) {
-  if (!p.x.res) ++counts_.unanswered;
-  else if (!p.response_done) p.x.res->dur_us = since(p.x.t_us, end_us);
+  if (!p.x.res)
+    ++counts_.unanswered;
+  else if (!p.response_done)
+    p.x.res->dur_us = since(p.x.t_us, end_us);
   if (!p.request_done || (p.x.res && !p.response_done)) ++counts_.unfinished;
   ++counts_.exchanges;
   sink_(std::move(p.x));

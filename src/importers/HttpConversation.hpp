@@ -53,18 +53,18 @@ class HttpConversation {
   struct Reader {
     explicit Reader(http::MessageParser::Type type) : parser(type) {}
     http::MessageParser parser;
-    std::string buffer;       // bytes not consumed yet (a head still coming)
+    std::string buffer;  // bytes not consumed yet (a head still coming)
     size_t scanned = 0;
     bool in_body = false;
-    bool stopped = false;     // parsing this side gave up
-    int64_t start_us = -1;    // when the current message's first byte came
+    bool stopped = false;   // parsing this side gave up
+    int64_t start_us = -1;  // when the current message's first byte came
   };
 
   struct Pending {
     capture::Exchange x;
     bool request_done = false;
     bool response_done = false;
-    bool upgrade = false;      // the request asks to switch protocols (Upgrade or CONNECT)
+    bool upgrade = false;  // the request asks to switch protocols (Upgrade or CONNECT)
     capture::SseEvents sse;
   };
 
@@ -89,8 +89,8 @@ class HttpConversation {
   std::deque<Pending> pending_;
   uint64_t requests_ = 0;
   bool not_http_ = false;
-  bool upgraded_ = false;      // after a 101 (or CONNECT's 2xx) the bytes are not HTTP any more
-  bool client_paused_ = false; // an upgrade request waits for its answer before more requests are read
+  bool upgraded_ = false;       // after a 101 (or CONNECT's 2xx) the bytes are not HTTP any more
+  bool client_paused_ = false;  // an upgrade request waits for its answer before more requests are read
   const char* problem_ = nullptr;
   Counts counts_;
 };

@@ -13,8 +13,8 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-constexpr auto poll_every = 50ms;     // also how soon a signal or the end of the duration is noticed
-constexpr auto flush_every = 150ms;   // plus one poll: on disk within 200 ms
+constexpr auto poll_every = 50ms;    // also how soon a signal or the end of the duration is noticed
+constexpr auto flush_every = 150ms;  // plus one poll: on disk within 200 ms
 constexpr int packets_per_round = 4096;
 
 volatile std::sig_atomic_t stop_requested = 0;
@@ -40,11 +40,13 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 int64_t wall_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -68,7 +70,8 @@ InterfaceRecordingResult record_interface(InterfaceRecordingConfig config) {
   while (!stop_requested && !ended) {
     auto now = steady::now();
     if (deadline && now >= *deadline) break;
-    auto wait = deadline ? std::min<steady::duration>(poll_every, *deadline - now) : steady::duration(poll_every);
+    auto wait =
+        deadline ? std::min<steady::duration>(poll_every, *deadline - now) : steady::duration(poll_every);
     source.wait(std::chrono::ceil<std::chrono::milliseconds>(wait));
     for (int i = 0; i < packets_per_round; ++i) {
       auto next = source.next(packet);

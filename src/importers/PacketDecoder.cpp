@@ -68,13 +68,20 @@ Decoded decode_ipv6(std::string_view p, TcpSegment& out) {
     size_t length = 0;
     if (rest.size() < 8) return next == 59 ? Decoded::other : Decoded::malformed;
     switch (next) {
-      case 0: case 43: case 60: length = (static_cast<size_t>(byte(rest, 1)) + 1) * 8; break;  // options, routing
-      case 51: length = (static_cast<size_t>(byte(rest, 1)) + 2) * 4; break;  // authentication header
+      case 0:   // hop-by-hop options
+      case 43:  // routing
+      case 60:  // destination options
+        length = (static_cast<size_t>(byte(rest, 1)) + 1) * 8;
+        break;
+      case 51:  // authentication header
+        length = (static_cast<size_t>(byte(rest, 1)) + 2) * 4;
+        break;
       case 44:  // fragment: only an atomic fragment (offset 0, no more) is a whole packet
         if ((be16(rest, 2) & 0xfff9) != 0) return Decoded::fragment;
         length = 8;
         break;
-      default: return Decoded::other;
+      default:
+        return Decoded::other;
     }
     if (length > rest.size() || length > sent) return Decoded::malformed;
     next = byte(rest, 0);
@@ -87,9 +94,12 @@ Decoded decode_ipv6(std::string_view p, TcpSegment& out) {
 Decoded decode_ip(std::string_view p, TcpSegment& out) {
   if (p.empty()) return Decoded::malformed;
   switch (byte(p, 0) >> 4) {
-    case 4: return decode_ipv4(p, out);
-    case 6: return decode_ipv6(p, out);
-    default: return Decoded::other;
+    case 4:
+      return decode_ipv4(p, out);
+    case 6:
+      return decode_ipv6(p, out);
+    default:
+      return Decoded::other;
   }
 }
 
@@ -131,8 +141,14 @@ std::string Endpoint::to_string() const {
 
 bool link_type_supported(int linktype) {
   switch (linktype) {
-    case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_NULL: case DLT_LOOP:
-    case DLT_RAW: case DLT_IPV4: case DLT_IPV6:
+    case DLT_EN10MB:
+    case DLT_LINUX_SLL:
+    case DLT_LINUX_SLL2:
+    case DLT_NULL:
+    case DLT_LOOP:
+    case DLT_RAW:
+    case DLT_IPV4:
+    case DLT_IPV6:
       return true;
     default:
       return false;
@@ -141,14 +157,23 @@ bool link_type_supported(int linktype) {
 
 Decoded decode_packet(int linktype, std::string_view f, TcpSegment& out) {
   switch (linktype) {
-    case DLT_EN10MB: return decode_ethernet(f, out);
-    case DLT_LINUX_SLL: return f.size() < 16 ? Decoded::malformed : decode_ethertype(be16(f, 14), f.substr(16), out);
-    case DLT_LINUX_SLL2: return f.size() < 20 ? Decoded::malformed : decode_ethertype(be16(f, 0), f.substr(20), out);
+    case DLT_EN10MB:
+      return decode_ethernet(f, out);
+    case DLT_LINUX_SLL:
+      return f.size() < 16 ? Decoded::malformed : decode_ethertype(be16(f, 14), f.substr(16), out);
+    case DLT_LINUX_SLL2:
+      return f.size() < 20 ? Decoded::malformed : decode_ethertype(be16(f, 0), f.substr(20), out);
     // The 4-byte address family is in the capturing host's byte order (NULL) or network order
     // (LOOP), with per-OS values for IPv6: the IP version nibble is the surer guide.
-    case DLT_NULL: case DLT_LOOP: return f.size() < 4 ? Decoded::malformed : decode_ip(f.substr(4), out);
-    case DLT_RAW: case DLT_IPV4: case DLT_IPV6: return decode_ip(f, out);
-    default: return Decoded::unknown_link;
+    case DLT_NULL:
+    case DLT_LOOP:
+      return f.size() < 4 ? Decoded::malformed : decode_ip(f.substr(4), out);
+    case DLT_RAW:
+    case DLT_IPV4:
+    case DLT_IPV6:
+      return decode_ip(f, out);
+    default:
+      return Decoded::unknown_link;
   }
 }
 

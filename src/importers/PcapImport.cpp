@@ -35,7 +35,8 @@ std::string nothing_found(const TrafficStats& s, const TrafficOptions& traffic) 
   std::string out = "no HTTP exchange " + where + " (" + std::to_string(s.segments) + " TCP segments";
   if (traffic.port) out += " on the port";
   out += ", " + std::to_string(s.tcp.connections) + " connections from their start";
-  if (s.tcp.mid_stream) out += ", " + std::to_string(s.tcp.mid_stream) + " already open when the capture began";
+  if (s.tcp.mid_stream)
+    out += ", " + std::to_string(s.tcp.mid_stream) + " already open when the capture began";
   if (s.not_http_connections) out += ", " + std::to_string(s.not_http_connections) + " not HTTP";
   out += ")";
   if (traffic.port && s.segments == 0) out += "; is --port the server's port?";
@@ -51,7 +52,8 @@ PcapImportResult import_pcap(PcapImportConfig config) {
   PartialFile partial(output.path);
   CaptureOutput out(output, std::move(config.redactor));
   TrafficOptions traffic{config.port, config.output.body_limit};
-  TrafficDecoder decoder(source.linktype(), traffic, [&out](capture::Exchange&& x) { out.add(std::move(x)); });
+  TrafficDecoder decoder(source.linktype(), traffic,
+                         [&out](capture::Exchange&& x) { out.add(std::move(x)); });
   RawPacket packet;
   int64_t first = 0, last = 0;
   while (source.next(packet) == PcapSource::Next::packet) {

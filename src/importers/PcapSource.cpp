@@ -25,8 +25,11 @@ PcapSource::PcapSource(pcap_t* handle, std::string name, bool live)
     : handle_(handle), name_(std::move(name)), live_(live), linktype_(pcap_datalink(handle)) {}
 
 PcapSource::PcapSource(PcapSource&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), name_(std::move(other.name_)), live_(other.live_),
-      linktype_(other.linktype_), packets_(other.packets_) {}
+    : handle_(std::exchange(other.handle_, nullptr)),
+      name_(std::move(other.name_)),
+      live_(other.live_),
+      linktype_(other.linktype_),
+      packets_(other.packets_) {}
 
 PcapSource::~PcapSource() {
   if (handle_) pcap_close(handle_);
@@ -42,8 +45,9 @@ PcapSource PcapSource::open_file(const std::string& path) {
   }
   PcapSource source(handle, path, false);
   if (!link_type_supported(source.linktype()))
-    throw InputError(path, "", "link type " + link_name(source.linktype()) +
-                                   " is not supported (Ethernet, Linux cooked, loopback and raw IP are)");
+    throw InputError(path, "",
+                     "link type " + link_name(source.linktype()) +
+                         " is not supported (Ethernet, Linux cooked, loopback and raw IP are)");
   return source;
 }
 
@@ -58,8 +62,9 @@ PcapSource PcapSource::open_live(const std::string& interface, const std::string
   pcap_set_buffer_size(handle, kernel_buffer);
   int status = pcap_activate(handle);
   if (status == PCAP_ERROR_PERM_DENIED || status == PCAP_ERROR_PROMISC_PERM_DENIED)
-    throw RuntimeFailure("cannot capture on " + interface +
-                         ": permission denied (run as root, or give the binary CAP_NET_RAW and CAP_NET_ADMIN)");
+    throw RuntimeFailure(
+        "cannot capture on " + interface +
+        ": permission denied (run as root, or give the binary CAP_NET_RAW and CAP_NET_ADMIN)");
   if (status == PCAP_ERROR_NO_SUCH_DEVICE)
     throw InputError("", "--interface", "no interface named " + interface);
   if (status < 0) throw RuntimeFailure("cannot capture on " + interface + ": " + pcap_geterr(handle));
@@ -74,7 +79,8 @@ PcapSource PcapSource::open_live(const std::string& interface, const std::string
   int set = pcap_setfilter(handle, &program);
   pcap_freecode(&program);
   if (set != 0) throw RuntimeFailure("cannot set the filter on " + interface + ": " + pcap_geterr(handle));
-  if (pcap_setnonblock(handle, 1, error) != 0) throw RuntimeFailure("cannot capture on " + interface + ": " + error);
+  if (pcap_setnonblock(handle, 1, error) != 0)
+    throw RuntimeFailure("cannot capture on " + interface + ": " + error);
   return source;
 }
 

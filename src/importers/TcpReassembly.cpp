@@ -6,12 +6,14 @@
 namespace reprise::importers {
 namespace {
 
-constexpr int64_t closed_memory_us = 10'000'000;  // late segments of a closed connection: 10 s covers any retransmission
-
+constexpr int64_t closed_memory_us =
+    10'000'000;  // late segments of a closed connection: 10 s covers any retransmission
 
 size_t index(Direction d) { return static_cast<size_t>(d); }
 
-bool before(const Endpoint& x, const Endpoint& y) { return std::tie(x.ip, x.port, x.v6) < std::tie(y.ip, y.port, y.v6); }
+bool before(const Endpoint& x, const Endpoint& y) {
+  return std::tie(x.ip, x.port, x.v6) < std::tie(y.ip, y.port, y.v6);
+}
 
 }  // namespace
 
@@ -49,7 +51,8 @@ void TcpReassembly::add(const TcpSegment& s, int64_t t_us) {
   }
   if (it == connections_.end()) {
     if (syn) return start(key, s, t_us);
-    if (s.payload_size == 0 || s.has(TcpSegment::rst)) return;  // ACKs, FINs and resets of no followed connection
+    if (s.payload_size == 0 || s.has(TcpSegment::rst))
+      return;  // ACKs, FINs and resets of no followed connection
     if (closed_.count(key)) {
       ++stats_.duplicates;  // a retransmission after the close
       return;
@@ -130,7 +133,8 @@ void TcpReassembly::add_to(Tracked& c, Direction dir, const TcpSegment& s, int64
   }
 }
 
-void TcpReassembly::deliver(Tracked& c, Direction dir, uint64_t offset, std::string_view bytes, int64_t t_us) {
+void TcpReassembly::deliver(Tracked& c, Direction dir, uint64_t offset, std::string_view bytes,
+                            int64_t t_us) {
   HalfStream& h = c.half[index(dir)];
   if (offset + bytes.size() <= h.delivered || h.delivered >= h.fin_at) return;
   bytes.remove_prefix(static_cast<size_t>(h.delivered - offset));
@@ -191,7 +195,8 @@ void TcpReassembly::close(const Key& key, CloseReason why, int64_t t_us) {
     if (why == CloseReason::capture_end || why == CloseReason::reused)
       for (Direction dir : {Direction::to_server, Direction::to_client}) {
         const HalfStream& h = c.half[index(dir)];
-        bool missing = !h.waiting.empty() || !h.early.empty() || (h.fin_at != UINT64_MAX && h.delivered < h.fin_at);
+        bool missing =
+            !h.waiting.empty() || !h.early.empty() || (h.fin_at != UINT64_MAX && h.delivered < h.fin_at);
         if (missing && !h.dead) gap(c, dir, t_us);
       }
     handler_.on_close(c.info, why, t_us);

@@ -42,12 +42,12 @@ class TcpReassembly {
   };
 
   struct Stats {
-    uint64_t connections = 0;         // followed from their handshake
-    uint64_t mid_stream = 0;          // first seen after their handshake: skipped
-    uint64_t out_of_order = 0;        // segments that had to wait for earlier bytes
-    uint64_t duplicates = 0;          // segments whose bytes had all been delivered already
-    uint64_t cut_segments = 0;        // segments the capture did not keep whole (snap length)
-    uint64_t gaps = 0;                // directions that lost bytes
+    uint64_t connections = 0;   // followed from their handshake
+    uint64_t mid_stream = 0;    // first seen after their handshake: skipped
+    uint64_t out_of_order = 0;  // segments that had to wait for earlier bytes
+    uint64_t duplicates = 0;    // segments whose bytes had all been delivered already
+    uint64_t cut_segments = 0;  // segments the capture did not keep whole (snap length)
+    uint64_t gaps = 0;          // directions that lost bytes
   };
 
   explicit TcpReassembly(Handler& handler, size_t max_waiting_bytes = 16u << 20);
@@ -69,10 +69,10 @@ class TcpReassembly {
   };
 
   struct HalfStream {
-    bool known = false;     // the first sequence number is known
-    bool dead = false;      // a gap ended it
+    bool known = false;  // the first sequence number is known
+    bool dead = false;   // a gap ended it
     bool fin_done = false;
-    uint32_t base = 0;      // the sequence number of stream offset 0 (ISN + 1)
+    uint32_t base = 0;  // the sequence number of stream offset 0 (ISN + 1)
     uint64_t delivered = 0;
     uint64_t fin_at = UINT64_MAX;
     std::map<uint64_t, std::string> waiting;  // offset → bytes that came too early
@@ -102,7 +102,8 @@ class TcpReassembly {
   Handler& handler_;
   size_t max_waiting_;
   std::unordered_map<Key, Tracked, KeyHash> connections_;
-  std::unordered_map<Key, int64_t, KeyHash> closed_;  // recently closed: late segments are not new connections
+  std::unordered_map<Key, int64_t, KeyHash>
+      closed_;  // recently closed: late segments are not new connections
   int64_t last_prune_ = 0;
   uint64_t next_id_ = 0;
   Stats stats_;

@@ -5,9 +5,9 @@
 namespace reprise::importers {
 
 std::string TrafficStats::describe() const {
-  std::string out = std::to_string(packets) + " packets, " + std::to_string(bytes) + " bytes; connections: " +
-                    std::to_string(http_connections) + " HTTP, " + std::to_string(tcp.mid_stream) +
-                    " skipped (already open when the capture began)";
+  std::string out = std::to_string(packets) + " packets, " + std::to_string(bytes) +
+                    " bytes; connections: " + std::to_string(http_connections) + " HTTP, " +
+                    std::to_string(tcp.mid_stream) + " skipped (already open when the capture began)";
   auto add = [&out](uint64_t n, const char* what) {
     if (n) out += ", " + std::to_string(n) + " " + what;
   };
@@ -30,10 +30,17 @@ void TrafficDecoder::packet(std::string_view frame, int64_t t_us) {
   ++stats_.packets;
   stats_.bytes += frame.size();
   switch (decode_packet(linktype_, frame, segment_)) {
-    case Decoded::tcp: break;
-    case Decoded::fragment: ++stats_.fragments; return;
-    case Decoded::malformed: ++stats_.malformed; return;
-    default: ++stats_.not_tcp; return;
+    case Decoded::tcp:
+      break;
+    case Decoded::fragment:
+      ++stats_.fragments;
+      return;
+    case Decoded::malformed:
+      ++stats_.malformed;
+      return;
+    default:
+      ++stats_.not_tcp;
+      return;
   }
   if (options_.port && segment_.src.port != *options_.port && segment_.dst.port != *options_.port) {
     ++stats_.other_port;
@@ -57,18 +64,22 @@ HttpConversation* TrafficDecoder::find(const Connection& c) {
 }
 
 void TrafficDecoder::on_open(const Connection& c, int64_t) {
-  conversations_[c.id] = std::make_unique<HttpConversation>("tcp:" + c.client.to_string(), options_.body_limit, sink_);
+  conversations_[c.id] =
+      std::make_unique<HttpConversation>("tcp:" + c.client.to_string(), options_.body_limit, sink_);
 }
 
 void TrafficDecoder::on_data(const Connection& c, Direction dir, std::string_view bytes, int64_t t_us) {
   if (auto* conversation = find(c)) {
-    if (dir == Direction::to_server) conversation->client_bytes(bytes, t_us);
-    else conversation->server_bytes(bytes, t_us);
+    if (dir == Direction::to_server)
+      conversation->client_bytes(bytes, t_us);
+    else
+      conversation->server_bytes(bytes, t_us);
   }
 }
 
 void TrafficDecoder::on_fin(const Connection& c, Direction dir, int64_t t_us) {
-  if (auto* conversation = find(c); conversation && dir == Direction::to_client) conversation->server_closed(t_us);
+  if (auto* conversation = find(c); conversation && dir == Direction::to_client)
+    conversation->server_closed(t_us);
 }
 
 void TrafficDecoder::on_gap(const Connection& c, Direction, int64_t) {
@@ -80,11 +91,14 @@ void TrafficDecoder::on_close(const Connection& c, CloseReason, int64_t t_us) {
   if (it == conversations_.end()) return;
   auto& conversation = *it->second;
   conversation.end(t_us);
-  if (!conversation.is_http()) ++stats_.not_http_connections;
-  else if (conversation.saw_request()) ++stats_.http_connections;
+  if (!conversation.is_http())
+    ++stats_.not_http_connections;
+  else if (conversation.saw_request())
+    ++stats_.http_connections;
   if (conversation.is_http() && conversation.problem()) {
     ++stats_.broken_connections;
-    spdlog::debug("connection {} -> {}: {}", c.client.to_string(), c.server.to_string(), conversation.problem());
+    spdlog::debug("connection {} -> {}: {}", c.client.to_string(), c.server.to_string(),
+                  conversation.problem());
   }
   const auto& counts = conversation.counts();
   stats_.exchanges.exchanges += counts.exchanges;

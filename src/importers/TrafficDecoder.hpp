@@ -22,8 +22,8 @@ struct TrafficOptions {
 };
 
 struct TrafficStats {
-  uint64_t packets = 0, bytes = 0;    // frames seen and their captured bytes
-  uint64_t segments = 0;              // TCP segments on the port
+  uint64_t packets = 0, bytes = 0;  // frames seen and their captured bytes
+  uint64_t segments = 0;            // TCP segments on the port
   uint64_t not_tcp = 0, other_port = 0, fragments = 0, malformed = 0;
   uint64_t http_connections = 0, not_http_connections = 0, broken_connections = 0;
   HttpConversation::Counts exchanges;

@@ -19,7 +19,8 @@ struct Conversation {
 const std::string get_a = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
 const std::string post_b = "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
 const std::string ok_a = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA!";
-const std::string created_b = "HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\ngot B!!";
+const std::string created_b =
+    "HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\ngot B!!";
 
 }  // namespace
 
@@ -74,8 +75,11 @@ TEST_CASE("pipelining: requests sent together are matched in order to the respon
 }
 
 TEST_CASE("chunked bodies both ways are kept dechunked, whatever the packet boundaries") {
-  std::string req = "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n";
-  std::string res = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;ext=1\r\n!\r\n0\r\nX-Trailer: 1\r\n\r\n";
+  std::string req =
+      "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n";
+  std::string res =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;ext=1\r\n!\r\n0\r\nX-Trailer: "
+      "1\r\n\r\n";
   for (size_t step : {size_t{1}, size_t{2}, size_t{7}, req.size() + res.size()}) {
     INFO("bytes per call: " << step);
     Conversation c;
@@ -125,10 +129,12 @@ TEST_CASE("a response without length ends when the server closes") {
   CHECK(c.http.counts().unfinished == 0);
 }
 
-TEST_CASE("an SSE response is a stream of timed events, handed out as far as it went when the connection ends") {
+TEST_CASE(
+    "an SSE response is a stream of timed events, handed out as far as it went when the connection ends") {
   Conversation c;
   c.http.client_bytes("GET /events HTTP/1.1\r\nHost: x\r\n\r\n", 1000);
-  c.http.server_bytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n", 1100);
+  c.http.server_bytes(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n", 1100);
   c.http.server_bytes("26\r\nevent: connected\ndata: {\"user_id\":1}\n\n\r\n", 1150);
   c.http.server_bytes("d\r\n: heartbeat\n\n\r\n", 2000);
   c.http.server_bytes("7\r\ndata: x\r\n", 3000);  // an event not yet ended
@@ -194,8 +200,10 @@ TEST_CASE("a response before its request waits for it (the two sides were captur
 
 TEST_CASE("after a 101 the connection is a tunnel: no more HTTP is read") {
   Conversation c;
-  c.http.client_bytes("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x02hi", 1);
-  c.http.server_bytes("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x02hi", 2);
+  c.http.client_bytes(
+      "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x02hi", 1);
+  c.http.server_bytes(
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x02hi", 2);
   c.http.client_bytes("GET /not-http HTTP/1.1\r\n\r\n", 3);
   c.http.end(4);
   REQUIRE(c.out.size() == 1);
@@ -204,7 +212,8 @@ TEST_CASE("after a 101 the connection is a tunnel: no more HTTP is read") {
 
 TEST_CASE("an upgrade that is refused leaves the connection HTTP") {
   Conversation c;
-  c.http.client_bytes("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n" + get_a, 1);
+  c.http.client_bytes("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n" + get_a,
+                      1);
   c.http.server_bytes(ok_a + ok_a, 2);
   REQUIRE(c.out.size() == 2);
   CHECK(c.out[1].req.target == "/a");

@@ -18,8 +18,8 @@ using reprise::test::TcpFlow;
 namespace {
 
 Seg sample(bool v6 = false) {
-  TcpFlow f(endpoint(v6 ? "2001:db8::1" : "192.168.1.10", 43210), endpoint(v6 ? "2001:db8::2" : "192.168.1.20", 8080),
-            7, 70000);
+  TcpFlow f(endpoint(v6 ? "2001:db8::1" : "192.168.1.10", 43210),
+            endpoint(v6 ? "2001:db8::2" : "192.168.1.20", 8080), 7, 70000);
   f.syn();
   f.syn_ack();
   return f.client("GET / HTTP/1.1\r\n\r\n");
@@ -72,9 +72,11 @@ TEST_CASE("Linux cooked v1 and v2, BSD loopback and raw IP") {
   sll2.append(18, '\0');
   REQUIRE(decode_packet(DLT_LINUX_SLL2, sll2 + ip6, s) == Decoded::tcp);
   check_sample(s, true);
-  REQUIRE(decode_packet(DLT_NULL, std::string("\x02\0\0\0", 4) + ip, s) == Decoded::tcp);  // AF_INET, little-endian
+  REQUIRE(decode_packet(DLT_NULL, std::string("\x02\0\0\0", 4) + ip, s) ==
+          Decoded::tcp);  // AF_INET, little-endian
   check_sample(s);
-  REQUIRE(decode_packet(DLT_LOOP, std::string("\0\0\0\x1e", 4) + ip6, s) == Decoded::tcp);  // AF_INET6 (macOS)
+  REQUIRE(decode_packet(DLT_LOOP, std::string("\0\0\0\x1e", 4) + ip6, s) ==
+          Decoded::tcp);  // AF_INET6 (macOS)
   check_sample(s, true);
   REQUIRE(decode_packet(DLT_RAW, ip, s) == Decoded::tcp);
   check_sample(s);

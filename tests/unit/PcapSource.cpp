@@ -63,15 +63,18 @@ TEST_CASE("a pcap cut inside a packet names the packet") {
   write_handshake(file);
   std::string bytes = file.read();
   file.write(bytes.substr(0, bytes.size() - 10));
-  CHECK(error_of(file.path()) == file.path() + ":packet 3: truncated dump file; tried to read 54 captured bytes, only got 44");
+  CHECK(error_of(file.path()) ==
+        file.path() + ":packet 3: truncated dump file; tried to read 54 captured bytes, only got 44");
   file.write(bytes.substr(0, 24 + 16 + 54 + 5));  // inside the second packet's record header
   CHECK(error_of(file.path()).starts_with(file.path() + ":packet 2: truncated dump file"));
 }
 
 TEST_CASE("files that are not captures are refused with the file's name") {
   TempFile garbage("this is not a pcap file, only some text that goes on for a while\n");
-  CHECK(error_of(garbage.path()) == garbage.path() + ": not a readable pcap or pcapng file: unknown file format");
-  CHECK(error_of("/nonexistent/x.pcap") == "/nonexistent/x.pcap: not a readable pcap or pcapng file: No such file or directory");
+  CHECK(error_of(garbage.path()) ==
+        garbage.path() + ": not a readable pcap or pcapng file: unknown file format");
+  CHECK(error_of("/nonexistent/x.pcap") ==
+        "/nonexistent/x.pcap: not a readable pcap or pcapng file: No such file or directory");
   TempFile empty;
   CHECK(error_of(empty.path()).starts_with(empty.path() + ": not a readable pcap or pcapng file"));
 }

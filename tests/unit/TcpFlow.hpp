@@ -112,7 +112,9 @@ class TcpFlow {
   Seg server_fin() { return advance(false, "", TcpSegment::fin); }
   Seg client_rst() { return make(true, TcpSegment::rst | TcpSegment::ack, "", cseq_, sseq_); }
   // A client segment at a chosen sequence number, which moves nothing (retransmissions, overlaps).
-  Seg client_at(uint32_t seq, const std::string& data) { return make(true, TcpSegment::ack, data, seq, sseq_); }
+  Seg client_at(uint32_t seq, const std::string& data) {
+    return make(true, TcpSegment::ack, data, seq, sseq_);
+  }
   // The three handshake segments.
   std::vector<Seg> handshake() { return {syn(), syn_ack(), ack()}; }
 
@@ -136,7 +138,8 @@ class TcpFlow {
 };
 
 // Writes frames to a pcap file with libpcap's own writer; times in microseconds since the epoch.
-inline void write_pcap(const std::string& path, int linktype, const std::vector<std::pair<int64_t, std::string>>& frames) {
+inline void write_pcap(const std::string& path, int linktype,
+                       const std::vector<std::pair<int64_t, std::string>>& frames) {
   pcap_t* dead = pcap_open_dead(linktype, 262144);
   pcap_dumper_t* dumper = pcap_dump_open(dead, path.c_str());
   if (!dumper) throw std::runtime_error(pcap_geterr(dead));
