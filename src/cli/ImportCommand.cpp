@@ -15,7 +15,7 @@ struct ImportPcapFlags {
   std::string file;
   std::string output;
   int port = 0;
-  uint64_t body_limit = 64 * 1024;
+  uint64_t body_limit = uint64_t{64} * 1024;
   RedactionFlags redaction;
 };
 

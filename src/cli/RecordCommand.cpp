@@ -15,7 +15,7 @@ struct RecordFlags {
   int port = 0;
   std::string output;
   std::string duration;
-  uint64_t body_limit = 64 * 1024;
+  uint64_t body_limit = uint64_t{64} * 1024;
   RedactionFlags redaction;
 };
 

@@ -18,7 +18,7 @@ namespace reprise::importers {
 struct OutputOptions {
   std::string path;
   std::string source;  // "pcap", "interface"
-  uint64_t body_limit = 64 * 1024;
+  uint64_t body_limit = uint64_t{64} * 1024;
   std::string redaction = "default";  // the header's field: "default", "none", "default+rules"
 };
 

@@ -5,7 +5,7 @@
 namespace reprise::importers {
 namespace {
 
-constexpr size_t max_head_size = 256 * 1024;
+constexpr size_t max_head_size = size_t{256} * 1024;
 
 capture::HeaderList copy_headers(const http::MessageHead& head) {
   capture::HeaderList out;

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <utility>
 
 #include "InputError.hpp"
@@ -36,10 +37,11 @@ PcapSource::~PcapSource() {
 }
 
 PcapSource PcapSource::open_file(const std::string& path) {
-  char error[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+  std::array<char, PCAP_ERRBUF_SIZE> error{};
+  pcap_t* handle =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error.data());
   if (!handle) {
-    std::string_view why = error;
+    std::string_view why = error.data();
     if (why.starts_with(path + ": ")) why.remove_prefix(path.size() + 2);  // libpcap names the file too
     throw InputError(path, "", "not a readable pcap or pcapng file: " + std::string(why));
   }
@@ -52,9 +54,9 @@ PcapSource PcapSource::open_file(const std::string& path) {
 }
 
 PcapSource PcapSource::open_live(const std::string& interface, const std::string& filter) {
-  char error[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* handle = pcap_create(interface.c_str(), error);
-  if (!handle) throw RuntimeFailure("cannot capture on " + interface + ": " + error);
+  std::array<char, PCAP_ERRBUF_SIZE> error{};
+  pcap_t* handle = pcap_create(interface.c_str(), error.data());
+  if (!handle) throw RuntimeFailure("cannot capture on " + interface + ": " + error.data());
   PcapSource source(handle, interface, true);
   pcap_set_snaplen(handle, snap_length);
   pcap_set_promisc(handle, 1);
@@ -79,8 +81,8 @@ PcapSource PcapSource::open_live(const std::string& interface, const std::string
   int set = pcap_setfilter(handle, &program);
   pcap_freecode(&program);
   if (set != 0) throw RuntimeFailure("cannot set the filter on " + interface + ": " + pcap_geterr(handle));
-  if (pcap_setnonblock(handle, 1, error) != 0)
-    throw RuntimeFailure("cannot capture on " + interface + ": " + error);
+  if (pcap_setnonblock(handle, 1, error.data()) != 0)
+    throw RuntimeFailure("cannot capture on " + interface + ": " + error.data());
   return source;
 }
 

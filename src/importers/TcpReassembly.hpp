@@ -102,8 +102,8 @@ class TcpReassembly {
   Handler& handler_;
   size_t max_waiting_;
   std::unordered_map<Key, Tracked, KeyHash> connections_;
-  std::unordered_map<Key, int64_t, KeyHash>
-      closed_;  // recently closed: late segments are not new connections
+  // Recently closed, with when: their late segments are not new connections.
+  std::unordered_map<Key, int64_t, KeyHash> closed_;
   int64_t last_prune_ = 0;
   uint64_t next_id_ = 0;
   Stats stats_;

@@ -18,7 +18,7 @@ namespace reprise::importers {
 
 struct TrafficOptions {
   std::optional<uint16_t> port;  // the server port; none: every TCP connection that speaks HTTP
-  uint64_t body_limit = 64 * 1024;
+  uint64_t body_limit = uint64_t{64} * 1024;
 };
 
 struct TrafficStats {
