@@ -6,39 +6,28 @@
 #include <ctime>
 
 #include "capture/CaptureFormat.hpp"
+#include "capture/CaptureLines.hpp"
 
 namespace reprise::capture {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string now_iso8601() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 CaptureHeader header_for(const RecorderConfig& c) {
-  CaptureHeader h;
-  h.created = now_iso8601();
-  h.source = c.source;
-  h.upstream = c.upstream;
-  h.redaction = !c.redact ? "none" : c.custom_rules ? "default+rules" : "default";
-  h.body_limit = c.body_limit;
-  return h;
+  return new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
+                    c.body_limit);
 }
 
 }  // namespace
 
 Recorder::Recorder(RecorderConfig config, int producers)
-    : config_(std::move(config)), writer_(config_.path, header_for(config_)), start_(std::chrono::steady_clock::now()) {
+    : config_(std::move(config)),
+      writer_(config_.path, header_for(config_)),
+      start_(std::chrono::steady_clock::now()),
+      lines_(config_.redact ? std::optional<Redactor>(config_.rules) : std::nullopt) {
   for (int i = 0; i < producers; ++i)
     queues_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
-  if (config_.redact) redactor_.emplace(config_.rules);
-  else spdlog::warn("recording {} without redaction: passwords and tokens are written as they are", config_.path);
+  if (!config_.redact) spdlog::warn("recording {} without redaction: passwords and tokens are written as they are", config_.path);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -62,9 +51,7 @@ void Recorder::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  std::string counts;
-  if (redactor_)
-    for (const auto& [kind, n] : redactor_->counts()) counts += (counts.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+  std::string counts = lines_.redaction_summary();
   spdlog::info("recording {}: {} exchanges written, {} dropped{}{}", config_.path, written_, dropped_.load(),
                counts.empty() ? "" : "; redacted: ", counts);
   if (dropped_.load() > 0)
@@ -84,11 +71,7 @@ size_t Recorder::drain(std::string& out) {
   }
   auto end = [](const std::unique_ptr<Exchange>& x) { return x->t_us + (x->res ? x->res->dur_us : 0); };
   std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(a) < end(b); });
-  for (auto& x : batch_) {
-    x->id = ++next_id_;
-    if (redactor_) redactor_->redact(*x);
-    append_line(out, *x);
-  }
+  for (auto& x : batch_) lines_.append(out, *x);
   size_t n = batch_.size();
   batch_.clear();
   return n;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "capture/CaptureLines.hpp"
 #include "capture/CaptureWriter.hpp"
 #include "capture/Exchange.hpp"
 #include "capture/Redactor.hpp"
@@ -64,11 +65,10 @@ class Recorder {
   CaptureWriter writer_;
   std::chrono::steady_clock::time_point start_;
   std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> queues_;
-  std::optional<Redactor> redactor_;
+  CaptureLines lines_;  // the writer thread's
   std::atomic<bool> recording_{true};
   std::atomic<uint64_t> dropped_{0};
   uint64_t written_ = 0;
-  uint64_t next_id_ = 0;
   std::vector<std::unique_ptr<Exchange>> batch_;  // the writer thread's, reused
   std::mutex mutex_;  // the writer's sleep and stop(), never the workers
   std::condition_variable wake_;

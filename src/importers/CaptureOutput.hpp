@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "capture/CaptureLines.hpp"
 #include "capture/CaptureWriter.hpp"
 #include "capture/Exchange.hpp"
 #include "capture/Redactor.hpp"
@@ -38,14 +39,13 @@ class CaptureOutput {
 
   uint64_t written() const { return written_; }
   // "header Authorization 3, json password 2", or "" when nothing was redacted.
-  std::string redaction_summary() const;
+  std::string redaction_summary() const { return lines_.redaction_summary(); }
 
  private:
   capture::CaptureWriter writer_;
-  std::optional<capture::Redactor> redactor_;
+  capture::CaptureLines lines_;
   std::string buffer_;
   uint64_t written_ = 0;
-  uint64_t next_id_ = 0;
   clock::time_point last_write_ = clock::now();
 };
 

@@ -1,0 +1,31 @@
+// Turns finished exchanges into capture lines the same way for every writer of captures (the
+// proxy's recorder, the pcap and interface importers): ids numbered in write order, secrets
+// redacted unless redaction is off, then serialised. Also the header of a new capture.
+// Not thread-safe: one per capture, on the thread that writes it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "capture/Exchange.hpp"
+#include "capture/Redactor.hpp"
+
+namespace reprise::capture {
+
+// A header stamped with the current time (UTC).
+CaptureHeader new_header(std::string source, std::string upstream, std::string redaction, uint64_t body_limit);
+
+class CaptureLines {
+ public:
+  explicit CaptureLines(std::optional<Redactor> redactor) : redactor_(std::move(redactor)) {}
+
+  void append(std::string& out, Exchange& x);
+  // "header Authorization 3, json password 2", or "" when nothing was redacted.
+  std::string redaction_summary() const;
+
+ private:
+  std::optional<Redactor> redactor_;
+  uint64_t next_id_ = 0;
+};
+
+}  // namespace reprise::capture
