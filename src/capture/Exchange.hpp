@@ -54,6 +54,11 @@ struct Exchange {
   Request req;
   std::optional<Response> res;  // absent when no answer came (the client or upstream vanished)
   std::optional<Stream> stream;
+
+  // The proxy hands its heads over as raw bytes (one copy each on the request path); the
+  // recorder's writer thread parses them into req and res. Never written to a capture.
+  std::string raw_request_head;
+  std::string raw_response_head;
 };
 
 // Line 1 of every capture.

@@ -7,11 +7,51 @@
 
 #include "capture/CaptureFormat.hpp"
 #include "capture/CaptureLines.hpp"
+#include "http/MessageParser.hpp"
 
 namespace reprise::capture {
 namespace {
 
 using namespace std::chrono_literals;
+
+void copy_headers(const http::MessageHead& head, HeaderList& out) {
+  out.reserve(head.headers.size());
+  for (const auto& h : head.headers) out.emplace_back(h.name, h.value);
+}
+
+// Fills req and res from the raw heads the proxy handed over (it parsed them once already, so
+// they parse again here).
+void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response) {
+  if (!x.raw_request_head.empty() && !request.parse_head(x.raw_request_head)) {
+    const auto& h = request.head();
+    x.req.method = h.method;
+    x.req.target = h.target;
+    x.req.version = std::to_string(h.version_major) + "." + std::to_string(h.version_minor);
+    copy_headers(h, x.req.headers);
+  }
+  if (x.res && !x.raw_response_head.empty() && !response.parse_head(x.raw_response_head)) {
+    x.res->status = response.head().status;
+    copy_headers(response.head(), x.res->headers);
+  }
+}
+
+// Empties a written record for its worker to fill again: strings and lists keep their memory,
+// so a worker in the steady state allocates almost nothing for recording.
+void reuse(Exchange& x) {
+  x.id = 0;
+  x.session.clear();
+  x.t_us = 0;
+  x.req.method.clear();
+  x.req.target.clear();
+  x.req.version.clear();
+  x.req.headers.clear();
+  x.req.body.data.clear();
+  x.req.body.size = 0;
+  x.res.reset();
+  x.stream.reset();
+  x.raw_request_head.clear();
+  x.raw_response_head.clear();
+}
 
 CaptureHeader header_for(const RecorderConfig& c) {
   return new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
@@ -25,16 +65,28 @@ Recorder::Recorder(RecorderConfig config, int producers)
       writer_(config_.path, header_for(config_)),
       start_(std::chrono::steady_clock::now()),
       lines_(config_.redact ? std::optional<Redactor>(config_.rules) : std::nullopt) {
-  for (int i = 0; i < producers; ++i)
+  for (int i = 0; i < producers; ++i) {
     queues_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
+    returns_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
+  }
   if (!config_.redact) spdlog::warn("recording {} without redaction: passwords and tokens are written as they are", config_.path);
   thread_ = std::thread([this] { run(); });
 }
 
-Recorder::~Recorder() { stop(); }
+Recorder::~Recorder() {
+  stop();
+  for (auto& q : returns_) q->consume_all([](Exchange* x) { delete x; });
+  for (auto& q : queues_) q->consume_all([](Exchange* x) { delete x; });
+}
 
 int64_t Recorder::since_start(std::chrono::steady_clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::microseconds>(t - start_).count();
+}
+
+std::unique_ptr<Exchange> Recorder::take(int producer) {
+  Exchange* used = nullptr;
+  if (returns_[static_cast<size_t>(producer)]->pop(used)) return std::unique_ptr<Exchange>(used);
+  return std::make_unique<Exchange>();
 }
 
 void Recorder::submit(int producer, std::unique_ptr<Exchange> exchange) {
@@ -61,18 +113,21 @@ void Recorder::stop() {
 size_t Recorder::drain(std::string& out) {
   // Records of one pass are written in the order their exchanges ended, across all workers.
   batch_.clear();
-  for (auto& q : queues_) {
+  for (size_t p = 0; p < queues_.size(); ++p) {
     Exchange* raw = nullptr;
-    while (q->pop(raw)) batch_.emplace_back(raw);
+    while (queues_[p]->pop(raw)) batch_.push_back({p, std::unique_ptr<Exchange>(raw)});
   }
-  if (!recording()) {  // a failed file: free the records, write nothing
-    batch_.clear();
-    return 0;
+  size_t n = recording() ? batch_.size() : 0;  // a failed file: nothing more is written
+  auto end = [](const Exchange& x) { return x.t_us + (x.res ? x.res->dur_us : 0); };
+  std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(*a.x) < end(*b.x); });
+  for (auto& [producer, x] : batch_) {
+    if (n) {
+      parse_raw_heads(*x, request_heads_, response_heads_);
+      lines_.append(out, *x);
+    }
+    reuse(*x);
+    if (returns_[producer]->push(x.get())) x.release();
   }
-  auto end = [](const std::unique_ptr<Exchange>& x) { return x->t_us + (x->res ? x->res->dur_us : 0); };
-  std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(a) < end(b); });
-  for (auto& x : batch_) lines_.append(out, *x);
-  size_t n = batch_.size();
   batch_.clear();
   return n;
 }

@@ -20,6 +20,7 @@
 #include "capture/CaptureWriter.hpp"
 #include "capture/Exchange.hpp"
 #include "capture/Redactor.hpp"
+#include "http/MessageParser.hpp"
 
 namespace reprise::capture {
 
@@ -48,7 +49,9 @@ class Recorder {
   // Microseconds since the capture started.
   int64_t since_start(std::chrono::steady_clock::time_point t) const;
 
-  // From worker `producer` only (one thread per producer). Never blocks.
+  // From worker `producer` only (one thread per producer). Never blocks. take() hands out a
+  // record to fill: one the writer has emptied after writing it, or a new one.
+  std::unique_ptr<Exchange> take(int producer);
   void submit(int producer, std::unique_ptr<Exchange> exchange);
 
   // Writes what is queued and closes the file; logs what was written, dropped and redacted.
@@ -64,12 +67,19 @@ class Recorder {
   RecorderConfig config_;
   CaptureWriter writer_;
   std::chrono::steady_clock::time_point start_;
-  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> queues_;
+  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> queues_;   // worker → writer
+  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> returns_;  // writer → worker, emptied
   CaptureLines lines_;  // the writer thread's
   std::atomic<bool> recording_{true};
   std::atomic<uint64_t> dropped_{0};
   uint64_t written_ = 0;
-  std::vector<std::unique_ptr<Exchange>> batch_;  // the writer thread's, reused
+  struct Written {
+    size_t producer;
+    std::unique_ptr<Exchange> x;
+  };
+  std::vector<Written> batch_;  // the writer thread's, reused
+  http::MessageParser request_heads_{http::MessageParser::Type::request};
+  http::MessageParser response_heads_{http::MessageParser::Type::response};
   std::mutex mutex_;  // the writer's sleep and stop(), never the workers
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -145,7 +145,8 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
   bool idempotent = head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS" ||
                     head.method == "TRACE" || head.method == "PUT" || head.method == "DELETE";
-  if (cfg.recorder && cfg.recorder->recording()) rec_.begin(*cfg.recorder, session_name_, head, x_.start);
+  if (cfg.recorder && cfg.recorder->recording())
+    rec_.begin(*cfg.recorder, worker_.index(), session_name_, in_.readable().substr(0, head_len), x_.start);
   http::write_request_head(request_head_, head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; request_head_ holds what goes upstream
 
@@ -304,7 +305,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   }
   const auto& head = response_.head();
   x_.status = head.status;
-  rec_.response_head(head);
+  rec_.response_head(head, up_in_.readable().substr(0, head_len));
   if (head.status == 101) {
     if (!x_.websocket || !x_.request_done) {  // a tunnel cannot start while a request body still streams
       co_await reply_error(502, "upstream switched protocols unasked");

@@ -5,29 +5,19 @@
 namespace reprise::proxy {
 namespace {
 
-capture::HeaderList copy_headers(const http::MessageHead& head) {
-  capture::HeaderList out;
-  out.reserve(head.headers.size());
-  for (const auto& h : head.headers) out.emplace_back(h.name, h.value);
-  return out;
-}
-
 }  // namespace
 
-void ExchangeRecording::begin(capture::Recorder& recorder, const std::string& session,
-                              const http::MessageHead& request, clock::time_point start) {
+void ExchangeRecording::begin(capture::Recorder& recorder, int producer, const std::string& session,
+                              std::string_view raw_head, clock::time_point start) {
   recorder_ = &recorder;
   start_ = start;
   sse_.reset();
   up_ = down_ = {};
-  exchange_ = std::make_unique<capture::Exchange>();
+  exchange_ = recorder.take(producer);
   auto& x = *exchange_;
   x.session = session;
   x.t_us = recorder.since_start(start);
-  x.req.method = request.method;
-  x.req.target = request.target;
-  x.req.version = std::to_string(request.version_major) + "." + std::to_string(request.version_minor);
-  x.req.headers = copy_headers(request);
+  x.raw_request_head = raw_head;  // parsed again on the writer thread, off the request path
 }
 
 int64_t ExchangeRecording::since_start(clock::time_point t) const {
@@ -45,12 +35,12 @@ void ExchangeRecording::request_body(const std::vector<std::string_view>& pieces
   for (auto p : pieces) keep(exchange_->req.body, p);
 }
 
-void ExchangeRecording::response_head(const http::MessageHead& response) {
+void ExchangeRecording::response_head(const http::MessageHead& response, std::string_view raw_head) {
   if (!exchange_) return;
   auto now = clock::now();
   auto& res = exchange_->res.emplace();
   res.status = response.status;
-  res.headers = copy_headers(response);
+  exchange_->raw_response_head = raw_head;
   res.ttfb_us = since_start(now);
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}};

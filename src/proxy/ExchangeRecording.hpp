@@ -23,10 +23,11 @@ class ExchangeRecording {
 
   bool active() const { return exchange_ != nullptr; }
 
-  void begin(capture::Recorder& recorder, const std::string& session, const http::MessageHead& request,
+  // `raw_head`: the request head's bytes as received (the recorder parses them later).
+  void begin(capture::Recorder& recorder, int producer, const std::string& session, std::string_view raw_head,
              clock::time_point start);
   void request_body(const std::vector<std::string_view>& pieces);
-  void response_head(const http::MessageHead& response);
+  void response_head(const http::MessageHead& response, std::string_view raw_head);
   void response_body(const std::vector<std::string_view>& pieces);
   // Tunnelled bytes; dir 'u' client to upstream, 'd' upstream to client.
   void tunnel_bytes(char dir, std::string_view data);

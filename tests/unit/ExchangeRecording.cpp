@@ -34,9 +34,11 @@ class Message {
     INFO(bytes_);
     REQUIRE(scan.error == nullptr);
     REQUIRE(scan.length == bytes_.size());
+    head_length_ = scan.length;
     REQUIRE(parser_.parse_head(bytes_) == nullptr);
   }
   const reprise::http::MessageHead& head() const { return parser_.head(); }
+  std::string_view raw_head() const { return std::string_view(bytes_).substr(0, head_length_); }
 
   const std::vector<std::string_view>& feed(const std::string& body) {
     parser_.clear_pieces();
@@ -49,6 +51,7 @@ class Message {
 
  private:
   std::string bytes_;
+  size_t head_length_ = 0;
   MessageParser parser_;
 };
 
@@ -131,14 +134,14 @@ TEST_CASE("an exchange keeps both heads in order, bodies up to the limit, and it
   auto req =
       request("POST /api/x?y=1 HTTP/1.0\r\nHost: h\r\nX-Dup: 1\r\nContent-Length: 11\r\nX-Dup: 2\r\n\r\n");
   auto start = ExchangeRecording::clock::now() - 5ms;
-  rec.begin(cap.recorder(), "client-7", req.head(), start);
+  rec.begin(cap.recorder(), 0, "client-7", req.raw_head(), start);
   CHECK(rec.active());
   rec.request_body(req.feed("hello "));
   rec.request_body(req.feed("world"));
 
   auto res =
       response("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("3\r\nabc\r\n"));
   rec.response_body(res.feed("5\r\ndefgh\r\n0\r\n\r\n"));
   rec.end(0);
@@ -168,7 +171,7 @@ TEST_CASE("a body within the limit is kept whole, and an exchange with no answer
   Capture cap(100);
   ExchangeRecording rec;
   auto req = request("PUT /a HTTP/1.1\r\nContent-Length: 4\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   rec.request_body(req.feed("data"));
   rec.response_body({"ignored without a response head"});
   rec.end(0);
@@ -185,7 +188,7 @@ TEST_CASE("a recording that was never begun ignores every call") {
   ExchangeRecording rec;
   auto res = response("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n");
   rec.request_body({"x"});
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   rec.response_body({"y"});
   rec.tunnel_bytes('u', "z");
   rec.end(0);
@@ -197,9 +200,9 @@ TEST_CASE("SSE events end at \\n\\n, \\r\\n\\r\\n and \\r\\n\\n, also across pie
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(kSseHead);
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   // Events: "data: a\n\n" (9), "data: bb\r\n\r\n" (12), "data: c\r\n\n" (10), "data: d\n\n" (9),
   // ": hi\r\n\r\n" (8); then a last one that never ends.
   for (std::string piece : {"data: a\n\nda", "ta: bb\r\n\r", "\ndata: c\r\n", "\n", "data: d\n", "\n: hi\r",
@@ -221,9 +224,9 @@ TEST_CASE("several SSE events in one piece are each counted") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(kSseHead);
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\ndata: 22\n\nevent: x\ndata: 333\n\n"));
   rec.end(0);
   auto x = cap.only_record();
@@ -238,9 +241,9 @@ TEST_CASE("an SSE Content-Type is recognised in any case and with parameters") {
     Capture cap;
     ExchangeRecording rec;
     auto req = request("GET /events HTTP/1.1\r\n\r\n");
-    rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+    rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
     auto res = response("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\n\r\n");
-    rec.response_head(res.head());
+    rec.response_head(res.head(), res.raw_head());
     rec.response_body(res.feed("data: 1\n\n"));
     rec.end(0);
     auto x = cap.only_record();
@@ -254,9 +257,9 @@ TEST_CASE("a body that is not an event stream records no events") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /plain HTTP/1.1\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   auto res = response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\n");
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\n"));
   rec.end(0);
   auto x = cap.only_record();
@@ -269,14 +272,14 @@ TEST_CASE("one recording reused for the next exchange on the connection starts a
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\n\r\n");
   auto res1 = response(kSseHead);
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
-  rec.response_head(res1.head());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
+  rec.response_head(res1.head(), res1.raw_head());
   rec.response_body(res1.feed("data: 1\n\ndata: half\n"));  // ends after a line end
   rec.end(0);
 
   auto res2 = response(kSseHead);
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
-  rec.response_head(res2.head());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
+  rec.response_head(res2.head(), res2.raw_head());
   rec.response_body(res2.feed("\ndata: 2\n\n"));  // the leading "\n" ends no event here
   rec.end(0);
 
@@ -298,12 +301,12 @@ TEST_CASE("WebSocket frames are sized and directed: masked, 7/16/64-bit lengths,
   auto req = request(
       "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
       "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kGzzhZRbK+xOo0=\r\n\r\n");
   REQUIRE(res.head().status == 101);
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
 
   // A masked client text frame, fed one byte at a time.
   std::string hello = ws_frame(0x1, "Hello", true);
@@ -346,9 +349,9 @@ TEST_CASE("tunnelled bytes without a 101 answer record no frames") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-  rec.begin(cap.recorder(), "s", req.head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   auto res = response("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
-  rec.response_head(res.head());
+  rec.response_head(res.head(), res.raw_head());
   rec.tunnel_bytes('d', ws_frame(0x1, "x", false));
   rec.end(0);
   auto x = cap.only_record();
