@@ -77,6 +77,17 @@ Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {}
 
 bool Redactor::is_placeholder(std::string_view s) { return s.starts_with("{{redacted:") && s.ends_with("}}"); }
 
+// A quick look before the token-by-token scan: most bodies name no secret field at all.
+bool Redactor::mentions_a_field(std::string_view text) const {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (const auto& f : rules_.fields) {
+    auto it = std::search(text.begin(), text.end(), f.begin(), f.end(),
+                          [&](char a, char b) { return lower(a) == lower(b); });
+    if (it != text.end()) return true;
+  }
+  return false;
+}
+
 bool Redactor::is_secret_field(std::string_view name) const {
   for (const auto& f : rules_.fields)
     if (iequals(name, f)) return true;
@@ -155,7 +166,7 @@ void Redactor::redact_body(Body& body, const HeaderList& headers) {
   bool json_like = type.find("json") != std::string_view::npos ||
                    (first < body.data.size() && (body.data[first] == '{' || body.data[first] == '['));
   if (json_like) {
-    redact_json_text(body.data);
+    if (!rules_.json_paths.empty() || mentions_a_field(body.data)) redact_json_text(body.data);
   } else if (type.find("x-www-form-urlencoded") != std::string_view::npos) {
     redact_form(body.data, "form");
   }

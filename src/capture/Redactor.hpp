@@ -45,6 +45,7 @@ class Redactor {
   std::string redact_cookie_list(std::string_view value, char separator, bool first_only);
   std::string placeholder(const std::string& secret, const std::string& kind);
   bool is_secret_field(std::string_view name) const;
+  bool mentions_a_field(std::string_view text) const;
 
   RedactionRules rules_;
   std::unordered_map<std::string, std::string> placeholders_;
