@@ -73,18 +73,24 @@ void RedactionRules::add_file(const std::string& path) {
   for (auto& p : string_list(j, "json_paths", path)) json_paths.push_back(p);
 }
 
-Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {}
+Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {
+  for (const auto& f : rules_.fields) {
+    std::string lower = f;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    lowered_fields_.push_back(std::move(lower));
+  }
+}
 
 bool Redactor::is_placeholder(std::string_view s) { return s.starts_with("{{redacted:") && s.ends_with("}}"); }
 
 // A quick look before the token-by-token scan: most bodies name no secret field at all.
 bool Redactor::mentions_a_field(std::string_view text) const {
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-  for (const auto& f : rules_.fields) {
-    auto it = std::search(text.begin(), text.end(), f.begin(), f.end(),
-                          [&](char a, char b) { return lower(a) == lower(b); });
-    if (it != text.end()) return true;
-  }
+  thread_local std::string lowered;
+  lowered.assign(text);
+  for (char& c : lowered)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  for (const auto& f : lowered_fields_)
+    if (lowered.find(f) != std::string::npos) return true;
   return false;
 }
 

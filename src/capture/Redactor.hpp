@@ -48,6 +48,7 @@ class Redactor {
   bool mentions_a_field(std::string_view text) const;
 
   RedactionRules rules_;
+  std::vector<std::string> lowered_fields_;  // for mentions_a_field
   std::unordered_map<std::string, std::string> placeholders_;
   std::map<std::string, uint64_t> counts_;
 };
