@@ -155,6 +155,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     if (!got.connection) {
       if (got.timed_out) co_await reply_error(504, "upstream connect timed out");
       else co_await reply_error(502, "upstream connect failed: " + got.error.message());
+      rec_.end(worker_.index());  // recorded without a response: the upstream never answered
       co_return false;
     }
     net::UpstreamConnection& up = *got.connection;

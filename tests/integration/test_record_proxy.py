@@ -289,6 +289,20 @@ class RedactionTest(unittest.TestCase):
         self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
 
 
+class UnansweredTest(unittest.TestCase):
+    def test_an_exchange_the_upstream_never_answered_is_recorded_without_res(self):
+        path = os.path.join(tempfile.mkdtemp(prefix="reprise-record-"), "cap.jsonl")
+        dead = __import__("harness").free_port()
+        with proxy(dead, "--record", path) as px:
+            status, _, _ = request(px.port, "GET", "/nobody-home")
+            self.assertEqual(status, 502)
+            time.sleep(0.3)
+            px.stop()
+        _, records, _ = read_capture(path)
+        self.assertEqual([r["req"]["target"] for r in records], ["/nobody-home"])
+        self.assertNotIn("res", records[0])
+
+
 class CrashAndFailureTest(unittest.TestCase):
     def load(self, port, seconds, stop):
         """Keep-alive GETs from 8 threads until `stop` is set or `seconds` pass."""
