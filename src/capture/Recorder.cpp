@@ -69,7 +69,6 @@ Recorder::Recorder(RecorderConfig config, int producers)
     queues_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
     returns_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
   }
-  if (!config_.redact) spdlog::warn("recording {} without redaction: passwords and tokens are written as they are", config_.path);
   thread_ = std::thread([this] { run(); });
 }
 

@@ -8,6 +8,7 @@
 #include "Duration.hpp"
 #include "InputError.hpp"
 #include "cli/Commands.hpp"
+#include "cli/RedactionFlags.hpp"
 #include "capture/Recorder.hpp"
 #include "net/Address.hpp"
 #include "net/Workers.hpp"
@@ -30,8 +31,7 @@ struct ProxyFlags {
   bool no_xff = false, no_xfp = false, no_via = false;
   std::string record;
   uint64_t record_body_limit = 64 * 1024;
-  std::string redact = "default";
-  std::string redact_rules;
+  RedactionFlags redaction;
 };
 
 // The recorder behind --record, or null; throws InputError for a bad rules file and
@@ -41,12 +41,10 @@ std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const prox
   capture::RecorderConfig rc;
   rc.path = f.record;
   rc.body_limit = f.record_body_limit;
-  rc.redact = f.redact == "default";
-  if (!f.redact_rules.empty()) {
-    if (!rc.redact) throw InputError("", "--redact-rules", "cannot be used with --redact none");
-    rc.rules.add_file(f.redact_rules);
-    rc.custom_rules = true;
-  }
+  auto rules = f.redaction.rules(f.record);
+  rc.redact = rules.has_value();
+  if (rules) rc.rules = std::move(*rules);
+  rc.custom_rules = !f.redaction.rules_file.empty();
   rc.upstream = "http://" + net::to_string(config.upstream);
   return std::make_unique<capture::Recorder>(std::move(rc), config.threads > 0 ? config.threads
                                                                                 : net::Workers::default_threads());
@@ -96,11 +94,7 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--record", flags->record, "Write every exchange to this capture (JSON Lines)");
   cmd->add_option("--record-body-limit", flags->record_body_limit, "Bytes of each body kept in the capture")
       ->capture_default_str();
-  cmd->add_option("--redact", flags->redact, "default (secrets become placeholders) or none")
-      ->check(CLI::IsMember({"default", "none"}))
-      ->capture_default_str();
-  cmd->add_option("--redact-rules", flags->redact_rules,
-                  "JSON file adding header names, field names and JSON paths to redact");
+  flags->redaction.add_to(*cmd);
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
     config->upstream = net::resolve(net::parse_http_url(flags->upstream, "--upstream"));

@@ -16,7 +16,7 @@ void RedactionFlags::add_to(CLI::App& cmd) {
                  "JSON file adding header names, field names and JSON paths to redact");
 }
 
-std::optional<capture::Redactor> RedactionFlags::redactor(const std::string& output) const {
+std::optional<capture::RedactionRules> RedactionFlags::rules(const std::string& output) const {
   if (mode == "none") {
     if (!rules_file.empty()) throw InputError("", "--redact-rules", "cannot be used with --redact none");
     spdlog::warn("writing {} without redaction: passwords and tokens are written as they are", output);
@@ -24,7 +24,13 @@ std::optional<capture::Redactor> RedactionFlags::redactor(const std::string& out
   }
   auto rules = capture::RedactionRules::defaults();
   if (!rules_file.empty()) rules.add_file(rules_file);
-  return capture::Redactor(std::move(rules));
+  return rules;
+}
+
+std::optional<capture::Redactor> RedactionFlags::redactor(const std::string& output) const {
+  auto r = rules(output);
+  if (!r) return std::nullopt;
+  return capture::Redactor(std::move(*r));
 }
 
 std::string RedactionFlags::header_value() const {
