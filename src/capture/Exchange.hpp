@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/MessageHead.hpp"
+
 namespace reprise::capture {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -60,6 +62,9 @@ struct Exchange {
   std::string raw_request_head;
   std::string raw_response_head;
 };
+
+// The headers of a parsed head, copied out of the parser's buffer, in order.
+HeaderList header_list(const http::MessageHead& head);
 
 // Line 1 of every capture.
 struct CaptureHeader {

@@ -14,11 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void copy_headers(const http::MessageHead& head, HeaderList& out) {
-  out.reserve(head.headers.size());
-  for (const auto& h : head.headers) out.emplace_back(h.name, h.value);
-}
-
 // Fills req and res from the raw heads the proxy handed over (it parsed them once already, so
 // they parse again here).
 void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response) {
@@ -27,11 +22,11 @@ void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessagePar
     x.req.method = h.method;
     x.req.target = h.target;
     x.req.version = std::to_string(h.version_major) + "." + std::to_string(h.version_minor);
-    copy_headers(h, x.req.headers);
+    x.req.headers = header_list(h);
   }
   if (x.res && !x.raw_response_head.empty() && !response.parse_head(x.raw_response_head)) {
     x.res->status = response.head().status;
-    copy_headers(response.head(), x.res->headers);
+    x.res->headers = header_list(response.head());
   }
 }
 

@@ -7,13 +7,6 @@ namespace {
 
 constexpr size_t max_head_size = size_t{256} * 1024;
 
-capture::HeaderList copy_headers(const http::MessageHead& head) {
-  capture::HeaderList out;
-  out.reserve(head.headers.size());
-  for (const auto& h : head.headers) out.emplace_back(h.name, h.value);
-  return out;
-}
-
 int64_t since(int64_t start_us, int64_t t_us) { return std::max<int64_t>(0, t_us - start_us); }
 
 }  // namespace
@@ -68,7 +61,7 @@ bool HttpConversation::request_step(std::string_view in, size_t& used, int64_t t
     p.x.req.method = head.method;
     p.x.req.target = head.target;
     p.x.req.version = std::to_string(head.version_major) + "." + std::to_string(head.version_minor);
-    p.x.req.headers = copy_headers(head);
+    p.x.req.headers = capture::header_list(head);
     p.upgrade = head.upgrade;
     used += scan.length;
     r.scanned = 0;
@@ -131,7 +124,7 @@ bool HttpConversation::start_response(std::string_view in, size_t& used, int64_t
   }
   auto& res = p->x.res.emplace();
   res.status = head.status;
-  res.headers = copy_headers(head);
+  res.headers = capture::header_list(head);
   res.ttfb_us = since(p->x.t_us, r.start_us);
   if (capture::SseEvents::is_event_stream(head.header("content-type")))
     p->x.stream = capture::Stream{"sse", {}};
