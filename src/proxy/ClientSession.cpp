@@ -238,7 +238,10 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
     rec_.request_body(request_.pieces());
     auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
-    if (wec) break;
+    if (wec) {  // the upstream stopped reading: its early answer (a 413, say) may be on the way
+      x_.close_after = true;
+      co_return;
+    }
     in_.consume(step.consumed);
     request_.clear_pieces();
     if (step.complete) {

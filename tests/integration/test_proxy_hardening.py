@@ -97,6 +97,30 @@ class BodyBesideResponseTest(unittest.TestCase):
                 self.assertEqual(got["body"], b"first second")
 
 
+class EarlyAnswerTest(unittest.TestCase):
+    def test_an_upstream_that_answers_and_stops_reading_mid_upload_is_heard(self):
+        # The answer must reach the client while (or although) the upload is still going; when
+        # the proxy's writes to the upstream start failing, that is no reason to drop it.
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            stream.read_head()
+            conn.sendall(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big!")
+            conn.shutdown(socket.SHUT_WR)
+            time.sleep(0.5)  # then close with the upload unread: the proxy's writes start failing
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as s:
+                s.sendall(b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n")
+                block = b"x" * 65536
+                try:
+                    for _ in range(300):
+                        s.sendall(block)
+                except OSError:
+                    pass  # the proxy may close the connection once it has answered
+                res = HttpStream(s).read_response()
+        self.assertEqual((res.status, res.body), (413, b"too big!"))
+
+
 class RetryTest(unittest.TestCase):
     def test_only_idempotent_requests_are_sent_again_after_a_stale_connection(self):
         # Every connection answers its first request, then closes without answering the second:
