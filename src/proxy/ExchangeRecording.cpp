@@ -64,32 +64,6 @@ void ExchangeRecording::tunnel_bytes(char dir, std::string_view data) {
   (dir == 'u' ? up_ : down_).feed(data, dir, since_start(clock::now()), *exchange_->stream);
 }
 
-void ExchangeRecording::FrameScanner::feed(std::string_view data, char dir, int64_t t_us, capture::Stream& stream) {
-  while (!data.empty()) {
-    if (remaining > 0) {
-      size_t skip = static_cast<size_t>(std::min<uint64_t>(remaining, data.size()));
-      remaining -= skip;
-      data.remove_prefix(skip);
-      continue;
-    }
-    header.push_back(data.front());
-    data.remove_prefix(1);
-    if (header.size() < 2) continue;
-    auto b1 = static_cast<unsigned char>(header[1]);
-    size_t len7 = b1 & 0x7f;
-    size_t need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
-    if (header.size() < need) continue;
-    uint64_t length = len7;
-    if (len7 >= 126) {
-      length = 0;
-      for (size_t i = 2; i < 2 + (len7 == 126 ? 2u : 8u); ++i) length = (length << 8) | static_cast<unsigned char>(header[i]);
-    }
-    stream.events.push_back({t_us, length, dir});
-    remaining = length;
-    header.clear();
-  }
-}
-
 void ExchangeRecording::end(int producer) {
   if (!exchange_) return;
   if (exchange_->res) exchange_->res->dur_us = since_start(clock::now());

@@ -13,6 +13,7 @@
 #include "capture/Exchange.hpp"
 #include "capture/Recorder.hpp"
 #include "capture/SseEvents.hpp"
+#include "capture/WebSocketFrames.hpp"
 #include "http/MessageHead.hpp"
 
 namespace reprise::proxy {
@@ -35,13 +36,6 @@ class ExchangeRecording {
   void end(int producer);
 
  private:
-  // Splits a WebSocket byte stream into frames (RFC 6455 §5.2) to time and size each one.
-  struct FrameScanner {
-    std::string header;      // the frame header read so far
-    uint64_t remaining = 0;  // payload bytes of the current frame still to come
-    void feed(std::string_view data, char dir, int64_t t_us, capture::Stream& stream);
-  };
-
   void keep(capture::Body& body, std::string_view piece);
   int64_t since_start(clock::time_point t) const;
 
@@ -49,7 +43,7 @@ class ExchangeRecording {
   std::unique_ptr<capture::Exchange> exchange_;
   clock::time_point start_;
   std::optional<capture::SseEvents> sse_;  // set for an event-stream response
-  FrameScanner up_, down_;
+  capture::WebSocketFrames up_, down_;
 };
 
 }  // namespace reprise::proxy
