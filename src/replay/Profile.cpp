@@ -1,0 +1,236 @@
+#include "replay/Profile.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <set>
+
+#include "Duration.hpp"
+#include "InputError.hpp"
+
+namespace reprise::replay {
+namespace {
+
+using Json = nlohmann::json;
+
+struct Reader {
+  const Json& j;
+  const std::string& file;
+
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw InputError(file, "field " + field, problem);
+  }
+  bool has(const char* key) const { return j.contains(key); }
+  double number(const char* key, double min) const {
+    const auto& v = j.at(key);
+    if (!v.is_number()) fail(key, "must be a number");
+    double d = v.get<double>();
+    if (d < min) fail(key, "must be at least " + std::to_string(static_cast<long long>(min)));
+    return d;
+  }
+  int whole(const char* key, int min) const {
+    const auto& v = j.at(key);
+    if (!v.is_number_integer()) fail(key, "must be a whole number");
+    long long n = v.get<long long>();
+    if (n < min || n > 10'000'000) fail(key, "must be between " + std::to_string(min) + " and 10000000");
+    return static_cast<int>(n);
+  }
+  std::chrono::microseconds duration(const Json& v, const std::string& field) const {
+    if (!v.is_string()) fail(field, "must be a duration string such as \"30s\" or \"2m\"");
+    try {
+      return parse_duration(v.get<std::string>(), field);
+    } catch (const InputError& e) {
+      std::string message = e.what();
+      size_t colon = message.find(": ");
+      fail(field, colon == std::string::npos ? message : message.substr(colon + 2));
+    }
+  }
+  std::chrono::microseconds duration(const char* key) const { return duration(j.at(key), key); }
+  void require(const char* key, const char* executor) const {
+    if (!has(key)) fail(key, std::string("is required by the ") + executor + " executor");
+  }
+};
+
+const std::map<std::string, Executor> kExecutors = {
+    {"replay-timing", Executor::replay_timing},
+    {"constant-vus", Executor::constant_vus},
+    {"ramping-vus", Executor::ramping_vus},
+    {"constant-arrival-rate", Executor::constant_arrival_rate},
+    {"ramping-arrival-rate", Executor::ramping_arrival_rate},
+};
+
+const std::set<std::string> kKeys = {"executor", "speed", "vus", "duration", "rate", "timeUnit",
+                                     "preAllocatedVUs", "maxVUs", "startVUs", "startRate", "stages",
+                                     "gracefulStop", "routes", "thresholds", "identities", "correlate"};
+
+std::vector<Stage> parse_stages(const Reader& r) {
+  const Json& list = r.j.at("stages");
+  if (!list.is_array() || list.empty()) r.fail("stages", "must be a non-empty list of {duration, target}");
+  std::vector<Stage> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string field = "stages[" + std::to_string(i) + "]";
+    const Json& s = list[i];
+    if (!s.is_object() || !s.contains("duration") || !s.contains("target"))
+      r.fail(field, "must be {\"duration\": \"1m\", \"target\": N}");
+    if (!s["target"].is_number() || s["target"].get<double>() < 0) r.fail(field + ".target", "must be a number, 0 or more");
+    out.push_back({r.duration(s["duration"], field + ".duration"), s["target"].get<double>()});
+  }
+  return out;
+}
+
+std::vector<Threshold> parse_thresholds(const Reader& r) {
+  const Json& all = r.j.at("thresholds");
+  if (!all.is_object()) r.fail("thresholds", "must be an object {\"metric{tag:value}\": [\"p(95)<500\"]}");
+  std::vector<Threshold> out;
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    std::string field = "thresholds." + it.key();
+    Threshold t;
+    t.text = it.key();
+    size_t brace = it.key().find('{');
+    t.metric = it.key().substr(0, brace);
+    if (t.metric.empty()) r.fail(field, "names no metric");
+    if (brace != std::string::npos) {
+      if (it.key().back() != '}') r.fail(field, "tags must be written {name:value}");
+      std::string tags = it.key().substr(brace + 1, it.key().size() - brace - 2);
+      for (size_t start = 0; start < tags.size();) {
+        size_t comma = tags.find(',', start);
+        std::string pair = tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        size_t colon = pair.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size()) r.fail(field, "tags must be written {name:value}");
+        t.tags[pair.substr(0, colon)] = pair.substr(colon + 1);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    const Json& conditions = it.value();
+    if (!conditions.is_array() || conditions.empty()) r.fail(field, "must be a list of conditions such as \"p(95)<500\"");
+    for (const auto& c : conditions) {
+      if (!c.is_string()) r.fail(field, "conditions must be strings such as \"p(95)<500\"");
+      t.conditions.push_back(parse_condition(c.get<std::string>(), r.file, field));
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void check_executor_options(const Reader& r, Profile& p) {
+  switch (p.executor) {
+    case Executor::replay_timing:
+      return;
+    case Executor::constant_vus:
+      r.require("vus", "constant-vus");
+      r.require("duration", "constant-vus");
+      return;
+    case Executor::ramping_vus:
+      r.require("stages", "ramping-vus");
+      return;
+    case Executor::constant_arrival_rate:
+      r.require("rate", "constant-arrival-rate");
+      r.require("duration", "constant-arrival-rate");
+      r.require("preAllocatedVUs", "constant-arrival-rate");
+      break;
+    case Executor::ramping_arrival_rate:
+      r.require("stages", "ramping-arrival-rate");
+      r.require("preAllocatedVUs", "ramping-arrival-rate");
+      break;
+  }
+  if (p.max_vus == 0) p.max_vus = p.pre_allocated_vus;  // k6: maxVUs defaults to preAllocatedVUs
+  if (p.max_vus < p.pre_allocated_vus) r.fail("maxVUs", "must be at least preAllocatedVUs");
+}
+
+}  // namespace
+
+Condition parse_condition(const std::string& text, const std::string& file, const std::string& field) {
+  auto fail = [&](const std::string& why) -> Condition {
+    throw InputError(file, "field " + field, "'" + text + "' " + why);
+  };
+  size_t op_at = text.find_first_of("<>=!");
+  if (op_at == std::string::npos || op_at == 0) return fail("is not a condition such as \"p(95)<500\"");
+  Condition c;
+  c.text = text;
+  c.aggregation = text.substr(0, op_at);
+  while (!c.aggregation.empty() && c.aggregation.back() == ' ') c.aggregation.pop_back();
+  size_t op_len = (op_at + 1 < text.size() && text[op_at + 1] == '=') ? 2 : 1;
+  c.op = text.substr(op_at, op_len);
+  if (c.op == "=" || c.op == "!") return fail("has no comparison (<, <=, >, >=, ==, !=)");
+  static const std::set<std::string> kAggregations = {"avg", "min", "max", "med", "rate", "count", "value"};
+  if (c.aggregation.starts_with("p(") && c.aggregation.ends_with(")")) {
+    std::string n = c.aggregation.substr(2, c.aggregation.size() - 3);
+    auto res = std::from_chars(n.data(), n.data() + n.size(), c.percentile);
+    if (n.empty() || res.ec != std::errc() || res.ptr != n.data() + n.size() || c.percentile <= 0 || c.percentile > 100)
+      return fail("has a percentile outside p(0..100]");
+  } else if (!kAggregations.count(c.aggregation)) {
+    return fail("aggregates with '" + c.aggregation + "' (use p(N), avg, min, max, med, rate, count or value)");
+  }
+  std::string bound = text.substr(op_at + op_len);
+  while (!bound.empty() && bound.front() == ' ') bound.erase(0, 1);
+  auto res = std::from_chars(bound.data(), bound.data() + bound.size(), c.bound);
+  if (bound.empty() || res.ec != std::errc() || res.ptr != bound.data() + bound.size())
+    return fail("does not end in a number");
+  return c;
+}
+
+Profile Profile::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot be read");
+  Json j = Json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw InputError(path, "", "is not JSON");
+  return parse(j, path);
+}
+
+Profile Profile::parse(const Json& j, const std::string& file) {
+  if (!j.is_object()) throw InputError(file, "", "must be a JSON object");
+  Reader r{j, file};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!kKeys.count(it.key())) r.fail(it.key(), "is not a profile option (k6 names: vus, duration, rate, timeUnit, stages, ...)");
+  Profile p;
+  if (r.has("executor")) {
+    if (!j["executor"].is_string() || !kExecutors.count(j["executor"].get<std::string>()))
+      r.fail("executor", "must be one of replay-timing, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate");
+    p.executor = kExecutors.at(j["executor"].get<std::string>());
+  }
+  if (r.has("speed")) p.speed = r.number("speed", 0);
+  if (r.has("speed") && p.speed <= 0) r.fail("speed", "must be more than 0");
+  if (r.has("vus")) p.vus = r.whole("vus", 1);
+  if (r.has("duration")) p.duration = r.duration("duration");
+  if (r.has("rate")) p.rate = r.number("rate", 0);
+  if (r.has("timeUnit")) p.time_unit = r.duration("timeUnit");
+  if (p.time_unit.count() <= 0) r.fail("timeUnit", "must be longer than 0");
+  if (r.has("preAllocatedVUs")) p.pre_allocated_vus = r.whole("preAllocatedVUs", 1);
+  if (r.has("maxVUs")) p.max_vus = r.whole("maxVUs", 1);
+  if (r.has("startVUs")) p.start_vus = r.whole("startVUs", 0);
+  if (r.has("startRate")) p.start_rate = r.number("startRate", 0);
+  if (r.has("stages")) p.stages = parse_stages(r);
+  if (r.has("gracefulStop")) p.graceful_stop = r.duration("gracefulStop");
+  if (r.has("routes")) {
+    if (!j["routes"].is_object()) r.fail("routes", "must be an object {\"Name\": \"METHOD /path/*\"}");
+    for (auto it = j["routes"].begin(); it != j["routes"].end(); ++it) {
+      if (!it.value().is_string() || it.value().get<std::string>().find(' ') == std::string::npos)
+        r.fail("routes." + it.key(), "must be \"METHOD /path/*/pattern\"");
+      p.routes[it.key()] = it.value().get<std::string>();
+    }
+  }
+  if (r.has("thresholds")) p.thresholds = parse_thresholds(r);
+  if (r.has("identities")) p.identities = j["identities"];
+  check_executor_options(r, p);
+  return p;
+}
+
+void Profile::scale_time(double factor) {
+  auto scale = [&](std::chrono::microseconds& d) {
+    d = std::chrono::microseconds(static_cast<long long>(static_cast<double>(d.count()) * factor));
+  };
+  scale(duration);
+  scale(graceful_stop);
+  for (auto& s : stages) scale(s.duration);
+}
+
+std::chrono::microseconds Profile::total_duration() const {
+  if (!stages.empty()) {
+    std::chrono::microseconds sum{0};
+    for (const auto& s : stages) sum += s.duration;
+    return sum;
+  }
+  return duration;
+}
+
+}  // namespace reprise::replay

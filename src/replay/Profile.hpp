@@ -1,0 +1,70 @@
+// A replay profile (profiles/*.json): the k6 executor and its options under k6's names, route
+// tags, thresholds in k6's syntax, and identities. Parsing and checking only: every mistake is
+// an InputError naming the file and the field, so a k6 user's typo is one clear line.
+// Issue [3] builds the scheduler and the replay client on this; nothing runs it yet.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reprise::replay {
+
+enum class Executor { replay_timing, constant_vus, ramping_vus, constant_arrival_rate, ramping_arrival_rate };
+
+struct Stage {
+  std::chrono::microseconds duration{0};
+  double target = 0;  // VUs (ramping-vus) or iterations per timeUnit (ramping-arrival-rate)
+};
+
+// One condition of a threshold, e.g. "p(95)<500": the aggregation, the comparison, the bound.
+struct Condition {
+  std::string aggregation;  // "p(95)", "avg", "min", "max", "med", "rate", "count", "value"
+  double percentile = 0;    // for "p(N)"
+  std::string op;           // "<", "<=", ">", ">=", "==", "!="
+  double bound = 0;
+  std::string text;         // as written
+};
+
+struct Threshold {
+  std::string metric;                       // "http_req_duration"
+  std::map<std::string, std::string> tags;  // {name: SendMessage} from "...{name:SendMessage}"
+  std::vector<Condition> conditions;
+  std::string text;  // the key as written
+};
+
+struct Profile {
+  Executor executor = Executor::replay_timing;
+  double speed = 1;  // replay-timing
+  int vus = 0;
+  std::chrono::microseconds duration{0};
+  double rate = 0;
+  std::chrono::microseconds time_unit = std::chrono::seconds(1);
+  int pre_allocated_vus = 0;
+  int max_vus = 0;
+  int start_vus = 0;
+  double start_rate = 0;
+  std::vector<Stage> stages;
+  std::chrono::microseconds graceful_stop = std::chrono::seconds(30);
+  std::map<std::string, std::string> routes;  // tag name → "METHOD /path/*/pattern"
+  std::vector<Threshold> thresholds;
+  nlohmann::json identities;  // kept as written; issue [3] gives it meaning
+
+  // Reads and checks a profile file; throws InputError(file, "field X", problem).
+  static Profile load(const std::string& path);
+  static Profile parse(const nlohmann::json& j, const std::string& file);
+
+  // --time-scale: every duration multiplied by `factor` (0.1 shrinks a 10-minute run to one).
+  void scale_time(double factor);
+  // The whole run: the executor's duration or the sum of its stages (0 for replay-timing).
+  std::chrono::microseconds total_duration() const;
+};
+
+// Parses one threshold condition ("p(95)<500"); throws InputError naming `file` and `field`.
+Condition parse_condition(const std::string& text, const std::string& file, const std::string& field);
+
+}  // namespace reprise::replay

@@ -1,0 +1,128 @@
+#include "replay/Profile.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "InputError.hpp"
+
+using reprise::InputError;
+using reprise::replay::Executor;
+using reprise::replay::parse_condition;
+using reprise::replay::Profile;
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+namespace {
+
+Profile parse(const std::string& text) { return Profile::parse(Json::parse(text), "p.json"); }
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("profile: each executor with k6's option names") {
+  auto cv = parse(R"({"executor": "constant-vus", "vus": 10, "duration": "30s"})");
+  CHECK(cv.executor == Executor::constant_vus);
+  CHECK((cv.vus == 10 && cv.duration == 30s));
+  CHECK(cv.total_duration() == 30s);
+
+  auto car = parse(R"({"executor": "constant-arrival-rate", "rate": 5000, "timeUnit": "1s", "duration": "20s",
+                       "preAllocatedVUs": 100, "maxVUs": 400})");
+  CHECK(car.executor == Executor::constant_arrival_rate);
+  CHECK((car.rate == 5000 && car.time_unit == 1s && car.pre_allocated_vus == 100 && car.max_vus == 400));
+
+  auto rar = parse(R"({"executor": "ramping-arrival-rate", "startRate": 10, "preAllocatedVUs": 5,
+                       "stages": [{"duration": "10s", "target": 100}, {"duration": "1m30s", "target": 0}]})");
+  REQUIRE(rar.stages.size() == 2);
+  CHECK(rar.stages[1].duration == 90s);
+  CHECK(rar.max_vus == 5);  // k6: maxVUs defaults to preAllocatedVUs
+  CHECK(rar.total_duration() == 100s);
+
+  auto rt = parse(R"({"executor": "replay-timing", "speed": 2.5})");
+  CHECK((rt.executor == Executor::replay_timing && rt.speed == 2.5));
+  CHECK(parse("{}").executor == Executor::replay_timing);
+}
+
+TEST_CASE("profile: thresholds in k6's syntax, with tags") {
+  auto p = parse(R"({"thresholds": {"http_req_duration{name:SendMessage}": ["p(95)<500", "p(99.9) <= 1000"],
+                                    "http_req_failed": ["rate<0.01"], "iterations": ["count>100000"]}})");
+  REQUIRE(p.thresholds.size() == 3);
+  const auto& d = p.thresholds[0].metric == "http_req_duration" ? p.thresholds[0] : p.thresholds[1];
+  CHECK(d.tags.at("name") == "SendMessage");
+  REQUIRE(d.conditions.size() == 2);
+  CHECK((d.conditions[0].aggregation == "p(95)" && d.conditions[0].percentile == 95 && d.conditions[0].op == "<" &&
+         d.conditions[0].bound == 500));
+  CHECK((d.conditions[1].percentile == 99.9 && d.conditions[1].op == "<=" && d.conditions[1].bound == 1000));
+  auto c = parse_condition("count>100000", "f", "x");
+  CHECK((c.aggregation == "count" && c.op == ">" && c.bound == 100000));
+}
+
+TEST_CASE("profile: --time-scale shrinks every duration") {
+  auto p = parse(R"({"executor": "ramping-vus", "stages": [{"duration": "10m", "target": 1000}], "gracefulStop": "30s"})");
+  p.scale_time(0.1);
+  CHECK(p.stages[0].duration == 60s);
+  CHECK(p.graceful_stop == 3s);
+}
+
+TEST_CASE("profile: every mistake is one line naming the file and the field") {
+  struct Case {
+    const char* text;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"executor": "ramping"})", "field executor"},
+      {R"({"executor": "constant-vus", "duration": "30s"})", "field vus"},
+      {R"({"executor": "constant-vus", "vus": 10})", "field duration"},
+      {R"({"executor": "constant-vus", "vus": 0, "duration": "1s"})", "field vus"},
+      {R"({"executor": "constant-vus", "vus": 1.5, "duration": "1s"})", "field vus"},
+      {R"({"executor": "constant-vus", "vus": 1, "duration": "soon"})", "field duration"},
+      {R"({"executor": "constant-vus", "vus": 1, "duration": 30})", "field duration"},
+      {R"({"executor": "constant-arrival-rate", "rate": 10, "duration": "1s"})", "field preAllocatedVUs"},
+      {R"({"executor": "constant-arrival-rate", "rate": 10, "duration": "1s", "preAllocatedVUs": 5, "maxVUs": 2})",
+       "field maxVUs"},
+      {R"({"executor": "ramping-vus"})", "field stages"},
+      {R"({"executor": "ramping-vus", "stages": []})", "field stages"},
+      {R"({"executor": "ramping-vus", "stages": [{"duration": "1m"}]})", "field stages[0]"},
+      {R"({"executor": "ramping-vus", "stages": [{"duration": "1m", "target": -1}]})", "field stages[0].target"},
+      {R"({"executor": "ramping-vus", "stages": [{"duration": "1x", "target": 1}]})", "field stages[0].duration"},
+      {R"({"vu": 10})", "field vu"},
+      {R"({"speed": 0})", "field speed"},
+      {R"({"timeUnit": "0s"})", "field timeUnit"},
+      {R"({"thresholds": {"http_req_duration": ["p95<500"]}})", "field thresholds.http_req_duration"},
+      {R"({"thresholds": {"http_req_duration": ["p(95)<"]}})", "field thresholds.http_req_duration"},
+      {R"({"thresholds": {"http_req_duration": ["p(150)<5"]}})", "field thresholds.http_req_duration"},
+      {R"({"thresholds": {"http_req_duration": "p(95)<500"}})", "field thresholds.http_req_duration"},
+      {R"({"thresholds": {"http_req_duration{name}": ["p(95)<500"]}})", "field thresholds.http_req_duration{name}"},
+      {R"({"routes": {"Send": "/api/chat"}})", "field routes.Send"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    std::string err = error_of(c.text);
+    CHECK_THAT(err, Catch::Contains("p.json"));
+    CHECK_THAT(err, Catch::Contains(c.field));
+    CHECK(err.find('\n') == std::string::npos);
+  }
+  CHECK_THROWS_AS(Profile::load("/nonexistent/profile.json"), InputError);
+}
+
+TEST_CASE("profile: every shipped profile parses") {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(REPRISE_SOURCE_DIR) + "/profiles")) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path());
+    CHECK_NOTHROW(Profile::load(entry.path()));
+    ++seen;
+  }
+  CHECK(seen == 5);
+  auto auth = Profile::load(std::string(REPRISE_SOURCE_DIR) + "/profiles/01-user-auth.json");
+  CHECK(auth.executor == Executor::ramping_vus);
+  CHECK(auth.stages.back().target == 0);
+  CHECK(auth.total_duration() == 28min);
+}
