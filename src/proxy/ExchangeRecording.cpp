@@ -3,9 +3,6 @@
 #include <algorithm>
 
 namespace reprise::proxy {
-namespace {
-
-}  // namespace
 
 void ExchangeRecording::begin(capture::Recorder& recorder, int producer, const std::string& session,
                               std::string_view raw_head, clock::time_point start) {
