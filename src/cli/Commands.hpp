@@ -14,6 +14,8 @@ void add_import_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_record_command(CLI::App& app, int& exit_code);
+void add_replay_command(CLI::App& app, int& exit_code);
+void add_merge_command(CLI::App& app, int& exit_code);
 // `import har`, added by ImportCommand.cpp to its `import` subcommand.
 void add_import_har(CLI::App& import_cmd, int& exit_code);
 

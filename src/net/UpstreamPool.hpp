@@ -37,6 +37,7 @@ class UpstreamPool {
   void release(tcp::socket socket);
   void clear() { idle_.clear(); }
   const tcp::endpoint& endpoint() const { return endpoint_; }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
 
  private:
   static bool still_open(tcp::socket& s);

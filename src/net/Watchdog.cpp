@@ -23,6 +23,11 @@ void Watchdog::arm(clock::duration timeout) {
 
 void Watchdog::disarm() { state_->deadline = clock::time_point::max(); }
 
+void Watchdog::stop() {
+  disarm();
+  state_->timer.cancel();
+}
+
 void Watchdog::wait(const std::shared_ptr<State>& state) {
   state->waiting = true;
   state->timer.expires_at(state->deadline);

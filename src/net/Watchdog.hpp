@@ -29,6 +29,9 @@ class Watchdog {
 
   void arm(clock::duration timeout);
   void disarm();
+  // Disarms and cancels the pending timer too, so that an io_context with nothing else to do
+  // can return (disarm alone leaves the timer to wake at the old deadline).
+  void stop();
   bool expired() const { return state_->expired; }
 
  private:

@@ -1,6 +1,8 @@
 #include "replay/Profile.hpp"
 
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -54,13 +56,15 @@ const std::map<std::string, Executor> kExecutors = {
     {"replay-timing", Executor::replay_timing},
     {"constant-vus", Executor::constant_vus},
     {"ramping-vus", Executor::ramping_vus},
+    {"per-vu-iterations", Executor::per_vu_iterations},
     {"constant-arrival-rate", Executor::constant_arrival_rate},
     {"ramping-arrival-rate", Executor::ramping_arrival_rate},
 };
 
-const std::set<std::string> kKeys = {"executor", "speed", "vus", "duration", "rate", "timeUnit",
-                                     "preAllocatedVUs", "maxVUs", "startVUs", "startRate", "stages",
-                                     "gracefulStop", "routes", "thresholds", "identities", "correlate"};
+const std::set<std::string> kKeys = {
+    "executor",   "speed",     "vus",        "duration",    "rate",         "timeUnit", "preAllocatedVUs",
+    "maxVUs",     "startVUs",  "startRate",  "stages",      "gracefulStop", "routes",   "thresholds",
+    "identities", "correlate", "iterations", "maxDuration", "thinkTime"};
 
 std::vector<Stage> parse_stages(const Reader& r) {
   const Json& list = r.j.at("stages");
@@ -71,7 +75,8 @@ std::vector<Stage> parse_stages(const Reader& r) {
     const Json& s = list[i];
     if (!s.is_object() || !s.contains("duration") || !s.contains("target"))
       r.fail(field, "must be {\"duration\": \"1m\", \"target\": N}");
-    if (!s["target"].is_number() || s["target"].get<double>() < 0) r.fail(field + ".target", "must be a number, 0 or more");
+    if (!s["target"].is_number() || s["target"].get<double>() < 0)
+      r.fail(field + ".target", "must be a number, 0 or more");
     out.push_back({r.duration(s["duration"], field + ".duration"), s["target"].get<double>()});
   }
   return out;
@@ -95,19 +100,88 @@ std::vector<Threshold> parse_thresholds(const Reader& r) {
         size_t comma = tags.find(',', start);
         std::string pair = tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         size_t colon = pair.find(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size()) r.fail(field, "tags must be written {name:value}");
+        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
+          r.fail(field, "tags must be written {name:value}");
         t.tags[pair.substr(0, colon)] = pair.substr(colon + 1);
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
     }
     const Json& conditions = it.value();
-    if (!conditions.is_array() || conditions.empty()) r.fail(field, "must be a list of conditions such as \"p(95)<500\"");
+    if (!conditions.is_array() || conditions.empty())
+      r.fail(field, "must be a list of conditions such as \"p(95)<500\"");
     for (const auto& c : conditions) {
       if (!c.is_string()) r.fail(field, "conditions must be strings such as \"p(95)<500\"");
       t.conditions.push_back(parse_condition(c.get<std::string>(), r.file, field));
     }
     out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// ${env:NAME} is expanded here, once: a missing variable is the profile's mistake, said at start.
+std::string expand_env(const Reader& r, const std::string& field, std::string text) {
+  for (size_t at = text.find("${env:"); at != std::string::npos; at = text.find("${env:", at)) {
+    size_t end = text.find('}', at);
+    if (end == std::string::npos) r.fail(field, "has an unclosed ${env:NAME}");
+    std::string name = text.substr(at + 6, end - at - 6);
+    const char* value = std::getenv(name.c_str());
+    if (!value) r.fail(field, "names the environment variable " + name + ", which is not set");
+    text.replace(at, end - at + 1, value);
+    at += std::strlen(value);
+  }
+  return text;
+}
+
+std::vector<IdentityField> parse_identities(const Reader& r) {
+  const Json& all = r.j.at("identities");
+  if (!all.is_object()) r.fail("identities", "must be an object {\"template\": {\"field\": \"user{vu}\"}}");
+  std::vector<IdentityField> out;
+  auto add = [&](const std::string& field, const Json& v, const std::string& where) {
+    if (!v.is_string()) r.fail(where, "must be a string template such as \"user{vu}@test.com\"");
+    out.push_back({field, expand_env(r, where, v.get<std::string>())});
+  };
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    if (it.key() != "template") {
+      add(it.key(), it.value(), "identities." + it.key());
+      continue;
+    }
+    if (!it.value().is_object()) r.fail("identities.template", "must be an object {\"field\": \"template\"}");
+    for (auto f = it.value().begin(); f != it.value().end(); ++f)
+      add(f.key(), f.value(), "identities.template." + f.key());
+  }
+  return out;
+}
+
+CorrelateRules parse_correlate(const Reader& r) {
+  const Json& c = r.j.at("correlate");
+  const char* shape =
+      "must be {\"auto\": true, \"extract\": [{\"json\": F} | {\"header\": H}], \"ignore\": [F]}";
+  if (!c.is_object()) r.fail("correlate", shape);
+  CorrelateRules out;
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    const std::string field = "correlate." + it.key();
+    const Json& v = it.value();
+    if (it.key() == "auto") {
+      if (!v.is_boolean()) r.fail(field, "must be true or false");
+      out.automatic = v.get<bool>();
+    } else if (it.key() == "extract" && v.is_array()) {
+      for (const auto& e : v) {
+        if (e.is_object() && e.size() == 1 && e.contains("json") && e["json"].is_string())
+          out.json_fields.push_back(e["json"]);
+        else if (e.is_object() && e.size() == 1 && e.contains("header") && e["header"].is_string())
+          out.headers.push_back(e["header"]);
+        else
+          r.fail(field, "entries must be {\"json\": \"field\"} or {\"header\": \"Name\"}");
+      }
+    } else if (it.key() == "ignore" && v.is_array()) {
+      for (const auto& e : v) {
+        if (!e.is_string()) r.fail(field, "must be a list of JSON field names");
+        out.ignore.push_back(e);
+      }
+    } else {
+      r.fail(field, shape);
+    }
   }
   return out;
 }
@@ -122,6 +196,10 @@ void check_executor_options(const Reader& r, Profile& p) {
       return;
     case Executor::ramping_vus:
       r.require("stages", "ramping-vus");
+      return;
+    case Executor::per_vu_iterations:
+      r.require("vus", "per-vu-iterations");
+      r.require("iterations", "per-vu-iterations");
       return;
     case Executor::constant_arrival_rate:
       r.require("rate", "constant-arrival-rate");
@@ -156,10 +234,12 @@ Condition parse_condition(const std::string& text, const std::string& file, cons
   if (c.aggregation.starts_with("p(") && c.aggregation.ends_with(")")) {
     std::string n = c.aggregation.substr(2, c.aggregation.size() - 3);
     auto res = std::from_chars(n.data(), n.data() + n.size(), c.percentile);
-    if (n.empty() || res.ec != std::errc() || res.ptr != n.data() + n.size() || c.percentile <= 0 || c.percentile > 100)
+    if (n.empty() || res.ec != std::errc() || res.ptr != n.data() + n.size() || c.percentile <= 0 ||
+        c.percentile > 100)
       return fail("has a percentile outside p(0..100]");
   } else if (!kAggregations.count(c.aggregation)) {
-    return fail("aggregates with '" + c.aggregation + "' (use p(N), avg, min, max, med, rate, count or value)");
+    return fail("aggregates with '" + c.aggregation +
+                "' (use p(N), avg, min, max, med, rate, count or value)");
   }
   std::string bound = text.substr(op_at + op_len);
   while (!bound.empty() && bound.front() == ' ') bound.erase(0, 1);
@@ -181,11 +261,15 @@ Profile Profile::parse(const Json& j, const std::string& file) {
   if (!j.is_object()) throw InputError(file, "", "must be a JSON object");
   Reader r{j, file};
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (!kKeys.count(it.key())) r.fail(it.key(), "is not a profile option (k6 names: vus, duration, rate, timeUnit, stages, ...)");
+    if (!kKeys.count(it.key()))
+      r.fail(it.key(), "is not a profile option (k6 names: vus, duration, rate, timeUnit, stages, ...)");
   Profile p;
   if (r.has("executor")) {
     if (!j["executor"].is_string() || !kExecutors.count(j["executor"].get<std::string>()))
-      r.fail("executor", "must be one of replay-timing, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate");
+      r.fail("executor",
+             "must be one of replay-timing, constant-vus, ramping-vus, per-vu-iterations, "
+             "constant-arrival-rate, "
+             "ramping-arrival-rate");
     p.executor = kExecutors.at(j["executor"].get<std::string>());
   }
   if (r.has("speed")) p.speed = r.number("speed", 0);
@@ -210,7 +294,12 @@ Profile Profile::parse(const Json& j, const std::string& file) {
     }
   }
   if (r.has("thresholds")) p.thresholds = parse_thresholds(r);
-  if (r.has("identities")) p.identities = j["identities"];
+  if (r.has("iterations")) p.iterations = r.whole("iterations", 1);
+  if (r.has("maxDuration")) p.max_duration = r.duration("maxDuration");
+  if (r.has("thinkTime") && !(j["thinkTime"].is_string() && j["thinkTime"] == "recorded"))
+    p.think_time = r.duration("thinkTime");
+  if (r.has("identities")) p.identities = parse_identities(r);
+  if (r.has("correlate")) p.correlate = parse_correlate(r);
   check_executor_options(r, p);
   return p;
 }
@@ -221,10 +310,24 @@ void Profile::scale_time(double factor) {
   };
   scale(duration);
   scale(graceful_stop);
+  scale(max_duration);
+  if (think_time) scale(*think_time);
   for (auto& s : stages) scale(s.duration);
 }
 
+std::string executor_name(Executor e) {
+  for (const auto& [name, value] : kExecutors)
+    if (value == e) return name;
+  return "?";
+}
+
+bool is_open_model(Executor e) {
+  return e == Executor::constant_arrival_rate || e == Executor::ramping_arrival_rate;
+}
+
 std::chrono::microseconds Profile::total_duration() const {
+  if (executor == Executor::replay_timing) return std::chrono::microseconds(0);
+  if (executor == Executor::per_vu_iterations) return max_duration;
   if (!stages.empty()) {
     std::chrono::microseconds sum{0};
     for (const auto& s : stages) sum += s.duration;

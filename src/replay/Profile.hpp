@@ -1,20 +1,28 @@
 // A replay profile (profiles/*.json): the k6 executor and its options under k6's names, route
 // tags, thresholds in k6's syntax, and identities. Parsing and checking only: every mistake is
 // an InputError naming the file and the field, so a k6 user's typo is one clear line.
-// Issue [3] builds the scheduler and the replay client on this; nothing runs it yet.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace reprise::replay {
 
-enum class Executor { replay_timing, constant_vus, ramping_vus, constant_arrival_rate, ramping_arrival_rate };
+enum class Executor {
+  replay_timing,
+  constant_vus,
+  ramping_vus,
+  per_vu_iterations,
+  constant_arrival_rate,
+  ramping_arrival_rate
+};
+
+bool is_open_model(Executor e);         // the arrival-rate executors
+std::string executor_name(Executor e);  // k6's name: "constant-arrival-rate"
 
 struct Stage {
   std::chrono::microseconds duration{0};
@@ -27,7 +35,7 @@ struct Condition {
   double percentile = 0;    // for "p(N)"
   std::string op;           // "<", "<=", ">", ">=", "==", "!="
   double bound = 0;
-  std::string text;         // as written
+  std::string text;  // as written
 };
 
 struct Threshold {
@@ -35,6 +43,20 @@ struct Threshold {
   std::map<std::string, std::string> tags;  // {name: SendMessage} from "...{name:SendMessage}"
   std::vector<Condition> conditions;
   std::string text;  // the key as written
+};
+
+// The profile's `correlate`: what automatic correlation may add or must leave alone.
+struct CorrelateRules {
+  bool automatic = true;
+  std::vector<std::string> json_fields;  // `extract: [{"json": F}]`: always correlated
+  std::vector<std::string> headers;      // `extract: [{"header": H}]`: response headers
+  std::vector<std::string> ignore;       // JSON fields never correlated
+};
+
+// One `identities` entry: a request field and the template its value becomes per iteration.
+struct IdentityField {
+  std::string field;
+  std::string value_template;  // "user{vu}@test.com"; ${env:NAME} already expanded
 };
 
 struct Profile {
@@ -46,13 +68,17 @@ struct Profile {
   std::chrono::microseconds time_unit = std::chrono::seconds(1);
   int pre_allocated_vus = 0;
   int max_vus = 0;
+  int iterations = 0;                                                 // per-vu-iterations
+  std::chrono::microseconds max_duration = std::chrono::minutes(10);  // per-vu-iterations
   int start_vus = 0;
   double start_rate = 0;
   std::vector<Stage> stages;
   std::chrono::microseconds graceful_stop = std::chrono::seconds(30);
   std::map<std::string, std::string> routes;  // tag name → "METHOD /path/*/pattern"
   std::vector<Threshold> thresholds;
-  nlohmann::json identities;  // kept as written; issue [3] gives it meaning
+  std::vector<IdentityField> identities;
+  CorrelateRules correlate;
+  std::optional<std::chrono::microseconds> think_time;  // nullopt: the recorded gaps
 
   // Reads and checks a profile file; throws InputError(file, "field X", problem).
   static Profile load(const std::string& path);
@@ -60,7 +86,8 @@ struct Profile {
 
   // --time-scale: every duration multiplied by `factor` (0.1 shrinks a 10-minute run to one).
   void scale_time(double factor);
-  // The whole run: the executor's duration or the sum of its stages (0 for replay-timing).
+  // The whole run: the executor's duration, the sum of its stages, or maxDuration (0 for
+  // replay-timing, whose length is the capture's).
   std::chrono::microseconds total_duration() const;
 };
 

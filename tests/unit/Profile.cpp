@@ -113,6 +113,7 @@ TEST_CASE("profile: every mistake is one line naming the file and the field") {
 }
 
 TEST_CASE("profile: every shipped profile parses") {
+  ::setenv("REPRISE_PASSWORD", "pw", 1);
   int seen = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(REPRISE_SOURCE_DIR) + "/profiles")) {
     if (entry.path().extension() != ".json") continue;
@@ -125,4 +126,32 @@ TEST_CASE("profile: every shipped profile parses") {
   CHECK(auth.executor == Executor::ramping_vus);
   CHECK(auth.stages.back().target == 0);
   CHECK(auth.total_duration() == 28min);
+}
+
+TEST_CASE("profile: identities, correlate, per-vu-iterations and thinkTime") {
+  ::setenv("REPRISE_TEST_SECRET", "s3cret", 1);
+  auto p = Profile::parse(nlohmann::json::parse(R"({"executor": "per-vu-iterations", "vus": 3, "iterations": 2,
+      "thinkTime": "0s", "identities": {"template": {"email": "u{vu}@t.com"}, "password": "${env:REPRISE_TEST_SECRET}!"},
+      "correlate": {"auto": false, "extract": [{"json": "sid"}, {"header": "X-Csrf"}], "ignore": ["user_id"]}})"),
+                          "p.json");
+  CHECK(p.executor == Executor::per_vu_iterations);
+  CHECK(p.iterations == 2);
+  CHECK(p.think_time == 0us);
+  REQUIRE(p.identities.size() == 2);
+  CHECK(p.identities[0].field == "password");
+  CHECK(p.identities[0].value_template == "s3cret!");
+  CHECK(p.identities[1].value_template == "u{vu}@t.com");
+  CHECK_FALSE(p.correlate.automatic);
+  CHECK(p.correlate.json_fields == std::vector<std::string>{"sid"});
+  CHECK(p.correlate.headers == std::vector<std::string>{"X-Csrf"});
+  CHECK(p.correlate.ignore == std::vector<std::string>{"user_id"});
+  CHECK_FALSE(Profile::parse(nlohmann::json::parse(R"({"thinkTime": "recorded"})"), "p.json").think_time);
+
+  ::unsetenv("REPRISE_NOT_SET");
+  for (const char* text : {R"({"identities": {"password": "${env:REPRISE_NOT_SET}"}})",
+                           R"({"identities": {"template": {"email": 3}}})", R"({"correlate": {"extract": [{"regex": "x"}]}})",
+                           R"({"executor": "per-vu-iterations", "vus": 2})"}) {
+    INFO(text);
+    CHECK_THROWS_AS(Profile::parse(nlohmann::json::parse(text), "p.json"), InputError);
+  }
 }

@@ -1,0 +1,159 @@
+// `reprise replay CAPTURE --target URL --profile FILE`: reads the capture and the profile,
+// builds the sessions, checks that the target answers a connect, runs the executor and prints
+// what was achieved (and writes the summary file). `reprise merge` adds shard summaries up.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/connect.hpp>
+#include <charconv>
+#include <fstream>
+
+#include "InputError.hpp"
+#include "capture/CaptureReader.hpp"
+#include "cli/Commands.hpp"
+#include "net/Address.hpp"
+#include "replay/RunReport.hpp"
+#include "replay/Runner.hpp"
+#include "replay/Session.hpp"
+
+namespace reprise::cli {
+namespace {
+
+struct ReplayFlags {
+  std::string capture, target, profile, shard = "1/1", summary;
+  std::string connect_timeout = "5s", request_timeout = "60s";
+  double speed = 0, time_scale = 1;
+  int threads = 1;
+  bool no_correlate = false, keep_host = false;
+};
+
+void parse_shard(const std::string& text, replay::RunOptions& options) {
+  size_t slash = text.find('/');
+  auto number = [&](std::string_view s, int& out) {
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+  };
+  if (slash == std::string::npos || !number(std::string_view(text).substr(0, slash), options.shard) ||
+      !number(std::string_view(text).substr(slash + 1), options.shards) || options.shards < 1 ||
+      options.shard < 1 || options.shard > options.shards)
+    throw InputError("--shard", "", "'" + text + "' must be i/N with 1 <= i <= N");
+}
+
+std::vector<capture::Exchange> read_capture(const std::string& path) {
+  capture::CaptureReader reader(path);
+  std::vector<capture::Exchange> out;
+  capture::Exchange x;
+  while (reader.next(x)) out.push_back(std::move(x));
+  if (reader.tail_cut())
+    spdlog::warn("{}: the last line was cut off (a crash while recording); replaying the rest", path);
+  if (out.empty()) throw InputError(path, "", "holds no exchanges to replay");
+  return out;
+}
+
+// A TCP connect before the run: an unreachable target is one line and exit 2, not N errors.
+void check_reachable(const boost::asio::ip::tcp::endpoint& target, const std::string& url,
+                     std::chrono::microseconds timeout) {
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::socket socket(ctx);
+  boost::system::error_code result = boost::asio::error::timed_out;
+  socket.async_connect(target, [&](const boost::system::error_code& ec) { result = ec; });
+  ctx.run_for(timeout);
+  if (result) throw RuntimeFailure("target " + url + " is unreachable: " + result.message());
+}
+
+void run(const ReplayFlags& f, int& exit_code) {
+  replay::RunOptions options;
+  parse_shard(f.shard, options);
+  if (f.threads < 1 || f.threads > 256) throw InputError("--threads", "", "must be between 1 and 256");
+  if (f.time_scale <= 0) throw InputError("--time-scale", "", "must be more than 0");
+  auto url = net::parse_http_url(f.target, "--target");
+  options.threads = f.threads;
+  options.connect_timeout = duration_flag(f.connect_timeout, "--connect-timeout");
+  options.request_timeout = duration_flag(f.request_timeout, "--request-timeout");
+  auto profile = replay::Profile::load(f.profile);
+  if (f.time_scale != 1) profile.scale_time(f.time_scale);
+  options.speed = f.speed > 0 ? f.speed : profile.speed;
+
+  replay::SessionOptions session_options;
+  session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
+  if (!f.keep_host)
+    session_options.host = url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
+  auto built = replay::build_sessions(read_capture(f.capture), profile, session_options);
+  if (built.sessions.empty())
+    throw InputError(f.capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
+
+  options.target = net::resolve(url);
+  check_reachable(options.target, f.target, options.connect_timeout);
+  replay::RunInfo info{f.capture,
+                       f.target,
+                       f.profile,
+                       replay::executor_name(profile.executor),
+                       options.shard,
+                       options.shards,
+                       built.sessions.size(),
+                       0,
+                       built.skipped_websocket};
+  for (const auto& s : built.sessions) info.steps += s.steps.size();
+  spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
+               f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
+  auto result = replay::run_replay(built.sessions, profile, options);
+  replay::print_run(info, result);
+  if (!f.summary.empty()) {
+    std::ofstream out(f.summary);
+    out << replay::summary_json(info, result).dump(1) << "\n";
+    if (!out) throw RuntimeFailure("cannot write the summary " + f.summary);
+  }
+  exit_code = 0;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<ReplayFlags>();
+  auto* cmd =
+      app.add_subcommand("replay", "Replay a capture against a target at the rate and shape a profile asks");
+  cmd->add_option("capture", f->capture, "Capture file (.jsonl)")->required();
+  cmd->add_option("--target", f->target, "http://host[:port] to send the traffic to")->required();
+  cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
+  cmd->add_option("--speed", f->speed,
+                  "replay-timing: speed multiplier (default: the profile's speed, else 1)");
+  cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->capture_default_str();
+  cmd->add_option("--shard", f->shard, "i/N: this process's deterministic share")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
+  cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
+  cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
+  cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
+  cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")->capture_default_str();
+  cmd->add_option("--request-timeout", f->request_timeout, "Per request, from its intended start")
+      ->capture_default_str();
+  cmd->callback([f, &exit_code] { run(*f, exit_code); });
+}
+
+void add_merge_command(CLI::App& app, int& exit_code) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("merge", "Add shard summaries into one summary");
+  cmd->add_option("summaries", *files, "Summary files written by replay --summary")->required();
+  cmd->add_option("-o,--output", *out, "The merged summary")->required();
+  cmd->callback([files, out, &exit_code] {
+    replay::RunInfo info;
+    replay::RunResult result;
+    for (const auto& path : *files) {
+      std::ifstream in(path);
+      if (!in) throw InputError(path, "", "cannot be read");
+      auto j = nlohmann::json::parse(in, nullptr, false);
+      if (j.is_discarded()) throw InputError(path, "", "is not JSON");
+      replay::add_summary(j, path, info, result);
+    }
+    info.shard = info.shards;
+    replay::print_run(info, result);
+    std::ofstream o(*out);
+    o << replay::summary_json(info, result).dump(1) << "\n";
+    if (!o) throw RuntimeFailure("cannot write " + *out);
+    exit_code = 0;
+  });
+}
+
+}  // namespace reprise::cli

@@ -1,0 +1,118 @@
+#include "replay/Correlation.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace reprise::replay {
+namespace {
+
+using Json = nlohmann::json;
+
+bool id_named(std::string_view key) {
+  return key == "id" || key == "ID" || key.ends_with("_id") || key.ends_with("Id") || key.ends_with("ID");
+}
+
+bool listed(const std::vector<std::string>& names, std::string_view key) {
+  return std::find(names.begin(), names.end(), key) != names.end();
+}
+
+bool scalar_text(const Json& v, std::string& out) {
+  if (v.is_string())
+    out = v.get<std::string>();
+  else if (v.is_number_integer())
+    out = v.dump();
+  else
+    return false;
+  return true;
+}
+
+void walk(const Json& j, const Json::json_pointer& at, std::string_view key, const CorrelateRules& rules,
+          bool automatic, std::vector<Handout>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      walk(it.value(), at / it.key(), it.key(), rules, automatic, out);
+    return;
+  }
+  if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) walk(j[i], at / i, key, rules, automatic, out);
+    return;
+  }
+  Handout h{Handout::From::json, at.to_string(), {}, j.is_number_integer(), listed(rules.json_fields, key)};
+  if (!scalar_text(j, h.value) || h.value.empty()) return;
+  bool wanted = h.forced || (automatic && !listed(rules.ignore, key) &&
+                             (j.is_string() ? h.value.size() >= 4 : id_named(key)));
+  if (wanted) out.push_back(std::move(h));
+}
+
+// "sid=abc; Path=/; HttpOnly" → name "sid", value "abc".
+bool split_cookie(std::string_view set_cookie, std::string_view& name, std::string_view& value) {
+  size_t eq = set_cookie.find('=');
+  if (eq == std::string_view::npos || eq == 0) return false;
+  name = set_cookie.substr(0, eq);
+  value = set_cookie.substr(eq + 1, set_cookie.find(';') == std::string_view::npos
+                                        ? std::string_view::npos
+                                        : set_cookie.find(';') - eq - 1);
+  return !value.empty();
+}
+
+}  // namespace
+
+std::string Handout::describe() const {
+  switch (from) {
+    case From::json:
+      return "json " + where;
+    case From::cookie:
+      return "cookie " + where;
+    case From::header:
+      return "header " + where;
+  }
+  return where;
+}
+
+std::vector<Handout> find_handouts(const capture::Response& res, const CorrelateRules& rules,
+                                   bool automatic) {
+  std::vector<Handout> out;
+  for (const auto& [name, value] : res.headers) {
+    std::string_view cname, cvalue;
+    if (automatic && http::iequals(name, "Set-Cookie") && split_cookie(value, cname, cvalue))
+      out.push_back({Handout::From::cookie, std::string(cname), std::string(cvalue), false, false});
+    for (const auto& h : rules.headers)
+      if (http::iequals(name, h) && !value.empty())
+        out.push_back({Handout::From::header, h, value, false, true});
+  }
+  if (res.body.truncated() || res.body.data.empty()) return out;
+  Json body = Json::parse(res.body.data, nullptr, false);
+  if (!body.is_discarded() && (body.is_object() || body.is_array()))
+    walk(body, Json::json_pointer(), {}, rules, automatic, out);
+  return out;
+}
+
+bool read_live(const Handout& h, const std::vector<http::Header>& headers, std::string& out) {
+  for (const auto& [name, value] : headers) {
+    std::string_view cname, cvalue;
+    if (h.from == Handout::From::header && http::iequals(name, h.where)) {
+      out.assign(value);
+      return true;
+    }
+    if (h.from == Handout::From::cookie && http::iequals(name, "Set-Cookie") &&
+        split_cookie(value, cname, cvalue) && cname == h.where) {
+      out.assign(cvalue);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool read_live(const Handout& h, std::string_view json_body, std::string& out) {
+  if (h.from != Handout::From::json) return false;
+  Json body = Json::parse(json_body, nullptr, false);
+  if (body.is_discarded()) return false;
+  try {  // a live body of another shape than the recorded one may not have the place at all
+    Json::json_pointer at(h.where);
+    return body.contains(at) && scalar_text(body.at(at), out);
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+}  // namespace reprise::replay

@@ -1,0 +1,37 @@
+// Automatic correlation: the values a response hands out (JSON strings of 4 or more characters,
+// integers under id-named keys, cookies set by Set-Cookie, plus what the profile's `correlate`
+// names), each with the place it stands, so that at run time the live response can be asked for
+// the value at the same place. Which handouts later requests carry is the session builder's
+// business; this file only finds them and reads them back.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+#include "http/MessageHead.hpp"
+#include "replay/Profile.hpp"
+
+namespace reprise::replay {
+
+struct Handout {
+  enum class From : unsigned char { json, cookie, header };
+  From from = From::json;
+  std::string where;    // a JSON pointer ("/access_token"), a cookie name or a header name
+  std::string value;    // as recorded
+  bool id = false;      // an integer id: looked for only in id-named places
+  bool forced = false;  // named by the profile's `correlate.extract`
+
+  std::string describe() const;  // "json /access_token", "cookie sid", "header X-Csrf"
+};
+
+// Every value `res` hands out; with `automatic` false only those the rules name.
+std::vector<Handout> find_handouts(const capture::Response& res, const CorrelateRules& rules, bool automatic);
+
+// Run time: the live value at a handout's place. From a head (cookies, headers) while its views
+// are valid, or from a whole JSON body. False when the place is missing or not a scalar.
+bool read_live(const Handout& h, const std::vector<http::Header>& headers, std::string& out);
+bool read_live(const Handout& h, std::string_view json_body, std::string& out);
+
+}  // namespace reprise::replay

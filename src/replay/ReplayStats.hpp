@@ -1,0 +1,44 @@
+// What a replay achieved, counted by one thread without locks (each thread has its own) and
+// added together at the end, or across shard processes through the summary file. Names follow
+// k6: http_reqs, http_req_duration, http_req_waiting, http_req_failed, iterations,
+// dropped_iterations, data_sent, data_received, plus the SSE figures.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "metrics/Histogram.hpp"
+
+namespace reprise::replay {
+
+struct ReplayStats {
+  uint64_t iterations = 0;
+  uint64_t dropped_iterations = 0;
+  uint64_t http_reqs = 0;
+  uint64_t http_req_failed = 0;   // status < 200 or >= 400, or no answer (k6's default)
+  uint64_t transport_errors = 0;  // no answer: connect, write or read failed, or timed out
+  uint64_t data_sent = 0;
+  uint64_t data_received = 0;
+  uint64_t sse_connections = 0;
+  uint64_t sse_events = 0;
+  uint64_t vus_max = 0;
+  std::array<uint64_t, 600> status{};           // by status code; 0 is "no answer"
+  std::vector<uint64_t> iterations_per_second;  // by the second the iteration was due
+  std::vector<uint64_t> reqs_per_second;        // by the second the request was sent
+  metrics::Histogram http_req_duration;
+  metrics::Histogram http_req_waiting;
+  metrics::Histogram sse_time_to_first_event;
+
+  void count_at(std::vector<uint64_t>& per_second, int64_t us);
+  void merge(const ReplayStats& other);
+
+  // The summary's "counters", "status", "per_second", "vus_max" and "histograms".
+  void write(nlohmann::ordered_json& summary) const;
+  // Adds a summary file's figures; throws InputError naming `file` and the field.
+  void add_summary(const nlohmann::json& summary, const std::string& file);
+};
+
+}  // namespace reprise::replay

@@ -1,0 +1,54 @@
+// A recorded request turned into what the replayer sends: the bytes as recorded, cut where a
+// value stands that is live at run time (a token a login handed out, a created room's id, an
+// identity). Building it finds those values only at whole-value boundaries (a path segment, a
+// query value, a header token, a JSON or form value), so a short id never matches inside other
+// text. Rendering writes the pieces into a reused buffer with the live values, encoded for the
+// place they stand in, and a fresh Content-Length. It knows nothing of sockets or sessions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+
+namespace reprise::replay {
+
+enum class Encoding : unsigned char { raw, url, json };
+
+struct Piece {
+  std::string text;  // literal bytes, when slot < 0
+  int slot = -1;     // else the live value of this slot
+  Encoding encoding = Encoding::raw;
+};
+
+// A value to look for: what was recorded, the slot that holds its live value, and whether it is
+// an integer id (which is looked for only in the path, in id-named query and JSON fields).
+struct Wanted {
+  std::string recorded;
+  int slot = 0;
+  bool id_only = false;
+};
+
+class RequestTemplate {
+ public:
+  // `host` is the Host header to send; an empty one keeps the recorded Host.
+  RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values, const std::string& host);
+
+  // The whole request with `live[slot]` in place of each value, into `out` (cleared first).
+  void render(const std::vector<std::string>& live, std::string& out) const;
+
+  // True when some value of `values` stands in the request (the same boundaries as above).
+  static bool carries(const capture::Request& req, const Wanted& value);
+
+  const std::string& method() const { return method_; }
+  size_t slots_used() const;
+
+ private:
+  std::string method_;
+  std::vector<Piece> head_;  // request line and headers, without Content-Length and the blank line
+  std::vector<Piece> body_;
+  bool send_length_ = false;
+};
+
+}  // namespace reprise::replay

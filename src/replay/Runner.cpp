@@ -1,0 +1,266 @@
+#include "replay/Runner.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <thread>
+
+#include "net/UpstreamPool.hpp"
+#include "net/Workers.hpp"
+#include "replay/Schedule.hpp"
+#include "replay/Vu.hpp"
+
+namespace reprise::replay {
+namespace asio = boost::asio;
+using asio::awaitable;
+using std::chrono::microseconds;
+
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(10);
+
+int max_vus(const Profile& p) {
+  if (is_open_model(p.executor)) return p.max_vus;
+  int most = std::max(p.vus, p.start_vus);
+  for (const auto& s : p.stages) most = std::max(most, static_cast<int>(s.target));
+  return most;
+}
+
+// Everything one worker thread owns.
+class ThreadRun {
+ public:
+  ThreadRun(asio::io_context& ctx, const std::vector<Session>& sessions, const Profile& profile,
+            const RunOptions& options, const RunSettings& settings, int index)
+      : ctx_(ctx),
+        sessions_(sessions),
+        profile_(profile),
+        options_(options),
+        settings_(settings),
+        index_(index),
+        pool_(ctx.get_executor(), options.target, 0, options.connect_timeout),
+        timer_(ctx) {}
+
+  ReplayStats stats;
+
+  void start() { asio::co_spawn(ctx_, run(), asio::detached); }
+
+ private:
+  awaitable<void> run() {
+    switch (profile_.executor) {
+      case Executor::replay_timing:
+        co_await replay_timing();
+        break;
+      case Executor::constant_arrival_rate:
+      case Executor::ramping_arrival_rate:
+        co_await open_model();
+        break;
+      default:
+        co_await closed_model();
+        break;
+    }
+  }
+
+  // Global VU v (1-based) runs in this process and on this thread?
+  bool mine(int v) const {
+    uint64_t n = static_cast<uint64_t>(v - 1);
+    return ShardShare{options_.shard, options_.shards}.owns(n) &&
+           (n / static_cast<uint64_t>(options_.shards)) % static_cast<uint64_t>(options_.threads) ==
+               static_cast<uint64_t>(index_);
+  }
+
+  Vu& new_vu(int number) {
+    vus_.push_back(std::make_unique<Vu>(pool_, settings_, stats, number));
+    return *vus_.back();
+  }
+
+  void note_running(int delta) {
+    running_ += delta;
+    stats.vus_max = std::max<uint64_t>(stats.vus_max, static_cast<uint64_t>(running_));
+  }
+
+  awaitable<void> sleep_until(clock::time_point t) {
+    timer_.expires_at(t);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
+  // Waits for running iterations until the hard stop, then cuts the rest.
+  awaitable<void> drain() {
+    while ((running_ > 0 || waiting_ > 0) && clock::now() < settings_.hard_stop)
+      co_await sleep_until(std::min(clock::now() + kTick, settings_.hard_stop));
+    for (auto& vu : vus_) vu->abort();
+  }
+
+  awaitable<void> replay_timing() {
+    uint64_t k = 0;
+    const int64_t first = sessions_.empty() ? 0 : sessions_.front().start_us;
+    for (size_t j = 0; j < sessions_.size(); ++j) {
+      if (!ShardShare{options_.shard, options_.shards}.owns(j)) continue;
+      if (k++ % static_cast<uint64_t>(options_.threads) != static_cast<uint64_t>(index_)) continue;
+      auto offset = microseconds(
+          static_cast<int64_t>(static_cast<double>(sessions_[j].start_us - first) / options_.speed));
+      Vu& vu = new_vu(static_cast<int>(j) + 1);
+      ++waiting_;
+      asio::co_spawn(ctx_, one_iteration(vu, sessions_[j], settings_.t0 + offset), asio::detached);
+    }
+    co_await drain();
+  }
+
+  // Each waits on its own timer, so that thousands of sessions can wait at once.
+  awaitable<void> one_iteration(Vu& vu, const Session& session, clock::time_point due) {
+    asio::steady_timer wait(ctx_, due);
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    --waiting_;
+    note_running(1);
+    stats.count_at(stats.iterations_per_second,
+                   std::chrono::duration_cast<microseconds>(due - settings_.t0).count());
+    co_await vu.iterate(session, due);
+    note_running(-1);
+  }
+
+  awaitable<void> closed_model() {
+    const int most = max_vus(profile_);
+    const auto end =
+        settings_.t0 + (profile_.executor == Executor::per_vu_iterations ? profile_.max_duration
+                                                                         : profile_.total_duration());
+    std::vector<char> started(static_cast<size_t>(most) + 1, 0);
+    while (clock::now() < end) {
+      int target = vus_at(profile_, std::chrono::duration_cast<microseconds>(clock::now() - settings_.t0));
+      for (int v = 1; v <= std::min(target, most); ++v) {
+        if (started[static_cast<size_t>(v)] || !mine(v)) continue;
+        started[static_cast<size_t>(v)] = 1;
+        asio::co_spawn(ctx_, vu_loop(new_vu(v), most, end), asio::detached);
+      }
+      if (profile_.executor == Executor::per_vu_iterations && running_ == 0 && !vus_.empty()) break;
+      co_await sleep_until(std::min(clock::now() + kTick, end));
+    }
+    co_await drain();
+  }
+
+  awaitable<void> vu_loop(Vu& vu, int most, clock::time_point end) {
+    note_running(1);
+    const auto S = static_cast<uint64_t>(sessions_.size());
+    for (int iter = 0; !vu.aborted(); ++iter) {
+      auto now = clock::now();
+      if (now >= end) break;
+      if (profile_.executor == Executor::per_vu_iterations) {
+        if (iter >= profile_.iterations) break;
+      } else if (vu.number() >
+                 vus_at(profile_, std::chrono::duration_cast<microseconds>(now - settings_.t0))) {
+        break;  // ramped down: this VU's iteration is over
+      }
+      uint64_t pick = (static_cast<uint64_t>(vu.number() - 1) +
+                       static_cast<uint64_t>(iter) * static_cast<uint64_t>(most)) %
+                      S;
+      stats.count_at(stats.iterations_per_second,
+                     std::chrono::duration_cast<microseconds>(now - settings_.t0).count());
+      co_await vu.iterate(sessions_[pick], now);
+    }
+    note_running(-1);
+  }
+
+  awaitable<void> open_model() {
+    ArrivalSchedule schedule(profile_);
+    auto& idle = idle_;
+    int next_vu = 1;
+    auto allocate = [&](int limit) -> Vu* {
+      for (; next_vu <= limit; ++next_vu)
+        if (mine(next_vu)) return &new_vu(next_vu++);
+      return nullptr;
+    };
+    while (Vu* vu = allocate(profile_.pre_allocated_vus)) idle.push_back(vu);
+    const auto N = static_cast<uint64_t>(options_.shards), T = static_cast<uint64_t>(options_.threads);
+    const auto S = static_cast<uint64_t>(sessions_.size());
+    for (uint64_t k = static_cast<uint64_t>(index_);; k += T) {
+      uint64_t n = static_cast<uint64_t>(options_.shard - 1) + N * k;
+      auto due = schedule.due(n);
+      if (!due) break;
+      auto at = settings_.t0 + *due;
+      if (at > clock::now()) co_await sleep_until(at);
+      stats.count_at(stats.iterations_per_second, due->count());
+      Vu* vu = nullptr;
+      if (!idle.empty()) {
+        vu = idle.back();
+        idle.pop_back();
+      } else {
+        vu = allocate(profile_.max_vus);
+      }
+      if (!vu) {
+        ++stats.dropped_iterations;
+        continue;
+      }
+      asio::co_spawn(ctx_, open_iteration(*vu, sessions_[n % S], at, idle), asio::detached);
+    }
+    co_await drain();
+  }
+
+  awaitable<void> open_iteration(Vu& vu, const Session& session, clock::time_point due,
+                                 std::vector<Vu*>& idle) {
+    note_running(1);
+    co_await vu.iterate(session, due);
+    note_running(-1);
+    idle.push_back(&vu);
+  }
+
+  asio::io_context& ctx_;
+  const std::vector<Session>& sessions_;
+  const Profile& profile_;
+  const RunOptions& options_;
+  const RunSettings& settings_;
+  int index_;
+  net::UpstreamPool pool_;
+  asio::steady_timer timer_;
+  std::vector<std::unique_ptr<Vu>> vus_;
+  std::vector<Vu*> idle_;  // open model: VUs free for the next iteration
+  int running_ = 0;        // iterations under way
+  int waiting_ = 0;        // replay-timing sessions not yet due
+};
+
+}  // namespace
+
+int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& profile, ShardShare share) {
+  auto mine = [&](uint64_t total) {
+    uint64_t n = static_cast<uint64_t>(share.shards), i = static_cast<uint64_t>(share.shard - 1);
+    return static_cast<int64_t>(total / n + (i < total % n ? 1 : 0));
+  };
+  switch (profile.executor) {
+    case Executor::replay_timing:
+      return mine(sessions.size());
+    case Executor::per_vu_iterations:
+      return mine(static_cast<uint64_t>(profile.vus)) * profile.iterations;
+    case Executor::constant_arrival_rate:
+    case Executor::ramping_arrival_rate:
+      return mine(ArrivalSchedule(profile).total());
+    default:
+      return -1;
+  }
+}
+
+RunResult run_replay(const std::vector<Session>& sessions, const Profile& profile,
+                     const RunOptions& options) {
+  net::Workers workers(options.threads);
+  RunSettings settings;
+  settings.profile = &profile;
+  settings.request_timeout = options.request_timeout;
+  settings.speed = options.speed;
+  settings.shard = options.shard;
+  settings.t0 = clock::now() + std::chrono::milliseconds(20);  // every thread is running by then
+  if (profile.executor == Executor::per_vu_iterations)
+    settings.hard_stop = settings.t0 + profile.max_duration + profile.graceful_stop;
+  else if (profile.executor != Executor::replay_timing)
+    settings.hard_stop = settings.t0 + profile.total_duration() + profile.graceful_stop;
+  std::vector<std::unique_ptr<ThreadRun>> runs;
+  for (int i = 0; i < workers.size(); ++i) {
+    runs.push_back(std::make_unique<ThreadRun>(workers.context(i), sessions, profile, options, settings, i));
+    runs.back()->start();
+  }
+  workers.run();
+  RunResult result;
+  result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
+  for (auto& r : runs) result.stats.merge(r->stats);
+  result.planned_iterations = planned_iterations(sessions, profile, {options.shard, options.shards});
+  return result;
+}
+
+}  // namespace reprise::replay

@@ -1,0 +1,48 @@
+// The executors: they decide when each iteration starts and on which VU, on every worker thread
+// at once (each with its own io_context, VUs, connections and stats), and take this shard's
+// share of the one-run plan. replay-timing starts each session at its recorded time; the closed
+// models keep a number of VUs looping; the open models start iterations on schedule and count
+// the ones no VU was free for. It knows nothing of files or flags.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <vector>
+
+#include "replay/Profile.hpp"
+#include "replay/ReplayStats.hpp"
+#include "replay/Session.hpp"
+
+namespace reprise::replay {
+
+struct RunOptions {
+  boost::asio::ip::tcp::endpoint target;
+  int threads = 1;
+  int shard = 1;   // i of i/N, 1-based
+  int shards = 1;  // N
+  std::chrono::microseconds connect_timeout{5'000'000};
+  std::chrono::microseconds request_timeout{60'000'000};
+  double speed = 1;
+};
+
+struct RunResult {
+  ReplayStats stats;
+  double elapsed_s = 0;
+  int64_t planned_iterations = -1;  // -1: the executor plans no count (constant-vus, ramping-vus)
+};
+
+// This shard's share of a plan: what `--shard i/N` keeps of the one-run numbering.
+struct ShardShare {
+  int shard = 1;
+  int shards = 1;
+  bool owns(uint64_t n) const {
+    return n % static_cast<uint64_t>(shards) == static_cast<uint64_t>(shard - 1);
+  }
+};
+
+// How many iterations this shard will start, as planned (before any is dropped).
+int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& profile, ShardShare share);
+
+RunResult run_replay(const std::vector<Session>& sessions, const Profile& profile, const RunOptions& options);
+
+}  // namespace reprise::replay

@@ -1,0 +1,61 @@
+// The session builder: a capture's exchanges grouped by session key and turned into what the
+// replayer runs. Each step is a request template (with the live values cut out), the timing it
+// was recorded with, and the handouts to read from its live answer. Built once before a run and
+// shared read-only by every VU on every thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+#include "replay/Correlation.hpp"
+#include "replay/Profile.hpp"
+#include "replay/RequestTemplate.hpp"
+
+namespace reprise::replay {
+
+struct Extraction {
+  int slot = 0;
+  Handout place;  // where in the live answer; `place.value` is the recorded value
+};
+
+struct Step {
+  RequestTemplate request;
+  std::string label;      // "#12 POST /api/users/login", for messages
+  int64_t offset_us = 0;  // from the session's first request, as recorded
+  int64_t think_us = 0;   // recorded gap between the previous answer's end and this request
+  int64_t hold_us = 0;    // how long the answer lasted when recorded (an event stream is held so long)
+  std::vector<Extraction> from_head;  // cookies, headers
+  std::vector<Extraction> from_body;  // JSON
+};
+
+// A value that is live at run time: a handout, or an identity.
+struct Slot {
+  std::string recorded;
+  int identity = -1;   // index into Profile::identities, else a handout
+  std::string origin;  // "json /access_token of #5 POST /api/users/login" or "identity email"
+  int uses = 0;        // requests that carry it
+};
+
+struct Session {
+  std::string key;
+  int64_t start_us = 0;
+  std::vector<Slot> slots;
+  std::vector<Step> steps;
+};
+
+struct SessionOptions {
+  bool auto_correlate = true;
+  std::string host;  // the Host to send; empty keeps the recorded one
+};
+
+struct SessionBuild {
+  std::vector<Session> sessions;   // by start time
+  uint64_t skipped_websocket = 0;  // WebSocket exchanges are not replayed
+};
+
+SessionBuild build_sessions(std::vector<capture::Exchange> exchanges, const Profile& profile,
+                            const SessionOptions& options);
+
+}  // namespace reprise::replay
