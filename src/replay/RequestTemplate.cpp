@@ -59,60 +59,72 @@ void append_encoded(std::string& out, std::string_view value, Encoding e) {
   }
 }
 
-// Collects pieces: literal text is merged, a value becomes a slot piece.
+// Collects pieces: literal text is merged; a wanted value at a whole-value boundary becomes a
+// slot piece when the chooser gives it one.
 struct Builder {
   std::vector<Piece>& pieces;
+  const std::vector<Wanted>& values;
+  const SlotChooser& choose;
+
   void text(std::string_view s) {
     if (s.empty()) return;
     if (pieces.empty() || pieces.back().slot >= 0) pieces.push_back({});
     pieces.back().text += s;
   }
+  // The slot for `whole` (the value as it stands, decoded) at `site`, or -1.
+  int find(std::string_view whole, bool id_place, const Site& site) const {
+    for (size_t i = 0; i < values.size(); ++i)
+      if ((id_place || !values[i].id_only) && values[i].recorded == whole) return choose(i, site);
+    return -1;
+  }
   void slot(int slot, Encoding e) { pieces.push_back({{}, slot, e}); }
+  // The literal, or the slot that replaces it.
+  void text_or_value(std::string_view raw, std::string_view whole, bool id_place, const Site& site,
+                     Encoding e) {
+    int s = find(whole, id_place, site);
+    if (s >= 0)
+      slot(s, e);
+    else
+      text(raw);
+  }
 };
 
-const Wanted* match(const std::vector<Wanted>& values, std::string_view text, bool id_place) {
-  for (const auto& v : values)
-    if ((id_place || !v.id_only) && v.recorded == text) return &v;
-  return nullptr;
-}
-
-void build_query(Builder& b, std::string_view query, const std::vector<Wanted>& values);
+void build_query(Builder& b, std::string_view query);
 
 // The path's segments, whole and percent-decoded; then the query.
-void build_target(Builder& b, std::string_view target, const std::vector<Wanted>& values) {
+void build_target(Builder& b, std::string_view target) {
   size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
+  std::string_view path = target.substr(0, q), previous;
   for (size_t start = 0; start <= path.size();) {
     size_t slash = path.find('/', start);
     std::string_view seg =
         path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    const Wanted* w = seg.empty() ? nullptr : match(values, url_decode(seg), true);
-    if (w)
-      b.slot(w->slot, Encoding::url);
-    else
+    if (seg.empty())
       b.text(seg);
+    else
+      b.text_or_value(seg, url_decode(seg), true, {{}, previous}, Encoding::url);
+    previous = seg;
     if (slash == std::string_view::npos) break;
     b.text("/");
     start = slash + 1;
   }
   if (q == std::string_view::npos) return;
   b.text("?");
-  build_query(b, target.substr(q + 1), values);
+  build_query(b, target.substr(q + 1));
 }
 
 // The values of `k=v&k=v` (a query or a form body), whole and percent-decoded.
-void build_query(Builder& b, std::string_view query, const std::vector<Wanted>& values) {
+void build_query(Builder& b, std::string_view query) {
   for (size_t start = 0; start <= query.size();) {
     size_t amp = query.find('&', start);
     std::string_view pair =
         query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     size_t eq = pair.find('=');
-    const Wanted* w = nullptr;
-    if (eq != std::string_view::npos && eq + 1 < pair.size())
-      w = match(values, url_decode(pair.substr(eq + 1)), id_named(pair.substr(0, eq)));
-    if (w) {
+    if (eq != std::string_view::npos && eq + 1 < pair.size()) {
+      std::string_view key = pair.substr(0, eq);
       b.text(pair.substr(0, eq + 1));
-      b.slot(w->slot, Encoding::url);
+      b.text_or_value(pair.substr(eq + 1), url_decode(pair.substr(eq + 1)), id_named(key), {key, {}},
+                      Encoding::url);
     } else {
       b.text(pair);
     }
@@ -122,23 +134,18 @@ void build_query(Builder& b, std::string_view query, const std::vector<Wanted>& 
   }
 }
 
-bool token_edge(char c) { return c == ' ' || c == ',' || c == ';' || c == '=' || c == ':' || c == '\t'; }
+bool token_edge(char c) { return c == ' ' || c == ',' || c == ';' || c == '=' || c == '\t'; }
 
 // Whole tokens of a header value: "Bearer <token>", "sid=<value>; theme=dark".
-void build_header_value(Builder& b, std::string_view value, const std::vector<Wanted>& values) {
-  size_t done = 0;
+void build_header_value(Builder& b, std::string_view value) {
   for (size_t i = 0; i < value.size();) {
     size_t end = i;
-    while (end < value.size() && !(token_edge(value[end]) && value[end] != ':')) ++end;
-    const Wanted* w = end > i ? match(values, value.substr(i, end - i), false) : nullptr;
-    if (w) {
-      b.text(value.substr(done, i - done));
-      b.slot(w->slot, Encoding::raw);
-      done = end;
-    }
+    while (end < value.size() && !token_edge(value[end])) ++end;
+    std::string_view token = value.substr(i, end - i);
+    if (!token.empty()) b.text_or_value(token, token, false, {}, Encoding::raw);
+    b.text(value.substr(end, end < value.size() ? 1 : 0));
     i = end + 1;
   }
-  b.text(value.substr(done));
 }
 
 size_t skip_space(std::string_view s, size_t i) {
@@ -147,39 +154,35 @@ size_t skip_space(std::string_view s, size_t i) {
 }
 
 // JSON values, whole: a string's content, or a number under an id-named key.
-void build_json(Builder& b, std::string_view body, const std::vector<Wanted>& values) {
+void build_json(Builder& b, std::string_view body) {
   size_t done = 0;
   std::string_view key;
   for (size_t i = 0; i < body.size();) {
     char c = body[i];
-    if (c == '"') {
-      size_t end = i + 1;
+    size_t end = i + 1;
+    bool is_string = c == '"';
+    if (is_string) {
       while (end < body.size() && body[end] != '"') end += body[end] == '\\' ? 2 : 1;
       if (end >= body.size()) break;
-      std::string_view content = body.substr(i + 1, end - i - 1);
-      size_t next = skip_space(body, end + 1);
-      if (next < body.size() && body[next] == ':') {
-        key = content;
-      } else if (const Wanted* w = match(values, content, id_named(key))) {
-        b.text(body.substr(done, i + 1 - done));
-        b.slot(w->slot, Encoding::json);
-        done = end;
-      }
-      i = end + 1;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t end = i;
       while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '.' ||
                                    body[end] == '-' || body[end] == '+'))
         ++end;
-      if (const Wanted* w = id_named(key) ? match(values, body.substr(i, end - i), true) : nullptr) {
-        b.text(body.substr(done, i - done));
-        b.slot(w->slot, Encoding::raw);
-        done = end;
-      }
-      i = end;
     } else {
       ++i;
+      continue;
     }
+    size_t next = skip_space(body, end + (is_string ? 1 : 0));
+    std::string_view token = is_string ? body.substr(i + 1, end - i - 1) : body.substr(i, end - i);
+    if (is_string && next < body.size() && body[next] == ':') {
+      key = token;
+    } else if (int slot = b.find(token, id_named(key), {key, {}}); slot >= 0) {
+      size_t from = is_string ? i + 1 : i;
+      b.text(body.substr(done, from - done));
+      b.slot(slot, is_string ? Encoding::json : Encoding::raw);
+      done = end;
+    }
+    i = end + (is_string ? 1 : 0);
   }
   b.text(body.substr(done));
 }
@@ -200,32 +203,31 @@ std::string_view header_of(const capture::HeaderList& headers, std::string_view 
 }  // namespace
 
 RequestTemplate::RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values,
-                                 const std::string& host)
+                                 const SlotChooser& choose, const std::string& host)
     : method_(req.method) {
-  Builder head{head_};
+  Builder head{head_, values, choose};
   head.text(req.method);
   head.text(" ");
-  build_target(head, req.target, values);
-  head.text(" HTTP/1.1\r\n");
-  head.text("Host: ");
+  build_target(head, req.target);
+  head.text(" HTTP/1.1\r\nHost: ");
   head.text(host.empty() ? header_of(req.headers, "Host") : std::string_view(host));
   head.text("\r\n");
   for (const auto& [name, value] : req.headers) {
     if (skipped_header(name)) continue;
     head.text(name);
     head.text(": ");
-    build_header_value(head, value, values);
+    build_header_value(head, value);
     head.text("\r\n");
   }
   std::string_view type = header_of(req.headers, "Content-Type");
   std::string_view body = req.body.data;
-  Builder b{body_};
+  Builder b{body_, values, choose};
   size_t first = skip_space(body, 0);
   if (type.find("json") != std::string_view::npos ||
       (first < body.size() && (body[first] == '{' || body[first] == '[')))
-    build_json(b, body, values);
+    build_json(b, body);
   else if (type.find("x-www-form-urlencoded") != std::string_view::npos)
-    build_query(b, body, values);
+    build_query(b, body);
   else
     b.text(body);
   send_length_ = !body.empty() || !header_of(req.headers, "Content-Length").empty() ||
@@ -256,7 +258,9 @@ void RequestTemplate::render(const std::vector<std::string>& live, std::string& 
 }
 
 bool RequestTemplate::carries(const capture::Request& req, const Wanted& value) {
-  return RequestTemplate(req, {value}, "x").slots_used() > 0;
+  return RequestTemplate(
+             req, {value}, [](size_t, const Site&) { return 0; }, "x")
+             .slots_used() > 0;
 }
 
 size_t RequestTemplate::slots_used() const {

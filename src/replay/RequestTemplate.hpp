@@ -6,6 +6,7 @@
 // place they stand in, and a fresh Content-Length. It knows nothing of sockets or sessions.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,23 +23,34 @@ struct Piece {
   Encoding encoding = Encoding::raw;
 };
 
-// A value to look for: what was recorded, the slot that holds its live value, and whether it is
-// an integer id (which is looked for only in the path, in id-named query and JSON fields).
+// A value to look for: what was recorded, and whether it is an integer id (looked for only in
+// the path and in id-named query and JSON fields).
 struct Wanted {
   std::string recorded;
-  int slot = 0;
   bool id_only = false;
 };
+
+// Where a value stands: the JSON or query key it is the value of, or the path segment before
+// it ("rooms" for /rooms/1), or nothing (a header token).
+struct Site {
+  std::string_view key;
+  std::string_view segment;
+};
+
+// Picks the slot whose live value replaces `value` at `site` (several answers may have handed
+// out the same recorded value); -1 leaves the recorded bytes.
+using SlotChooser = std::function<int(size_t value, const Site& site)>;
 
 class RequestTemplate {
  public:
   // `host` is the Host header to send; an empty one keeps the recorded Host.
-  RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values, const std::string& host);
+  RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values, const SlotChooser& choose,
+                  const std::string& host);
 
   // The whole request with `live[slot]` in place of each value, into `out` (cleared first).
   void render(const std::vector<std::string>& live, std::string& out) const;
 
-  // True when some value of `values` stands in the request (the same boundaries as above).
+  // True when `value` stands in the request (at the same boundaries as above).
   static bool carries(const capture::Request& req, const Wanted& value);
 
   const std::string& method() const { return method_; }

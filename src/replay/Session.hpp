@@ -33,9 +33,10 @@ struct Step {
 // A value that is live at run time: a handout, or an identity.
 struct Slot {
   std::string recorded;
-  int identity = -1;   // index into Profile::identities, else a handout
-  std::string origin;  // "json /access_token of #5 POST /api/users/login" or "identity email"
-  int uses = 0;        // requests that carry it
+  int identity = -1;                 // index into Profile::identities, else a handout
+  std::vector<std::string> origins;  // "json /access_token of #5 POST /api/users/login", "identity email";
+                                     // a later answer handing out the same value refreshes it
+  int uses = 0;                      // places in later requests that take its live value
 };
 
 struct Session {
