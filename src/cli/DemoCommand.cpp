@@ -34,7 +34,8 @@ void add_upstream_demo_command(CLI::App& app, int& exit_code) {
 void add_demo_command(CLI::App& app, int& exit_code) {
   auto record = std::make_shared<std::string>("demo-capture.jsonl");
   auto* cmd = app.add_subcommand("demo", "Chat service + proxy on loopback, a scripted session through them");
-  cmd->add_option("--record", *record, "Capture of the session (empty: do not record)")->capture_default_str();
+  cmd->add_option("--record", *record, "Capture of the session (empty: do not record)")
+      ->capture_default_str();
   cmd->callback([record, &exit_code] { exit_code = demo::run_demo(*record); });
 }
 

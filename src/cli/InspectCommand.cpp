@@ -33,7 +33,11 @@ void print_correlations(const std::string& path, const std::string& profile_path
       ++without;
       continue;
     }
-    if (!json) fmt::print("session {} ({} requests)\n", s.key, s.steps.size());
+    std::vector<std::string> keys;
+    for (const auto& f : s.flows) keys.push_back(f.key);
+    if (!json)
+      fmt::print("session {} ({} requests on {} connection(s): {})\n", s.key, s.steps(), s.flows.size(),
+                 fmt::join(keys, " "));
     nlohmann::ordered_json values = nlohmann::ordered_json::array();
     for (const auto& slot : s.slots) {
       if (slot.uses == 0) continue;
@@ -42,7 +46,8 @@ void print_correlations(const std::string& path, const std::string& profile_path
                    fmt::join(slot.origins, ", then "));
       values.push_back({{"value", slot.recorded}, {"from", slot.origins}, {"uses", slot.uses}});
     }
-    out["sessions"].push_back({{"session", s.key}, {"requests", s.steps.size()}, {"values", values}});
+    out["sessions"].push_back(
+        {{"session", s.key}, {"connections", keys}, {"requests", s.steps()}, {"values", values}});
   }
   if (json)
     fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));

@@ -7,9 +7,9 @@
 
 #include "Duration.hpp"
 #include "InputError.hpp"
+#include "capture/Recorder.hpp"
 #include "cli/Commands.hpp"
 #include "cli/RedactionFlags.hpp"
-#include "capture/Recorder.hpp"
 #include "net/Address.hpp"
 #include "net/Workers.hpp"
 #include "proxy/ProxyServer.hpp"
@@ -46,16 +46,19 @@ std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const prox
   if (rules) rc.rules = std::move(*rules);
   rc.custom_rules = !f.redaction.rules_file.empty();
   rc.upstream = "http://" + net::to_string(config.upstream);
-  return std::make_unique<capture::Recorder>(std::move(rc), config.threads > 0 ? config.threads
-                                                                                : net::Workers::default_threads());
+  return std::make_unique<capture::Recorder>(
+      std::move(rc), config.threads > 0 ? config.threads : net::Workers::default_threads());
 }
 
 std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   if (path.empty()) return nullptr;
   std::shared_ptr<spdlog::logger> log;
   try {
-    if (path == "-") log = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
-    else log = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(path));
+    if (path == "-")
+      log = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    else
+      log = std::make_shared<spdlog::logger>("access",
+                                             std::make_shared<spdlog::sinks::basic_file_sink_mt>(path));
   } catch (const spdlog::spdlog_ex& e) {
     throw InputError(path, "", std::string("cannot open the access log: ") + e.what());
   }
@@ -76,8 +79,10 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--access-log", flags->access_log, "Access log file, or - for stdout (off by default)");
   cmd->add_option("--header-timeout", flags->header_timeout, "Time to receive a request head (408)")
       ->capture_default_str();
-  cmd->add_option("--idle-timeout", flags->idle_timeout, "Keep-alive idle time before closing")->capture_default_str();
-  cmd->add_option("--connect-timeout", flags->connect_timeout, "Upstream connect time (504)")->capture_default_str();
+  cmd->add_option("--idle-timeout", flags->idle_timeout, "Keep-alive idle time before closing")
+      ->capture_default_str();
+  cmd->add_option("--connect-timeout", flags->connect_timeout, "Upstream connect time (504)")
+      ->capture_default_str();
   cmd->add_option("--response-timeout", flags->response_timeout,
                   "Time to the upstream's response head, and between body reads (504)")
       ->capture_default_str();
@@ -87,7 +92,8 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-connections", config->max_connections, "Open client connections before 503")
       ->capture_default_str();
-  cmd->add_option("--pool-size", config->pool_size, "Idle upstream connections kept per thread")->capture_default_str();
+  cmd->add_option("--pool-size", config->pool_size, "Idle upstream connections kept per thread")
+      ->capture_default_str();
   cmd->add_flag("--no-x-forwarded-for", flags->no_xff, "Do not add X-Forwarded-For");
   cmd->add_flag("--no-x-forwarded-proto", flags->no_xfp, "Do not add X-Forwarded-Proto");
   cmd->add_flag("--no-via", flags->no_via, "Do not add Via");

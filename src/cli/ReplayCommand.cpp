@@ -94,7 +94,7 @@ void run(const ReplayFlags& f, int& exit_code) {
                        built.sessions.size(),
                        0,
                        built.skipped_websocket};
-  for (const auto& s : built.sessions) info.steps += s.steps.size();
+  for (const auto& s : built.sessions) info.steps += s.steps();
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
   auto result = replay::run_replay(built.sessions, profile, options);

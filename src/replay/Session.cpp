@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "replay/Identities.hpp"
+#include "replay/Users.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -32,10 +33,21 @@ bool names_segment(std::string_view path, std::string_view segment) {
 // The last part of a JSON pointer: "/messages/0/room_id" → "room_id".
 std::string_view last_key(std::string_view pointer) { return pointer.substr(pointer.rfind('/') + 1); }
 
+// Builds one session from its connections: every exchange of the user in time order (xs_),
+// each knowing its flow, so that an answer on one connection can feed a request on another.
 class Builder {
  public:
-  Builder(const std::vector<const Exchange*>& xs, const Profile& profile, const SessionOptions& options)
-      : xs_(xs), profile_(profile), options_(options) {}
+  Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const Profile& profile,
+          const SessionOptions& options)
+      : profile_(profile), options_(options) {
+    for (size_t f = 0; f < flows.size(); ++f)
+      for (const Exchange* x : *flows[f]) {
+        xs_.push_back(x);
+        flow_of_[x] = static_cast<int>(f);
+      }
+    std::stable_sort(xs_.begin(), xs_.end(),
+                     [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
+  }
 
   Session build() {
     Session s;
@@ -43,14 +55,25 @@ class Builder {
     s.start_us = xs_.front()->t_us;
     find_identities(s);
     for (size_t k = 0; k < xs_.size(); ++k) find_producers(s, k);
-    for (size_t k = 0; k < xs_.size(); ++k) s.steps.push_back(make_step(s, k));
+    std::map<int, size_t> flow_index;
+    std::vector<std::pair<size_t, size_t>> at(xs_.size());  // each exchange's flow and step
+    for (size_t k = 0; k < xs_.size(); ++k) {
+      auto [it, fresh] = flow_index.try_emplace(flow_of_[xs_[k]], s.flows.size());
+      if (fresh) s.flows.push_back({xs_[k]->session, xs_[k]->t_us - s.start_us, {}});
+      at[k] = {it->second, s.flows[it->second].steps.size()};
+      s.flows[it->second].steps.push_back(make_step(s, k));
+    }
+    for (auto& flow : s.flows) link_timing(flow);
+    auto step_of = [&](size_t k) -> Step& { return s.flows[at[k].first].steps[at[k].second]; };
     for (size_t i = 0; i < s.slots.size(); ++i) {  // only handouts some request uses are read live
-      const Slot& slot = s.slots[i];
+      Slot& slot = s.slots[i];
       if (slot.identity >= 0 || slot.uses == 0) continue;
-      auto& step = s.steps[static_cast<size_t>(producers_[i].step)];
+      slot.flow = static_cast<int>(at[static_cast<size_t>(producers_[i].step)].first);
+      Step& step = step_of(static_cast<size_t>(producers_[i].step));
       Extraction e{static_cast<int>(i), producers_[i].handout};
       (e.place.from == Handout::From::json ? step.from_body : step.from_head).push_back(std::move(e));
     }
+    for (auto [k, slot] : cross_flow_uses_) step_of(k).awaits.push_back(slot);
     return s;
   }
 
@@ -151,21 +174,34 @@ class Builder {
         best_score = score;
       }
     }
-    if (best >= 0) ++s.slots[static_cast<size_t>(best)].uses;
+    if (best >= 0) {
+      ++s.slots[static_cast<size_t>(best)].uses;
+      int producer = producers_[static_cast<size_t>(best)].step;
+      if (producer >= 0 && flow_of_[xs_[static_cast<size_t>(producer)]] != flow_of_[xs_[k]])
+        cross_flow_uses_.emplace_back(k, best);
+    }
     return best;
   }
 
   Step make_step(Session& s, size_t k) {
     const Exchange& x = *xs_[k];
     SlotChooser chooser = [&](size_t value, const Site& site) { return choose(s, value, site, k); };
-    Step step{RequestTemplate(x.req, wanted_, chooser, options_.host), label_of(x), 0, 0, 0, {}, {}};
-    step.offset_us = x.t_us - s.start_us;
-    if (k > 0) {
-      const Exchange& prev = *xs_[k - 1];
-      step.think_us = std::max<int64_t>(0, x.t_us - (prev.t_us + (prev.res ? prev.res->dur_us : 0)));
-    }
+    Step step{RequestTemplate(x.req, wanted_, chooser, options_.host), label_of(x), x.t_us, 0, 0, {}, {}, {}};
     step.hold_us = x.res ? x.res->dur_us : 0;
+    step.think_us = x.t_us + step.hold_us;  // the answer's end, until link_timing
     return step;
+  }
+
+  // Offsets from the flow's first request, think time from the previous answer's end.
+  static void link_timing(Flow& flow) {
+    int64_t first = flow.steps.front().offset_us, previous_end = 0;
+    for (size_t i = 0; i < flow.steps.size(); ++i) {
+      Step& step = flow.steps[i];
+      int64_t start = step.offset_us, end = step.think_us;
+      step.think_us = i == 0 ? 0 : std::max<int64_t>(0, start - previous_end);
+      step.offset_us = start - first;
+      previous_end = end;
+    }
   }
 
   struct Value {
@@ -174,7 +210,9 @@ class Builder {
     bool identity = false;
   };
 
-  const std::vector<const Exchange*>& xs_;
+  std::vector<const Exchange*> xs_;
+  std::map<const Exchange*, int> flow_of_;
+  std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
   const SessionOptions& options_;
   std::map<std::string, Value> values_;
@@ -186,21 +224,30 @@ class Builder {
 
 }  // namespace
 
+size_t Session::steps() const {
+  size_t n = 0;
+  for (const auto& f : flows) n += f.steps.size();
+  return n;
+}
+
 SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& profile,
                             const SessionOptions& options) {
   SessionBuild out;
-  std::map<std::string, std::vector<const Exchange*>> by_key;
+  Connections connections;
   for (const auto& x : exchanges) {
     if (is_websocket(x)) {
       ++out.skipped_websocket;
       continue;
     }
-    by_key[x.session].push_back(&x);
+    connections[x.session].push_back(&x);
   }
-  for (auto& [key, xs] : by_key) {
+  for (auto& [key, xs] : connections)
     std::stable_sort(xs.begin(), xs.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
-    out.sessions.push_back(Builder(xs, profile, options).build());
+  for (const auto& user : group_users(connections)) {
+    std::vector<const std::vector<const Exchange*>*> flows;
+    for (const auto& key : user) flows.push_back(&connections.at(key));
+    out.sessions.push_back(Builder(flows, profile, options).build());
   }
   std::stable_sort(out.sessions.begin(), out.sessions.end(), [](const Session& a, const Session& b) {
     return a.start_us < b.start_us || (a.start_us == b.start_us && a.key < b.key);

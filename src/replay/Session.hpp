@@ -1,7 +1,9 @@
-// The session builder: a capture's exchanges grouped by session key and turned into what the
-// replayer runs. Each step is a request template (with the live values cut out), the timing it
-// was recorded with, and the handouts to read from its live answer. Built once before a run and
-// shared read-only by every VU on every thread.
+// The session builder: a capture's exchanges grouped by connection (the capture's session key),
+// connections grouped by user (replay/Users), and turned into what the replayer runs. A session
+// is one user: one flow per recorded connection, replayed side by side, sharing live values. Each
+// step is a request template (with the live values cut out), the timing it was recorded with,
+// and the handouts to read from its live answer. Built once before a run and shared read-only
+// by every VU on every thread.
 #pragma once
 
 #include <cstdint>
@@ -23,11 +25,19 @@ struct Extraction {
 struct Step {
   RequestTemplate request;
   std::string label;      // "#12 POST /api/users/login", for messages
-  int64_t offset_us = 0;  // from the session's first request, as recorded
+  int64_t offset_us = 0;  // from the flow's first request, as recorded
   int64_t think_us = 0;   // recorded gap between the previous answer's end and this request
   int64_t hold_us = 0;    // how long the answer lasted when recorded (an event stream is held so long)
   std::vector<Extraction> from_head;  // cookies, headers
   std::vector<Extraction> from_body;  // JSON
+  std::vector<int> awaits;            // slots another flow's answer fills: sent only once they are
+};
+
+// One recorded connection of a session.
+struct Flow {
+  std::string key;       // the capture's session key
+  int64_t start_us = 0;  // from the session's start
+  std::vector<Step> steps;
 };
 
 // A value that is live at run time: a handout, or an identity.
@@ -37,13 +47,15 @@ struct Slot {
   std::vector<std::string> origins;  // "json /access_token of #5 POST /api/users/login", "identity email";
                                      // a later answer handing out the same value refreshes it
   int uses = 0;                      // places in later requests that take its live value
+  int flow = -1;                     // the flow whose answer fills it (-1: an identity)
 };
 
 struct Session {
-  std::string key;
-  int64_t start_us = 0;
+  std::string key;       // the first flow's key
+  int64_t start_us = 0;  // from the capture's start
   std::vector<Slot> slots;
-  std::vector<Step> steps;
+  std::vector<Flow> flows;  // by start
+  size_t steps() const;
 };
 
 struct SessionOptions {

@@ -1,15 +1,16 @@
-// A virtual user: one keep-alive connection to the target and one session replayed at a time,
-// top to bottom like blocking code: wait the think time, render the request with the live
-// values, send it, read the answer, take the handouts it carries. Event streams are held open
-// as recorded and their events counted. It counts into its thread's ReplayStats; it knows
-// nothing of executors or schedules.
+// A virtual user: replays one session at a time, each of its flows (recorded connections) on a
+// keep-alive connection of its own, side by side, top to bottom like blocking code: wait the
+// think time, wait for the live values another flow's answer fills, render the request, send
+// it, read the answer, take the handouts it carries. Event streams are held open as recorded
+// and their events counted. It counts into its thread's ReplayStats; it knows nothing of
+// executors or schedules.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,20 +47,38 @@ class Vu {
   // from it, and with replay-timing every request waits for its recorded offset from it.
   boost::asio::awaitable<void> iterate(const Session& session, clock::time_point due);
 
-  // Cuts the connection and any wait: the run is over.
+  // Cuts every connection and wait: the run is over.
   void abort();
   bool aborted() const { return aborted_; }
   int number() const { return number_; }
 
  private:
+  // One connection to the target and what reading and writing on it needs.
+  struct Link {
+    explicit Link(const boost::asio::any_io_executor& ex) : socket(ex), timer(ex), dog(ex) {}
+    boost::asio::ip::tcp::socket socket;
+    boost::asio::steady_timer timer;
+    net::Watchdog dog;
+    net::ByteBuffer in;
+    http::MessageParser parser{http::MessageParser::Type::response};
+    capture::SseEvents sse;
+    capture::Stream events;
+    std::string out;
+    std::string body;
+    boost::system::error_code read_error;
+  };
   enum class Sent { answered, failed, retry };
-  boost::asio::awaitable<bool> wait_until(clock::time_point when);
-  boost::asio::awaitable<bool> exchange(const Session& session, const Step& step, clock::time_point start);
-  boost::asio::awaitable<Sent> attempt(const Step& step, clock::time_point start);
-  boost::asio::awaitable<bool> read_body(const Step& step);
-  boost::asio::awaitable<void> hold_stream(const Step& step, clock::time_point start);
-  boost::asio::awaitable<size_t> read_some();
-  void close();
+
+  boost::asio::awaitable<void> run_flow(const Session& session, size_t flow, clock::time_point due);
+  boost::asio::awaitable<bool> wait_until(Link& link, clock::time_point when);
+  boost::asio::awaitable<bool> wait_for_values(const Session& session, const Step& step);
+  boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
+  boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
+  boost::asio::awaitable<bool> read_body(Link& link, const Step& step);
+  boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
+  boost::asio::awaitable<size_t> read_some(Link& link);
+  void close(Link& link);
+  void fill(int slot);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;
 
@@ -69,17 +88,12 @@ class Vu {
   int number_;
   int iteration_ = 0;
   bool aborted_ = false;
-  boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer timer_;
-  net::Watchdog dog_;
-  net::ByteBuffer in_;
-  http::MessageParser parser_{http::MessageParser::Type::response};
-  capture::SseEvents sse_;
-  capture::Stream events_;
-  std::string out_;
-  std::string body_;
-  std::vector<std::string> live_;
-  boost::system::error_code read_error_;
+  std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
+  std::vector<std::string> live_;             // by slot
+  std::vector<char> filled_;                  // by slot: a live answer has set it
+  std::vector<char> flow_done_;               // by flow
+  size_t flows_running_ = 0;
+  boost::asio::steady_timer changed_;  // cancelled whenever a value is filled or a flow ends
 };
 
 }  // namespace reprise::replay
