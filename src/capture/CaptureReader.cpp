@@ -1,5 +1,7 @@
 #include "capture/CaptureReader.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "InputError.hpp"
@@ -15,6 +17,16 @@ CaptureReader::CaptureReader(std::string path) : path_(std::move(path)), in_(pat
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) throw InputError(path_, "line 1", "not JSON (a capture starts with its header line)");
   header_ = header_from_json(j, path_, 1);
+}
+
+std::vector<Exchange> CaptureReader::read_all(const std::string& path) {
+  CaptureReader reader(path);
+  std::vector<Exchange> out;
+  Exchange x;
+  while (reader.next(x)) out.push_back(std::move(x));
+  if (reader.tail_cut())
+    spdlog::warn("{}: the last line was cut off (a crash while recording); using the rest", path);
+  return out;
 }
 
 bool CaptureReader::next(Exchange& out) {
@@ -33,7 +45,8 @@ bool CaptureReader::next(Exchange& out) {
     }
     if (is_gap(j)) {
       if (!j["dropped_records"].is_number_unsigned())
-        throw InputError(path_, "line " + std::to_string(line_) + ", field dropped_records", "must be a whole number");
+        throw InputError(path_, "line " + std::to_string(line_) + ", field dropped_records",
+                         "must be a whole number");
       dropped_ += j["dropped_records"].get<uint64_t>();
       continue;
     }

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "capture/Exchange.hpp"
 
@@ -21,6 +22,9 @@ class CaptureReader {
   uint64_t dropped() const { return dropped_; }  // records the recorder reported dropping
   bool tail_cut() const { return tail_cut_; }
   const std::string& path() const { return path_; }
+
+  // Every exchange of the file, in file order; a cut last line is warned about and skipped.
+  static std::vector<Exchange> read_all(const std::string& path);
 
  private:
   std::string path_;

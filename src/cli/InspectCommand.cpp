@@ -19,10 +19,7 @@ namespace {
 
 // What automatic correlation (and the profile's rules and identities) found, session by session.
 void print_correlations(const std::string& path, const std::string& profile_path, bool json) {
-  capture::CaptureReader reader(path);
-  std::vector<capture::Exchange> exchanges;
-  capture::Exchange x;
-  while (reader.next(x)) exchanges.push_back(std::move(x));
+  auto exchanges = capture::CaptureReader::read_all(path);
   auto profile = profile_path.empty() ? replay::Profile{} : replay::Profile::load(profile_path);
   auto built = replay::build_sessions(std::move(exchanges), profile, {profile.correlate.automatic, {}});
   nlohmann::ordered_json out = {{"capture", path}, {"sessions", nlohmann::ordered_json::array()}};

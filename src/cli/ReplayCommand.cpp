@@ -40,17 +40,6 @@ void parse_shard(const std::string& text, replay::RunOptions& options) {
     throw InputError("--shard", "", "'" + text + "' must be i/N with 1 <= i <= N");
 }
 
-std::vector<capture::Exchange> read_capture(const std::string& path) {
-  capture::CaptureReader reader(path);
-  std::vector<capture::Exchange> out;
-  capture::Exchange x;
-  while (reader.next(x)) out.push_back(std::move(x));
-  if (reader.tail_cut())
-    spdlog::warn("{}: the last line was cut off (a crash while recording); replaying the rest", path);
-  if (out.empty()) throw InputError(path, "", "holds no exchanges to replay");
-  return out;
-}
-
 // A TCP connect before the run: an unreachable target is one line and exit 2, not N errors.
 void check_reachable(const boost::asio::ip::tcp::endpoint& target, const std::string& url,
                      std::chrono::microseconds timeout) {
@@ -79,7 +68,9 @@ void run(const ReplayFlags& f, int& exit_code) {
   session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
   if (!f.keep_host)
     session_options.host = url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
-  auto built = replay::build_sessions(read_capture(f.capture), profile, session_options);
+  auto exchanges = capture::CaptureReader::read_all(f.capture);
+  if (exchanges.empty()) throw InputError(f.capture, "", "holds no exchanges to replay");
+  auto built = replay::build_sessions(std::move(exchanges), profile, session_options);
   if (built.sessions.empty())
     throw InputError(f.capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <map>
@@ -9,16 +10,17 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include <boost/asio/post.hpp>
-
-#include "demo/DemoClient.hpp"
-#include "demo/DemoServer.hpp"
-#include "net/Address.hpp"
 #include "capture/CaptureReader.hpp"
 #include "capture/CaptureSummary.hpp"
 #include "capture/Recorder.hpp"
 #include "capture/SummaryReport.hpp"
+#include "demo/DemoClient.hpp"
+#include "demo/DemoServer.hpp"
+#include "net/Address.hpp"
 #include "proxy/ProxyServer.hpp"
+#include "replay/RunReport.hpp"
+#include "replay/Runner.hpp"
+#include "replay/Session.hpp"
 
 namespace reprise::demo {
 namespace {
@@ -88,9 +90,13 @@ void walk(Script& s) {
   DemoClient alice(s.proxy()), bob(s.proxy()), carol(s.proxy());
   std::printf("\nscenario 1: user auth and profile\n");
   s.step(alice, "register alice", "POST", "/api/users/register", 201, "",
-         {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "Test1234!@#"}, {"display_name", "Alice"}});
-  Json b = s.step(bob, "register bob", "POST", "/api/users/register", 201, "",
-                  {{"email", "bob@test.com"}, {"username", "bob"}, {"password", "Test1234!@#"}, {"display_name", "Bob"}});
+         {{"email", "alice@test.com"},
+          {"username", "alice"},
+          {"password", "Test1234!@#"},
+          {"display_name", "Alice"}});
+  Json b = s.step(
+      bob, "register bob", "POST", "/api/users/register", 201, "",
+      {{"email", "bob@test.com"}, {"username", "bob"}, {"password", "Test1234!@#"}, {"display_name", "Bob"}});
   Json c = s.step(carol, "register carol", "POST", "/api/users/register", 201, "",
                   {{"email", "carol@test.com"}, {"username", "carol"}, {"password", "Test1234!@#"}});
   s.step(alice, "register alice again", "POST", "/api/users/register", 400, "",
@@ -116,7 +122,8 @@ void walk(Script& s) {
   std::printf("  stream open: %d events so far\n", watch.total);
 
   std::printf("\nscenario 2: messages\n");
-  int room = s.step(alice, "create room", "POST", "/api/chat/rooms", 201, ta, {{"name", "demo room"}}).value("id", 0);
+  int room = s.step(alice, "create room", "POST", "/api/chat/rooms", 201, ta, {{"name", "demo room"}})
+                 .value("id", 0);
   std::string messages = "/api/chat/rooms/" + std::to_string(room) + "/messages";
   s.step(bob, "bob joins by posting", "POST", messages, 200, tb, {{"content", "hi all"}});
   s.step(alice, "list rooms", "GET", "/api/chat/rooms", 200, ta);
@@ -129,14 +136,15 @@ void walk(Script& s) {
   int request = s.step(alice, "friend request", "POST", "/api/friends/requests", 200, ta,
                        {{"addressee_id", b.value("id", 0)}})
                     .value("id", 0);
-  s.step(alice, "accept by the wrong user", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept",
-         403, ta);
+  s.step(alice, "accept by the wrong user", "POST",
+         "/api/friends/requests/" + std::to_string(request) + "/accept", 403, ta);
   s.step(bob, "accept", "POST", "/api/friends/requests/" + std::to_string(request) + "/accept", 200, tb);
   s.step(carol, "carol searches", "GET", "/api/users/search?q=alice", 200, tc);
-  int second = s.step(carol, "carol asks alice", "POST", "/api/friends/requests", 200, tc,
-                      {{"addressee_id", 1}})
-                   .value("id", 0);
-  s.step(alice, "alice accepts", "POST", "/api/friends/requests/" + std::to_string(second) + "/accept", 200, ta);
+  int second =
+      s.step(carol, "carol asks alice", "POST", "/api/friends/requests", 200, tc, {{"addressee_id", 1}})
+          .value("id", 0);
+  s.step(alice, "alice accepts", "POST", "/api/friends/requests/" + std::to_string(second) + "/accept", 200,
+         ta);
   (void)c;
 
   bool all = watch.wait_for(kExpected, 3000ms);
@@ -145,6 +153,44 @@ void walk(Script& s) {
   for (const auto& [name, n] : watch.events) std::printf(" %s=%d", name.c_str(), n);
   std::printf(" %s\n", all ? "(all expected events arrived)" : "(MISSING EVENTS)");
   if (!all) s.fail();
+}
+
+// The recorded session replayed against the same service with a spike: 5 sessions a second,
+// up to 60 a second for 2 s and back down; each iteration registers a user of its own.
+constexpr const char* kSpikeProfile = R"({
+  "executor": "ramping-arrival-rate", "startRate": 5, "timeUnit": "1s", "preAllocatedVUs": 20, "maxVUs": 200,
+  "stages": [{"duration": "2s", "target": 5}, {"duration": "1s", "target": 60}, {"duration": "2s", "target": 60},
+             {"duration": "1s", "target": 5}, {"duration": "1s", "target": 5}],
+  "gracefulStop": "5s",
+  "identities": {"template": {"email": "demo{vu}-{iter}@test.com", "username": "demo{vu}-{iter}"}}
+})";
+
+bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& target) {
+  auto profile = replay::Profile::parse(nlohmann::json::parse(kSpikeProfile), "the demo's spike profile");
+  auto built = replay::build_sessions(capture::CaptureReader::read_all(capture_path), profile,
+                                      {true, net::to_string(target)});
+  std::printf("\nreplaying %s against the chat service with a spike (5/s, 60/s for 2 s, 5/s; 7 s):\n\n",
+              capture_path.c_str());
+  std::fflush(stdout);
+  replay::RunOptions options;
+  options.target = target;
+  auto result = replay::run_replay(built.sessions, profile, options);
+  replay::RunInfo info{capture_path,
+                       "http://" + net::to_string(target),
+                       "(built-in spike)",
+                       replay::executor_name(profile.executor),
+                       1,
+                       1,
+                       built.sessions.size(),
+                       0,
+                       built.skipped_websocket};
+  for (const auto& s : built.sessions) info.steps += s.steps();
+  replay::print_run(info, result);
+  std::printf(
+      "\n  The failures are the recorded ones (a second register: 400; a request without its token: 401)\n"
+      "  and steps that need another user's copy (accepting a friend request sent to the recorded\n"
+      "  bob, not to this copy: 403). Everything a session hands itself (tokens, room ids) is correlated.\n");
+  return result.stats.transport_errors == 0 && result.stats.iterations > 0;
 }
 
 }  // namespace
@@ -182,18 +228,23 @@ int run_demo(const std::string& record_path) {
   }
   proxy.drain();
   proxy.wait();
-  boost::asio::post(upstream_ctx, [&] { upstream.stop(); });
-  upstream_thread.join();
+  bool replayed = true;
   if (recorder) {
     recorder->stop();
     std::printf("\nrecorded %llu exchanges to %s (redacted); reprise inspect %s:\n\n",
-                static_cast<unsigned long long>(recorder->written()), record_path.c_str(), record_path.c_str());
+                static_cast<unsigned long long>(recorder->written()), record_path.c_str(),
+                record_path.c_str());
     std::fflush(stdout);
     capture::CaptureReader reader(record_path);
     capture::print_summary_table(record_path, capture::summarize(reader));
+    replayed = replay_spike(record_path, upstream.local_endpoint());
   }
-  std::printf("\n%s\n", script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
-  return script.ok() ? 0 : 2;
+  boost::asio::post(upstream_ctx, [&] { upstream.stop(); });
+  upstream_thread.join();
+  std::printf("\n%s\n",
+              script.ok() ? "demo: every step answered as the API promises" : "demo: some steps FAILED");
+  if (!replayed) std::printf("demo: the replay FAILED to reach the chat service\n");
+  return script.ok() && replayed ? 0 : 2;
 }
 
 }  // namespace reprise::demo
