@@ -4,6 +4,7 @@
 #include <random>
 
 #include "http/MessageHead.hpp"
+#include "http/PercentEncoding.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -29,7 +30,7 @@ std::optional<std::string> form_field(std::string_view body, const std::string& 
     std::string_view pair =
         body.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     if (pair.size() > field.size() && pair.starts_with(field) && pair[field.size()] == '=')
-      return std::string(pair.substr(field.size() + 1));
+      return http::url_decode(pair.substr(field.size() + 1), http::UrlPart::query);
     if (amp == std::string_view::npos) break;
     start = amp + 1;
   }

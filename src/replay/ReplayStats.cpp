@@ -74,7 +74,13 @@ void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) 
   vus_max += j["vus_max"].get<uint64_t>();
   need("status", j.contains("status") && j["status"].is_object());
   for (auto it = j["status"].begin(); it != j["status"].end(); ++it) {
-    int code = it.key() == "none" ? 0 : std::atoi(it.key().c_str());
+    int code = -1;
+    const std::string& key = it.key();
+    if (key == "none")
+      code = 0;
+    else if (key.size() == 3 &&
+             std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      code = std::stoi(key);
     need("status", code >= 0 && code < static_cast<int>(status.size()) && it.value().is_number_unsigned());
     status[static_cast<size_t>(code)] += it.value().get<uint64_t>();
   }

@@ -4,8 +4,10 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "http/MessageHead.hpp"
+#include "http/PercentEncoding.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -14,49 +16,30 @@ bool id_named(std::string_view key) {
   return http::iequals(key, "id") || key.ends_with("_id") || key.ends_with("Id") || key.ends_with("ID");
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    int hi = 0, lo = 0;
-    if (s[i] == '%' && i + 2 < s.size() && (hi = hex_digit(s[i + 1])) >= 0 &&
-        (lo = hex_digit(s[i + 2])) >= 0) {
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
-
 void append_encoded(std::string& out, std::string_view value, Encoding e) {
   static const char* hex = "0123456789ABCDEF";
   if (e == Encoding::raw) {
     out += value;
-    return;
-  }
-  for (unsigned char c : value) {
-    bool plain = e == Encoding::url ? (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-                                    : (c >= 0x20 && c != '"' && c != '\\');
-    if (plain) {
-      out += static_cast<char>(c);
-    } else if (e == Encoding::url) {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
+  } else if (e == Encoding::url) {
+    http::append_url_encoded(out, value);
+  } else {
+    for (unsigned char c : value) {
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        out += static_cast<char>(c);
+      } else {
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
     }
   }
+}
+
+// A JSON string's content as the text it stands for ("Zo\u00eb" is "Zoë").
+std::string json_unescape(std::string_view content) {
+  if (content.find('\\') == std::string_view::npos) return std::string(content);
+  auto parsed = nlohmann::json::parse("\"" + std::string(content) + "\"", nullptr, false);
+  return parsed.is_string() ? parsed.get<std::string>() : std::string(content);
 }
 
 // Collects pieces: literal text is merged; a wanted value at a whole-value boundary becomes a
@@ -102,7 +85,7 @@ void build_target(Builder& b, std::string_view target) {
     if (seg.empty())
       b.text(seg);
     else
-      b.text_or_value(seg, url_decode(seg), true, {{}, previous}, Encoding::url);
+      b.text_or_value(seg, http::url_decode(seg, http::UrlPart::path), true, {{}, previous}, Encoding::url);
     previous = seg;
     if (slash == std::string_view::npos) break;
     b.text("/");
@@ -123,8 +106,8 @@ void build_query(Builder& b, std::string_view query) {
     if (eq != std::string_view::npos && eq + 1 < pair.size()) {
       std::string_view key = pair.substr(0, eq);
       b.text(pair.substr(0, eq + 1));
-      b.text_or_value(pair.substr(eq + 1), url_decode(pair.substr(eq + 1)), id_named(key), {key, {}},
-                      Encoding::url);
+      b.text_or_value(pair.substr(eq + 1), http::url_decode(pair.substr(eq + 1), http::UrlPart::query),
+                      id_named(key), {key, {}}, Encoding::url);
     } else {
       b.text(pair);
     }
@@ -134,15 +117,25 @@ void build_query(Builder& b, std::string_view query) {
   }
 }
 
-bool token_edge(char c) { return c == ' ' || c == ',' || c == ';' || c == '=' || c == '\t'; }
+bool token_edge(char c) { return c == ' ' || c == ',' || c == ';' || c == '\t'; }
 
-// Whole tokens of a header value: "Bearer <token>", "sid=<value>; theme=dark".
+// Whole tokens of a header value: "Bearer <token>", "sid=<value>; theme=dark". A token is
+// matched whole (a base64 value may end in '='), else its part after the first '='.
 void build_header_value(Builder& b, std::string_view value) {
   for (size_t i = 0; i < value.size();) {
     size_t end = i;
     while (end < value.size() && !token_edge(value[end])) ++end;
     std::string_view token = value.substr(i, end - i);
-    if (!token.empty()) b.text_or_value(token, token, false, {}, Encoding::raw);
+    size_t eq = token.find('=');
+    if (int slot = b.find(token, false, {}); slot >= 0) {
+      b.slot(slot, Encoding::raw);
+    } else if (eq != std::string_view::npos && eq > 0) {
+      b.text(token.substr(0, eq + 1));
+      b.text_or_value(token.substr(eq + 1), token.substr(eq + 1), false, {token.substr(0, eq), {}},
+                      Encoding::raw);
+    } else {
+      b.text(token);
+    }
     b.text(value.substr(end, end < value.size() ? 1 : 0));
     i = end + 1;
   }
@@ -176,7 +169,9 @@ void build_json(Builder& b, std::string_view body) {
     std::string_view token = is_string ? body.substr(i + 1, end - i - 1) : body.substr(i, end - i);
     if (is_string && next < body.size() && body[next] == ':') {
       key = token;
-    } else if (int slot = b.find(token, id_named(key), {key, {}}); slot >= 0) {
+    } else if (int slot =
+                   b.find(is_string ? json_unescape(token) : std::string(token), id_named(key), {key, {}});
+               slot >= 0) {
       size_t from = is_string ? i + 1 : i;
       b.text(body.substr(done, from - done));
       b.slot(slot, is_string ? Encoding::json : Encoding::raw);
@@ -209,9 +204,13 @@ RequestTemplate::RequestTemplate(const capture::Request& req, const std::vector<
   head.text(req.method);
   head.text(" ");
   build_target(head, req.target);
-  head.text(" HTTP/1.1\r\nHost: ");
-  head.text(host.empty() ? header_of(req.headers, "Host") : std::string_view(host));
-  head.text("\r\n");
+  head.text(" HTTP/1.1\r\n");
+  std::string_view send_host = host.empty() ? header_of(req.headers, "Host") : std::string_view(host);
+  if (!send_host.empty()) {
+    head.text("Host: ");
+    head.text(send_host);
+    head.text("\r\n");
+  }
   for (const auto& [name, value] : req.headers) {
     if (skipped_header(name)) continue;
     head.text(name);

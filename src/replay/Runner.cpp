@@ -124,52 +124,60 @@ class ThreadRun {
     const auto end =
         settings_.t0 + (profile_.executor == Executor::per_vu_iterations ? profile_.max_duration
                                                                          : profile_.total_duration());
-    std::vector<char> started(static_cast<size_t>(most) + 1, 0);
+    std::vector<Vu*> by_number(static_cast<size_t>(most) + 1, nullptr);
+    active_.assign(static_cast<size_t>(most) + 1, 0);
+    const bool once = profile_.executor == Executor::per_vu_iterations;  // a VU starts once
+    co_await sleep_until(settings_.t0);
     while (clock::now() < end) {
       int target = vus_at(profile_, std::chrono::duration_cast<microseconds>(clock::now() - settings_.t0));
       for (int v = 1; v <= std::min(target, most); ++v) {
-        if (started[static_cast<size_t>(v)] || !mine(v)) continue;
-        started[static_cast<size_t>(v)] = 1;
-        asio::co_spawn(ctx_, vu_loop(new_vu(v), most, end), asio::detached);
+        auto i = static_cast<size_t>(v);
+        if (active_[i] || !mine(v) || (once && by_number[i])) continue;
+        if (!by_number[i]) by_number[i] = &new_vu(v);
+        active_[i] = 1;
+        note_running(1);
+        asio::co_spawn(ctx_, vu_loop(*by_number[i], most, end), asio::detached);
       }
-      if (profile_.executor == Executor::per_vu_iterations && running_ == 0 && !vus_.empty()) break;
+      if (profile_.executor == Executor::per_vu_iterations && running_ == 0)
+        break;  // all ran their iterations
       co_await sleep_until(std::min(clock::now() + kTick, end));
     }
     co_await drain();
   }
 
+  // A VU's loop: one session after another until the end, its iterations, or a ramp down.
   awaitable<void> vu_loop(Vu& vu, int most, clock::time_point end) {
-    note_running(1);
     const auto S = static_cast<uint64_t>(sessions_.size());
-    for (int iter = 0; !vu.aborted(); ++iter) {
+    while (!vu.aborted()) {
       auto now = clock::now();
       if (now >= end) break;
       if (profile_.executor == Executor::per_vu_iterations) {
-        if (iter >= profile_.iterations) break;
+        if (vu.iterations() >= profile_.iterations) break;
       } else if (vu.number() >
                  vus_at(profile_, std::chrono::duration_cast<microseconds>(now - settings_.t0))) {
-        break;  // ramped down: this VU's iteration is over
+        break;  // ramped down: this VU waits until the ramp comes back up to it
       }
+      // VU v's i-th iteration replays session (v-1 + i*VUs) mod S, the same in every shard split.
       uint64_t pick = (static_cast<uint64_t>(vu.number() - 1) +
-                       static_cast<uint64_t>(iter) * static_cast<uint64_t>(most)) %
+                       static_cast<uint64_t>(vu.iterations()) * static_cast<uint64_t>(most)) %
                       S;
       stats.count_at(stats.iterations_per_second,
                      std::chrono::duration_cast<microseconds>(now - settings_.t0).count());
       co_await vu.iterate(sessions_[pick], now);
     }
+    active_[static_cast<size_t>(vu.number())] = 0;
     note_running(-1);
   }
 
   awaitable<void> open_model() {
     ArrivalSchedule schedule(profile_);
-    auto& idle = idle_;
     int next_vu = 1;
     auto allocate = [&](int limit) -> Vu* {
       for (; next_vu <= limit; ++next_vu)
         if (mine(next_vu)) return &new_vu(next_vu++);
       return nullptr;
     };
-    while (Vu* vu = allocate(profile_.pre_allocated_vus)) idle.push_back(vu);
+    while (Vu* vu = allocate(profile_.pre_allocated_vus)) idle_.push_back(vu);
     const auto N = static_cast<uint64_t>(options_.shards), T = static_cast<uint64_t>(options_.threads);
     const auto S = static_cast<uint64_t>(sessions_.size());
     for (uint64_t k = static_cast<uint64_t>(index_);; k += T) {
@@ -180,9 +188,9 @@ class ThreadRun {
       if (at > clock::now()) co_await sleep_until(at);
       stats.count_at(stats.iterations_per_second, due->count());
       Vu* vu = nullptr;
-      if (!idle.empty()) {
-        vu = idle.back();
-        idle.pop_back();
+      if (!idle_.empty()) {
+        vu = idle_.back();
+        idle_.pop_back();
       } else {
         vu = allocate(profile_.max_vus);
       }
@@ -190,17 +198,16 @@ class ThreadRun {
         ++stats.dropped_iterations;
         continue;
       }
-      asio::co_spawn(ctx_, open_iteration(*vu, sessions_[n % S], at, idle), asio::detached);
+      note_running(1);
+      asio::co_spawn(ctx_, open_iteration(*vu, sessions_[n % S], at), asio::detached);
     }
     co_await drain();
   }
 
-  awaitable<void> open_iteration(Vu& vu, const Session& session, clock::time_point due,
-                                 std::vector<Vu*>& idle) {
-    note_running(1);
+  awaitable<void> open_iteration(Vu& vu, const Session& session, clock::time_point due) {
     co_await vu.iterate(session, due);
     note_running(-1);
-    idle.push_back(&vu);
+    idle_.push_back(&vu);
   }
 
   asio::io_context& ctx_;
@@ -212,9 +219,10 @@ class ThreadRun {
   net::UpstreamPool pool_;
   asio::steady_timer timer_;
   std::vector<std::unique_ptr<Vu>> vus_;
-  std::vector<Vu*> idle_;  // open model: VUs free for the next iteration
-  int running_ = 0;        // iterations under way
-  int waiting_ = 0;        // replay-timing sessions not yet due
+  std::vector<Vu*> idle_;     // open model: VUs free for the next iteration
+  std::vector<char> active_;  // closed model: by VU number, looping now
+  int running_ = 0;           // iterations under way
+  int waiting_ = 0;           // replay-timing sessions not yet due
 };
 
 }  // namespace

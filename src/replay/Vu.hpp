@@ -51,6 +51,7 @@ class Vu {
   void abort();
   bool aborted() const { return aborted_; }
   int number() const { return number_; }
+  int iterations() const { return iteration_; }  // done so far
 
  private:
   // One connection to the target and what reading and writing on it needs.

@@ -1,10 +1,12 @@
 """Shared pieces of the integration tests: free loopback ports, processes started and stopped
 by PID, the real servers (reprise, the FastAPI app under uvicorn, nginx) and small raw-socket
 HTTP helpers. It must not hide failures: every helper raises when something does not start."""
+import asyncio
 import collections
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -584,3 +586,301 @@ def capture_records(path):
     with open(path) as f:
         lines = [json.loads(line) for line in f if line.strip()]
     return lines[0], [r for r in lines[1:] if "dropped_records" not in r]
+
+
+# ---------------------------------------------------------------------------------------------
+# Replay: an upstream that counts what arrives when, captures written by the tests, and runs of
+# `reprise replay` that hand back the summary.
+
+class _CountingConnection(asyncio.Protocol):
+    """One client connection of a CountingUpstream: requests are read one after another (a
+    slow answer or an SSE stream holds the next one back, as HTTP/1.1 requires)."""
+
+    def __init__(self, upstream):
+        self.up = upstream
+        self.buf = b""
+        self.busy = False
+        self.stream_opened = None
+        self.timers = []
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.up.connections += 1
+        self.conn_id = self.up.connections
+        self.up._transports.add(transport)
+
+    def connection_lost(self, exc):
+        self.up._transports.discard(self.transport)
+        for timer in self.timers:
+            timer.cancel()
+        if self.stream_opened is not None:
+            now = time.monotonic()
+            self.up.streams.append((self.conn_id, self.stream_opened, now))
+            self.up.streams_open -= 1
+            self.up._active(now, -1)
+            self.stream_opened = None
+        elif self.busy:
+            self.up._active(time.monotonic(), -1)
+
+    def data_received(self, data):
+        self.buf += data
+        self._serve()
+
+    def _serve(self):
+        while not self.busy:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buf[:end]
+            length = 0
+            at = head.lower().find(b"\r\ncontent-length:")
+            if at >= 0:
+                stop = head.find(b"\r\n", at + 2)
+                length = int(head[at + 17:stop if stop >= 0 else len(head)])
+            total = end + 4 + length
+            if len(self.buf) < total:
+                return
+            line = head.split(b"\r\n", 1)[0].decode("latin-1")
+            method, target = line.split(" ")[:2]
+            body = self.buf[end + 4:total]
+            self.buf = self.buf[total:]
+            self._answer(method, target, body)
+
+    def _answer(self, method, target, body):
+        now = time.monotonic()
+        up = self.up
+        up.arrivals.append((now, method, target, body, self.conn_id))
+        path, _, query = target.partition("?")
+        if path.startswith("/events"):
+            self._stream(now, _query(query))
+        elif path.startswith("/slow"):
+            self.busy = True
+            up._active(now, +1)
+            delay = int(_query(query).get("ms", "1000")) / 1000
+            self.timers.append(up.loop.call_later(delay, self._slow_done))
+        else:
+            self.transport.write(up.response)
+
+    def _slow_done(self):
+        self.timers.clear()
+        if self.transport.is_closing():
+            return
+        self.up._active(time.monotonic(), -1)
+        self.transport.write(self.up.response)
+        self.busy = False
+        self._serve()
+
+    def _stream(self, now, params):
+        up = self.up
+        self.busy = True
+        self.stream_opened = now
+        up.streams_open += 1
+        up.streams_peak = max(up.streams_peak, up.streams_open)
+        up._active(now, +1)
+        self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")
+        count, every = int(params.get("n", "5")), int(params.get("every_ms", "100")) / 1000
+        for i in range(count):
+            self.timers.append(up.loop.call_later(i * every, self._event, i))
+
+    def _event(self, i):
+        if not self.transport.is_closing():
+            self.transport.write(chunk(b"event: tick\ndata: {\"n\":%d}\n\n" % i))
+
+
+def _query(query):
+    out = {}
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name:
+            out[name] = value
+    return out
+
+
+class CountingUpstream:
+    """An HTTP/1.1 upstream on asyncio (protocols, not streams: it takes well over 6,000 small
+    keep-alive requests a second) in a thread of its own. Every request is answered 200 with a
+    small JSON body and recorded in `arrivals` as (monotonic time, method, target, body,
+    connection number). `/slow?ms=N` answers after N ms. `/events?n=K&every_ms=M` answers
+    text/event-stream (chunked), sends K events M ms apart (the first at once) and then holds the
+    stream open until the client closes; `streams` lists (connection, opened, closed) of every
+    closed stream, `streams_open` and `streams_peak` count the open ones. Slow requests and
+    streams are `active`: `active_log` has (time, +1/-1) for each change, `active_peak` the most."""
+
+    BODY = b'{"ok":true,"service":"counting"}'
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(self.BODY), self.BODY))
+        self.arrivals = []
+        self.streams = []
+        self.streams_open = 0
+        self.streams_peak = 0
+        self.active = 0
+        self.active_peak = 0
+        self.active_log = []
+        self.connections = 0
+        self._transports = set()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10) or self.server is None:
+            raise RuntimeError(f"the counting upstream did not start on port {self.port}")
+
+    def _run(self, ready):
+        asyncio.set_event_loop(self.loop)
+        self.server = None
+        try:
+            self.server = self.loop.run_until_complete(
+                self.loop.create_server(lambda: _CountingConnection(self), "127.0.0.1", self.port, backlog=4096))
+        finally:
+            ready.set()
+        self.loop.run_forever()
+
+    def _active(self, now, delta):
+        self.active += delta
+        self.active_peak = max(self.active_peak, self.active)
+        self.active_log.append((now, delta))
+
+    def close(self):
+        def shut():
+            self.server.close()
+            for transport in list(self._transports):
+                transport.abort()
+            self.loop.call_later(0.05, self.loop.stop)
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(shut)
+            self._thread.join(10)
+        if not self._thread.is_alive() and not self.loop.is_closed():
+            self.loop.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def count(self):
+        return len(self.arrivals)
+
+    def requests(self):
+        """A Counter of (method, target) over every request received."""
+        return collections.Counter((a[1], a[2]) for a in list(self.arrivals))
+
+    def per_second(self, seconds, start=None):
+        """Requests that arrived in each whole second after `start` (default: the first arrival)."""
+        times = [a[0] for a in list(self.arrivals)]
+        if not times:
+            return [0] * seconds
+        start = times[0] if start is None else start
+        out = [0] * seconds
+        for t in times:
+            k = int((t - start) // 1)
+            if 0 <= k < seconds:
+                out[k] += 1
+        return out
+
+    def active_at(self, t):
+        """How many slow requests and streams were open at monotonic time `t`."""
+        return sum(delta for when, delta in list(self.active_log) if when <= t)
+
+    def wait_quiet(self, quiet=0.3, timeout=10.0):
+        """Waits until nothing has arrived or closed for `quiet` seconds."""
+        end = time.monotonic() + timeout
+        seen, since = -1, time.monotonic()
+        while time.monotonic() < end:
+            now_seen = len(self.arrivals) + len(self.active_log)
+            if now_seen != seen:
+                seen, since = now_seen, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.02)
+
+
+def recorded_exchange(session, t_us, method, target, body=None, status=200, res_body='{"ok":true}', dur_us=150,
+                      headers=None, res_headers=None, sse_events=None):
+    """One capture record as `reprise proxy --record` writes it. `sse_events` [(t_us, bytes)]
+    makes it a text/event-stream answer that lasted `dur_us`."""
+    req = {"method": method, "target": target, "version": "1.1",
+           "headers": headers if headers is not None else [["Host", "recorded.test"]]}
+    if body is not None:
+        req["body"] = body
+        if not any(h[0].lower() == "content-length" for h in req["headers"]):
+            req["headers"] = req["headers"] + [["Content-Type", "application/json"],
+                                               ["Content-Length", str(len(body.encode()))]]
+    res = {"status": status, "ttfb_us": min(dur_us, 100), "dur_us": dur_us}
+    if sse_events is not None:
+        res["headers"] = res_headers or [["Content-Type", "text/event-stream"], ["Transfer-Encoding", "chunked"]]
+        res["body"] = "".join(f"event: tick\ndata: {i}\n\n" for i in range(len(sse_events)))
+    else:
+        res["headers"] = res_headers or [["Content-Type", "application/json"],
+                                         ["Content-Length", str(len(res_body.encode()))]]
+        res["body"] = res_body
+    record = {"session": session, "t_us": t_us, "req": req, "res": res}
+    if sse_events is not None:
+        record["stream"] = {"kind": "sse", "events": [{"t_us": t, "bytes": b} for t, b in sse_events]}
+    return record
+
+
+def write_capture(path, exchanges, upstream="http://127.0.0.1:9"):
+    """Writes a capture: the header line, then the exchanges in the order they ended (as the
+    recorder does), numbered 1, 2, 3... in that order."""
+    ended = sorted(exchanges, key=lambda r: r["t_us"] + r.get("res", {}).get("dur_us", 0))
+    with open(path, "w") as f:
+        f.write(json.dumps({"reprise_capture": 1, "created": "2026-11-25T12:00:00Z", "source": "proxy",
+                            "upstream": upstream, "redaction": "default"}) + "\n")
+        for n, record in enumerate(ended, 1):
+            f.write(json.dumps(dict({"id": n}, **record), separators=(",", ":")) + "\n")
+    return path
+
+
+def write_profile(path, profile):
+    with open(path, "w") as f:
+        json.dump(profile, f)
+    return path
+
+
+class ReplayRun:
+    """A finished `reprise replay`: exit code, stdout, stderr, the summary file read back."""
+
+    def __init__(self, completed, summary_path, elapsed):
+        self.returncode = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.elapsed = elapsed
+        self.summary = None
+        if os.path.exists(summary_path) and os.path.getsize(summary_path):
+            with open(summary_path) as f:
+                self.summary = json.load(f)
+
+    @property
+    def counters(self):
+        return self.summary["counters"]
+
+    def status(self, code):
+        return self.summary.get("status", {}).get(str(code), 0)
+
+    def __repr__(self):
+        return f"ReplayRun(exit {self.returncode}, stderr {self.stderr[-2000:]!r})"
+
+
+def replay(capture, target, profile, *flags, timeout=60.0, env=None, summary=None):
+    """Runs `reprise replay` to its end (killed after `timeout`) with a summary file."""
+    own_dir = None if summary else tempfile.mkdtemp(prefix="reprise-replay-")
+    summary = summary or os.path.join(own_dir, "summary.json")
+    args = [BIN, "replay", capture, "--target", target, "--profile", profile, "--summary", summary,
+            "--log-level", "warn", *flags]
+    start = time.monotonic()
+    try:
+        completed = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout,
+                                   env=dict(os.environ, **(env or {})))
+        return ReplayRun(completed, summary, time.monotonic() - start)
+    finally:
+        if own_dir:
+            shutil.rmtree(own_dir, ignore_errors=True)

@@ -31,7 +31,6 @@ json line_of(const Exchange& x) {
   return json::parse(out);
 }
 
-Exchange round_trip(const Exchange& x) { return exchange_from_json(line_of(x), kFile, 7); }
 
 Exchange minimal() {
   Exchange x;

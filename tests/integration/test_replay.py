@@ -1,0 +1,406 @@
+"""`reprise replay`: each executor's shape as the upstream sees it (arrivals counted per second,
+concurrency sampled), the open model under a stalled target (drops counted, latency from the
+due time), shards that together send exactly what one run sends and merge into its summary,
+SSE streams held for their recorded length, and every malformed input's exit code and line.
+Captures and profiles are generated here; the upstream is harness.CountingUpstream unless the
+test says otherwise."""
+import collections
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import (BIN, CountingUpstream, demo_upstream, free_port, recorded_exchange, replay, write_capture,
+                     write_profile)
+
+
+def single_request_capture(path, sessions, prefix, gap_us=1000):
+    """`sessions` sessions of one GET each, `prefix`/0, `prefix`/1, ... recorded `gap_us` apart."""
+    return write_capture(path, [recorded_exchange(f"c0-{i + 1}", i * gap_us, "GET", f"{prefix}/{i}")
+                                for i in range(sessions)])
+
+
+class ReplayCase(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="reprise-replay-test-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def profile(self, name, profile):
+        return write_profile(self.path(name), profile)
+
+    def upstream(self):
+        up = CountingUpstream()
+        self.addCleanup(up.close)
+        return up
+
+    def assertRan(self, run):
+        self.assertEqual(run.returncode, 0, run)
+        self.assertIsNotNone(run.summary, f"no summary written: {run}")
+
+    def assertBuckets(self, got, expected, rel, floor=0, what="per-second count"):
+        """Each bucket within `rel` of the expectation (or `floor` requests, the larger)."""
+        self.assertEqual(len(got), len(expected))
+        for k, (g, e) in enumerate(zip(got, expected)):
+            self.assertLessEqual(abs(g - e), max(rel * e, floor), f"{what} second {k}: {got} against {expected}")
+
+
+class ArrivalRateTest(ReplayCase):
+    def test_constant_arrival_rate_holds_the_rate_every_second(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 10, "/car")
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 2000, "timeUnit": "1s",
+                                          "duration": "5s", "preAllocatedVUs": 50, "maxVUs": 200})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        s, c = run.summary, run.counters
+        self.assertEqual((s["executor"], s["shard"]), ("constant-arrival-rate", [1, 1]))
+        self.assertAlmostEqual(s["planned_iterations"], 10000, delta=1)
+        self.assertEqual(c["dropped_iterations"], 0)
+        self.assertEqual(c["iterations"], s["planned_iterations"])
+        self.assertAlmostEqual(up.count(), 10000, delta=100)
+        self.assertEqual(c["http_reqs"], up.count(), "the replayer's count is what the upstream received")
+        self.assertEqual(run.status(200), up.count())
+        self.assertBuckets(up.per_second(5), [2000] * 5, 0.05, what="arrivals at the upstream")
+        self.assertBuckets(s["per_second"]["iterations"][:5], [2000] * 5, 0, floor=1, what="iterations due")
+        # iteration n replays session n mod S
+        planned = s["planned_iterations"]
+        self.assertEqual(up.requests(), collections.Counter(
+            {("GET", f"/car/{i}"): len(range(i, planned, 10)) for i in range(10)}))
+
+    def test_ramping_arrival_rate_follows_the_integral(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 10, "/rar")
+        profile = self.profile("p.json", {"executor": "ramping-arrival-rate", "startRate": 0, "timeUnit": "1s",
+                                          "stages": [{"duration": "4s", "target": 2000},
+                                                     {"duration": "2s", "target": 2000}],
+                                          "preAllocatedVUs": 50, "maxVUs": 200})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        # rate 500·t for 4 s, then 2000/s: the integral is 250·t², so second k holds 250·(2k+1)
+        expected = [250, 750, 1250, 1750, 2000, 2000]
+        s, c = run.summary, run.counters
+        self.assertAlmostEqual(s["planned_iterations"], 8000, delta=1)
+        self.assertEqual(c["dropped_iterations"], 0)
+        self.assertEqual(c["http_reqs"], up.count())
+        self.assertAlmostEqual(up.count(), 8000, delta=80)
+        self.assertBuckets(s["per_second"]["iterations"][:6], expected, 0, floor=2, what="iterations due")
+        self.assertBuckets(up.per_second(6), expected, 0.05, floor=25, what="arrivals at the upstream")
+
+    def test_open_model_drops_what_no_vu_can_take_and_times_from_the_due_time(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [recorded_exchange("c0-1", 0, "GET", "/slow?ms=2000")])
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 20, "timeUnit": "1s",
+                                          "duration": "2s", "preAllocatedVUs": 5, "maxVUs": 5})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        s, c = run.summary, run.counters
+        # due every 50 ms; the five VUs are all held by the stalled target until after the end
+        self.assertEqual(s["planned_iterations"], 40)
+        self.assertEqual(up.count(), 5, up.arrivals)
+        self.assertEqual(c["http_reqs"], 5)
+        self.assertEqual(c["dropped_iterations"], 35)
+        self.assertEqual(c["iterations"] + c["dropped_iterations"], 40)
+        self.assertEqual(s["vus_max"], 5)
+        self.assertEqual(sum(s["per_second"]["iterations"]), 40, "dropped iterations are still due in their second")
+        times = [a[0] for a in up.arrivals]
+        for k, t in enumerate(times):
+            self.assertAlmostEqual(t - times[0], k * 0.05, delta=0.02, msg="sent at the due times")
+        duration = s["histograms"]["http_req_duration"]
+        self.assertEqual(duration["count"], 5)
+        self.assertGreaterEqual(duration["min"], 2_000_000, "the stall shows in the latency")
+        self.assertLess(duration["max"], 2_500_000)
+
+    def test_5000_per_second_for_20_seconds_against_the_demo_service(self):
+        with demo_upstream("--log-level", "warn") as demo:
+            capture = single_request_capture(self.path("c.jsonl"), 20, "/replay/load")
+            profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 5000, "timeUnit": "1s",
+                                              "duration": "20s", "preAllocatedVUs": 100, "maxVUs": 400})
+            run = replay(capture, f"http://127.0.0.1:{demo.port}", profile, "--threads", "1", timeout=60)
+        self.assertRan(run)
+        s, c = run.summary, run.counters
+        self.assertAlmostEqual(s["planned_iterations"], 100_000, delta=1)
+        self.assertEqual(c["dropped_iterations"], 0)
+        self.assertEqual(c["transport_errors"], 0)
+        self.assertAlmostEqual(c["http_reqs"], 100_000, delta=1000)
+        self.assertEqual(run.status(404), c["http_reqs"], "the demo answers 404 to an unknown path")
+        self.assertEqual(c["http_req_failed"], c["http_reqs"])
+        self.assertBuckets(s["per_second"]["iterations"][:20], [5000] * 20, 0, floor=1, what="iterations due")
+        self.assertBuckets(s["per_second"]["http_reqs"][:20], [5000] * 20, 0.05, what="requests sent")
+        self.assertLess(s["elapsed_s"], 23)
+
+
+class ClosedModelTest(ReplayCase):
+    def test_constant_vus_waits_the_recorded_think_time(self):
+        up = self.upstream()
+        # one session: /think/a answered in 1 ms, then 200 ms of think time, then /think/b
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange("c0-1", 0, "GET", "/think/a", dur_us=1000),
+            recorded_exchange("c0-1", 201_000, "GET", "/think/b", dur_us=1000)])
+        profile = self.profile("p.json", {"executor": "constant-vus", "vus": 10, "duration": "3s"})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        # an iteration is 200 ms of think time plus two short exchanges: 15 start within 3 s on each
+        # of the 10 VUs (the 16th would start after 15 x 200 ms = 3 s), and all 15 finish
+        requests = up.requests()
+        self.assertEqual(requests[("GET", "/think/a")], requests[("GET", "/think/b")], "every iteration finished")
+        self.assertEqual(up.count(), 300, "10 VUs x 15 iterations x 2 requests")
+        self.assertEqual(run.counters["http_reqs"], up.count())
+        self.assertEqual(run.counters["iterations"], up.count() // 2)
+        by_connection = collections.defaultdict(list)
+        for t, _, target, _, conn in up.arrivals:
+            by_connection[conn].append((t, target))
+        self.assertEqual(len(by_connection), 10, "each VU holds one keep-alive connection")
+        for seen in by_connection.values():
+            for (t1, first), (t2, second) in zip(seen, seen[1:]):
+                if first == "/think/a":
+                    self.assertEqual(second, "/think/b")
+                    self.assertGreaterEqual(t2 - t1, 0.195)
+                    self.assertLess(t2 - t1, 0.26)
+
+    def test_ramping_vus_concurrency_follows_the_stages(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"),
+                                [recorded_exchange("c0-1", 0, "GET", "/slow?ms=200", dur_us=200_000)])
+        profile = self.profile("p.json", {"executor": "ramping-vus", "startVUs": 0,
+                                          "stages": [{"duration": "1s", "target": 20}, {"duration": "1s", "target": 20},
+                                                     {"duration": "1s", "target": 0}]})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        self.assertEqual(up.active_peak, 20)
+        self.assertEqual(run.summary["vus_max"], 20)
+        self.assertEqual(run.counters["http_reqs"], up.count())
+        start = up.arrivals[0][0] - 0.05  # the first VU is wanted once 20·t reaches 1
+        # (seconds into the run, fewest, most): up 20/s, hold, down 20/s with each VU above the
+        # target finishing its 200 ms iteration
+        for at, low, high in [(0.25, 3, 7), (0.5, 8, 12), (0.75, 13, 17), (1.25, 19, 20), (1.5, 19, 20),
+                              (1.75, 19, 20), (2.5, 9, 15), (3.3, 0, 0)]:
+            self.assertTrue(low <= up.active_at(start + at) <= high,
+                            f"{up.active_at(start + at)} requests open at {at} s, wanted {low}..{high}")
+
+    def test_per_vu_iterations_runs_exactly_vus_times_iterations(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"),
+                                [recorded_exchange(f"c0-{s}", i * 1000 + s * 100, "GET", f"/pvi/{s}/{i}")
+                                 for s in (1, 2) for i in range(4)])
+        profile = self.profile("p.json", {"executor": "per-vu-iterations", "vus": 7, "iterations": 3,
+                                          "thinkTime": "0s", "maxDuration": "20s"})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        self.assertEqual(up.count(), 7 * 3 * 4)
+        self.assertEqual((run.counters["iterations"], run.counters["http_reqs"]), (21, 84))
+        by_connection = collections.defaultdict(list)
+        for _, _, target, _, conn in up.arrivals:
+            by_connection[conn].append(target)
+        self.assertEqual(sorted(len(t) for t in by_connection.values()), [12] * 7)
+        for targets in by_connection.values():
+            for k in range(0, 12, 4):
+                session = targets[k].split("/")[2]
+                self.assertEqual(targets[k:k + 4], [f"/pvi/{session}/{i}" for i in range(4)], "recorded order")
+
+
+class ReplayTimingTest(ReplayCase):
+    def test_requests_arrive_at_recorded_offsets_divided_by_speed(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange("a", 0, "GET", "/rt/a0"), recorded_exchange("a", 400_000, "GET", "/rt/a1"),
+            recorded_exchange("a", 800_000, "GET", "/rt/a2"),
+            recorded_exchange("b", 200_000, "GET", "/rt/b0"), recorded_exchange("b", 600_000, "POST", "/rt/b1",
+                                                                                body='{"n":1}'),
+            # answered in 1 ms when recorded, but 500 ms now: the next request waits for the answer
+            recorded_exchange("c", 100_000, "GET", "/slow?ms=500"), recorded_exchange("c", 300_000, "GET", "/rt/c1")])
+        profile = self.profile("p.json", {"executor": "replay-timing"})
+        run = replay(capture, up.url, profile, "--speed", "2", timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        arrived = {target: t for t, _, target, _, _ in up.arrivals}
+        self.assertEqual(len(arrived), 7, up.arrivals)
+        start = arrived["/rt/a0"]
+        expected = {"/rt/a0": 0, "/rt/a1": 0.2, "/rt/a2": 0.4, "/rt/b0": 0.1, "/rt/b1": 0.3, "/slow?ms=500": 0.05,
+                    "/rt/c1": 0.55}
+        for target, offset in expected.items():
+            self.assertAlmostEqual(arrived[target] - start, offset, delta=0.03, msg=target)
+        order = [target for _, _, target, _, _ in up.arrivals]
+        for session in (["/rt/a0", "/rt/a1", "/rt/a2"], ["/rt/b0", "/rt/b1"], ["/slow?ms=500", "/rt/c1"]):
+            self.assertEqual([t for t in order if t in session], session)
+        body = [a[3] for a in up.arrivals if a[2] == "/rt/b1"][0]
+        self.assertEqual(body, b'{"n":1}')
+        self.assertEqual((run.counters["iterations"], run.counters["http_reqs"]), (3, 7))
+
+
+def shard_capture(path):
+    """30 sessions 20 ms apart, one GET each; every fifth also POSTs."""
+    records = []
+    for i in range(30):
+        records.append(recorded_exchange(f"c0-{i + 1}", i * 20_000, "GET", f"/shard/{i:02d}?x={i}"))
+        if i % 5 == 0:
+            records.append(recorded_exchange(f"c0-{i + 1}", i * 20_000 + 5000, "POST", f"/shard/{i:02d}/more",
+                                             body=f'{{"i":{i}}}'))
+    return write_capture(path, records)
+
+
+class ShardTest(ReplayCase):
+    def run_sharded(self, capture, profile, timeout=30):
+        """One run against one upstream, then shards 1/3, 2/3, 3/3 at once against three others."""
+        single_up = self.upstream()
+        single = replay(capture, single_up.url, profile, summary=self.path("single.json"), timeout=timeout)
+        self.assertRan(single)
+        single_up.wait_quiet()
+        shard_ups = [self.upstream() for _ in range(3)]
+        procs = []
+        for i, up in enumerate(shard_ups, 1):
+            procs.append(subprocess.Popen(
+                [BIN, "replay", capture, "--target", up.url, "--profile", profile, "--shard", f"{i}/3",
+                 "--summary", self.path(f"s{i}.json"), "--log-level", "warn"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True))
+        try:
+            for p in procs:
+                _, err = p.communicate(timeout=timeout)
+                self.assertEqual(p.returncode, 0, err)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        for up in shard_ups:
+            up.wait_quiet()
+        return single, single_up, shard_ups
+
+    def merge(self):
+        res = subprocess.run([BIN, "merge", *(self.path(f"s{i}.json") for i in (1, 2, 3)), "-o", self.path("m.json")],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(self.path("m.json")) as f:
+            merged = json.load(f)
+        shards = []
+        for i in (1, 2, 3):
+            with open(self.path(f"s{i}.json")) as f:
+                shards.append(json.load(f))
+        return merged, shards
+
+    def test_replay_timing_shards_send_what_one_run_sends(self):
+        capture = shard_capture(self.path("c.jsonl"))
+        profile = self.profile("p.json", {"executor": "replay-timing"})
+        single, single_up, shard_ups = self.run_sharded(capture, profile)
+        self.assertEqual(single_up.count(), 36)
+        union = collections.Counter()
+        for up in shard_ups:
+            union += up.requests()
+            sessions = {target.split("/")[2][:2] for _, target in up.requests()}
+            self.assertEqual(len(sessions), 10, "every third session of 30")
+        self.assertEqual(union, single_up.requests())
+        merged, shards = self.merge()
+        self.assertEqual([s["shard"] for s in shards], [[1, 3], [2, 3], [3, 3]])
+        self.assertEqual(merged["counters"], single.counters)
+        self.assertEqual(merged["status"], single.summary["status"])
+
+    def test_arrival_rate_shards_divide_the_rate_and_add_up_to_one_run(self):
+        capture = shard_capture(self.path("c.jsonl"))
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 300, "timeUnit": "1s",
+                                          "duration": "2s", "preAllocatedVUs": 10, "maxVUs": 50})
+        single, single_up, shard_ups = self.run_sharded(capture, profile)
+        self.assertEqual(single.counters["dropped_iterations"], 0)
+        self.assertAlmostEqual(single.summary["planned_iterations"], 600, delta=1)
+        union = collections.Counter()
+        for up in shard_ups:
+            union += up.requests()
+            # 100 iterations/s each; every shard has two of its ten sessions with a second request
+            self.assertBuckets(up.per_second(2), [120, 120], 0.1, what="a shard's arrivals")
+        self.assertEqual(union, single_up.requests())
+        merged, shards = self.merge()
+        self.assertEqual(sum(s["planned_iterations"] for s in shards), single.summary["planned_iterations"])
+        self.assertEqual(merged["counters"], single.counters)
+        self.assertEqual(merged["status"], single.summary["status"])
+        self.assertEqual(merged["per_second"]["iterations"], single.summary["per_second"]["iterations"])
+        self.assertEqual(merged["histograms"]["http_req_duration"]["count"], single.counters["http_reqs"])
+        self.assertEqual(merged["vus_max"], sum(s["vus_max"] for s in shards))
+        self.assertEqual(merged["elapsed_s"], max(s["elapsed_s"] for s in shards))
+
+
+class SseTest(ReplayCase):
+    def test_each_vu_holds_its_stream_for_the_recorded_length(self):
+        up = self.upstream()
+        events = [(k * 200_000 + 50, 27) for k in range(5)]
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange("c0-1", 0, "GET", "/events?n=5&every_ms=200", dur_us=1_000_000, sse_events=events)])
+        profile = self.profile("p.json", {"executor": "per-vu-iterations", "vus": 20, "iterations": 1})
+        run = replay(capture, up.url, profile, timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        self.assertEqual(up.streams_peak, 20, "all twenty streams open at once")
+        self.assertEqual(up.streams_open, 0, "the replayer closed every stream")
+        self.assertEqual(len(up.streams), 20)
+        for _, opened, closed in up.streams:
+            self.assertGreaterEqual(closed - opened, 0.9)
+            self.assertLess(closed - opened, 1.5)
+        first_open = min(opened for _, opened, _ in up.streams)
+        self.assertEqual(up.active_at(first_open + 0.5), 20)
+        c = run.counters
+        self.assertEqual((c["sse_connections"], c["sse_events"], c["http_reqs"]), (20, 100, 20))
+        ttfe = run.summary["histograms"]["sse_time_to_first_event"]
+        self.assertEqual(ttfe["count"], 20)
+        self.assertLess(ttfe["max"], 200_000)
+
+
+class MalformedInputTest(ReplayCase):
+    def setUp(self):
+        super().setUp()
+        self.up = self.upstream()
+        self.capture = single_request_capture(self.path("c.jsonl"), 2, "/m")
+        self.good = self.profile("good.json", {"executor": "per-vu-iterations", "vus": 1, "iterations": 1})
+
+    def run_replay(self, *args):
+        return subprocess.run([BIN, "replay", *args], capture_output=True, text=True, timeout=30)
+
+    def assertOneLine(self, res, code, *names):
+        self.assertEqual(res.returncode, code, res.stderr)
+        lines = [l for l in res.stderr.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, res.stderr)
+        for name in names:
+            self.assertIn(name, lines[0])
+
+    def test_malformed_profiles_exit_1_naming_file_and_field(self):
+        for name, profile, field in [
+                ("bad-executor.json", {"executor": "warp-speed", "vus": 1}, "executor"),
+                ("no-rate.json", {"executor": "constant-arrival-rate", "duration": "1s", "preAllocatedVUs": 1}, "rate")]:
+            with self.subTest(profile=name):
+                path = self.profile(name, profile)
+                res = self.run_replay(self.capture, "--target", self.up.url, "--profile", path)
+                self.assertOneLine(res, 1, name, field)
+        self.assertEqual(self.up.count(), 0)
+
+    def test_bad_shard_exits_1_naming_the_flag(self):
+        for shard in ("0/3", "4/3", "x"):
+            with self.subTest(shard=shard):
+                res = self.run_replay(self.capture, "--target", self.up.url, "--profile", self.good, "--shard", shard)
+                self.assertOneLine(res, 1, "--shard")
+        self.assertEqual(self.up.count(), 0)
+
+    def test_missing_capture_exits_1_naming_it(self):
+        missing = self.path("no-such-capture.jsonl")
+        res = self.run_replay(missing, "--target", self.up.url, "--profile", self.good)
+        self.assertOneLine(res, 1, "no-such-capture.jsonl")
+
+    def test_unreachable_target_exits_2(self):
+        port = free_port()
+        res = self.run_replay(self.capture, "--target", f"http://127.0.0.1:{port}", "--profile", self.good,
+                              "--log-level", "warn")
+        self.assertOneLine(res, 2, str(port))
+
+    def test_good_input_runs(self):
+        res = self.run_replay(self.capture, "--target", self.up.url, "--profile", self.good)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.up.count(), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

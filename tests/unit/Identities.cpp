@@ -1,0 +1,99 @@
+#include "replay/Identities.hpp"
+
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+#include <string>
+
+using reprise::capture::HeaderList;
+using reprise::capture::Request;
+using reprise::replay::expand_identity;
+using reprise::replay::identity_value;
+using reprise::replay::IdentityContext;
+
+namespace {
+
+Request request(HeaderList headers, std::string body) {
+  Request r;
+  r.method = "POST";
+  r.target = "/api/users";
+  r.headers = std::move(headers);
+  r.body.size = body.size();
+  r.body.data = std::move(body);
+  return r;
+}
+
+Request json(std::string body) { return request({{"Content-Type", "application/json"}}, std::move(body)); }
+Request form(std::string body) {
+  return request({{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}}, std::move(body));
+}
+
+const std::regex kUuid4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+}  // namespace
+
+TEST_CASE("identity_value: a JSON field at any depth", "[replay][identities]") {
+  CHECK(identity_value(json(R"({"email":"a@x.com","name":"a"})"), "email") == "a@x.com");
+  CHECK(identity_value(json(R"({"data":{"user":{"email":"deep@x.com"}}})"), "email") == "deep@x.com");
+  CHECK(identity_value(json(R"({"users":[{"name":"n"},{"email":"in-array@x.com"}]})"), "email") ==
+        "in-array@x.com");
+  CHECK(identity_value(json(R"({"email":"a\"b@x.com"})"), "email") == "a\"b@x.com");  // unescaped
+  // Any body that parses as JSON is read as JSON, whatever its Content-Type.
+  CHECK(identity_value(request({}, R"({"username":"bob"})"), "username") == "bob");
+
+  CHECK_FALSE(identity_value(json(R"({"name":"a"})"), "email"));
+  CHECK_FALSE(identity_value(json(R"({"Email":"a@x.com"})"), "email"));
+  CHECK_FALSE(identity_value(json(R"({"email":5})"), "email"));  // not a string
+  CHECK_FALSE(identity_value(json(""), "email"));
+  Request cut = json(R"({"email":"a@x.com","pass)");
+  cut.body.size = 400;
+  CHECK_FALSE(identity_value(cut, "email"));
+}
+
+TEST_CASE("identity_value: a form field", "[replay][identities]") {
+  CHECK(identity_value(form("name=bob&email=f@x.com&x=1"), "email") == "f@x.com");
+  CHECK(identity_value(form("email=first@x.com"), "email") == "first@x.com");
+  CHECK(identity_value(form("username=bob&password={{redacted:1}}"), "password") == "{{redacted:1}}");
+  CHECK_FALSE(identity_value(form("xemail=no@x.com&emailx=no"), "email"));
+  CHECK(identity_value(form("email=&name=n"), "name") == "n");
+  CHECK_FALSE(identity_value(form("name=n"), "email"));
+  // Without a form Content-Type a body that is not JSON is not read.
+  CHECK_FALSE(identity_value(request({{"Content-Type", "text/plain"}}, "email=f@x.com"), "email"));
+}
+
+TEST_CASE("identity_value: a form field is URL-decoded, as the request template matches it",
+          "[replay][identities]") {
+  CHECK(identity_value(form("email=f%40x.com&x=1"), "email") == "f@x.com");
+  CHECK(identity_value(form("name=Ann+Lee"), "name") == "Ann Lee");
+}
+
+TEST_CASE("expand_identity fills {vu}, {iter} and {shard}", "[replay][identities]") {
+  IdentityContext ctx{7, 2, 3};
+  CHECK(expand_identity("user{vu}-{iter}@s{shard}.test", ctx) == "user7-2@s3.test");
+  CHECK(expand_identity("{vu}{vu}", ctx) == "77");
+  CHECK(expand_identity("plain@x.com", ctx) == "plain@x.com");
+  CHECK(expand_identity("", ctx) == "");
+  CHECK(expand_identity("{name} {vu", ctx) == "{name} {vu");  // unknown or unclosed: kept
+  CHECK(expand_identity("u{vu}", IdentityContext{}) == "u1");
+  CHECK(expand_identity("u{vu}@t.com", IdentityContext{1234, 0, 1}) == "u1234@t.com");
+}
+
+TEST_CASE("expand_identity makes a fresh version 4 UUID at each {uuid}", "[replay][identities]") {
+  IdentityContext ctx;
+  std::string one = expand_identity("id-{uuid}@x.com", ctx);
+  REQUIRE(one.size() == 3 + 36 + 6);
+  CHECK(one.starts_with("id-"));
+  CHECK(one.ends_with("@x.com"));
+  CHECK(std::regex_match(one.substr(3, 36), kUuid4));
+
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string u = expand_identity("{uuid}", ctx);
+    INFO(u);
+    CHECK(std::regex_match(u, kUuid4));
+    seen.insert(u);
+  }
+  CHECK(seen.size() == 100);
+  std::string two = expand_identity("{uuid}/{uuid}", ctx);
+  CHECK(two.substr(0, 36) != two.substr(37));
+}
