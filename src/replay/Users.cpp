@@ -62,10 +62,16 @@ std::vector<std::vector<std::string>> group_users(const Connections& connections
         });
   std::map<size_t, std::vector<size_t>> by_root;
   for (size_t c = 0; c < list.size(); ++c) by_root[sets.find(c)].push_back(c);
-  std::vector<std::vector<std::string>> out;
+  auto earlier = [&](size_t a, size_t b) { return list[a]->front()->t_us < list[b]->front()->t_us; };
+  std::vector<std::vector<size_t>> groups;
   for (auto& [root, members] : by_root) {
-    std::sort(members.begin(), members.end(),
-              [&](size_t a, size_t b) { return list[a]->front()->t_us < list[b]->front()->t_us; });
+    std::stable_sort(members.begin(), members.end(), earlier);
+    groups.push_back(std::move(members));
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [&](const auto& a, const auto& b) { return earlier(a[0], b[0]); });
+  std::vector<std::vector<std::string>> out;
+  for (const auto& members : groups) {
     out.emplace_back();
     for (size_t c : members) out.back().push_back(keys[c]);
   }

@@ -16,7 +16,8 @@ namespace reprise::replay {
 using Connections =
     std::map<std::string, std::vector<const capture::Exchange*>>;  // by session key, in time order
 
-// The groups, each a list of connection keys in order of first request; every key in one group.
+// The groups, each a list of connection keys in order of first request, the groups in order of
+// their first request; every key is in exactly one group.
 std::vector<std::vector<std::string>> group_users(const Connections& connections);
 
 }  // namespace reprise::replay

@@ -91,7 +91,7 @@ class ArrivalRateTest(ReplayCase):
         self.assertEqual(c["http_reqs"], up.count())
         self.assertAlmostEqual(up.count(), 8000, delta=80)
         self.assertBuckets(s["per_second"]["iterations"][:6], expected, 0, floor=2, what="iterations due")
-        self.assertBuckets(up.per_second(6), expected, 0.05, floor=25, what="arrivals at the upstream")
+        self.assertBuckets(up.per_second(6), expected, 0.02, floor=10, what="arrivals at the upstream (the issue: within 2 %)")
 
     def test_open_model_drops_what_no_vu_can_take_and_times_from_the_due_time(self):
         up = self.upstream()

@@ -1,0 +1,598 @@
+#!/usr/bin/env bash
+# `reprise replay` as a load generator: against wrk on the same nginx, and holding SSE streams.
+#
+#   tests/bench/replay.sh path/to/reprise
+#
+# 1. throughput: nginx (1 worker, tests/upstreams/nginx.conf.in) serves /json (~200 bytes) and
+#    three static files (100 B, 1 KiB, 4 KiB). A generated capture holds BENCH_SESSIONS sessions
+#    of 1-6 GETs each over /json, /json?page=N and the files, with varied User-Agent, Accept,
+#    Accept-Language and a per-session cookie. In BENCH_ROUNDS interleaved rounds:
+#    `wrk -t1 -c64 -dD --latency /json`, then `reprise replay --threads 1` of the capture with
+#    constant-vus (64 VUs, duration D, thinkTime 0s), after a 1 s unrecorded warm-up of each.
+#    Per generator: req/s (wrk's Requests/sec; reprise's http_reqs / elapsed_s), p99 (wrk's
+#    --latency 99%; reprise's printed p(99) of http_req_duration), and its CPU (user + sys of the
+#    process, bash `time`) per 100k requests, and how busy it and the nginx worker were (CPU
+#    seconds over wall seconds). Medians over the rounds and reprise/wrk ratios; the goal is at
+#    least 1.0x wrk's req/s. A control replay in each round (BENCH_CONTROL=1) sends the same
+#    sessions with wrk's request only (GET /json, Host only), so the generator's cost can be told
+#    from the varied answers' cost in nginx and the kernel.
+# 2. SSE streams: `reprise upstream-demo --heartbeat 15s`; a capture of one session (register,
+#    login, GET /api/notifications/stream recorded as a BENCH_SSE_HOLD s stream, the token
+#    correlated from the login's answer); per-vu-iterations with BENCH_SSE_STREAMS VUs, one
+#    iteration each, identities u{vu}. While `reprise replay --threads 1` runs, every 0.25 s: its
+#    VmRSS / VmHWM, its ESTABLISHED connections to the upstream and how many of them hold a
+#    stream (received more bytes than the register and login answers, per `ss -ti`). Reports
+#    peak streams, the time until all were open, the summary's sse_connections / sse_events /
+#    failures, and RSS per stream: (peak RSS - peak RSS of a 1-VU run of the same capture) over
+#    (peak streams - 1).
+#
+# Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64: wrk connections and
+# reprise VUs), BENCH_SESSIONS (512), BENCH_SSE_STREAMS (10000), BENCH_SSE_HOLD (20: seconds each
+# stream is recorded as lasting), BENCH_PARTS ("throughput sse"), BENCH_CONTROL (1: the /json-only
+# replay in each round; 0: without), BENCH_KEEP=1 keeps the work directory (captures, profiles,
+# summaries, raw outputs, samples).
+# Exit status: 0 when every figure was measured without errors, 1 otherwise.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+DURATION=${BENCH_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNS=${BENCH_CONNECTIONS:-64}
+SESSIONS=${BENCH_SESSIONS:-512}
+STREAMS=${BENCH_SSE_STREAMS:-10000}
+HOLD=${BENCH_SSE_HOLD:-20}
+PARTS=${BENCH_PARTS:-throughput sse}
+CONTROL=${BENCH_CONTROL:-1}   # 1: each round also replays a capture of wrk's request only
+SAMPLE_PERIOD=0.25  # seconds between two samples of the replayer during the SSE part
+
+log() { printf '[replay-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac; }
+
+[ $# -ge 1 ] && [ -x "$1" ] || die "usage: $0 path/to/reprise"
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+for tool in wrk nginx curl ss; do command -v "$tool" >/dev/null || die "$tool not installed"; done
+NGINX=$(command -v nginx)
+
+# The replayer and the demo upstream each hold one socket per stream (separate processes).
+ulimit -Sn 20000 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((STREAMS + 100)) ] \
+  || log "WARNING: fd limit $(ulimit -n) is below the $((STREAMS + 100)) $STREAMS streams need"
+
+WORK=$(mktemp -d /tmp/reprise-replay-bench.XXXXXX)
+PIDS=()
+FAILED=0   # set to 1 when a figure is missing or a run reported errors
+
+# ---- processes: started here, stopped by PID only -------------------------------------------
+
+alive() {  # running and not a zombie
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+stop_pid() {  # TERM, up to 10 s, then KILL; reaps it
+  local pid=$1 i
+  if alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then log "pid $pid ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null; fi
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local i
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'log interrupted; exit 130' INT TERM
+
+LAST_PID=""
+start() {  # start LOGFILE CMD...: runs CMD in the background, output to LOGFILE; sets LAST_PID
+  local logf=$1
+  shift
+  "$@" >"$logf" 2>&1 </dev/null &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+reaped() {  # drop a process that was waited for from the cleanup list (its PID may be reused)
+  local pid=$1 keep=() p
+  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+forget() {  # stop a process and drop it from the cleanup list
+  stop_pid "$1"
+  reaped "$1"
+}
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() {  # wait_port PORT PID LOGFILE [TIMEOUT]
+  local port=$1 pid=$2 logf=$3 timeout=${4:-15} i
+  for ((i = 0; i < timeout * 20; i++)); do
+    if ! alive "$pid"; then
+      wait "$pid" 2>/dev/null
+      log "process $pid exited (status $?) before port $port opened; its output:"
+      tail -n 20 "$logf" >&2 2>/dev/null
+      return 1
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  log "port $port did not open within ${timeout}s"
+  return 1
+}
+
+now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user + sys
+CLK_TCK=$(getconf CLK_TCK)
+
+# CMD in the foreground. CPUFILE gets its user, sys and wall seconds (bash `time`) on line 1, and
+# on line 2 the clock ticks WATCHED (another process: the nginx worker) used meanwhile and CLK_TCK.
+timed() {  # timed CPUFILE OUT ERR WATCHED CMD...
+  local cpuf=$1 out=$2 err=$3 watched=$4 TIMEFORMAT='%3U %3S %3R' t0 rc
+  shift 4
+  t0=$(cpu_ticks "$watched")
+  { time "$@" >"$out" 2>"$err" </dev/null; } 2>"$cpuf"
+  rc=$?
+  echo "$(($(cpu_ticks "$watched") - t0)) $CLK_TCK" >>"$cpuf"
+  return $rc
+}
+
+# ---- part 1: throughput against wrk -----------------------------------------------------------
+
+start_nginx() {  # sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log)
+  local dir=$WORK/nginx
+  mkdir -p "$dir/root"
+  NGINX_PORT=$(free_port)
+  sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@WORK@|$dir|g" -e "s|@ROOT@|$dir/root|g" \
+    "$HERE/../upstreams/nginx.conf.in" >"$dir/nginx.conf"
+  start "$dir/stdout.log" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+  NGINX_PID=$LAST_PID
+  wait_port "$NGINX_PORT" "$NGINX_PID" "$dir/error.log"
+}
+
+# Writes the static files into ROOT and the capture of SESSIONS sessions to CAPTURE, with bodies
+# and response heads as nginx gives them; prints the distinct targets, one a line. SAME gets the
+# control: the same sessions and timing, every request wrk's (GET /json, Host only).
+make_throughput_capture() {  # make_throughput_capture ROOT CAPTURE SAME JSON_BODY_FILE
+  "$PY" - "$1" "$2" "$3" "$4" "$SESSIONS" <<'PYEOF'
+import copy, json, os, random, sys
+
+root, capture, same, json_body_file, sessions = sys.argv[1:5] + [int(sys.argv[5])]
+rng = random.Random(20261125)
+files = {"/small.txt": ("text/plain", 100), "/page.html": ("text/html", 1024),
+         "/data.json": ("application/json", 4096)}
+bodies = {}
+for path, (ctype, size) in files.items():
+    text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(size - 1)) + "\n"
+    with open(os.path.join(root, path[1:]), "w") as f:
+        f.write(text)
+    bodies[path] = (ctype, text)
+with open(json_body_file) as f:
+    json_body = f.read()
+
+agents = ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+          "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) Gecko/20100101 Firefox/121.0",
+          "curl/7.88.1", "python-requests/2.31.0", "okhttp/4.12.0"]
+accepts = {"application/json": ["application/json", "application/json, text/plain, */*", "*/*"],
+           "text/plain": ["text/plain", "*/*"],
+           "text/html": ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*"]}
+languages = [None, "en-US,en;q=0.9", "fr-FR,fr;q=0.8,en;q=0.5"]
+
+def target():
+    r = rng.random()
+    if r < 0.35:
+        return "/json"
+    if r < 0.6:
+        return f"/json?page={rng.randint(1, 500)}"
+    return rng.choice(list(files))
+
+lines, used, n, t = [], set(), 0, 0
+for s in range(1, sessions + 1):
+    agent, lang = rng.choice(agents), rng.choice(languages)
+    cookie = f"sid={rng.getrandbits(64):016x}; theme={rng.choice(['dark', 'light'])}"
+    t += rng.randint(200, 2000)
+    at = t
+    for _ in range(rng.randint(1, 6)):
+        n += 1
+        tgt = target()
+        used.add(tgt)
+        ctype, body = bodies.get(tgt.split("?")[0], ("application/json", json_body))
+        req_headers = [["Host", "127.0.0.1"], ["User-Agent", agent], ["Accept", rng.choice(accepts[ctype])]]
+        if lang:
+            req_headers.append(["Accept-Language", lang])
+        req_headers.append(["Cookie", cookie])
+        res_headers = [["Server", "nginx"], ["Date", "Wed, 25 Nov 2026 13:30:02 GMT"],
+                       ["Content-Type", ctype], ["Content-Length", str(len(body.encode()))],
+                       ["Connection", "keep-alive"]]
+        ttfb = rng.randint(40, 200)
+        lines.append({"id": n, "session": f"c0-{s}", "t_us": at,
+                      "req": {"method": "GET", "target": tgt, "version": "1.1", "headers": req_headers},
+                      "res": {"status": 200, "headers": res_headers, "body": body,
+                              "ttfb_us": ttfb, "dur_us": ttfb + 15}})
+        at += ttfb + 15 + rng.randint(50, 500)
+lines.sort(key=lambda e: e["t_us"])
+wrk_like = copy.deepcopy(lines)
+for e in wrk_like:
+    e["req"].update(target="/json", headers=[["Host", "127.0.0.1"]])
+    e["res"].update(body=json_body, headers=[["Server", "nginx"], ["Content-Type", "application/json"],
+                                             ["Content-Length", str(len(json_body.encode()))]])
+for path, exchanges in ((capture, lines), (same, wrk_like)):
+    with open(path, "w") as f:
+        f.write(json.dumps({"reprise_capture": 1, "created": "2026-11-25T13:30:02Z", "source": "proxy",
+                            "upstream": "http://127.0.0.1:80", "redaction": "default"}) + "\n")
+        for e in exchanges:
+            f.write(json.dumps(e, separators=(",", ":")) + "\n")
+print("\n".join(sorted(used)))
+print(f"{sessions} sessions, {n} requests", file=sys.stderr)
+PYEOF
+}
+
+throughput_profile() {  # throughput_profile FILE DURATION
+  printf '{"executor": "constant-vus", "vus": %d, "duration": "%s", "thinkTime": "0s"}\n' "$CONNS" "$2" >"$1"
+}
+
+replay_round() {  # replay_round NAME CAPTURE: one timed replay; uses throughput's dir, url, profile, worker, r
+  timed "$dir/$1-$r.cpu" "$dir/$1-$r.out" "$dir/$1-$r.log" "$worker" \
+    "$BIN" replay "$2" --target "$url" --profile "$profile" --threads 1 --summary "$dir/$1-$r.json" \
+    || log "round $r: reprise replay of $(basename "$2") exited with status $?: $(tail -n 2 "$dir/$1-$r.log")"
+}
+
+throughput() {
+  local dir=$WORK/tp url capture profile targets worker r bad=0
+  mkdir -p "$dir"
+  start_nginx || { log "nginx did not start: no throughput figures"; FAILED=1; return 1; }
+  url=http://127.0.0.1:$NGINX_PORT
+  curl -fsS -o "$dir/json-body" "$url/json" || { log "GET /json failed"; FAILED=1; return 1; }
+  capture=$dir/varied.jsonl
+  targets=$(make_throughput_capture "$WORK/nginx/root" "$capture" "$dir/json-only.jsonl" "$dir/json-body" \
+    2>"$dir/capture.log") \
+    || { log "could not make the capture: $(cat "$dir/capture.log")"; FAILED=1; return 1; }
+  log "capture: $(cat "$dir/capture.log"), $(wc -l <<<"$targets") distinct targets"
+  # one curl for all of them (each URL its own -o): a status and a URL a line
+  sed "s|.*|-o /dev/null $url&|" <<<"$targets" | xargs curl -s -w '%{http_code} %{url}\n' >"$dir/check.txt"
+  [ "$(grep -c '^200 ' "$dir/check.txt")" = "$(wc -l <<<"$targets")" ] || bad=1
+  grep -v '^200 ' "$dir/check.txt" | head -n 5 | while read -r rs tgt; do log "GET $tgt answered $rs, not 200"; done
+  [ "$bad" = 0 ] || { log "the capture's targets are not all 200: no throughput figures"; FAILED=1; return 1; }
+  profile=$dir/profile.json
+  throughput_profile "$profile" "$DURATION"
+  throughput_profile "$dir/warmup.json" 1s
+  wrk -t1 -c"$CONNS" -d1s "$url/json" >/dev/null 2>&1  # warm-up, not counted
+  "$BIN" replay "$capture" --target "$url" --profile "$dir/warmup.json" --threads 1 >/dev/null 2>&1 \
+    || log "the warm-up replay failed (status $?)"
+  log "throughput: wrk -t1 -c$CONNS -d$DURATION --latency /json, reprise replay --threads 1 ($CONNS VUs)" \
+    "of the varied capture$([ "$CONTROL" = 1 ] && echo " and of the /json-only one"), $ROUNDS round(s)"
+  worker=$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null | awk '{print $1}')
+  [ -n "$worker" ] || { log "nginx has no worker process"; FAILED=1; forget "$NGINX_PID"; return 1; }
+  for ((r = 1; r <= ROUNDS; r++)); do
+    timed "$dir/wrk-$r.cpu" "$dir/wrk-$r.txt" "$dir/wrk-$r.err" "$worker" \
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url/json" || log "round $r: wrk exited with status $?"
+    replay_round reprise "$capture"
+    [ "$CONTROL" = 1 ] && replay_round control "$dir/json-only.jsonl"
+    log "round $r: $(report_py round "$dir" "$r" 2>&1)"
+    alive "$NGINX_PID" || { log "nginx died during round $r"; break; }
+  done
+  forget "$NGINX_PID"
+  return 0
+}
+
+# ---- part 2: SSE streams held by one replayer --------------------------------------------------
+
+make_sse_files() {  # make_sse_files DIR: sse.jsonl, sse.json (STREAMS VUs) and base.json (1 VU)
+  "$PY" - "$1" "$STREAMS" "$HOLD" <<'PYEOF'
+import json, sys
+
+d, streams, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def body(obj):
+    return json.dumps(obj, separators=(",", ":"))
+def exchange(n, t_us, method, target, req_headers, req_body, status, res_headers, res_body, dur_us, **extra):
+    req = {"method": method, "target": target, "version": "1.1",
+           "headers": [["Host", "127.0.0.1:8000"]] + req_headers}
+    if req_body is not None:
+        req["body"] = req_body
+        req["headers"] += [["Content-Type", "application/json"], ["Content-Length", str(len(req_body))]]
+    res = {"status": status, "headers": res_headers, "body": res_body, "ttfb_us": min(dur_us, 80), "dur_us": dur_us}
+    return dict({"id": n, "session": "c0-1", "t_us": t_us, "req": req, "res": res}, **extra)
+def json_head(b):
+    return [["Content-Type", "application/json"], ["Content-Length", str(len(b))]]
+
+reg_req = body({"email": "alice@t.com", "username": "alice", "password": "{{redacted:2}}"})
+reg_res = body({"id": 1, "email": "alice@t.com", "username": "alice", "display_name": None})
+login_req = body({"email": "alice@t.com", "password": "{{redacted:2}}"})
+login_res = body({"access_token": "{{redacted:1}}", "token_type": "bearer", "user_id": 1})
+events = "event: connected\ndata: {\"user_id\":1}\n\n"
+beats = [": heartbeat\n\n"] * ((hold - 1) // 15)
+stream_res_headers = [["Content-Type", "text/event-stream"], ["Cache-Control", "no-cache"],
+                      ["Transfer-Encoding", "chunked"]]
+stream = {"kind": "sse", "events": [{"t_us": 60, "bytes": len(events)}] +
+          [{"t_us": 15_000_060 * (i + 1), "bytes": len(b)} for i, b in enumerate(beats)]}
+lines = [
+    exchange(1, 300, "POST", "/api/users/register", [], reg_req, 201, json_head(reg_res), reg_res, 120),
+    exchange(2, 700, "POST", "/api/users/login", [], login_req, 200, json_head(login_res), login_res, 90),
+    exchange(3, 1000, "GET", "/api/notifications/stream",
+             [["Accept", "text/event-stream"], ["Authorization", "Bearer {{redacted:1}}"]], None,
+             200, stream_res_headers, events + "".join(beats), hold * 1_000_000, stream=stream),
+]
+with open(f"{d}/sse.jsonl", "w") as f:
+    f.write(json.dumps({"reprise_capture": 1, "created": "2026-11-25T13:30:02Z", "source": "proxy",
+                        "upstream": "http://127.0.0.1:8000", "redaction": "default"}) + "\n")
+    for e in lines:
+        f.write(json.dumps(e, separators=(",", ":")) + "\n")
+profile = {"executor": "per-vu-iterations", "vus": streams, "iterations": 1, "maxDuration": "2m",
+           "thinkTime": "0s", "identities": {"template": {"email": "u{vu}@t.com", "username": "u{vu}"}}}
+with open(f"{d}/sse.json", "w") as f:
+    json.dump(profile, f)
+# the baseline: the same session once, cut after 1 s; other users, so the main run's names stay free
+base = dict(profile, vus=1, maxDuration="1s", gracefulStop="0s",
+            identities={"template": {"email": "base{vu}@t.com", "username": "base{vu}"}})
+with open(f"{d}/base.json", "w") as f:
+    json.dump(base, f)
+PYEOF
+}
+
+# Bytes the demo's register and login answers take for the longest user name the run uses, plus
+# half the stream's head: a replayer socket that received more holds its stream.
+stream_threshold() {  # stream_threshold URL
+  local url=$1 name=p$STREAMS reg login head token rh rb rs lh lb ls sh ss ct
+  reg=$(curl -s -o /dev/null -w '%{size_header} %{size_download} %{http_code}' -XPOST "$url/api/users/register" \
+    -d "{\"email\":\"$name@t.com\",\"username\":\"$name\",\"password\":\"pw\"}")
+  login=$(curl -s -o "$WORK/sse/login.json" -w '%{size_header} %{size_download} %{http_code}' \
+    -XPOST "$url/api/users/login" -d "{\"email\":\"$name@t.com\",\"password\":\"pw\"}")
+  token=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' "$WORK/sse/login.json") \
+    || return 1
+  head=$(curl -s -o /dev/null -m 1 -w '%{size_header} %{http_code} %{content_type}' \
+    -H "Authorization: Bearer $token" "$url/api/notifications/stream")
+  read -r rh rb rs lh lb ls sh ss ct <<<"$reg $login $head"
+  [ "$rs" = 201 ] && [ "$ls" = 200 ] && [ "$ss" = 200 ] && [ "${ct:-}" = text/event-stream ] || return 1
+  echo $((rh + rb + lh + lb + sh / 2))
+}
+
+sample() {  # sample PID PORT THRESHOLD: "<rss KiB> <hwm KiB> <connections> <streams>"
+  local mem
+  mem=$(awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {print r + 0, h + 0}' "/proc/$1/status" 2>/dev/null)
+  ss -Htni state established "( dport = :$2 )" 2>/dev/null | awk -v mem="${mem:-0 0}" -v min="$3" '
+    /^[0-9]/ {conns++; next}
+    { if (match($0, /bytes_received:[0-9]+/) && substr($0, RSTART + 15, RLENGTH - 15) + 0 > min) streams++ }
+    END {print mem, conns + 0, streams + 0}'
+}
+
+# A line per sample until PID exits: seconds since T0_US, then sample's four figures.
+watch_replay() {  # watch_replay PID PORT THRESHOLD SAMPLES T0_US
+  local pid=$1 port=$2 min=$3 out=$4 t0=$5 line dt
+  while alive "$pid"; do
+    line=$(sample "$pid" "$port" "$min")
+    dt=$(($(now_us) - t0))
+    alive "$pid" && printf '%d.%03d %s\n' $((dt / 1000000)) $((dt % 1000000 / 1000)) "$line" >>"$out"
+    sleep "$SAMPLE_PERIOD"
+  done
+}
+
+sse() {
+  local dir=$WORK/sse port up_pid url threshold pid t0 rc last
+  mkdir -p "$dir"
+  port=$(free_port)
+  start "$dir/upstream.log" "$BIN" upstream-demo --listen "127.0.0.1:$port" --heartbeat 15s
+  up_pid=$LAST_PID
+  wait_port "$port" "$up_pid" "$dir/upstream.log" || { log "upstream-demo did not start: no SSE figures"; FAILED=1; return 1; }
+  url=http://127.0.0.1:$port
+  make_sse_files "$dir" || { log "could not make the SSE capture"; FAILED=1; forget "$up_pid"; return 1; }
+  threshold=$(stream_threshold "$url") || { log "the demo's register/login/stream did not answer as expected"; FAILED=1; forget "$up_pid"; return 1; }
+  log "sse: baseline, 1 VU for 1 s"
+  start "$dir/base.log" "$BIN" replay "$dir/sse.jsonl" --target "$url" --profile "$dir/base.json" --threads 1 \
+    --summary "$dir/base-summary.json"
+  pid=$LAST_PID
+  watch_replay "$pid" "$port" "$threshold" "$dir/base-samples.txt" "$(now_us)"
+  wait "$pid"
+  rc=$?
+  reaped "$pid"
+  [ "$rc" = 0 ] || log "the baseline replay exited with status $rc: $(tail -n 2 "$dir/base.log")"
+  log "sse: $STREAMS VUs (register, login, a ${HOLD} s stream), reprise replay --threads 1; a sample every ${SAMPLE_PERIOD} s"
+  t0=$(now_us)
+  "$BIN" replay "$dir/sse.jsonl" --target "$url" --profile "$dir/sse.json" --threads 1 \
+    --summary "$dir/summary.json" >"$dir/replay.out" 2>"$dir/replay.log" </dev/null &
+  pid=$!
+  PIDS+=("$pid")
+  watch_replay "$pid" "$port" "$threshold" "$dir/samples.txt" "$t0"
+  wait "$pid"
+  rc=$?
+  reaped "$pid"
+  [ "$rc" = 0 ] || log "the replay exited with status $rc: $(tail -n 2 "$dir/replay.log")"
+  last=$(tail -n 1 "$dir/samples.txt" 2>/dev/null)
+  log "sse: replay done (status $rc); last sample (t rss hwm conns streams): ${last:-none}"
+  alive "$up_pid" || log "upstream-demo died during the SSE part"
+  forget "$up_pid"
+  return 0
+}
+
+# ---- the report -----------------------------------------------------------------------------
+
+# report_py round DIR ROUND: one line with both generators' figures of one round (for the log).
+# report_py summary: the results on stdout; exit status 1 when a figure is missing or a run had errors.
+report_py() {
+  "$PY" - "$HERE" "$WORK" "$ROUNDS" "$PARTS" "$CONNS" "$DURATION" "$STREAMS" "$HOLD" "$@" <<'PYEOF'
+import json, os, re, statistics, sys
+
+here, work, rounds, parts, conns, duration, streams, hold, mode, *args = sys.argv[1:]
+rounds, streams, parts = int(rounds), int(streams), parts.split()
+sys.path.insert(0, here)
+from report import parse_wrk, to_ms  # noqa: E402  run.sh's wrk parser
+
+
+def fmt(x, spec):
+    return "n/a" if x is None else format(x, spec)
+
+
+def ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def cpu(path, out):  # timed's file: "user sys wall" (bash `time`), then "nginx_ticks CLK_TCK"
+    try:
+        (u, s, wall), (ticks, tck) = [l.split() for l in open(path).read().splitlines()[-2:]]
+        cpu_s, wall = float(u) + float(s), float(wall)
+    except (OSError, ValueError):
+        return None
+    if wall > 0:
+        out["cpu_share"] = cpu_s / wall
+        out["nginx_share"] = int(ticks) / int(tck) / wall
+    return cpu_s
+
+
+def wrk_round(d, r):
+    try:
+        w = parse_wrk(open(f"{d}/wrk-{r}.txt").read())
+    except OSError:
+        return {}
+    c = cpu(f"{d}/wrk-{r}.cpu", w)
+    if c is not None and w.get("requests"):
+        w["cpu_ms_100k"] = c * 1000 / w["requests"] * 100000
+    return w
+
+
+def reprise_round(d, r, name="reprise"):
+    out = {}
+    try:
+        s = json.load(open(f"{d}/{name}-{r}.json"))
+    except (OSError, ValueError):
+        return out
+    c = s["counters"]
+    out["requests"] = c["http_reqs"]
+    out["errors"] = c["http_req_failed"] + c["transport_errors"]
+    out["not_200"] = sum(v for k, v in s["status"].items() if k != "200")
+    if s["elapsed_s"] > 0:
+        out["rps"] = c["http_reqs"] / s["elapsed_s"]
+    m = re.search(r"http_req_duration .*p\(99\)=(\S+)", open(f"{d}/{name}-{r}.out").read())
+    if m:
+        out["p99_ms"] = to_ms(m.group(1).replace("\u00b5s", "us"))
+    k = cpu(f"{d}/{name}-{r}.cpu", out)
+    if k is not None and c["http_reqs"]:
+        out["cpu_ms_100k"] = k * 1000 / c["http_reqs"] * 100000
+    return out
+
+
+def line(name, f):
+    return (f"{name} {fmt(f.get('rps'), ',.0f')} req/s, p99 {fmt(f.get('p99_ms'), '.2f')} ms, "
+            f"CPU {fmt(f.get('cpu_ms_100k'), ',.0f')} ms per 100k requests "
+            f"({fmt(f.get('cpu_share'), '.2f')} CPU; nginx {fmt(f.get('nginx_share'), '.2f')})")
+
+
+def throughput_summary():
+    d = f"{work}/tp"
+    runs = {"wrk": [wrk_round(d, r) for r in range(1, rounds + 1)]}
+    for name in ("reprise", "control"):
+        if os.path.exists(f"{d}/{name}-1.cpu"):
+            runs[name] = [reprise_round(d, r, name) for r in range(1, rounds + 1)]
+    fig = {(n, k): med([x.get(k) for x in rs]) for n, rs in runs.items()
+           for k in ("rps", "p99_ms", "cpu_ms_100k", "cpu_share", "nginx_share")}
+    errors = {n: sum(x.get("errors", 0) + x.get("not_200", 0) for x in rs) for n, rs in runs.items()}
+    labels = {"wrk": (f"wrk -t1 -c{conns}, GET /json", "errors"),
+              "reprise": (f"reprise replay, {conns} VUs, varied", "failed or not 200"),
+              "control": (f"reprise replay, {conns} VUs, /json only", "failed or not 200")}
+    print(f"replay throughput against nginx (1 worker), each generator on 1 thread with {conns} connections, "
+          f"medians of {rounds} round(s) of {duration}:")
+    for name, rs in runs.items():
+        label, what = labels[name]
+        reqs = sum(x.get("requests", 0) for x in rs)
+        print(f"  {label:<36} {fmt(fig[name, 'rps'], '>9,.0f')} req/s  p99 {fmt(fig[name, 'p99_ms'], '.2f')} ms  "
+              f"CPU {fmt(fig[name, 'cpu_ms_100k'], ',.0f')} ms per 100k requests  "
+              f"(busy: generator {fmt(fig[name, 'cpu_share'], '.2f')} CPU, nginx {fmt(fig[name, 'nginx_share'], '.2f')}; "
+              f"{errors[name]:,} {what} of {reqs:,})")
+    for name, what in (("reprise", "varied"), ("control", "/json only")):
+        if name not in runs:
+            continue
+        rr = ratio(fig[name, "rps"], fig["wrk", "rps"])
+        cr = ratio(fig[name, "cpu_ms_100k"], fig["wrk", "cpu_ms_100k"])
+        goal = "" if name != "reprise" else " (goal 1.0x: " + ("n/a" if rr is None else "met" if rr >= 1.0 else "not met") + ")"
+        print(f"  reprise ({what}) / wrk: {fmt(rr, '.2f')}x req/s{goal}, {fmt(cr, '.2f')}x CPU per request")
+    return all(v is not None for v in fig.values()) and not any(errors.values())
+
+
+def samples(path):  # watch_replay's lines: t_s rss_kib hwm_kib connections streams
+    try:
+        return [[float(v) for v in l.split()] for l in open(path) if len(l.split()) == 5]
+    except OSError:
+        return []
+
+
+def sse_summary():
+    d = f"{work}/sse"
+    run, base = samples(f"{d}/samples.txt"), samples(f"{d}/base-samples.txt")
+    try:
+        s = json.load(open(f"{d}/summary.json"))
+    except (OSError, ValueError):
+        s = None
+    c = s["counters"] if s else {}
+    peak_streams = max((x[4] for x in run), default=None)
+    peak_conns = max((x[3] for x in run), default=None)
+    all_at = next((x[0] for x in run if x[4] >= streams), None)
+    peak_rss = max((x[2] for x in run), default=None)
+    base_rss = max((x[2] for x in base), default=None)
+    held = c.get("sse_connections")
+    per = None  # the 1-VU run held one stream
+    if peak_rss is not None and base_rss is not None and peak_streams and peak_streams > 1:
+        per = (peak_rss - base_rss) / (peak_streams - 1)
+    failed = c.get("http_req_failed", 0) + c.get("transport_errors", 0) if s else None
+    not2xx = sum(v for k, v in s["status"].items() if not k.startswith("2")) if s else None
+    print(f"{streams:,} concurrent SSE streams through one replayer (reprise replay --threads 1, per-vu-iterations, "
+          f"register + login + a {hold} s stream each, against reprise upstream-demo):")
+    print(f"  open at once: peak {fmt(peak_streams, ',.0f')} streams ({fmt(peak_conns, ',.0f')} connections); "
+          + (f"all {streams:,} open {all_at:.1f} s after the start" if all_at is not None else "never all at once"))
+    print(f"  summary: iterations {fmt(c.get('iterations'), ',')} of {streams:,}, sse_connections {fmt(held, ',')}, "
+          f"sse_events {fmt(c.get('sse_events'), ',')}, http_reqs {fmt(c.get('http_reqs'), ',')}, failed {fmt(failed, ',')}, not 2xx {fmt(not2xx, ',')}, "
+          f"elapsed {fmt(s and s.get('elapsed_s'), '.1f')} s")
+    try:
+        m = re.search(r"^\s*sse \.+ .*first event (.*)$", open(f"{d}/replay.out").read(), re.M)
+    except OSError:
+        m = None
+    print(f"  time to first event, from each stream's request: {m.group(1) if m else 'n/a'}")
+    print(f"  RSS: peak {fmt(peak_rss and peak_rss / 1024, '.1f')} MiB, 1-VU run {fmt(base_rss and base_rss / 1024, '.1f')} MiB: "
+          f"{fmt(per, '.1f')} KiB per stream")
+    # every stream's first event is `connected`
+    return (per is not None and all_at is not None and held == streams and c.get("iterations") == streams
+            and c.get("sse_events", 0) >= streams and failed == 0 and not2xx == 0)
+
+
+if mode == "round":
+    d, r = args
+    parts = [line("wrk", wrk_round(d, r)), line("reprise", reprise_round(d, r))]
+    if os.path.exists(f"{d}/control-{r}.cpu"):
+        parts.append(line("/json only", reprise_round(d, r, "control")))
+    print(" | ".join(parts))
+    sys.exit(0)
+ok = True
+if "throughput" in parts:
+    ok &= throughput_summary()
+if "sse" in parts:
+    ok &= sse_summary()
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# ---- main ----------------------------------------------------------------------------------------
+
+log "work directory $WORK; reprise: $BIN"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average at start: $LOAD_START"
+has "$PARTS" throughput && throughput
+has "$PARTS" sse && sse
+log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Anything else busy on the machine skews the figures (the "busy" shares show it too): say so.
+echo "machine: $(nproc) CPUs; load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+report_py summary || FAILED=1
+exit "$FAILED"
