@@ -21,6 +21,7 @@ test: build
 bench: build
 	./tests/bench/run.sh $(BUILD)/reprise
 	./tests/bench/pcap_import.sh $(BUILD)/reprise
+	./tests/bench/replay.sh $(BUILD)/reprise
 
 format:
 	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')

@@ -7,15 +7,15 @@
 #    three static files (100 B, 1 KiB, 4 KiB). A generated capture holds BENCH_SESSIONS sessions
 #    of 1-6 GETs each over /json, /json?page=N and the files, with varied User-Agent, Accept,
 #    Accept-Language and a per-session cookie. In BENCH_ROUNDS interleaved rounds:
-#    `wrk -t1 -c64 -dD --latency /json`, then `reprise replay --threads 1` of the capture with
-#    constant-vus (64 VUs, duration D, thinkTime 0s), after a 1 s unrecorded warm-up of each.
+#    `wrk -t1 -c64 -dD --latency /json`; wrk with a Lua script sending the capture's requests in
+#    turn (requests.tsv, the same varied mix); `reprise replay --threads 1` of the capture with
+#    constant-vus (64 VUs, duration D, thinkTime 0s); and (BENCH_CONTROL=1) a replay of the same
+#    sessions with wrk's request only (GET /json, Host only); after a 1 s unrecorded warm-up.
 #    Per generator: req/s (wrk's Requests/sec; reprise's http_reqs / elapsed_s), p99 (wrk's
 #    --latency 99%; reprise's printed p(99) of http_req_duration), and its CPU (user + sys of the
 #    process, bash `time`) per 100k requests, and how busy it and the nginx worker were (CPU
-#    seconds over wall seconds). Medians over the rounds and reprise/wrk ratios; the goal is at
-#    least 1.0x wrk's req/s. A control replay in each round (BENCH_CONTROL=1) sends the same
-#    sessions with wrk's request only (GET /json, Host only), so the generator's cost can be told
-#    from the varied answers' cost in nginx and the kernel.
+#    seconds over wall seconds). Medians over the rounds; the ratios compare like with like:
+#    reprise varied / wrk varied (the goal: at least 1.0x) and reprise /json / wrk /json.
 # 2. SSE streams: `reprise upstream-demo --heartbeat 15s`; a capture of one session (register,
 #    login, GET /api/notifications/stream recorded as a BENCH_SSE_HOLD s stream, the token
 #    correlated from the login's answer); per-vu-iterations with BENCH_SSE_STREAMS VUs, one
@@ -228,6 +228,9 @@ for e in wrk_like:
     e["req"].update(target="/json", headers=[["Host", "127.0.0.1"]])
     e["res"].update(body=json_body, headers=[["Server", "nginx"], ["Content-Type", "application/json"],
                                              ["Content-Length", str(len(json_body.encode()))]])
+with open(os.path.join(os.path.dirname(capture), "requests.tsv"), "w") as f:  # wrk's Lua reads these
+    for e in lines:
+        f.write("\t".join([e["req"]["target"]] + [f"{k}: {v}" for k, v in e["req"]["headers"]]) + "\n")
 for path, exchanges in ((capture, lines), (same, wrk_like)):
     with open(path, "w") as f:
         f.write(json.dumps({"reprise_capture": 1, "created": "2026-11-25T13:30:02Z", "source": "proxy",
@@ -241,6 +244,30 @@ PYEOF
 
 throughput_profile() {  # throughput_profile FILE DURATION
   printf '{"executor": "constant-vus", "vus": %d, "duration": "%s", "thinkTime": "0s"}\n' "$CONNS" "$2" >"$1"
+}
+
+# wrk sending the capture's requests in turn (the same varied mix reprise replays), from
+# requests.tsv: a target, then "Name: value" headers, tab-separated, one request a line.
+write_wrk_script() {  # write_wrk_script FILE
+  cat >"$1" <<'LUAEOF'
+local requests, next_one = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local fields = {}
+    for field in string.gmatch(line, "[^\t]+") do fields[#fields + 1] = field end
+    local headers = {}
+    for i = 2, #fields do
+      local name, value = string.match(fields[i], "^([^:]+): (.*)$")
+      headers[name] = value
+    end
+    requests[#requests + 1] = wrk.format("GET", fields[1], headers)
+  end
+end
+function request()
+  next_one = next_one % #requests + 1
+  return requests[next_one]
+end
+LUAEOF
 }
 
 replay_round() {  # replay_round NAME CAPTURE: one timed replay; uses throughput's dir, url, profile, worker, r
@@ -267,6 +294,7 @@ throughput() {
   [ "$bad" = 0 ] || { log "the capture's targets are not all 200: no throughput figures"; FAILED=1; return 1; }
   profile=$dir/profile.json
   throughput_profile "$profile" "$DURATION"
+  write_wrk_script "$dir/varied.lua"
   throughput_profile "$dir/warmup.json" 1s
   wrk -t1 -c"$CONNS" -d1s "$url/json" >/dev/null 2>&1  # warm-up, not counted
   "$BIN" replay "$capture" --target "$url" --profile "$dir/warmup.json" --threads 1 >/dev/null 2>&1 \
@@ -278,6 +306,9 @@ throughput() {
   for ((r = 1; r <= ROUNDS; r++)); do
     timed "$dir/wrk-$r.cpu" "$dir/wrk-$r.txt" "$dir/wrk-$r.err" "$worker" \
       wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url/json" || log "round $r: wrk exited with status $?"
+    timed "$dir/wrkvaried-$r.cpu" "$dir/wrkvaried-$r.txt" "$dir/wrkvaried-$r.err" "$worker" \
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$dir/varied.lua" "$url" -- "$dir/requests.tsv" \
+      || log "round $r: wrk (varied) exited with status $?"
     replay_round reprise "$capture"
     [ "$CONTROL" = 1 ] && replay_round control "$dir/json-only.jsonl"
     log "round $r: $(report_py round "$dir" "$r" 2>&1)"
@@ -454,12 +485,12 @@ def cpu(path, out):  # timed's file: "user sys wall" (bash `time`), then "nginx_
     return cpu_s
 
 
-def wrk_round(d, r):
+def wrk_round(d, r, name="wrk"):
     try:
-        w = parse_wrk(open(f"{d}/wrk-{r}.txt").read())
+        w = parse_wrk(open(f"{d}/{name}-{r}.txt").read())
     except OSError:
         return {}
-    c = cpu(f"{d}/wrk-{r}.cpu", w)
+    c = cpu(f"{d}/{name}-{r}.cpu", w)
     if c is not None and w.get("requests"):
         w["cpu_ms_100k"] = c * 1000 / w["requests"] * 100000
     return w
@@ -494,7 +525,7 @@ def line(name, f):
 
 def throughput_summary():
     d = f"{work}/tp"
-    runs = {"wrk": [wrk_round(d, r) for r in range(1, rounds + 1)]}
+    runs = {name: [wrk_round(d, r, name) for r in range(1, rounds + 1)] for name in ("wrk", "wrkvaried")}
     for name in ("reprise", "control"):
         if os.path.exists(f"{d}/{name}-1.cpu"):
             runs[name] = [reprise_round(d, r, name) for r in range(1, rounds + 1)]
@@ -502,6 +533,7 @@ def throughput_summary():
            for k in ("rps", "p99_ms", "cpu_ms_100k", "cpu_share", "nginx_share")}
     errors = {n: sum(x.get("errors", 0) + x.get("not_200", 0) for x in rs) for n, rs in runs.items()}
     labels = {"wrk": (f"wrk -t1 -c{conns}, GET /json", "errors"),
+              "wrkvaried": (f"wrk -t1 -c{conns}, varied (Lua)", "errors"),
               "reprise": (f"reprise replay, {conns} VUs, varied", "failed or not 200"),
               "control": (f"reprise replay, {conns} VUs, /json only", "failed or not 200")}
     print(f"replay throughput against nginx (1 worker), each generator on 1 thread with {conns} connections, "
@@ -513,13 +545,13 @@ def throughput_summary():
               f"CPU {fmt(fig[name, 'cpu_ms_100k'], ',.0f')} ms per 100k requests  "
               f"(busy: generator {fmt(fig[name, 'cpu_share'], '.2f')} CPU, nginx {fmt(fig[name, 'nginx_share'], '.2f')}; "
               f"{errors[name]:,} {what} of {reqs:,})")
-    for name, what in (("reprise", "varied"), ("control", "/json only")):
+    for name, peer, what in (("reprise", "wrkvaried", "varied"), ("control", "wrk", "/json only")):
         if name not in runs:
             continue
-        rr = ratio(fig[name, "rps"], fig["wrk", "rps"])
-        cr = ratio(fig[name, "cpu_ms_100k"], fig["wrk", "cpu_ms_100k"])
+        rr = ratio(fig[name, "rps"], fig[peer, "rps"])
+        cr = ratio(fig[name, "cpu_ms_100k"], fig[peer, "cpu_ms_100k"])
         goal = "" if name != "reprise" else " (goal 1.0x: " + ("n/a" if rr is None else "met" if rr >= 1.0 else "not met") + ")"
-        print(f"  reprise ({what}) / wrk: {fmt(rr, '.2f')}x req/s{goal}, {fmt(cr, '.2f')}x CPU per request")
+        print(f"  reprise / wrk, both {what}: {fmt(rr, '.2f')}x req/s{goal}, {fmt(cr, '.2f')}x CPU per request")
     return all(v is not None for v in fig.values()) and not any(errors.values())
 
 
@@ -570,7 +602,8 @@ def sse_summary():
 
 if mode == "round":
     d, r = args
-    parts = [line("wrk", wrk_round(d, r)), line("reprise", reprise_round(d, r))]
+    parts = [line("wrk", wrk_round(d, r)), line("wrk varied", wrk_round(d, r, "wrkvaried")),
+             line("reprise", reprise_round(d, r))]
     if os.path.exists(f"{d}/control-{r}.cpu"):
         parts.append(line("/json only", reprise_round(d, r, "control")))
     print(" | ".join(parts))
