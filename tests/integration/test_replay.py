@@ -73,6 +73,19 @@ class ArrivalRateTest(ReplayCase):
         self.assertEqual(up.requests(), collections.Counter(
             {("GET", f"/car/{i}"): len(range(i, planned, 10)) for i in range(10)}))
 
+    def test_time_scale_shrinks_the_run_and_keeps_the_rate(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 3, "/ts")
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 100, "timeUnit": "1s",
+                                          "duration": "10s", "preAllocatedVUs": 5})
+        run = replay(capture, up.url, profile, "--time-scale", "0.2", timeout=30)
+        self.assertRan(run)
+        up.wait_quiet()
+        self.assertEqual(run.summary["planned_iterations"], 200, "10 s × 0.2 = 2 s at the same 100/s")
+        self.assertEqual(up.count(), 200)
+        self.assertLess(run.summary["elapsed_s"], 3.0)
+        self.assertBuckets(up.per_second(2), [100, 100], 0.05, floor=3, what="arrivals at the upstream")
+
     def test_ramping_arrival_rate_follows_the_integral(self):
         up = self.upstream()
         capture = single_request_capture(self.path("c.jsonl"), 10, "/rar")
