@@ -2,6 +2,7 @@
 // 0 ok, 1 bad usage or input (one line), 2 runtime failure, 99 SLA thresholds breached.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -13,6 +14,12 @@
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);  // a capture past the file-size limit fails its write instead of killing us
+  // A proxied stream or a replayed one holds a socket each: take every file the system allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   spdlog::set_default_logger(spdlog::stderr_color_mt("reprise"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::flush_every(std::chrono::seconds(1));

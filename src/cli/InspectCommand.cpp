@@ -1,6 +1,7 @@
-// `reprise inspect CAPTURE [--json]`: one pass over the capture (capture::summarize), then a
-// readable table on stdout, or with --json the same figures under the stable keys README
-// documents. Printing only: the figures are CaptureSummary's.
+// `reprise inspect CAPTURE [--json] [--correlations [--profile F]]`: one pass over the capture
+// (capture::summarize), then a readable table on stdout, or with --json the same figures under
+// the stable keys README documents; with --correlations, what the session builder found to
+// correlate. Printing only: the figures are CaptureSummary's and replay::build_sessions'.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

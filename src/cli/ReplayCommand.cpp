@@ -76,16 +76,7 @@ void run(const ReplayFlags& f, int& exit_code) {
 
   options.target = net::resolve(url);
   check_reachable(options.target, f.target, options.connect_timeout);
-  replay::RunInfo info{f.capture,
-                       f.target,
-                       f.profile,
-                       replay::executor_name(profile.executor),
-                       options.shard,
-                       options.shards,
-                       built.sessions.size(),
-                       0,
-                       built.skipped_websocket};
-  for (const auto& s : built.sessions) info.steps += s.steps();
+  auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
   auto result = replay::run_replay(built.sessions, profile, options);
@@ -138,7 +129,6 @@ void add_merge_command(CLI::App& app, int& exit_code) {
       if (j.is_discarded()) throw InputError(path, "", "is not JSON");
       replay::add_summary(j, path, info, result);
     }
-    info.shard = info.shards;
     replay::print_run(info, result);
     std::ofstream o(*out);
     o << replay::summary_json(info, result).dump(1) << "\n";

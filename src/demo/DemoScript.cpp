@@ -175,16 +175,8 @@ bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& tar
   replay::RunOptions options;
   options.target = target;
   auto result = replay::run_replay(built.sessions, profile, options);
-  replay::RunInfo info{capture_path,
-                       "http://" + net::to_string(target),
-                       "(built-in spike)",
-                       replay::executor_name(profile.executor),
-                       1,
-                       1,
-                       built.sessions.size(),
-                       0,
-                       built.skipped_websocket};
-  for (const auto& s : built.sessions) info.steps += s.steps();
+  auto info = replay::run_info(capture_path, "http://" + net::to_string(target), "(built-in spike)", profile,
+                               options, built);
   replay::print_run(info, result);
   std::printf(
       "\n  The failures are the recorded ones (a second register: 400; a request without its token: 401)\n"

@@ -5,6 +5,7 @@
 // business; this file only finds them and reads them back.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,12 @@ struct Handout {
 std::vector<Handout> find_handouts(const capture::Response& res, const CorrelateRules& rules, bool automatic);
 
 // Run time: the live value at a handout's place. From a head (cookies, headers) while its views
-// are valid, or from a whole JSON body. False when the place is missing or not a scalar.
+// are valid, or from a whole JSON body, parsed once per answer (a body that is not JSON is a
+// discarded value). False when the place is missing or not a scalar; `out` is then unchanged.
 bool read_live(const Handout& h, const std::vector<http::Header>& headers, std::string& out);
-bool read_live(const Handout& h, std::string_view json_body, std::string& out);
+bool read_live(const Handout& h, const nlohmann::json& body, std::string& out);
+
+// True for a JSON key that names an id: "id", "room_id", "roomId", "ID".
+bool id_named(std::string_view key);
 
 }  // namespace reprise::replay

@@ -328,12 +328,10 @@ bool is_open_model(Executor e) {
 std::chrono::microseconds Profile::total_duration() const {
   if (executor == Executor::replay_timing) return std::chrono::microseconds(0);
   if (executor == Executor::per_vu_iterations) return max_duration;
-  if (!stages.empty()) {
-    std::chrono::microseconds sum{0};
-    for (const auto& s : stages) sum += s.duration;
-    return sum;
-  }
-  return duration;
+  if (executor == Executor::constant_vus || executor == Executor::constant_arrival_rate) return duration;
+  std::chrono::microseconds sum{0};  // the ramping executors
+  for (const auto& s : stages) sum += s.duration;
+  return sum;
 }
 
 }  // namespace reprise::replay

@@ -18,6 +18,9 @@ constexpr std::pair<const char*, uint64_t ReplayStats::*> kCounters[] = {
     {"data_received", &ReplayStats::data_received},
     {"sse_connections", &ReplayStats::sse_connections},
     {"sse_events", &ReplayStats::sse_events},
+    {"interrupted", &ReplayStats::interrupted},
+    {"bodies_too_big", &ReplayStats::bodies_too_big},
+    {"interrupted_iterations", &ReplayStats::interrupted_iterations},
 };
 constexpr std::pair<const char*, metrics::Histogram ReplayStats::*> kHistograms[] = {
     {"http_req_duration", &ReplayStats::http_req_duration},

@@ -15,11 +15,14 @@
 namespace reprise::replay {
 
 struct ReplayStats {
-  uint64_t iterations = 0;
+  uint64_t iterations = 0;              // complete
+  uint64_t interrupted_iterations = 0;  // cut by the run's end
   uint64_t dropped_iterations = 0;
   uint64_t http_reqs = 0;
   uint64_t http_req_failed = 0;   // status < 200 or >= 400, or no answer (k6's default)
   uint64_t transport_errors = 0;  // no answer: connect, write or read failed, or timed out
+  uint64_t interrupted = 0;       // requests cut by the run's end (not failures of the target)
+  uint64_t bodies_too_big = 0;    // answers over 1 MiB whose handouts could not be read
   uint64_t data_sent = 0;
   uint64_t data_received = 0;
   uint64_t sse_connections = 0;

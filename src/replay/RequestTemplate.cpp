@@ -8,18 +8,18 @@
 
 #include "http/MessageHead.hpp"
 #include "http/PercentEncoding.hpp"
+#include "replay/Correlation.hpp"
 
 namespace reprise::replay {
 namespace {
-
-bool id_named(std::string_view key) {
-  return http::iequals(key, "id") || key.ends_with("_id") || key.ends_with("Id") || key.ends_with("ID");
-}
 
 void append_encoded(std::string& out, std::string_view value, Encoding e) {
   static const char* hex = "0123456789ABCDEF";
   if (e == Encoding::raw) {
     out += value;
+  } else if (e == Encoding::header) {
+    for (char c : value)
+      if (c != '\r' && c != '\n' && c != '\0') out += c;
   } else if (e == Encoding::url) {
     http::append_url_encoded(out, value);
   } else {
@@ -38,7 +38,12 @@ void append_encoded(std::string& out, std::string_view value, Encoding e) {
 // A JSON string's content as the text it stands for ("Zo\u00eb" is "Zoë").
 std::string json_unescape(std::string_view content) {
   if (content.find('\\') == std::string_view::npos) return std::string(content);
-  auto parsed = nlohmann::json::parse("\"" + std::string(content) + "\"", nullptr, false);
+  std::string quoted;
+  quoted.reserve(content.size() + 2);
+  quoted += '"';
+  quoted += content;
+  quoted += '"';
+  auto parsed = nlohmann::json::parse(quoted, nullptr, false);
   return parsed.is_string() ? parsed.get<std::string>() : std::string(content);
 }
 
@@ -128,11 +133,11 @@ void build_header_value(Builder& b, std::string_view value) {
     std::string_view token = value.substr(i, end - i);
     size_t eq = token.find('=');
     if (int slot = b.find(token, false, {}); slot >= 0) {
-      b.slot(slot, Encoding::raw);
+      b.slot(slot, Encoding::header);
     } else if (eq != std::string_view::npos && eq > 0) {
       b.text(token.substr(0, eq + 1));
       b.text_or_value(token.substr(eq + 1), token.substr(eq + 1), false, {token.substr(0, eq), {}},
-                      Encoding::raw);
+                      Encoding::header);
     } else {
       b.text(token);
     }

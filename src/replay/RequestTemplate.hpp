@@ -15,7 +15,10 @@
 
 namespace reprise::replay {
 
-enum class Encoding : unsigned char { raw, url, json };
+// How a live value is written where the recorded one stood: as it is (a JSON number), in a
+// header (CR, LF and NUL left out, so a value cannot end the head), percent-encoded, or as the
+// inside of a JSON string.
+enum class Encoding : unsigned char { raw, header, url, json };
 
 struct Piece {
   std::string text;  // literal bytes, when slot < 0

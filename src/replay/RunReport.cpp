@@ -37,6 +37,21 @@ void print_line(const char* name, const std::string& text) {
 
 }  // namespace
 
+RunInfo run_info(const std::string& capture, const std::string& target, const std::string& profile_name,
+                 const Profile& profile, const RunOptions& options, const SessionBuild& built) {
+  RunInfo info{capture,
+               target,
+               profile_name,
+               executor_name(profile.executor),
+               options.shard,
+               options.shards,
+               built.sessions.size(),
+               0,
+               built.skipped_websocket};
+  for (const auto& s : built.sessions) info.steps += s.steps();
+  return info;
+}
+
 nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result) {
   nlohmann::ordered_json j;
   j["reprise_summary"] = 1;
@@ -45,8 +60,10 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["profile"] = info.profile;
   j["executor"] = info.executor;
   j["shard"] = {info.shard, info.shards};
+  if (info.merged_shards) j["merged"] = true;  // "shard" is then [shards merged, N]
   j["sessions"] = info.sessions;
   j["requests_per_pass"] = info.steps;
+  j["skipped_websocket"] = info.skipped_websocket;
   j["elapsed_s"] = result.elapsed_s;
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
@@ -60,19 +77,40 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
   auto text = [&](const char* key) {
     return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
   };
+  auto count = [&](const char* key) {
+    return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;
+  };
+  if (!j.contains("shard") || !j["shard"].is_array() || j["shard"].size() != 2 ||
+      !j["shard"][0].is_number_integer() || !j["shard"][1].is_number_integer())
+    throw InputError(file, "field shard", "must be [i, N]");
+  int shard = j["shard"][0].get<int>(), shards = j["shard"][1].get<int>();
   if (info.executor.empty()) {
-    info = {text("capture"), text("target"), text("profile"), text("executor")};
-    info.shards = 0;
+    info = {text("capture"),
+            text("target"),
+            text("profile"),
+            text("executor"),
+            0,
+            shards,
+            count("sessions"),
+            count("requests_per_pass"),
+            count("skipped_websocket")};
+  } else if (text("capture") != info.capture || text("executor") != info.executor || shards != info.shards) {
+    throw InputError(
+        file, "",
+        "is a shard of another run (capture, executor or shard count differ from the first file's)");
   }
+  if (shard < 1 || shard > shards || (info.merged_shards & (1ULL << std::min(shard - 1, 63))))
+    throw InputError(
+        file, "field shard",
+        "shard " + std::to_string(shard) + "/" + std::to_string(shards) + " is out of range or given twice");
+  info.merged_shards |= 1ULL << std::min(shard - 1, 63);
   if (!j.contains("elapsed_s") || !j["elapsed_s"].is_number())
     throw InputError(file, "field elapsed_s", "is missing or not a number");
   result.elapsed_s = std::max(result.elapsed_s, j["elapsed_s"].get<double>());
   if (j.contains("planned_iterations") && j["planned_iterations"].is_number_integer())
     result.planned_iterations =
         std::max<int64_t>(result.planned_iterations, 0) + j["planned_iterations"].get<int64_t>();
-  if (j.contains("sessions") && j["sessions"].is_number_unsigned())
-    info.sessions = std::max(info.sessions, j["sessions"].get<uint64_t>());
-  ++info.shards;
+  ++info.shard;  // shards merged so far
   result.stats.add_summary(j, file);
 }
 
@@ -85,16 +123,18 @@ void print_run(const RunInfo& info, const RunResult& r) {
                                      info.sessions, info.steps, info.skipped_websocket));
   print_line("elapsed", fmt::format("{:.2f} s", r.elapsed_s));
   std::string planned = r.planned_iterations < 0 ? "" : fmt::format(" of {} planned", r.planned_iterations);
-  print_line("iterations", fmt::format("{}{} ({:.1f}/s), {} dropped", s.iterations, planned,
-                                       static_cast<double>(s.iterations) / secs, s.dropped_iterations));
+  print_line("iterations", fmt::format("{}{} ({:.1f}/s), {} dropped, {} cut by the end", s.iterations,
+                                       planned, static_cast<double>(s.iterations) / secs,
+                                       s.dropped_iterations, s.interrupted_iterations));
   print_line("iterations due/s", spread(s.iterations_per_second));
   print_line("http_reqs", fmt::format("{} ({:.1f}/s)", s.http_reqs, static_cast<double>(s.http_reqs) / secs));
   print_line("http_reqs/s", spread(s.reqs_per_second));
-  print_line("http_req_failed", fmt::format("{:.2f}% ({} of {}; {} without an answer)",
-                                            s.http_reqs ? 100.0 * static_cast<double>(s.http_req_failed) /
-                                                              static_cast<double>(s.http_reqs)
-                                                        : 0.0,
-                                            s.http_req_failed, s.http_reqs, s.transport_errors));
+  print_line("http_req_failed",
+             fmt::format("{:.2f}% ({} of {}; {} without an answer; {} cut by the end)",
+                         s.http_reqs ? 100.0 * static_cast<double>(s.http_req_failed) /
+                                           static_cast<double>(s.http_reqs)
+                                     : 0.0,
+                         s.http_req_failed, s.http_reqs, s.transport_errors, s.interrupted));
   print_line("http_req_duration", latency_line(s.http_req_duration));
   print_line("http_req_waiting", latency_line(s.http_req_waiting));
   std::string statuses;

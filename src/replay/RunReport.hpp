@@ -7,6 +7,7 @@
 #include <string>
 
 #include "replay/Runner.hpp"
+#include "replay/Session.hpp"
 
 namespace reprise::replay {
 
@@ -14,7 +15,12 @@ struct RunInfo {
   std::string capture, target, profile, executor;
   int shard = 1, shards = 1;
   uint64_t sessions = 0, steps = 0, skipped_websocket = 0;
+  uint64_t merged_shards = 0;  // merge: a bit per shard added (shards 1..64 are checked for repeats)
 };
+
+// What a run replays, for its report: the files, the executor, the shard and the sessions.
+RunInfo run_info(const std::string& capture, const std::string& target, const std::string& profile_name,
+                 const Profile& profile, const RunOptions& options, const SessionBuild& built);
 
 nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result);
 // The inverse, for merge: adds a summary's figures to `result`; throws InputError naming `file`.

@@ -4,7 +4,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "net/UpstreamPool.hpp"
@@ -45,6 +48,7 @@ class ThreadRun {
   ReplayStats stats;
 
   void start() { asio::co_spawn(ctx_, run(), asio::detached); }
+  void finish() { stats.vus_max = vus_.size(); }  // k6's vus_max: the VUs this run made
 
  private:
   awaitable<void> run() {
@@ -75,10 +79,7 @@ class ThreadRun {
     return *vus_.back();
   }
 
-  void note_running(int delta) {
-    running_ += delta;
-    stats.vus_max = std::max<uint64_t>(stats.vus_max, static_cast<uint64_t>(running_));
-  }
+  void note_running(int delta) { running_ += delta; }
 
   awaitable<void> sleep_until(clock::time_point t) {
     timer_.expires_at(t);
@@ -87,36 +88,27 @@ class ThreadRun {
 
   // Waits for running iterations until the hard stop, then cuts the rest.
   awaitable<void> drain() {
-    while ((running_ > 0 || waiting_ > 0) && clock::now() < settings_.hard_stop)
+    while (running_ > 0 && clock::now() < settings_.hard_stop)
       co_await sleep_until(std::min(clock::now() + kTick, settings_.hard_stop));
     for (auto& vu : vus_) vu->abort();
   }
 
+  // replay-timing: this shard's sessions j (j mod N = i-1), every T-th on this thread, each at
+  // its recorded start (at --speed) on a VU of its own, made when needed and reused after.
   awaitable<void> replay_timing() {
-    uint64_t k = 0;
     const int64_t first = sessions_.empty() ? 0 : sessions_.front().start_us;
-    for (size_t j = 0; j < sessions_.size(); ++j) {
-      if (!ShardShare{options_.shard, options_.shards}.owns(j)) continue;
-      if (k++ % static_cast<uint64_t>(options_.threads) != static_cast<uint64_t>(index_)) continue;
-      auto offset = microseconds(
-          static_cast<int64_t>(static_cast<double>(sessions_[j].start_us - first) / options_.speed));
-      Vu& vu = new_vu(static_cast<int>(j) + 1);
-      ++waiting_;
-      asio::co_spawn(ctx_, one_iteration(vu, sessions_[j], settings_.t0 + offset), asio::detached);
-    }
-    co_await drain();
-  }
-
-  // Each waits on its own timer, so that thousands of sessions can wait at once.
-  awaitable<void> one_iteration(Vu& vu, const Session& session, clock::time_point due) {
-    asio::steady_timer wait(ctx_, due);
-    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-    --waiting_;
-    note_running(1);
-    stats.count_at(stats.iterations_per_second,
-                   std::chrono::duration_cast<microseconds>(due - settings_.t0).count());
-    co_await vu.iterate(session, due);
-    note_running(-1);
+    std::vector<size_t> owned;
+    for (size_t j = 0, k = 0; j < sessions_.size(); ++j)
+      if (ShardShare{options_.shard, options_.shards}.owns(j) &&
+          k++ % static_cast<size_t>(options_.threads) == static_cast<size_t>(index_))
+        owned.push_back(j);
+    co_await scheduled(
+        [&](uint64_t k) -> std::optional<Start> {
+          if (k >= owned.size()) return std::nullopt;
+          size_t j = owned[k];
+          return Start{settings_.scaled(sessions_[j].start_us - first), j};
+        },
+        0, std::numeric_limits<int>::max());
   }
 
   awaitable<void> closed_model() {
@@ -169,45 +161,64 @@ class ThreadRun {
     note_running(-1);
   }
 
+  // Open model: iterations n = i-1 + N·k of the one-run schedule, every T-th on this thread,
+  // session n mod S; VUs: this thread's share of preAllocatedVUs and maxVUs (rounded up).
   awaitable<void> open_model() {
     ArrivalSchedule schedule(profile_);
-    int next_vu = 1;
-    auto allocate = [&](int limit) -> Vu* {
-      for (; next_vu <= limit; ++next_vu)
-        if (mine(next_vu)) return &new_vu(next_vu++);
-      return nullptr;
-    };
-    while (Vu* vu = allocate(profile_.pre_allocated_vus)) idle_.push_back(vu);
     const auto N = static_cast<uint64_t>(options_.shards), T = static_cast<uint64_t>(options_.threads);
-    const auto S = static_cast<uint64_t>(sessions_.size());
-    for (uint64_t k = static_cast<uint64_t>(index_);; k += T) {
-      uint64_t n = static_cast<uint64_t>(options_.shard - 1) + N * k;
-      auto due = schedule.due(n);
-      if (!due) break;
-      auto at = settings_.t0 + *due;
+    auto share = [&](int vus) {
+      return static_cast<int>((static_cast<uint64_t>(vus) + N * T - 1) / (N * T));
+    };
+    co_await scheduled(
+        [&](uint64_t k) -> std::optional<Start> {
+          uint64_t n =
+              static_cast<uint64_t>(options_.shard - 1) + N * (static_cast<uint64_t>(index_) + T * k);
+          auto due = schedule.due(n);
+          if (!due) return std::nullopt;
+          return Start{*due, static_cast<size_t>(n % sessions_.size())};
+        },
+        share(profile_.pre_allocated_vus), share(profile_.max_vus));
+  }
+
+  struct Start {
+    microseconds due;  // from t0
+    size_t session;
+  };
+
+  // Starts iterations at their due times whether or not earlier ones have finished, each on a
+  // free VU (one more is made while fewer than `most`), else counted as dropped.
+  awaitable<void> scheduled(const std::function<std::optional<Start>(uint64_t)>& start_of, int preallocated,
+                            int most) {
+    while (static_cast<int>(vus_.size()) < preallocated) idle_.push_back(&new_vu(next_number()));
+    for (uint64_t k = 0;; ++k) {
+      auto start = start_of(k);
+      if (!start) break;
+      auto at = settings_.t0 + start->due;
       if (at > clock::now()) co_await sleep_until(at);
-      stats.count_at(stats.iterations_per_second, due->count());
-      Vu* vu = nullptr;
-      if (!idle_.empty()) {
-        vu = idle_.back();
-        idle_.pop_back();
-      } else {
-        vu = allocate(profile_.max_vus);
-      }
-      if (!vu) {
+      stats.count_at(stats.iterations_per_second, start->due.count());
+      if (idle_.empty() && static_cast<int>(vus_.size()) < most) idle_.push_back(&new_vu(next_number()));
+      if (idle_.empty()) {
         ++stats.dropped_iterations;
         continue;
       }
+      Vu* vu = idle_.back();
+      idle_.pop_back();
       note_running(1);
-      asio::co_spawn(ctx_, open_iteration(*vu, sessions_[n % S], at), asio::detached);
+      asio::co_spawn(ctx_, scheduled_iteration(*vu, sessions_[start->session], at), asio::detached);
     }
     co_await drain();
   }
 
-  awaitable<void> open_iteration(Vu& vu, const Session& session, clock::time_point due) {
+  awaitable<void> scheduled_iteration(Vu& vu, const Session& session, clock::time_point due) {
     co_await vu.iterate(session, due);
     note_running(-1);
     idle_.push_back(&vu);
+  }
+
+  // The next global VU number this shard and thread own: numbers stay distinct across both.
+  int next_number() {
+    while (!mine(next_vu_)) ++next_vu_;
+    return next_vu_++;
   }
 
   asio::io_context& ctx_;
@@ -222,8 +233,18 @@ class ThreadRun {
   std::vector<Vu*> idle_;     // open model: VUs free for the next iteration
   std::vector<char> active_;  // closed model: by VU number, looping now
   int running_ = 0;           // iterations under way
-  int waiting_ = 0;           // replay-timing sessions not yet due
+  int next_vu_ = 1;
 };
+
+// From the first session's start to the end of the last answer, as recorded.
+int64_t recorded_span(const std::vector<Session>& sessions) {
+  int64_t end = 0;
+  for (const auto& s : sessions)
+    for (const auto& f : s.flows)
+      for (const auto& step : f.steps)
+        end = std::max(end, s.start_us + f.start_us + step.offset_us + step.hold_us);
+  return sessions.empty() ? 0 : end - sessions.front().start_us;
+}
 
 }  // namespace
 
@@ -251,19 +272,22 @@ RunResult run_replay(const std::vector<Session>& sessions, const Profile& profil
   RunSettings settings;
   settings.profile = &profile;
   settings.request_timeout = options.request_timeout;
-  settings.speed = options.speed;
+  settings.speed = profile.executor == Executor::replay_timing ? options.speed : 1;
   settings.shard = options.shard;
   settings.t0 = clock::now() + std::chrono::milliseconds(20);  // every thread is running by then
   if (profile.executor == Executor::per_vu_iterations)
     settings.hard_stop = settings.t0 + profile.max_duration + profile.graceful_stop;
   else if (profile.executor != Executor::replay_timing)
     settings.hard_stop = settings.t0 + profile.total_duration() + profile.graceful_stop;
+  else
+    settings.hard_stop = settings.t0 + settings.scaled(recorded_span(sessions)) + profile.graceful_stop;
   std::vector<std::unique_ptr<ThreadRun>> runs;
   for (int i = 0; i < workers.size(); ++i) {
     runs.push_back(std::make_unique<ThreadRun>(workers.context(i), sessions, profile, options, settings, i));
     runs.back()->start();
   }
   workers.run();
+  for (auto& r : runs) r->finish();
   RunResult result;
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);

@@ -6,7 +6,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/SocketOptions.hpp"
 #include "replay/Identities.hpp"
 
 namespace reprise::replay {
@@ -52,14 +51,10 @@ void Vu::close(Link& link) {
   link.in.clear();
 }
 
-void Vu::fill(int slot) {
-  filled_[static_cast<size_t>(slot)] = 1;
-  changed_.cancel();  // wakes the flows waiting for a value
-}
-
 awaitable<bool> Vu::wait_until(Link& link, clock::time_point when) {
   if (aborted_) co_return false;
-  if (when <= clock::now()) co_return true;
+  auto now = clock::now();
+  if (when <= now) co_return now < run_.hard_stop;
   link.timer.expires_at(std::min(when, run_.hard_stop));
   co_await link.timer.async_wait(nothrow);
   co_return !aborted_ && clock::now() < run_.hard_stop;
@@ -67,8 +62,7 @@ awaitable<bool> Vu::wait_until(Link& link, clock::time_point when) {
 
 void Vu::begin_iteration(const Session& session) {
   live_.resize(session.slots.size());
-  filled_.assign(session.slots.size(), 0);
-  flow_done_.assign(session.flows.size(), 0);
+  settled_.assign(session.slots.size(), 0);
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
   const auto& identities = run_.profile->identities;
   for (size_t i = 0; i < session.slots.size(); ++i) {
@@ -79,7 +73,7 @@ void Vu::begin_iteration(const Session& session) {
     }
     live_[i] = expand_identity(identities[static_cast<size_t>(slot.identity)].value_template,
                                {number_, iteration_, run_.shard});
-    filled_[i] = 1;
+    settled_[i] = 1;
   }
   changed_.expires_at(clock::time_point::max());
 }
@@ -92,7 +86,7 @@ awaitable<void> Vu::iterate(const Session& session, clock::time_point due) {
   co_await run_flow(session, 0, due);
   while (flows_running_ > 0) co_await changed_.async_wait(nothrow);
   ++iteration_;
-  ++stats_.iterations;
+  ++(aborted_ ? stats_.interrupted_iterations : stats_.iterations);
 }
 
 // One recorded connection, in its own order, from its recorded offset in the session.
@@ -100,16 +94,13 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
   Link& link = *links_[f];
   const Flow& flow = session.flows[f];
   const bool recorded_timing = run_.profile->executor == Executor::replay_timing;
-  auto scaled = [&](int64_t us) {
-    return microseconds(static_cast<int64_t>(static_cast<double>(us) / run_.speed));
-  };
-  const clock::time_point flow_due = due + scaled(flow.start_us);
+  const clock::time_point flow_due = due + run_.scaled(flow.start_us);
   clock::time_point previous_end = flow_due;
   for (size_t k = 0; k < flow.steps.size() && !aborted_; ++k) {
     const Step& step = flow.steps[k];
     clock::time_point start;
     if (recorded_timing) {
-      start = std::max(flow_due + scaled(step.offset_us), previous_end);
+      start = std::max(flow_due + run_.scaled(step.offset_us), previous_end);
     } else {
       auto think = run_.profile->think_time ? *run_.profile->think_time : microseconds(step.think_us);
       start = k == 0 ? flow_due : previous_end + think;
@@ -119,29 +110,41 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     bool ready = co_await wait_for_values(session, step);
     if (!ready) break;
     // The session's first request counts from when it was due, every other one from when sent.
-    bool answered =
-        co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, clock::now()) : clock::now());
+    auto now = clock::now();
+    bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
     previous_end = clock::now();
   }
-  flow_done_[f] = 1;
+  for (size_t k = 0; k < flow.steps.size(); ++k) settle(flow.steps[k]);  // what it never asked is settled too
   --flows_running_;
   changed_.cancel();
 }
 
-// A request carrying a value another flow's answer hands out waits for that answer (or for
-// that flow to end without it, and then goes with the recorded value).
-awaitable<bool> Vu::wait_for_values(const Session& session, const Step& step) {
+// A request carrying a value another flow's answer hands out waits until that answer came
+// (with the value or without it: then the recorded value goes).
+awaitable<bool> Vu::wait_for_values(const Session&, const Step& step) {
   for (;;) {
-    bool ready = true;
-    for (int slot : step.awaits) {
-      auto i = static_cast<size_t>(slot);
-      if (!filled_[i] && !flow_done_[static_cast<size_t>(session.slots[i].flow)]) ready = false;
-    }
+    bool ready = std::all_of(step.awaits.begin(), step.awaits.end(),
+                             [&](int slot) { return settled_[static_cast<size_t>(slot)] != 0; });
     if (ready) co_return true;
     if (aborted_ || clock::now() >= run_.hard_stop) co_return false;
     co_await changed_.async_wait(nothrow);
   }
+}
+
+void Vu::settle(const std::vector<Extraction>& extractions) {
+  bool any = false;
+  for (const auto& e : extractions) {
+    auto& done = settled_[static_cast<size_t>(e.slot)];
+    any |= !done;
+    done = 1;
+  }
+  if (any) changed_.cancel();  // wakes the flows waiting for a value
+}
+
+void Vu::settle(const Step& step) {
+  settle(step.from_head);
+  settle(step.from_body);
 }
 
 awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point start) {
@@ -151,17 +154,28 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   Sent sent = co_await attempt(link, step, start);
   if (sent == Sent::retry)
     sent = co_await attempt(link, step, start);  // a keep-alive connection the target had closed
+  settle(step);
   if (sent == Sent::answered) co_return true;
+  close(link);
+  if (aborted_) {  // cut by the end of the run, not the target's failure
+    ++stats_.interrupted;
+    co_return false;
+  }
   ++stats_.transport_errors;
   ++stats_.http_req_failed;
   ++stats_.status[0];
-  close(link);
+  stats_.http_req_duration.record(elapsed_us(start));
   co_return false;
 }
 
+uint64_t Vu::elapsed_us(clock::time_point since) {
+  return static_cast<uint64_t>(
+      std::max<int64_t>(0, duration_cast<microseconds>(clock::now() - since).count()));
+}
+
 awaitable<size_t> Vu::read_some(Link& link) {
+  if (link.dog.expired()) co_return 0;  // the deadline passed while a finished read was queued
   auto [ec, n] = co_await link.socket.async_read_some(link.in.prepare(kRead), nothrow);
-  link.read_error = ec;
   link.in.commit(n);
   stats_.data_received += n;
   co_return n;
@@ -173,7 +187,6 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
     auto got = co_await pool_.connect();
     if (!got.connection || aborted_) co_return Sent::failed;
     link.socket = std::move(got.connection->socket);
-    net::tune(link.socket);
     link.in.clear();
   }
   link.dog.watch(link.socket);
@@ -184,60 +197,79 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
     close(link);
     co_return reused && !aborted_ ? Sent::retry : Sent::failed;
   }
-  size_t scanned = 0, head_len = 0;
-  for (;;) {  // interim 1xx answers are read past
-    auto scan = link.parser.find_head_end(link.in.readable(), scanned, kMaxHead);
-    if (scan.error) co_return Sent::failed;
-    if (scan.length) {
-      head_len = scan.length;
-      if (link.parser.parse_head(link.in.readable().substr(0, head_len), step.request.method() == "HEAD"))
-        co_return Sent::failed;
-      int status = link.parser.head().status;
-      if (status >= 200 || status == 101) break;
-      link.in.consume(head_len);
-      scanned = 0;
-      continue;
-    }
-    size_t n = co_await read_some(link);
-    if (n == 0) {
-      bool nothing_yet = link.in.empty();
-      close(link);
-      co_return reused&& nothing_yet && !link.dog.expired() && !aborted_ ? Sent::retry : Sent::failed;
-    }
-  }
-  const auto& head = link.parser.head();
-  auto waited = clock::now() - start;
-  stats_.http_req_waiting.record(static_cast<uint64_t>(duration_cast<microseconds>(waited).count()));
-  ++stats_.status[static_cast<size_t>(std::min(head.status, 599))];
-  if (failed_status(head.status)) ++stats_.http_req_failed;
-  for (const auto& e : step.from_head)
-    if (read_live(e.place, head.headers, live_[static_cast<size_t>(e.slot)])) fill(e.slot);
-  bool keep_alive = head.keep_alive;
-  link.in.consume(head_len);
-  if (event_stream(head)) {
+  Sent head = co_await read_head(link, step, reused);
+  if (head != Sent::answered) co_return head;
+  const auto& h = link.parser.head();
+  stats_.http_req_waiting.record(elapsed_us(start));
+  for (const auto& e : step.from_head) read_live(e.place, h.headers, live_[static_cast<size_t>(e.slot)]);
+  settle(step.from_head);
+  const int status = h.status;
+  const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
+  if (event_stream(h)) {
+    count_answer(status);
     co_await hold_stream(link, step, start);
     close(link);
     co_return Sent::answered;
   }
   bool whole = co_await read_body(link, step);
   if (!whole) co_return Sent::failed;
-  stats_.http_req_duration.record(
-      static_cast<uint64_t>(duration_cast<microseconds>(clock::now() - start).count()));
+  count_answer(status);
+  stats_.http_req_duration.record(elapsed_us(start));
   link.dog.disarm();
-  if (!keep_alive || link.parser.head().body == http::BodyKind::until_close) close(link);
+  if (!keep_alive) close(link);
   co_return Sent::answered;
+}
+
+// An answer is counted once, when it is whole (or, for a stream, when its head came).
+void Vu::count_answer(int status) {
+  ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
+  if (failed_status(status)) ++stats_.http_req_failed;
+}
+
+// Reads up to the final head (1xx interim answers are read past) and parses it. A reused
+// connection that closes before any byte of an answer is worth one more try on a fresh one.
+awaitable<Vu::Sent> Vu::read_head(Link& link, const Step& step, bool reused) {
+  size_t scanned = 0;
+  bool answered_before = false;
+  for (;;) {
+    auto scan = link.parser.find_head_end(link.in.readable(), scanned, kMaxHead);
+    if (scan.error) co_return Sent::failed;
+    if (scan.length) {
+      if (link.parser.parse_head(link.in.readable().substr(0, scan.length), step.request.method() == "HEAD"))
+        co_return Sent::failed;
+      int status = link.parser.head().status;
+      if (status >= 200 || status == 101) {
+        link.in.consume(scan.length);
+        co_return Sent::answered;
+      }
+      link.in.consume(scan.length);
+      scanned = 0;
+      answered_before = true;
+      continue;
+    }
+    size_t n = co_await read_some(link);
+    if (n == 0) {
+      bool nothing_yet = link.in.empty() && !answered_before;
+      close(link);
+      co_return reused&& nothing_yet && !link.dog.expired() && !aborted_ ? Sent::retry : Sent::failed;
+    }
+  }
 }
 
 awaitable<bool> Vu::read_body(Link& link, const Step& step) {
   link.body.clear();
   if (link.parser.head().body == http::BodyKind::none) co_return true;
-  const bool keep = !step.from_body.empty();
+  bool keep = !step.from_body.empty();
   for (;;) {
     auto got = link.parser.parse_body(link.in.readable());
     if (got.error) co_return false;
-    if (keep)
-      for (auto piece : link.parser.pieces())
-        if (link.body.size() + piece.size() <= kMaxKeptBody) link.body += piece;
+    for (auto piece : link.parser.pieces()) {
+      if (keep && link.body.size() + piece.size() > kMaxKeptBody) {
+        keep = false;  // too big to read handouts from: the recorded values go
+        ++stats_.bodies_too_big;
+      }
+      if (keep) link.body += piece;
+    }
     link.parser.clear_pieces();
     link.in.consume(got.consumed);
     if (got.complete) break;
@@ -249,16 +281,17 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step) {
       break;
     }
   }
-  for (const auto& e : step.from_body)
-    if (read_live(e.place, link.body, live_[static_cast<size_t>(e.slot)])) fill(e.slot);
+  if (keep && !step.from_body.empty()) {
+    auto json = nlohmann::json::parse(link.body, nullptr, false);
+    for (const auto& e : step.from_body) read_live(e.place, json, live_[static_cast<size_t>(e.slot)]);
+  }
   co_return true;
 }
 
 // Held as long as it was recorded (at replay speed) or until the run ends, whichever is first.
 awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point start) {
   ++stats_.sse_connections;
-  auto hold = microseconds(static_cast<int64_t>(static_cast<double>(step.hold_us) / run_.speed));
-  link.dog.arm(std::min(start + hold, run_.hard_stop) - clock::now());
+  link.dog.arm(std::min(start + run_.scaled(step.hold_us), run_.hard_stop) - clock::now());
   bool first = true;
   for (;;) {
     auto got = link.parser.parse_body(link.in.readable());
@@ -267,11 +300,8 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
     link.parser.clear_pieces();
     link.in.consume(got.consumed);
     if (!link.events.events.empty()) {
-      if (first) {
-        stats_.sse_time_to_first_event.record(
-            static_cast<uint64_t>(duration_cast<microseconds>(clock::now() - start).count()));
-        first = false;
-      }
+      if (first) stats_.sse_time_to_first_event.record(elapsed_us(start));
+      first = false;
       stats_.sse_events += link.events.events.size();
       link.events.events.clear();
     }

@@ -31,10 +31,15 @@ using clock = std::chrono::steady_clock;
 struct RunSettings {
   const Profile* profile = nullptr;
   std::chrono::microseconds request_timeout{60'000'000};
-  double speed = 1;  // replay-timing
+  double speed = 1;  // replay-timing; 1 for every other executor
   int shard = 1;
   clock::time_point t0;                                    // the run's start
   clock::time_point hard_stop = clock::time_point::max();  // streams and waits end here
+
+  // A recorded span at replay speed.
+  std::chrono::microseconds scaled(int64_t recorded_us) const {
+    return std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(recorded_us) / speed));
+  }
 };
 
 class Vu {
@@ -66,7 +71,6 @@ class Vu {
     capture::Stream events;
     std::string out;
     std::string body;
-    boost::system::error_code read_error;
   };
   enum class Sent { answered, failed, retry };
 
@@ -75,11 +79,15 @@ class Vu {
   boost::asio::awaitable<bool> wait_for_values(const Session& session, const Step& step);
   boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
+  boost::asio::awaitable<Sent> read_head(Link& link, const Step& step, bool reused);
   boost::asio::awaitable<bool> read_body(Link& link, const Step& step);
   boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<size_t> read_some(Link& link);
   void close(Link& link);
-  void fill(int slot);
+  void settle(const std::vector<Extraction>& extractions);
+  void settle(const Step& step);
+  void count_answer(int status);
+  static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;
 
@@ -91,8 +99,7 @@ class Vu {
   bool aborted_ = false;
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
-  std::vector<char> filled_;                  // by slot: a live answer has set it
-  std::vector<char> flow_done_;               // by flow
+  std::vector<char> settled_;  // by slot: the answer that hands it out has come (or never will)
   size_t flows_running_ = 0;
   boost::asio::steady_timer changed_;  // cancelled whenever a value is filled or a flow ends
 };

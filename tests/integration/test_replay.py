@@ -261,6 +261,45 @@ def shard_capture(path):
     return write_capture(path, records)
 
 
+class EndOfRunTest(ReplayCase):
+    def test_requests_cut_by_the_end_of_the_run_are_interrupted_not_failed(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [recorded_exchange("c0-1", 0, "GET", "/slow?ms=5000")])
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 10, "timeUnit": "1s",
+                                          "duration": "500ms", "preAllocatedVUs": 10, "gracefulStop": "300ms"})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertRan(run)
+        c = run.counters
+        self.assertEqual((c["http_reqs"], c["interrupted"]), (5, 5))
+        self.assertEqual((c["http_req_failed"], c["transport_errors"], c["iterations"]), (0, 0, 0))
+        self.assertEqual(c["interrupted_iterations"], 5)
+        self.assertLess(run.elapsed, 3.0, "cut at duration + gracefulStop, not when the target answers")
+
+
+class FlowTest(ReplayCase):
+    def test_flows_that_wait_on_each_other_go_on_when_an_answer_lacks_the_value(self):
+        # User grouping joins connection A (login, then a room B made) and B (makes the room with
+        # A's token). Live answers carry neither value: each waiting request must go on with the
+        # recorded value once the answer that should have handed it out has come.
+        up = self.upstream()
+        token, room = "tok_0123456789abcdef", "room-77aa88bb"
+        auth = [["Host", "recorded.test"], ["Authorization", f"Bearer {token}"]]
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange("a", 0, "POST", "/login", res_body=f'{{"access_token":"{token}"}}', dur_us=100),
+            recorded_exchange("b", 1000, "POST", "/rooms", headers=auth, res_body=f'{{"room":"{room}"}}',
+                              dur_us=100),
+            recorded_exchange("a", 2000, "GET", f"/rooms/{room}", headers=auth),
+        ])
+        profile = self.profile("p.json", {"executor": "replay-timing"})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertRan(run)
+        up.wait_quiet()
+        self.assertEqual(up.requests(), collections.Counter(
+            {("POST", "/login"): 1, ("POST", "/rooms"): 1, ("GET", f"/rooms/{room}"): 1}))
+        self.assertEqual(run.summary["sessions"], 1, "the two connections are one user")
+        self.assertLess(run.elapsed, 5.0)
+
+
 class ShardTest(ReplayCase):
     def run_sharded(self, capture, profile, timeout=30):
         """One run against one upstream, then shards 1/3, 2/3, 3/3 at once against three others."""
@@ -337,6 +376,24 @@ class ShardTest(ReplayCase):
         self.assertEqual(merged["histograms"]["http_req_duration"]["count"], single.counters["http_reqs"])
         self.assertEqual(merged["vus_max"], sum(s["vus_max"] for s in shards))
         self.assertEqual(merged["elapsed_s"], max(s["elapsed_s"] for s in shards))
+        self.assertEqual((merged["requests_per_pass"], merged["sessions"], merged["merged"]),
+                         (single.summary["requests_per_pass"], single.summary["sessions"], True))
+        # the same shard twice, or a shard of another run, is refused with one line
+        for files in ((self.path("s1.json"), self.path("s1.json")), (self.path("s1.json"), self.path("single.json"))):
+            res = subprocess.run([BIN, "merge", *files, "-o", self.path("bad.json")], capture_output=True, text=True,
+                                 timeout=30)
+            self.assertEqual(res.returncode, 1, res)
+            self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
+
+    def test_a_shard_gets_a_share_of_the_vus_rounded_up(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 2, "/share")
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 10, "timeUnit": "1s",
+                                          "duration": "1s", "preAllocatedVUs": 1, "maxVUs": 1})
+        run = replay(capture, up.url, profile, "--shard", "2/2", timeout=20)
+        self.assertRan(run)
+        self.assertEqual((run.counters["iterations"], run.counters["dropped_iterations"]), (5, 0))
+        self.assertEqual(run.summary["vus_max"], 1)
 
 
 class SseTest(ReplayCase):
