@@ -51,8 +51,7 @@ std::string json_unescape(std::string_view content) {
 // slot piece when the chooser gives it one.
 struct Builder {
   std::vector<Piece>& pieces;
-  const std::vector<Wanted>& values;
-  const SlotChooser& choose;
+  const SlotLookup& lookup;
 
   void text(std::string_view s) {
     if (s.empty()) return;
@@ -61,9 +60,7 @@ struct Builder {
   }
   // The slot for `whole` (the value as it stands, decoded) at `site`, or -1.
   int find(std::string_view whole, bool id_place, const Site& site) const {
-    for (size_t i = 0; i < values.size(); ++i)
-      if ((id_place || !values[i].id_only) && values[i].recorded == whole) return choose(i, site);
-    return -1;
+    return lookup(whole, id_place, site);
   }
   void slot(int slot, Encoding e) { pieces.push_back({{}, slot, e}); }
   // The literal, or the slot that replaces it.
@@ -204,8 +201,19 @@ std::string_view header_of(const capture::HeaderList& headers, std::string_view 
 
 RequestTemplate::RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values,
                                  const SlotChooser& choose, const std::string& host)
+    : RequestTemplate(
+          req,
+          [&](std::string_view whole, bool id_place, const Site& site) {
+            for (size_t i = 0; i < values.size(); ++i)
+              if ((id_place || !values[i].id_only) && values[i].recorded == whole) return choose(i, site);
+            return -1;
+          },
+          host) {}
+
+RequestTemplate::RequestTemplate(const capture::Request& req, const SlotLookup& lookup,
+                                 const std::string& host)
     : method_(req.method) {
-  Builder head{head_, values, choose};
+  Builder head{head_, lookup};
   head.text(req.method);
   head.text(" ");
   build_target(head, req.target);
@@ -225,7 +233,7 @@ RequestTemplate::RequestTemplate(const capture::Request& req, const std::vector<
   }
   std::string_view type = header_of(req.headers, "Content-Type");
   std::string_view body = req.body.data;
-  Builder b{body_, values, choose};
+  Builder b{body_, lookup};
   size_t first = skip_space(body, 0);
   if (type.find("json") != std::string_view::npos ||
       (first < body.size() && (body[first] == '{' || body[first] == '[')))
@@ -259,6 +267,17 @@ void RequestTemplate::render(const std::vector<std::string>& live, std::string& 
   char* end = std::to_chars(line + 16, line + sizeof(line) - 4, out.size() - body_at).ptr;
   std::memcpy(end, "\r\n\r\n", 4);
   out.insert(body_at, line, static_cast<size_t>(end + 4 - line));
+}
+
+void RequestTemplate::each_value(const capture::Request& req,
+                                 const std::function<void(std::string_view, bool id_place)>& f) {
+  RequestTemplate(
+      req,
+      [&](std::string_view whole, bool id_place, const Site&) {
+        f(whole, id_place);
+        return -1;
+      },
+      "x");
 }
 
 bool RequestTemplate::carries(const capture::Request& req, const Wanted& value) {

@@ -40,13 +40,19 @@ struct Site {
   std::string_view segment;
 };
 
-// Picks the slot whose live value replaces `value` at `site` (several answers may have handed
-// out the same recorded value); -1 leaves the recorded bytes.
+// The slot whose live value replaces `whole` (a value standing whole at `site`, decoded;
+// `id_place`: where an integer id may stand), or -1 to keep the recorded bytes.
+using SlotLookup = std::function<int(std::string_view whole, bool id_place, const Site& site)>;
+
+// For a short list of values: picks the slot for values[i] at `site` (several answers may have
+// handed out the same recorded value); -1 keeps the recorded bytes.
 using SlotChooser = std::function<int(size_t value, const Site& site)>;
 
 class RequestTemplate {
  public:
   // `host` is the Host header to send; an empty one keeps the recorded Host.
+  RequestTemplate(const capture::Request& req, const SlotLookup& lookup, const std::string& host);
+  // The same, looking `values` up one by one (for a few values).
   RequestTemplate(const capture::Request& req, const std::vector<Wanted>& values, const SlotChooser& choose,
                   const std::string& host);
 
@@ -55,6 +61,9 @@ class RequestTemplate {
 
   // True when `value` stands in the request (at the same boundaries as above).
   static bool carries(const capture::Request& req, const Wanted& value);
+  // Calls `f` with every value standing whole in the request, as a lookup would see it.
+  static void each_value(const capture::Request& req,
+                         const std::function<void(std::string_view, bool id_place)>& f);
 
   const std::string& method() const { return method_; }
   size_t slots_used() const;

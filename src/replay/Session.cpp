@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "replay/Identities.hpp"
 #include "replay/Users.hpp"
@@ -47,6 +46,7 @@ class Builder {
       }
     std::stable_sort(xs_.begin(), xs_.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
+    index_requests();
   }
 
   Session build() {
@@ -57,13 +57,18 @@ class Builder {
     for (size_t k = 0; k < xs_.size(); ++k) find_producers(s, k);
     std::map<int, size_t> flow_index;
     std::vector<std::pair<size_t, size_t>> at(xs_.size());  // each exchange's flow and step
+    std::vector<const Exchange*> previous;                  // by flow: its last exchange so far
     for (size_t k = 0; k < xs_.size(); ++k) {
       auto [it, fresh] = flow_index.try_emplace(flow_of_[xs_[k]], s.flows.size());
-      if (fresh) s.flows.push_back({xs_[k]->session, xs_[k]->t_us - s.start_us, {}});
-      at[k] = {it->second, s.flows[it->second].steps.size()};
-      s.flows[it->second].steps.push_back(make_step(s, k));
+      if (fresh) {
+        s.flows.push_back({xs_[k]->session, xs_[k]->t_us - s.start_us, {}});
+        previous.push_back(nullptr);
+      }
+      Flow& flow = s.flows[it->second];
+      at[k] = {it->second, flow.steps.size()};
+      flow.steps.push_back(make_step(s, k, s.start_us + flow.start_us, previous[it->second]));
+      previous[it->second] = xs_[k];
     }
-    for (auto& flow : s.flows) link_timing(flow);
     auto step_of = [&](size_t k) -> Step& { return s.flows[at[k].first].steps[at[k].second]; };
     for (size_t i = 0; i < s.slots.size(); ++i) {  // only handouts some request uses are read live
       Slot& slot = s.slots[i];
@@ -98,45 +103,37 @@ class Builder {
   }
 
   // Answer k hands out a value when request k did not carry it (else it is an echo: a message
-  // posted to room 1 answers room_id 1) and the client did not send it before any answer did.
+  // posted to room 1 answers room_id 1), a later request carries it, and the client did not
+  // send it before any answer did.
   void find_producers(Session& s, size_t k) {
     if (!xs_[k]->res) return;
     for (auto& h : find_handouts(*xs_[k]->res, profile_.correlate, options_.auto_correlate)) {
-      if (rejected_.count(h.value) || !mentioned_after(h.value, k) ||
-          RequestTemplate::carries(xs_[k]->req, {h.value, h.id}))
-        continue;
+      const auto& at = carried_at(h.value, h.id);
+      if (at.empty() || at.back() <= k || std::binary_search(at.begin(), at.end(), k)) continue;
       auto known = values_.find(h.value);
-      if (known == values_.end() && client_sent_before(h, k)) {
-        rejected_.insert(h.value);
-        continue;
-      }
+      if (known == values_.end() && at.front() < k) continue;  // the client had it first
       if (known != values_.end() && known->second.identity) continue;
       std::string origin = h.describe() + " of " + label_of(*xs_[k]);
       add_slot(s, {h.value, -1, {std::move(origin)}, 0}, {static_cast<int>(k), h, path_of(*xs_[k])}, h.id);
     }
   }
 
-  // A cheap first look: does the value's text appear anywhere in a request after step k?
-  bool mentioned_after(const std::string& value, size_t k) {
-    auto [it, fresh] = last_mention_.try_emplace(value, -1);
-    if (fresh) {
-      for (size_t j = xs_.size(); j-- > 0 && it->second < 0;) {
-        const auto& req = xs_[j]->req;
-        bool in_headers = std::any_of(req.headers.begin(), req.headers.end(), [&](const auto& h) {
-          return h.second.find(value) != std::string::npos;
-        });
-        if (in_headers || req.target.find(value) != std::string::npos ||
-            req.body.data.find(value) != std::string::npos)
-          it->second = static_cast<int>(j);
-      }
-    }
-    return it->second > static_cast<int>(k);
+  // Every value standing whole in every request, once: the requests that carry it anywhere, and
+  // those that carry it where an integer id may stand.
+  void index_requests() {
+    for (size_t k = 0; k < xs_.size(); ++k)
+      RequestTemplate::each_value(xs_[k]->req, [&](std::string_view whole, bool id_place) {
+        auto& m = mentions_[std::string(whole)];
+        if (m.anywhere.empty() || m.anywhere.back() != k) m.anywhere.push_back(k);
+        if (id_place && (m.at_id.empty() || m.at_id.back() != k)) m.at_id.push_back(k);
+      });
   }
 
-  bool client_sent_before(const Handout& h, size_t k) const {
-    for (size_t j = 0; j < k; ++j)
-      if (RequestTemplate::carries(xs_[j]->req, {h.value, h.id})) return true;
-    return false;
+  // The requests (in order) that carry `value` where it would be looked for.
+  const std::vector<size_t>& carried_at(const std::string& value, bool id) const {
+    static const std::vector<size_t> none;
+    auto it = mentions_.find(value);
+    return it == mentions_.end() ? none : id ? it->second.at_id : it->second.anywhere;
   }
 
   static std::string path_of(const Exchange& x) { return x.req.target.substr(0, x.req.target.find('?')); }
@@ -144,8 +141,7 @@ class Builder {
   void add_slot(Session& s, Slot slot, Producer producer, bool id) {
     auto& v = values_[slot.recorded];
     if (v.slots.empty()) {
-      v.index = wanted_.size();
-      wanted_.push_back({slot.recorded, id});
+      v.id = id;
       v.identity = slot.identity >= 0;
     }
     v.slots.push_back(static_cast<int>(s.slots.size()));
@@ -156,8 +152,10 @@ class Builder {
   // Of the answers before step k that handed out the value, the one that fits the place best:
   // the same key (room_id ← room_id), a generic "id" of the resource the path names
   // (/rooms/{id} ← POST /rooms), any "id", then anything; the latest wins a tie.
-  int choose(Session& s, size_t value, const Site& site, size_t k) {
-    const auto& v = values_.at(wanted_[value].recorded);
+  int choose(Session& s, std::string_view whole, bool id_place, const Site& site, size_t k) {
+    auto found = values_.find(whole);
+    if (found == values_.end() || (found->second.id && !id_place)) return -1;
+    const Value& v = found->second;
     int best = -1, best_score = -1;
     for (int slot : v.slots) {
       const Producer& p = producers_[static_cast<size_t>(slot)];
@@ -183,31 +181,29 @@ class Builder {
     return best;
   }
 
-  Step make_step(Session& s, size_t k) {
+  // Step k, timed from its flow's first request and from the end of the flow's previous answer.
+  Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
-    SlotChooser chooser = [&](size_t value, const Site& site) { return choose(s, value, site, k); };
-    Step step{RequestTemplate(x.req, wanted_, chooser, options_.host), label_of(x), x.t_us, 0, 0, {}, {}, {}};
+    SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
+      return choose(s, whole, id_place, site, k);
+    };
+    Step step{RequestTemplate(x.req, lookup, options_.host), label_of(x), 0, 0, 0, {}, {}, {}};
+    step.offset_us = x.t_us - flow_start_us;
+    if (previous)
+      step.think_us =
+          std::max<int64_t>(0, x.t_us - (previous->t_us + (previous->res ? previous->res->dur_us : 0)));
     step.hold_us = x.res ? x.res->dur_us : 0;
-    step.think_us = x.t_us + step.hold_us;  // the answer's end, until link_timing
     return step;
   }
 
-  // Offsets from the flow's first request, think time from the previous answer's end.
-  static void link_timing(Flow& flow) {
-    int64_t first = flow.steps.front().offset_us, previous_end = 0;
-    for (size_t i = 0; i < flow.steps.size(); ++i) {
-      Step& step = flow.steps[i];
-      int64_t start = step.offset_us, end = step.think_us;
-      step.think_us = i == 0 ? 0 : std::max<int64_t>(0, start - previous_end);
-      step.offset_us = start - first;
-      previous_end = end;
-    }
-  }
-
   struct Value {
-    size_t index = 0;        // in wanted_
     std::vector<int> slots;  // one per producer
+    bool id = false;         // an integer id: taken only where an id may stand
     bool identity = false;
+  };
+
+  struct Mentions {
+    std::vector<size_t> anywhere, at_id;  // request indices, ascending
   };
 
   std::vector<const Exchange*> xs_;
@@ -215,10 +211,8 @@ class Builder {
   std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
   const SessionOptions& options_;
-  std::map<std::string, Value> values_;
-  std::unordered_set<std::string> rejected_;
-  std::unordered_map<std::string, int> last_mention_;  // the last request whose text holds the value
-  std::vector<Wanted> wanted_;
+  std::map<std::string, Value, std::less<>> values_;
+  std::unordered_map<std::string, Mentions> mentions_;
   std::vector<Producer> producers_;  // by slot
 };
 
