@@ -17,11 +17,6 @@ namespace reprise::capture {
 
 class CaptureReader;
 
-// "METHOD-less" route of a request target: the query and fragment dropped, and every path
-// segment that is an id (decimal number, UUID, hex string of 16+ digits, redaction
-// placeholder) replaced by {id}: "/api/chat/rooms/17/messages?limit=5" → "/api/chat/rooms/{id}/messages".
-std::string route_pattern(std::string_view target);
-bool is_id_segment(std::string_view segment);
 
 // Percentile p (0..100) of ascending values, interpolated between the closest ranks the way
 // k6 computes p(N); 0 for no values.

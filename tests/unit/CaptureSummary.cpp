@@ -1,4 +1,5 @@
 #include "capture/CaptureSummary.hpp"
+#include "http/RoutePattern.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,10 +10,10 @@
 using reprise::InputError;
 using reprise::capture::CaptureHeader;
 using reprise::capture::Exchange;
-using reprise::capture::is_id_segment;
+using reprise::http::is_id_segment;
 using reprise::capture::percentile;
 using reprise::capture::Response;
-using reprise::capture::route_pattern;
+using reprise::http::route_pattern;
 using reprise::capture::Stream;
 using reprise::capture::SummaryBuilder;
 

@@ -1,0 +1,63 @@
+#include "http/RoutePattern.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "http/PercentEncoding.hpp"
+
+namespace reprise::http {
+namespace {
+
+constexpr std::string_view kOpen = "{{redacted:";
+
+bool all_of(std::string_view s, int (*pred)(int)) {
+  return std::all_of(s.begin(), s.end(), [pred](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// A placeholder written into a URL may arrive percent-encoded: "%7B%7Bredacted%3A3%7D%7D".
+bool is_placeholder_segment(std::string_view s) {
+  std::string decoded = url_decode(s, UrlPart::path);
+  std::string_view d = decoded;
+  return d.starts_with(kOpen) && d.ends_with("}}") && d.size() > kOpen.size() + 2 &&
+         all_of(d.substr(kOpen.size(), d.size() - kOpen.size() - 2), isdigit);
+}
+
+}  // namespace
+
+bool is_id_segment(std::string_view s) {
+  if (s.empty()) return false;
+  if (all_of(s, isdigit)) return true;
+  if (is_uuid(s)) return true;
+  if (s.size() >= 16 && all_of(s, isxdigit)) return true;
+  return is_placeholder_segment(s);
+}
+
+std::string route_pattern(std::string_view target) {
+  target = target.substr(0, target.find_first_of("?#"));
+  if (size_t scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+    size_t path = target.find('/', scheme + 3);  // absolute-form: drop scheme and authority
+    target = path == std::string_view::npos ? "/" : target.substr(path);
+  }
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t slash = target.find('/', start);
+    std::string_view seg = target.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    out += is_id_segment(seg) ? "{id}" : std::string(seg);
+    if (slash == std::string_view::npos) break;
+    out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace reprise::http
