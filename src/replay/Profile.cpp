@@ -82,6 +82,39 @@ std::vector<Stage> parse_stages(const Reader& r) {
   return out;
 }
 
+const std::set<std::string> kMetrics = {"http_reqs",
+                                        "http_req_duration",
+                                        "http_req_waiting",
+                                        "http_req_failed",
+                                        "iterations",
+                                        "dropped_iterations",
+                                        "data_sent",
+                                        "data_received",
+                                        "vus",
+                                        "vus_max",
+                                        "sse_connections",
+                                        "sse_events",
+                                        "sse_time_to_first_event"};
+
+// "p(95)<500", or k6's object form {"threshold": "p(95)<500", "abortOnFail": true, "delayAbortEval": "10s"}.
+Condition parse_threshold_condition(const Reader& r, const Json& c, const std::string& field) {
+  if (c.is_string()) return metrics::parse_condition(c.get<std::string>(), r.file, field);
+  if (!c.is_object() || !c.contains("threshold") || !c["threshold"].is_string())
+    r.fail(field,
+           "conditions must be strings such as \"p(95)<500\" or {\"threshold\": \"p(95)<500\", "
+           "\"abortOnFail\": true}");
+  Condition out = metrics::parse_condition(c["threshold"].get<std::string>(), r.file, field);
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    if (it.key() == "abortOnFail" && it.value().is_boolean())
+      out.abort_on_fail = it.value().get<bool>();
+    else if (it.key() == "delayAbortEval")
+      out.delay_abort_eval = r.duration(it.value(), field + ".delayAbortEval");
+    else if (it.key() != "threshold")
+      r.fail(field + "." + it.key(), "is not threshold, abortOnFail or delayAbortEval");
+  }
+  return out;
+}
+
 std::vector<Threshold> parse_thresholds(const Reader& r) {
   const Json& all = r.j.at("thresholds");
   if (!all.is_object()) r.fail("thresholds", "must be an object {\"metric{tag:value}\": [\"p(95)<500\"]}");
@@ -93,6 +126,11 @@ std::vector<Threshold> parse_thresholds(const Reader& r) {
     size_t brace = it.key().find('{');
     t.metric = it.key().substr(0, brace);
     if (t.metric.empty()) r.fail(field, "names no metric");
+    if (!kMetrics.count(t.metric))
+      r.fail(field,
+             "names no metric reprise measures (http_reqs, http_req_duration, http_req_waiting, "
+             "http_req_failed, iterations, dropped_iterations, data_sent, data_received, vus, vus_max, "
+             "sse_connections, sse_events, sse_time_to_first_event)");
     if (brace != std::string::npos) {
       if (it.key().back() != '}') r.fail(field, "tags must be written {name:value}");
       std::string tags = it.key().substr(brace + 1, it.key().size() - brace - 2);
@@ -102,6 +140,8 @@ std::vector<Threshold> parse_thresholds(const Reader& r) {
         size_t colon = pair.find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
           r.fail(field, "tags must be written {name:value}");
+        if (pair.substr(0, colon) != "name")
+          r.fail(field, "filters by a tag other than name (method and status come later)");
         t.tags[pair.substr(0, colon)] = pair.substr(colon + 1);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -110,10 +150,7 @@ std::vector<Threshold> parse_thresholds(const Reader& r) {
     const Json& conditions = it.value();
     if (!conditions.is_array() || conditions.empty())
       r.fail(field, "must be a list of conditions such as \"p(95)<500\"");
-    for (const auto& c : conditions) {
-      if (!c.is_string()) r.fail(field, "conditions must be strings such as \"p(95)<500\"");
-      t.conditions.push_back(parse_condition(c.get<std::string>(), r.file, field));
-    }
+    for (const auto& c : conditions) t.conditions.push_back(parse_threshold_condition(r, c, field));
     out.push_back(std::move(t));
   }
   return out;
@@ -216,38 +253,6 @@ void check_executor_options(const Reader& r, Profile& p) {
 }
 
 }  // namespace
-
-Condition parse_condition(const std::string& text, const std::string& file, const std::string& field) {
-  auto fail = [&](const std::string& why) -> Condition {
-    throw InputError(file, "field " + field, "'" + text + "' " + why);
-  };
-  size_t op_at = text.find_first_of("<>=!");
-  if (op_at == std::string::npos || op_at == 0) return fail("is not a condition such as \"p(95)<500\"");
-  Condition c;
-  c.text = text;
-  c.aggregation = text.substr(0, op_at);
-  while (!c.aggregation.empty() && c.aggregation.back() == ' ') c.aggregation.pop_back();
-  size_t op_len = (op_at + 1 < text.size() && text[op_at + 1] == '=') ? 2 : 1;
-  c.op = text.substr(op_at, op_len);
-  if (c.op == "=" || c.op == "!") return fail("has no comparison (<, <=, >, >=, ==, !=)");
-  static const std::set<std::string> kAggregations = {"avg", "min", "max", "med", "rate", "count", "value"};
-  if (c.aggregation.starts_with("p(") && c.aggregation.ends_with(")")) {
-    std::string n = c.aggregation.substr(2, c.aggregation.size() - 3);
-    auto res = std::from_chars(n.data(), n.data() + n.size(), c.percentile);
-    if (n.empty() || res.ec != std::errc() || res.ptr != n.data() + n.size() || c.percentile <= 0 ||
-        c.percentile > 100)
-      return fail("has a percentile outside p(0..100]");
-  } else if (!kAggregations.count(c.aggregation)) {
-    return fail("aggregates with '" + c.aggregation +
-                "' (use p(N), avg, min, max, med, rate, count or value)");
-  }
-  std::string bound = text.substr(op_at + op_len);
-  while (!bound.empty() && bound.front() == ' ') bound.erase(0, 1);
-  auto res = std::from_chars(bound.data(), bound.data() + bound.size(), c.bound);
-  if (bound.empty() || res.ec != std::errc() || res.ptr != bound.data() + bound.size())
-    return fail("does not end in a number");
-  return c;
-}
 
 Profile Profile::load(const std::string& path) {
   std::ifstream in(path);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/Threshold.hpp"
+
 namespace reprise::replay {
 
 enum class Executor {
@@ -29,21 +31,8 @@ struct Stage {
   double target = 0;  // VUs (ramping-vus) or iterations per timeUnit (ramping-arrival-rate)
 };
 
-// One condition of a threshold, e.g. "p(95)<500": the aggregation, the comparison, the bound.
-struct Condition {
-  std::string aggregation;  // "p(95)", "avg", "min", "max", "med", "rate", "count", "value"
-  double percentile = 0;    // for "p(N)"
-  std::string op;           // "<", "<=", ">", ">=", "==", "!="
-  double bound = 0;
-  std::string text;  // as written
-};
-
-struct Threshold {
-  std::string metric;                       // "http_req_duration"
-  std::map<std::string, std::string> tags;  // {name: SendMessage} from "...{name:SendMessage}"
-  std::vector<Condition> conditions;
-  std::string text;  // the key as written
-};
+using metrics::Condition;
+using metrics::Threshold;
 
 // The profile's `correlate`: what automatic correlation may add or must leave alone.
 struct CorrelateRules {
@@ -90,8 +79,5 @@ struct Profile {
   // replay-timing, whose length is the capture's).
   std::chrono::microseconds total_duration() const;
 };
-
-// Parses one threshold condition ("p(95)<500"); throws InputError naming `file` and `field`.
-Condition parse_condition(const std::string& text, const std::string& file, const std::string& field);
 
 }  // namespace reprise::replay

@@ -7,7 +7,7 @@
 
 using reprise::InputError;
 using reprise::replay::Executor;
-using reprise::replay::parse_condition;
+using reprise::metrics::parse_condition;
 using reprise::replay::Profile;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
