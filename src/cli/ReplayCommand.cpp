@@ -79,14 +79,8 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
-  auto result = replay::run_replay(built.sessions, profile, options);
-  replay::print_run(info, result);
-  if (!f.summary.empty()) {
-    std::ofstream out(f.summary);
-    out << replay::summary_json(info, result).dump(1) << "\n";
-    if (!out) throw RuntimeFailure("cannot write the summary " + f.summary);
-  }
-  exit_code = 0;
+  auto result = replay::run_replay(built, profile, options);
+  exit_code = replay::finish_run(info, result, profile.thresholds, f.summary);
 }
 
 }  // namespace
@@ -118,6 +112,8 @@ void add_merge_command(CLI::App& app, int& exit_code) {
   auto out = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("merge", "Add shard summaries into one summary");
   cmd->add_option("summaries", *files, "Summary files written by replay --summary")->required();
+  cmd->description(
+      "Add shard summaries into one summary and judge the thresholds on it (exit 99 on a breach)");
   cmd->add_option("-o,--output", *out, "The merged summary")->required();
   cmd->callback([files, out, &exit_code] {
     replay::RunInfo info;
@@ -129,11 +125,9 @@ void add_merge_command(CLI::App& app, int& exit_code) {
       if (j.is_discarded()) throw InputError(path, "", "is not JSON");
       replay::add_summary(j, path, info, result);
     }
-    replay::print_run(info, result);
-    std::ofstream o(*out);
-    o << replay::summary_json(info, result).dump(1) << "\n";
-    if (!o) throw RuntimeFailure("cannot write " + *out);
-    exit_code = 0;
+    // The shards' thresholds, judged again on the merged figures.
+    auto thresholds = replay::Profile::parse({{"thresholds", info.thresholds}}, files->front()).thresholds;
+    exit_code = replay::finish_run(info, result, thresholds, *out);
   });
 }
 

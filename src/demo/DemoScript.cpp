@@ -174,7 +174,7 @@ bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& tar
   std::fflush(stdout);
   replay::RunOptions options;
   options.target = target;
-  auto result = replay::run_replay(built.sessions, profile, options);
+  auto result = replay::run_replay(built, profile, options);
   auto info = replay::run_info(capture_path, "http://" + net::to_string(target), "(built-in spike)", profile,
                                options, built);
   replay::print_run(info, result);

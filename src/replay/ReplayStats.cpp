@@ -35,6 +35,19 @@ void add_series(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) 
 
 }  // namespace
 
+void ReplayStats::set_tags(const std::vector<std::string>& names) {
+  tag_names = names;
+  tags = std::vector<TagStats>(names.size());
+}
+
+TagStats& ReplayStats::tag(const std::string& name) {
+  for (size_t i = 0; i < tag_names.size(); ++i)
+    if (tag_names[i] == name) return tags[i];
+  tag_names.push_back(name);
+  tags.emplace_back();
+  return tags.back();
+}
+
 void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
   size_t second = us <= 0 ? 0 : static_cast<size_t>(us / 1'000'000);
   if (second >= per_second.size()) per_second.resize(second + 1);
@@ -48,6 +61,14 @@ void ReplayStats::merge(const ReplayStats& o) {
   add_series(iterations_per_second, o.iterations_per_second);
   add_series(reqs_per_second, o.reqs_per_second);
   for (auto [name, m] : kHistograms) (this->*m).merge(o.*m);
+  sse_open_peak += o.sse_open_peak;
+  for (size_t i = 0; i < o.tags.size(); ++i) {
+    TagStats& t = tag(o.tag_names[i]);
+    t.http_reqs += o.tags[i].http_reqs;
+    t.http_req_failed += o.tags[i].http_req_failed;
+    t.http_req_duration.merge(o.tags[i].http_req_duration);
+    t.http_req_waiting.merge(o.tags[i].http_req_waiting);
+  }
 }
 
 void ReplayStats::write(nlohmann::ordered_json& j) const {
@@ -61,6 +82,16 @@ void ReplayStats::write(nlohmann::ordered_json& j) const {
   auto& histograms = j["histograms"] = nlohmann::ordered_json::object();
   for (auto [name, m] : kHistograms)
     histograms[name] = nlohmann::ordered_json::parse((this->*m).to_json().dump());
+  j["sse_open_peak"] = sse_open_peak;
+  auto& by_tag = j["tags"] = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (tags[i].http_reqs == 0) continue;
+    by_tag[tag_names[i]] = {
+        {"http_reqs", tags[i].http_reqs},
+        {"http_req_failed", tags[i].http_req_failed},
+        {"http_req_duration", nlohmann::ordered_json::parse(tags[i].http_req_duration.to_json().dump())},
+        {"http_req_waiting", nlohmann::ordered_json::parse(tags[i].http_req_waiting.to_json().dump())}};
+  }
 }
 
 void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) {
@@ -98,6 +129,23 @@ void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) 
       values.push_back(v.get<uint64_t>());
     }
     add_series(*series, values);
+  }
+  need("sse_open_peak", j.contains("sse_open_peak") && j["sse_open_peak"].is_number_unsigned());
+  sse_open_peak += j["sse_open_peak"].get<uint64_t>();
+  need("tags", j.contains("tags") && j["tags"].is_object());
+  for (auto it = j["tags"].begin(); it != j["tags"].end(); ++it) {
+    const auto& t = it.value();
+    std::string field = "tags." + it.key();
+    need("tags", t.is_object() && t.contains("http_reqs") && t["http_reqs"].is_number_unsigned() &&
+                     t.contains("http_req_failed") && t["http_req_failed"].is_number_unsigned() &&
+                     t.contains("http_req_duration") && t.contains("http_req_waiting"));
+    TagStats& into = tag(it.key());
+    into.http_reqs += t["http_reqs"].get<uint64_t>();
+    into.http_req_failed += t["http_req_failed"].get<uint64_t>();
+    into.http_req_duration.merge(
+        metrics::Histogram::from_json(t["http_req_duration"], file, field + ".http_req_duration"));
+    into.http_req_waiting.merge(
+        metrics::Histogram::from_json(t["http_req_waiting"], file, field + ".http_req_waiting"));
   }
   need("histograms", j.contains("histograms") && j["histograms"].is_object());
   for (auto [name, m] : kHistograms) {

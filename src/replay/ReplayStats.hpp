@@ -14,6 +14,14 @@
 
 namespace reprise::replay {
 
+// The figures of the requests one `name` tag names (a profile route, or a folded path).
+struct TagStats {
+  uint64_t http_reqs = 0;
+  uint64_t http_req_failed = 0;
+  metrics::Histogram http_req_duration;
+  metrics::Histogram http_req_waiting;
+};
+
 struct ReplayStats {
   uint64_t iterations = 0;              // complete
   uint64_t interrupted_iterations = 0;  // cut by the run's end
@@ -27,6 +35,8 @@ struct ReplayStats {
   uint64_t data_received = 0;
   uint64_t sse_connections = 0;
   uint64_t sse_events = 0;
+  uint64_t sse_open = 0;       // streams open now
+  uint64_t sse_open_peak = 0;  // the most open at once (summed over threads: an upper bound)
   uint64_t vus_max = 0;
   std::array<uint64_t, 600> status{};           // by status code; 0 is "no answer"
   std::vector<uint64_t> iterations_per_second;  // by the second the iteration was due
@@ -34,11 +44,15 @@ struct ReplayStats {
   metrics::Histogram http_req_duration;
   metrics::Histogram http_req_waiting;
   metrics::Histogram sse_time_to_first_event;
+  std::vector<std::string> tag_names;  // by tag index (SessionBuild::tags)
+  std::vector<TagStats> tags;
 
+  void set_tags(const std::vector<std::string>& names);
+  TagStats& tag(const std::string& name);  // finds or adds
   void count_at(std::vector<uint64_t>& per_second, int64_t us);
   void merge(const ReplayStats& other);
 
-  // The summary's "counters", "status", "per_second", "vus_max" and "histograms".
+  // The summary's "counters", "status", "per_second", "vus_max", "histograms" and "tags".
   void write(nlohmann::ordered_json& summary) const;
   // Adds a summary file's figures; throws InputError naming `file` and the field.
   void add_summary(const nlohmann::json& summary, const std::string& file);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <optional>
 
 #include "InputError.hpp"
 
@@ -35,7 +37,69 @@ void print_line(const char* name, const std::string& text) {
   fmt::print("  {} {} {}\n", name, dots, text);
 }
 
+using metrics::MetricValues;
+
+// A threshold's figures out of the run: the whole run's, or one `name` tag's.
+std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r) {
+  using Kind = MetricValues::Kind;
+  const ReplayStats& s = r.stats;
+  const double secs = std::max(r.elapsed_s, 1e-9);
+  auto counter = [&](uint64_t n) {
+    return MetricValues{Kind::counter, nullptr, 0, 0, static_cast<double>(n), static_cast<double>(n) / secs};
+  };
+  const std::string& m = t.metric;
+  if (auto name = t.tags.find("name"); name != t.tags.end()) {
+    const TagStats* tag = nullptr;
+    for (size_t i = 0; i < s.tag_names.size(); ++i)
+      if (s.tag_names[i] == name->second) tag = &s.tags[i];
+    if (!tag || tag->http_reqs == 0) return std::nullopt;
+    if (m == "http_req_duration") return MetricValues{Kind::trend, &tag->http_req_duration};
+    if (m == "http_req_waiting") return MetricValues{Kind::trend, &tag->http_req_waiting};
+    if (m == "http_req_failed")
+      return MetricValues{Kind::rate, nullptr, tag->http_req_failed, tag->http_reqs};
+    if (m == "http_reqs") return counter(tag->http_reqs);
+    return std::nullopt;
+  }
+  if (m == "http_req_duration") return MetricValues{Kind::trend, &s.http_req_duration};
+  if (m == "http_req_waiting") return MetricValues{Kind::trend, &s.http_req_waiting};
+  if (m == "sse_time_to_first_event") return MetricValues{Kind::trend, &s.sse_time_to_first_event};
+  if (m == "http_req_failed") return MetricValues{Kind::rate, nullptr, s.http_req_failed, s.http_reqs};
+  if (m == "http_reqs") return counter(s.http_reqs);
+  if (m == "iterations") return counter(s.iterations);
+  if (m == "dropped_iterations") return counter(s.dropped_iterations);
+  if (m == "data_sent") return counter(s.data_sent);
+  if (m == "data_received") return counter(s.data_received);
+  if (m == "sse_events") return counter(s.sse_events);
+  if (m == "vus" || m == "vus_max")
+    return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.vus_max)};
+  if (m == "sse_connections") {  // a gauge of streams open at once; `count` is streams opened
+    auto v = MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.sse_open_peak)};
+    return v;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
+                                        const RunResult& result) {
+  return metrics::judge(thresholds, [&](const metrics::Threshold& t) { return values_of(t, result); });
+}
+
+bool all_passed(const std::vector<metrics::Verdict>& verdicts) {
+  return std::all_of(verdicts.begin(), verdicts.end(), [](const metrics::Verdict& v) { return v.ok; });
+}
+
+void print_verdicts(const std::vector<metrics::Verdict>& verdicts) {
+  if (verdicts.empty()) return;
+  size_t width = 0;
+  for (const auto& v : verdicts) width = std::max(width, v.threshold.size());
+  fmt::print("thresholds\n");
+  for (const auto& v : verdicts)
+    fmt::print("  {} {:<{}}  {:<14} {}\n", v.ok ? "✓" : "✗", v.threshold, width, v.condition,
+               v.actual ? fmt::format("measured {:.4g}", *v.actual) : std::string("nothing measured"));
+  fmt::print("{}\n", all_passed(verdicts) ? "all thresholds passed" : "THRESHOLDS FAILED (exit 99)");
+}
 
 RunInfo run_info(const std::string& capture, const std::string& target, const std::string& profile_name,
                  const Profile& profile, const RunOptions& options, const SessionBuild& built) {
@@ -49,10 +113,13 @@ RunInfo run_info(const std::string& capture, const std::string& target, const st
                0,
                built.skipped_websocket};
   for (const auto& s : built.sessions) info.steps += s.steps();
+  for (const auto& t : profile.thresholds)
+    for (const auto& c : t.conditions) info.thresholds[t.text].push_back(c.text);
   return info;
 }
 
-nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result) {
+nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result,
+                                    const std::vector<metrics::Verdict>& verdicts) {
   nlohmann::ordered_json j;
   j["reprise_summary"] = 1;
   j["capture"] = info.capture;
@@ -68,6 +135,13 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
   result.stats.write(j);
+  j["thresholds"] = nlohmann::ordered_json::parse(info.thresholds.dump());
+  auto& list = j["verdicts"] = nlohmann::ordered_json::array();
+  for (const auto& v : verdicts)
+    list.push_back({{"threshold", v.threshold},
+                    {"condition", v.condition},
+                    {"actual", v.actual ? nlohmann::ordered_json(*v.actual) : nlohmann::ordered_json()},
+                    {"ok", v.ok}});
   return j;
 }
 
@@ -94,6 +168,7 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
             count("sessions"),
             count("requests_per_pass"),
             count("skipped_websocket")};
+    if (j.contains("thresholds") && j["thresholds"].is_object()) info.thresholds = j["thresholds"];
   } else if (text("capture") != info.capture || text("executor") != info.executor || shards != info.shards) {
     throw InputError(
         file, "",
@@ -148,6 +223,23 @@ void print_run(const RunInfo& info, const RunResult& r) {
   if (s.sse_connections)
     print_line("sse", fmt::format("{} streams, {} events; first event {}", s.sse_connections, s.sse_events,
                                   latency_line(s.sse_time_to_first_event)));
+}
+
+}  // namespace reprise::replay
+
+namespace reprise::replay {
+
+int finish_run(const RunInfo& info, const RunResult& result,
+               const std::vector<metrics::Threshold>& thresholds, const std::string& summary_path) {
+  print_run(info, result);
+  auto verdicts = judge_run(thresholds, result);
+  print_verdicts(verdicts);
+  if (!summary_path.empty()) {
+    std::ofstream out(summary_path);
+    out << summary_json(info, result, verdicts).dump(1) << "\n";
+    if (!out) throw RuntimeFailure("cannot write the summary " + summary_path);
+  }
+  return all_passed(verdicts) ? 0 : 99;
 }
 
 }  // namespace reprise::replay

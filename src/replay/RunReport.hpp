@@ -1,30 +1,48 @@
 // What a replay run says at its end: the summary file (JSON; README "Summary file") and the
 // figures printed on stdout, both made from the same numbers, so that `reprise merge` of shard
-// summaries prints exactly what one run prints. Issue [4] adds thresholds and the other formats.
+// summaries prints exactly what one run prints, and judges the same thresholds. Issue [4] adds
+// the other formats.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "metrics/Threshold.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
 
 namespace reprise::replay {
+
+// The profile's thresholds judged against a run's figures (k6's metrics and the `name` tag).
+std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
+                                        const RunResult& result);
+// The verdicts under the figures: ✓ or ✗, each condition and what was measured.
+void print_verdicts(const std::vector<metrics::Verdict>& verdicts);
+bool all_passed(const std::vector<metrics::Verdict>& verdicts);
 
 struct RunInfo {
   std::string capture, target, profile, executor;
   int shard = 1, shards = 1;
   uint64_t sessions = 0, steps = 0, skipped_websocket = 0;
   uint64_t merged_shards = 0;  // merge: a bit per shard added (shards 1..64 are checked for repeats)
+  nlohmann::json thresholds =
+      nlohmann::json::object();  // as the profile wrote them, for merge to judge again
 };
 
 // What a run replays, for its report: the files, the executor, the shard and the sessions.
 RunInfo run_info(const std::string& capture, const std::string& target, const std::string& profile_name,
                  const Profile& profile, const RunOptions& options, const SessionBuild& built);
 
-nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result);
+nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result,
+                                    const std::vector<metrics::Verdict>& verdicts);
 // The inverse, for merge: adds a summary's figures to `result`; throws InputError naming `file`.
 void add_summary(const nlohmann::json& summary, const std::string& file, RunInfo& info, RunResult& result);
 void print_run(const RunInfo& info, const RunResult& result);
+
+// The end of a run (or of a merge): the figures printed, the thresholds judged and printed,
+// the summary written when `summary_path` is not empty. Returns the exit code: 99 when a
+// threshold failed, else 0; throws RuntimeFailure when the summary cannot be written.
+int finish_run(const RunInfo& info, const RunResult& result,
+               const std::vector<metrics::Threshold>& thresholds, const std::string& summary_path);
 
 }  // namespace reprise::replay

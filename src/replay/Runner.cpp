@@ -266,8 +266,8 @@ int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& 
   }
 }
 
-RunResult run_replay(const std::vector<Session>& sessions, const Profile& profile,
-                     const RunOptions& options) {
+RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options) {
+  const auto& sessions = plan.sessions;
   net::Workers workers(options.threads);
   RunSettings settings;
   settings.profile = &profile;
@@ -284,11 +284,13 @@ RunResult run_replay(const std::vector<Session>& sessions, const Profile& profil
   std::vector<std::unique_ptr<ThreadRun>> runs;
   for (int i = 0; i < workers.size(); ++i) {
     runs.push_back(std::make_unique<ThreadRun>(workers.context(i), sessions, profile, options, settings, i));
+    runs.back()->stats.set_tags(plan.tags);
     runs.back()->start();
   }
   workers.run();
   for (auto& r : runs) r->finish();
   RunResult result;
+  result.stats.set_tags(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);
   result.planned_iterations = planned_iterations(sessions, profile, {options.shard, options.shards});

@@ -43,6 +43,6 @@ struct ShardShare {
 // How many iterations this shard will start, as planned (before any is dropped).
 int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& profile, ShardShare share);
 
-RunResult run_replay(const std::vector<Session>& sessions, const Profile& profile, const RunOptions& options);
+RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options);
 
 }  // namespace reprise::replay

@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "metrics/RouteTags.hpp"
 #include "replay/Identities.hpp"
 #include "replay/Users.hpp"
 
@@ -34,11 +35,29 @@ std::string_view last_key(std::string_view pointer) { return pointer.substr(poin
 
 // Builds one session from its connections: every exchange of the user in time order (xs_),
 // each knowing its flow, so that an answer on one connection can feed a request on another.
+// The `name` tags of all sessions' steps, each name once.
+class TagIndex {
+ public:
+  TagIndex(const Profile& profile, std::vector<std::string>& names)
+      : routes_(profile.routes), names_(names) {}
+  int of(const capture::Request& req) {
+    auto [it, fresh] =
+        index_.try_emplace(routes_.name_of(req.method, req.target), static_cast<int>(names_.size()));
+    if (fresh) names_.push_back(it->first);
+    return it->second;
+  }
+
+ private:
+  metrics::RouteTags routes_;
+  std::vector<std::string>& names_;
+  std::map<std::string, int> index_;
+};
+
 class Builder {
  public:
   Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const Profile& profile,
-          const SessionOptions& options)
-      : profile_(profile), options_(options) {
+          const SessionOptions& options, TagIndex& tags)
+      : profile_(profile), options_(options), tags_(tags) {
     for (size_t f = 0; f < flows.size(); ++f)
       for (const Exchange* x : *flows[f]) {
         xs_.push_back(x);
@@ -187,7 +206,8 @@ class Builder {
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
-    Step step{RequestTemplate(x.req, lookup, options_.host), label_of(x), 0, 0, 0, {}, {}, {}};
+    Step step{RequestTemplate(x.req, lookup, options_.host), label_of(x), 0, 0, 0, 0, {}, {}, {}};
+    step.tag = tags_.of(x.req);
     step.offset_us = x.t_us - flow_start_us;
     if (previous)
       step.think_us =
@@ -211,6 +231,7 @@ class Builder {
   std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
   const SessionOptions& options_;
+  TagIndex& tags_;
   std::map<std::string, Value, std::less<>> values_;
   std::unordered_map<std::string, Mentions> mentions_;
   std::vector<Producer> producers_;  // by slot
@@ -238,10 +259,11 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
   for (auto& [key, xs] : connections)
     std::stable_sort(xs.begin(), xs.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
+  TagIndex tags(profile, out.tags);
   for (const auto& user : group_users(connections)) {
     std::vector<const std::vector<const Exchange*>*> flows;
     for (const auto& key : user) flows.push_back(&connections.at(key));
-    out.sessions.push_back(Builder(flows, profile, options).build());
+    out.sessions.push_back(Builder(flows, profile, options, tags).build());
   }
   std::stable_sort(out.sessions.begin(), out.sessions.end(), [](const Session& a, const Session& b) {
     return a.start_us < b.start_us || (a.start_us == b.start_us && a.key < b.key);

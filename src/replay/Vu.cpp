@@ -150,6 +150,8 @@ void Vu::settle(const Step& step) {
 awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point start) {
   step.request.render(live_, link.out);
   ++stats_.http_reqs;
+  TagStats& tag = stats_.tags[static_cast<size_t>(step.tag)];
+  ++tag.http_reqs;
   stats_.count_at(stats_.reqs_per_second, since_t0(clock::now()));
   Sent sent = co_await attempt(link, step, start);
   if (sent == Sent::retry)
@@ -163,8 +165,10 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   }
   ++stats_.transport_errors;
   ++stats_.http_req_failed;
+  ++tag.http_req_failed;
   ++stats_.status[0];
   stats_.http_req_duration.record(elapsed_us(start));
+  tag.http_req_duration.record(elapsed_us(start));
   co_return false;
 }
 
@@ -200,30 +204,37 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   Sent head = co_await read_head(link, step, reused);
   if (head != Sent::answered) co_return head;
   const auto& h = link.parser.head();
-  stats_.http_req_waiting.record(elapsed_us(start));
+  TagStats& tag = stats_.tags[static_cast<size_t>(step.tag)];
+  const uint64_t waited = elapsed_us(start);
+  stats_.http_req_waiting.record(waited);
+  tag.http_req_waiting.record(waited);
   for (const auto& e : step.from_head) read_live(e.place, h.headers, live_[static_cast<size_t>(e.slot)]);
   settle(step.from_head);
   const int status = h.status;
   const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
   if (event_stream(h)) {
-    count_answer(status);
+    count_answer(status, tag);
     co_await hold_stream(link, step, start);
     close(link);
     co_return Sent::answered;
   }
   bool whole = co_await read_body(link, step);
   if (!whole) co_return Sent::failed;
-  count_answer(status);
-  stats_.http_req_duration.record(elapsed_us(start));
+  count_answer(status, tag);
+  const uint64_t took = elapsed_us(start);
+  stats_.http_req_duration.record(took);
+  tag.http_req_duration.record(took);
   link.dog.disarm();
   if (!keep_alive) close(link);
   co_return Sent::answered;
 }
 
 // An answer is counted once, when it is whole (or, for a stream, when its head came).
-void Vu::count_answer(int status) {
+void Vu::count_answer(int status, TagStats& tag) {
   ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
-  if (failed_status(status)) ++stats_.http_req_failed;
+  if (!failed_status(status)) return;
+  ++stats_.http_req_failed;
+  ++tag.http_req_failed;
 }
 
 // Reads up to the final head (1xx interim answers are read past) and parses it. A reused
@@ -291,6 +302,7 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step) {
 // Held as long as it was recorded (at replay speed) or until the run ends, whichever is first.
 awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point start) {
   ++stats_.sse_connections;
+  stats_.sse_open_peak = std::max(stats_.sse_open_peak, ++stats_.sse_open);
   link.dog.arm(std::min(start + run_.scaled(step.hold_us), run_.hard_stop) - clock::now());
   bool first = true;
   for (;;) {
@@ -310,6 +322,7 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
     if (n == 0) break;
   }
   link.sse = {};
+  --stats_.sse_open;
 }
 
 }  // namespace reprise::replay

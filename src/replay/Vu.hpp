@@ -86,7 +86,7 @@ class Vu {
   void close(Link& link);
   void settle(const std::vector<Extraction>& extractions);
   void settle(const Step& step);
-  void count_answer(int status);
+  void count_answer(int status, TagStats& tag);
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;

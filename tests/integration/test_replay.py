@@ -474,3 +474,57 @@ class MalformedInputTest(ReplayCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ThresholdTest(ReplayCase):
+    """k6's thresholds judged at the end of a replay and of a merge: exit 99 on a breach."""
+
+    def test_passing_thresholds_exit_0_and_are_in_the_summary(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 20, "/ok")
+        profile = self.profile("p.json", {"executor": "replay-timing",
+                                          "thresholds": {"http_req_failed": ["rate<0.01"],
+                                                         "http_req_duration": ["p(95)<1000", "max<2000"],
+                                                         "http_reqs": ["count==20"]}})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertEqual(run.returncode, 0, run)
+        verdicts = run.summary["verdicts"]
+        self.assertEqual(len(verdicts), 4)
+        self.assertTrue(all(v["ok"] for v in verdicts), verdicts)
+        self.assertIn("all thresholds passed", run.stdout)
+
+    def test_a_breached_threshold_on_a_route_tag_exits_99(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange(f"c0-{i}", i * 1000, "GET", "/slow?ms=200" if i % 2 else f"/fast/{i}")
+            for i in range(10)])
+        profile = self.profile("p.json", {
+            "executor": "replay-timing", "routes": {"Slow": "GET /slow"},
+            "thresholds": {"http_req_duration{name:Slow}": ["p(50)<100"],
+                           "http_req_duration{name:/fast/{id}}": ["p(50)<100"],
+                           "http_req_duration{name:Missing}": ["p(50)<100"]}})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertEqual(run.returncode, 99, run)
+        verdicts = {v["threshold"]: v for v in run.summary["verdicts"]}
+        slow = verdicts["http_req_duration{name:Slow}"]
+        self.assertFalse(slow["ok"])
+        self.assertAlmostEqual(slow["actual"], 200, delta=60, msg="milliseconds, as k6 judges them")
+        self.assertTrue(verdicts["http_req_duration{name:/fast/{id}}"]["ok"], "untagged requests: their folded path")
+        self.assertEqual((verdicts["http_req_duration{name:Missing}"]["ok"], verdicts["http_req_duration{name:Missing}"]["actual"]),
+                         (False, None), "nothing measured fails")
+        self.assertEqual(run.summary["tags"]["Slow"]["http_reqs"], 5)
+        self.assertIn("THRESHOLDS FAILED", run.stdout)
+
+    def test_merge_judges_the_thresholds_on_the_merged_figures(self):
+        up = self.upstream()
+        capture = single_request_capture(self.path("c.jsonl"), 12, "/m")
+        profile = self.profile("p.json", {"executor": "replay-timing", "thresholds": {"http_reqs": ["count==12"]}})
+        for i in (1, 2):
+            run = replay(capture, up.url, profile, "--shard", f"{i}/2", summary=self.path(f"s{i}.json"), timeout=20)
+            self.assertEqual(run.returncode, 99, "each shard alone sends 6, not 12")
+        res = subprocess.run([BIN, "merge", self.path("s1.json"), self.path("s2.json"), "-o", self.path("m.json")],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(res.returncode, 0, res)
+        with open(self.path("m.json")) as f:
+            merged = json.load(f)
+        self.assertEqual([v["ok"] for v in merged["verdicts"]], [True])

@@ -74,7 +74,7 @@ void check_same(const ReplayStats& a, const ReplayStats& b) {
 
 // What a summary file holds: the JSON written, then read back as text.
 Json summary_of(const RunInfo& info, const RunResult& result) {
-  return Json::parse(reprise::replay::summary_json(info, result).dump(2));
+  return Json::parse(reprise::replay::summary_json(info, result, {}).dump(2));
 }
 
 RunInfo info_of(int shard, int shards) {

@@ -1,0 +1,30 @@
+// The `name` tag of a request, as k6 scripts set it: the first route of the profile (or of a
+// routes file) whose pattern matches, "METHOD /path/*/pattern" with '*' standing for one path
+// segment and "*" as the method for any; a request no route names is named by its folded path
+// ("/api/chat/rooms/{id}/messages"), so ids never make a tag of their own.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reprise::metrics {
+
+class RouteTags {
+ public:
+  // name → "METHOD /path/*/pattern", matched in the map's order (by name).
+  explicit RouteTags(const std::map<std::string, std::string>& routes);
+
+  std::string name_of(std::string_view method, std::string_view target) const;
+
+ private:
+  struct Route {
+    std::string name;
+    std::string method;                 // "*" for any
+    std::vector<std::string> segments;  // "*" for any one segment
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace reprise::metrics
