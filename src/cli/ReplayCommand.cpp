@@ -21,7 +21,7 @@ namespace reprise::cli {
 namespace {
 
 struct ReplayFlags {
-  std::string capture, target, profile, shard = "1/1", summary;
+  std::string capture, target, profile, shard = "1/1", summary, junit;
   std::string connect_timeout = "5s", request_timeout = "60s";
   double speed = 0, time_scale = 1;
   int threads = 1;
@@ -80,7 +80,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
   auto result = replay::run_replay(built, profile, options);
-  exit_code = replay::finish_run(info, result, profile.thresholds, f.summary);
+  exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit});
 }
 
 }  // namespace
@@ -99,6 +99,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", f->shard, "i/N: this process's deterministic share")->capture_default_str();
   cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
+  cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
   cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
   cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")->capture_default_str();
@@ -110,12 +111,14 @@ void add_replay_command(CLI::App& app, int& exit_code) {
 void add_merge_command(CLI::App& app, int& exit_code) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
+  auto junit = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("merge", "Add shard summaries into one summary");
   cmd->add_option("summaries", *files, "Summary files written by replay --summary")->required();
   cmd->description(
       "Add shard summaries into one summary and judge the thresholds on it (exit 99 on a breach)");
   cmd->add_option("-o,--output", *out, "The merged summary")->required();
-  cmd->callback([files, out, &exit_code] {
+  cmd->add_option("--junit", *junit, "Write the thresholds' verdicts as JUnit XML to this file");
+  cmd->callback([files, out, junit, &exit_code] {
     replay::RunInfo info;
     replay::RunResult result;
     for (const auto& path : *files) {
@@ -127,7 +130,7 @@ void add_merge_command(CLI::App& app, int& exit_code) {
     }
     // The shards' thresholds, judged again on the merged figures.
     auto thresholds = replay::Profile::parse({{"thresholds", info.thresholds}}, files->front()).thresholds;
-    exit_code = replay::finish_run(info, result, thresholds, *out);
+    exit_code = replay::finish_run(info, result, thresholds, {*out, *junit});
   });
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "InputError.hpp"
+#include "metrics/JUnitReport.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -229,16 +230,25 @@ void print_run(const RunInfo& info, const RunResult& r) {
 
 namespace reprise::replay {
 
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  if (path.empty()) return;
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw RuntimeFailure("cannot write " + path);
+}
+
+}  // namespace
+
 int finish_run(const RunInfo& info, const RunResult& result,
-               const std::vector<metrics::Threshold>& thresholds, const std::string& summary_path) {
+               const std::vector<metrics::Threshold>& thresholds, const RunOutputs& outputs) {
   print_run(info, result);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts);
-  if (!summary_path.empty()) {
-    std::ofstream out(summary_path);
-    out << summary_json(info, result, verdicts).dump(1) << "\n";
-    if (!out) throw RuntimeFailure("cannot write the summary " + summary_path);
-  }
+  if (!outputs.summary.empty())
+    write_file(outputs.summary, summary_json(info, result, verdicts).dump(1) + "\n");
+  write_file(outputs.junit, metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s));
   return all_passed(verdicts) ? 0 : 99;
 }
 

@@ -39,10 +39,16 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
 void add_summary(const nlohmann::json& summary, const std::string& file, RunInfo& info, RunResult& result);
 void print_run(const RunInfo& info, const RunResult& result);
 
+// Where the end of a run is written, besides stdout; an empty path writes nothing.
+struct RunOutputs {
+  std::string summary;  // the summary file (JSON)
+  std::string junit;    // JUnit XML, one test case per threshold condition
+};
+
 // The end of a run (or of a merge): the figures printed, the thresholds judged and printed,
-// the summary written when `summary_path` is not empty. Returns the exit code: 99 when a
-// threshold failed, else 0; throws RuntimeFailure when the summary cannot be written.
+// the outputs written. Returns the exit code: 99 when a threshold failed, else 0; throws
+// RuntimeFailure when an output cannot be written.
 int finish_run(const RunInfo& info, const RunResult& result,
-               const std::vector<metrics::Threshold>& thresholds, const std::string& summary_path);
+               const std::vector<metrics::Threshold>& thresholds, const RunOutputs& outputs);
 
 }  // namespace reprise::replay

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 
 from harness import (BIN, CountingUpstream, demo_upstream, free_port, recorded_exchange, replay, write_capture,
                      write_profile)
@@ -503,9 +504,13 @@ class ThresholdTest(ReplayCase):
             "thresholds": {"http_req_duration{name:Slow}": ["p(50)<100"],
                            "http_req_duration{name:/fast/{id}}": ["p(50)<100"],
                            "http_req_duration{name:Missing}": ["p(50)<100"]}})
-        run = replay(capture, up.url, profile, timeout=20)
+        run = replay(capture, up.url, profile, "--junit", self.path("j.xml"), timeout=20)
         self.assertEqual(run.returncode, 99, run)
         verdicts = {v["threshold"]: v for v in run.summary["verdicts"]}
+        suite = ET.parse(self.path("j.xml")).getroot().find("testsuite")  # a real XML parser reads it
+        self.assertEqual((suite.get("tests"), suite.get("failures")), ("3", "2"))
+        failed = {case.get("classname") for case in suite.iter("testcase") if case.find("failure") is not None}
+        self.assertEqual(failed, {"http_req_duration{name:Slow}", "http_req_duration{name:Missing}"})
         slow = verdicts["http_req_duration{name:Slow}"]
         self.assertFalse(slow["ok"])
         self.assertAlmostEqual(slow["actual"], 200, delta=60, msg="milliseconds, as k6 judges them")
