@@ -79,7 +79,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
-  auto result = replay::run_replay(built, profile, options);
+  auto result = replay::run_replay(built, profile, options, replay::make_monitor(profile));
   exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit});
 }
 

@@ -1,6 +1,7 @@
 #include "replay/RunReport.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -136,6 +137,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
   result.stats.write(j);
+  if (!result.cut_because.empty()) j["cut_because"] = result.cut_because;
   j["thresholds"] = nlohmann::ordered_json::parse(info.thresholds.dump());
   auto& list = j["verdicts"] = nlohmann::ordered_json::array();
   for (const auto& v : verdicts)
@@ -230,6 +232,39 @@ void print_run(const RunInfo& info, const RunResult& r) {
 
 namespace reprise::replay {
 
+RunMonitor make_monitor(const Profile& profile) {
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  const double total_s = std::chrono::duration<double>(profile.total_duration()).count();
+  return [terminal, total_s, &profile](const RunResult& so_far) -> std::optional<std::string> {
+    auto verdicts = judge_run(profile.thresholds, so_far);
+    if (terminal) {
+      const auto& s = so_far.stats;
+      size_t passing =
+          static_cast<size_t>(std::count_if(verdicts.begin(), verdicts.end(), [](auto& v) { return v.ok; }));
+      double secs = std::max(so_far.elapsed_s, 1e-9);
+      fmt::print("\r\033[K  {:.0f}s{}  VUs {}  {:.0f} req/s  p95 {}  errors {:.2f}%  thresholds {}/{}",
+                 so_far.elapsed_s, total_s > 0 ? fmt::format("/{:.0f}s", total_s) : "", s.vus_max,
+                 static_cast<double>(s.http_reqs) / secs,
+                 s.http_req_duration.count() ? us_text(s.http_req_duration.percentile(95)) : "-",
+                 s.http_reqs
+                     ? 100.0 * static_cast<double>(s.http_req_failed) / static_cast<double>(s.http_reqs)
+                     : 0.0,
+                 passing, verdicts.size());
+      std::fflush(stdout);
+    }
+    size_t i = 0;
+    for (const auto& t : profile.thresholds)
+      for (const auto& c : t.conditions) {
+        const auto& v = verdicts[i++];
+        bool due = so_far.elapsed_s >= std::chrono::duration<double>(c.delay_abort_eval).count();
+        if (c.abort_on_fail && due && v.actual && !v.ok)
+          return fmt::format("{} {} failed (measured {:.4g}; abortOnFail)", v.threshold, v.condition,
+                             *v.actual);
+      }
+    return std::nullopt;
+  };
+}
+
 namespace {
 
 void write_file(const std::string& path, const std::string& text) {
@@ -243,7 +278,9 @@ void write_file(const std::string& path, const std::string& text) {
 
 int finish_run(const RunInfo& info, const RunResult& result,
                const std::vector<metrics::Threshold>& thresholds, const RunOutputs& outputs) {
+  if (::isatty(STDOUT_FILENO)) fmt::print("\r\033[K");  // the progress line goes
   print_run(info, result);
+  if (!result.cut_because.empty()) fmt::print("  cut short: {}\n", result.cut_because);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts);
   if (!outputs.summary.empty())

@@ -39,6 +39,12 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
 void add_summary(const nlohmann::json& summary, const std::string& file, RunInfo& info, RunResult& result);
 void print_run(const RunInfo& info, const RunResult& result);
 
+// What watches a run while it goes: a progress line on stdout when it is a terminal (elapsed /
+// total, VUs, req/s, p95, error rate, thresholds passing), and the thresholds whose conditions
+// say `abortOnFail`, judged every second once their `delayAbortEval` has passed: the first that
+// fails cuts the run.
+RunMonitor make_monitor(const Profile& profile);
+
 // Where the end of a run is written, besides stdout; an empty path writes nothing.
 struct RunOutputs {
   std::string summary;  // the summary file (JSON)

@@ -1,12 +1,15 @@
 #include "replay/Runner.hpp"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -48,6 +51,27 @@ class ThreadRun {
   ReplayStats stats;
 
   void start() { asio::co_spawn(ctx_, run(), asio::detached); }
+
+  // From the monitor's thread: this worker copies its figures when it gets to it.
+  void request_snapshot() {
+    asio::post(ctx_, [this] {
+      std::lock_guard lock(snapshot_mutex_);
+      snapshot_ = stats;
+      snapshot_.vus_max = vus_.size();
+    });
+  }
+  void add_snapshot_to(ReplayStats& into) {
+    std::lock_guard lock(snapshot_mutex_);
+    into.merge(snapshot_);
+  }
+  // From the monitor's thread: no new iteration starts, every one under way is interrupted.
+  void cut() {
+    asio::post(ctx_, [this] {
+      cutting_ = true;
+      timer_.cancel();
+      for (auto& vu : vus_) vu->abort();
+    });
+  }
   void finish() { stats.vus_max = vus_.size(); }  // k6's vus_max: the VUs this run made
 
  private:
@@ -120,7 +144,7 @@ class ThreadRun {
     active_.assign(static_cast<size_t>(most) + 1, 0);
     const bool once = profile_.executor == Executor::per_vu_iterations;  // a VU starts once
     co_await sleep_until(settings_.t0);
-    while (clock::now() < end) {
+    while (clock::now() < end && !cutting_) {
       int target = vus_at(profile_, std::chrono::duration_cast<microseconds>(clock::now() - settings_.t0));
       for (int v = 1; v <= std::min(target, most); ++v) {
         auto i = static_cast<size_t>(v);
@@ -190,11 +214,12 @@ class ThreadRun {
   awaitable<void> scheduled(const std::function<std::optional<Start>(uint64_t)>& start_of, int preallocated,
                             int most) {
     while (static_cast<int>(vus_.size()) < preallocated) idle_.push_back(&new_vu(next_number()));
-    for (uint64_t k = 0;; ++k) {
+    for (uint64_t k = 0; !cutting_; ++k) {
       auto start = start_of(k);
       if (!start) break;
       auto at = settings_.t0 + start->due;
       if (at > clock::now()) co_await sleep_until(at);
+      if (cutting_) break;
       stats.count_at(stats.iterations_per_second, start->due.count());
       if (idle_.empty() && static_cast<int>(vus_.size()) < most) idle_.push_back(&new_vu(next_number()));
       if (idle_.empty()) {
@@ -233,6 +258,9 @@ class ThreadRun {
   std::vector<Vu*> idle_;     // open model: VUs free for the next iteration
   std::vector<char> active_;  // closed model: by VU number, looping now
   int running_ = 0;           // iterations under way
+  bool cutting_ = false;      // a monitor cut the run
+  std::mutex snapshot_mutex_;
+  ReplayStats snapshot_;  // the figures as last copied for the monitor
   int next_vu_ = 1;
 };
 
@@ -266,7 +294,8 @@ int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& 
   }
 }
 
-RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options) {
+RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options,
+                     const RunMonitor& monitor) {
   const auto& sessions = plan.sessions;
   net::Workers workers(options.threads);
   RunSettings settings;
@@ -287,9 +316,32 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
     runs.back()->stats.set_tags(plan.tags);
     runs.back()->start();
   }
+  std::atomic<bool> done{false};
+  std::string cut_because;
+  std::thread watcher;
+  if (monitor)
+    watcher = std::thread([&] {
+      while (!done) {
+        for (int i = 0; i < 19 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (done || !cut_because.empty()) continue;
+        for (auto& r : runs) r->request_snapshot();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // each worker copies its own
+        RunResult so_far;
+        so_far.stats.set_tags(plan.tags);
+        for (auto& r : runs) r->add_snapshot_to(so_far.stats);
+        so_far.elapsed_s = std::max(0.0, std::chrono::duration<double>(clock::now() - settings.t0).count());
+        if (auto why = monitor(so_far)) {
+          cut_because = *why;
+          for (auto& r : runs) r->cut();
+        }
+      }
+    });
   workers.run();
+  done = true;
+  if (watcher.joinable()) watcher.join();
   for (auto& r : runs) r->finish();
   RunResult result;
+  result.cut_because = cut_because;
   result.stats.set_tags(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);

@@ -7,6 +7,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "replay/Profile.hpp"
@@ -29,7 +32,13 @@ struct RunResult {
   ReplayStats stats;
   double elapsed_s = 0;
   int64_t planned_iterations = -1;  // -1: the executor plans no count (constant-vus, ramping-vus)
+  std::string cut_because;          // a monitor cut the run short (abortOnFail), and why
 };
+
+// Called about once a second, on a thread of its own, with the figures so far (each worker
+// copies its own at a point of its choosing: no lock on the request path). A reason returned
+// cuts the run: every iteration under way is interrupted and nothing new starts.
+using RunMonitor = std::function<std::optional<std::string>(const RunResult& so_far)>;
 
 // This shard's share of a plan: what `--shard i/N` keeps of the one-run numbering.
 struct ShardShare {
@@ -43,6 +52,7 @@ struct ShardShare {
 // How many iterations this shard will start, as planned (before any is dropped).
 int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& profile, ShardShare share);
 
-RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options);
+RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options,
+                     const RunMonitor& monitor = {});
 
 }  // namespace reprise::replay

@@ -533,3 +533,20 @@ class ThresholdTest(ReplayCase):
         with open(self.path("m.json")) as f:
             merged = json.load(f)
         self.assertEqual([v["ok"] for v in merged["verdicts"]], [True])
+
+    def test_abort_on_fail_cuts_the_run_after_its_delay(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [recorded_exchange("c0-1", 0, "GET", "/slow?ms=300")])
+        for delay, at_least in (("0s", 1.0), ("3s", 3.0)):
+            profile = self.profile(f"p{delay}.json", {
+                "executor": "constant-arrival-rate", "rate": 20, "timeUnit": "1s", "duration": "20s",
+                "preAllocatedVUs": 20, "maxVUs": 50, "gracefulStop": "1s",
+                "thresholds": {"http_req_duration": [{"threshold": "p(95)<100", "abortOnFail": True,
+                                                      "delayAbortEval": delay}],
+                               "http_reqs": ["count>0"]}})
+            run = replay(capture, up.url, profile, timeout=30)
+            self.assertEqual(run.returncode, 99, run)
+            self.assertIn("abortOnFail", run.summary.get("cut_because", ""), run.summary.get("cut_because"))
+            self.assertGreaterEqual(run.summary["elapsed_s"], at_least, f"not before delayAbortEval {delay}")
+            self.assertLess(run.summary["elapsed_s"], at_least + 4.0, "cut long before the 20 s the profile asks")
+            self.assertLess(run.counters["http_reqs"], 20 * (at_least + 4))

@@ -154,7 +154,7 @@ TEST_CASE("merge adds counters, statuses, per-second series and histograms", "[r
 }
 
 TEST_CASE("a summary read back gives the figures that were written", "[replay][stats]") {
-  RunResult result{stats(3, 5), 12.5, 900};
+  RunResult result{stats(3, 5), 12.5, 900, {}};
   Json j = summary_of(info_of(1, 1), result);
   CHECK(j["counters"]["http_reqs"] == 300);
   CHECK(j["status"]["200"] == 270);
@@ -175,7 +175,7 @@ TEST_CASE("a summary read back gives the figures that were written", "[replay][s
   CHECK(info.shards == 1);
 
   // A run that plans no count of iterations says so, and reads back as such.
-  RunResult unplanned{stats(1, 1), 1.0, -1};
+  RunResult unplanned{stats(1, 1), 1.0, -1, {}};
   Json u = summary_of(info_of(1, 1), unplanned);
   CHECK(u["planned_iterations"].is_null());
   RunInfo info2;
@@ -185,8 +185,8 @@ TEST_CASE("a summary read back gives the figures that were written", "[replay][s
 }
 
 TEST_CASE("adding two shard summaries gives what merging their figures gives", "[replay][stats]") {
-  RunResult one{stats(1, 3), 10.0, 500};
-  RunResult two{stats(2, 6), 11.5, 500};
+  RunResult one{stats(1, 3), 10.0, 500, {}};
+  RunResult two{stats(2, 6), 11.5, 500, {}};
   Json s1 = summary_of(info_of(1, 2), one);
   Json s2 = summary_of(info_of(2, 2), two);
 
@@ -204,7 +204,7 @@ TEST_CASE("adding two shard summaries gives what merging their figures gives", "
   CHECK(info.executor == "constant-vus");
 
   // The merged figures written again are the same summary one run of both would write.
-  RunResult as_one{merged, 11.5, 1000};
+  RunResult as_one{merged, 11.5, 1000, {}};
   auto a = summary_of(info, total);
   auto b = summary_of(info, as_one);
   CHECK(a == b);
@@ -212,7 +212,7 @@ TEST_CASE("adding two shard summaries gives what merging their figures gives", "
 
 TEST_CASE("a status that is not a code is an error, not a count of some other status",
           "[replay][stats]") {
-  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10});
+  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}});
   for (const char* key : {"oops", "2xx", "-1x"}) {
     INFO(key);
     Json j = good;
@@ -222,7 +222,7 @@ TEST_CASE("a status that is not a code is an error, not a count of some other st
 }
 
 TEST_CASE("a bad summary is an InputError naming the file and the field", "[replay][stats]") {
-  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10});
+  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}});
   REQUIRE(summary_error(good).empty());
 
   struct Case {
