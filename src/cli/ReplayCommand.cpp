@@ -8,10 +8,13 @@
 #include <boost/asio/connect.hpp>
 #include <charconv>
 #include <fstream>
+#include <memory>
+#include <mutex>
 
 #include "InputError.hpp"
 #include "capture/CaptureReader.hpp"
 #include "cli/Commands.hpp"
+#include "metrics/MetricsServer.hpp"
 #include "net/Address.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
@@ -21,7 +24,7 @@ namespace reprise::cli {
 namespace {
 
 struct ReplayFlags {
-  std::string capture, target, profile, shard = "1/1", summary, junit;
+  std::string capture, target, profile, shard = "1/1", summary, junit, metrics;
   std::string connect_timeout = "5s", request_timeout = "60s";
   double speed = 0, time_scale = 1;
   int threads = 1;
@@ -49,6 +52,30 @@ void check_reachable(const boost::asio::ip::tcp::endpoint& target, const std::st
   socket.async_connect(target, [&](const boost::system::error_code& ec) { result = ec; });
   ctx.run_for(timeout);
   if (result) throw RuntimeFailure("target " + url + " is unreachable: " + result.message());
+}
+
+// The run's monitor, which also keeps the latest figures for `--metrics ADDR` to serve.
+replay::RunMonitor monitor_with_metrics(const std::string& address, const replay::Profile& profile) {
+  auto monitor = replay::make_monitor(profile);
+  if (address.empty()) return monitor;
+  struct Latest {
+    std::mutex mutex;
+    std::string text;
+  };
+  auto latest = std::make_shared<Latest>();
+  auto server = std::make_shared<metrics::MetricsServer>(
+      net::resolve(net::parse_host_port(address, "--metrics")), [latest] {
+        std::lock_guard lock(latest->mutex);
+        return latest->text;
+      });
+  spdlog::info("metrics on http://{}/metrics", net::to_string(server->endpoint()));
+  return [monitor, latest, server](const replay::RunResult& so_far) {
+    {
+      std::lock_guard lock(latest->mutex);
+      latest->text = replay::prometheus_text(so_far);
+    }
+    return monitor(so_far);
+  };
 }
 
 void run(const ReplayFlags& f, int& exit_code) {
@@ -79,7 +106,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
-  auto result = replay::run_replay(built, profile, options, replay::make_monitor(profile));
+  auto result = replay::run_replay(built, profile, options, monitor_with_metrics(f.metrics, profile));
   exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit});
 }
 
@@ -100,6 +127,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
   cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
+  cmd->add_option("--metrics", f->metrics, "Serve Prometheus /metrics on this address while the run goes");
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
   cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
   cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")->capture_default_str();

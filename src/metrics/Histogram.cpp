@@ -83,6 +83,15 @@ double Histogram::mean() const {
   return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
 }
 
+uint64_t Histogram::count_at_most(uint64_t value) const {
+  if (count_ == 0 || value < min()) return 0;
+  if (value >= max_) return count_;
+  // Every bucket before the one holding value + 1 holds only values at most `value`.
+  uint64_t n = 0;
+  for (size_t i = 0; i < index_of(value + 1); ++i) n += buckets_[i];
+  return n;
+}
+
 uint64_t Histogram::percentile(double p) const {
   if (count_ == 0) return 0;
   p = std::clamp(p, 0.0, 100.0);

@@ -31,6 +31,9 @@ class Histogram {
   // cumulative count reaches ceil(p/100 * count) (at least 1), reported as a representative value
   // of that bucket (its midpoint, clamped to [min,max]). 0 when empty.
   uint64_t percentile(double p) const;
+  // How many recorded values are at most `value`, to the bucket (a Prometheus `le` bucket):
+  // every bucket whose values all lie at or below `value` is counted.
+  uint64_t count_at_most(uint64_t value) const;
 
   // Sparse JSON: {"count":N,"min":..,"max":..,"sum":..,"buckets":[[index,count],...]} with only
   // non-empty buckets, so an idle histogram is tiny.

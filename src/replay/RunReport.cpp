@@ -9,6 +9,7 @@
 
 #include "InputError.hpp"
 #include "metrics/JUnitReport.hpp"
+#include "metrics/PrometheusText.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -263,6 +264,46 @@ RunMonitor make_monitor(const Profile& profile) {
       }
     return std::nullopt;
   };
+}
+
+std::string prometheus_text(const RunResult& r) {
+  const ReplayStats& s = r.stats;
+  metrics::PrometheusText out;
+  auto counter = [&](const std::string& name, const std::string& help, uint64_t value) {
+    out.family(name + "_total", "counter", help);
+    out.sample(name + "_total", {}, static_cast<double>(value));
+  };
+  out.family("reprise_http_reqs_total", "counter", "Requests sent, by name tag");
+  for (size_t i = 0; i < s.tags.size(); ++i)
+    out.sample("reprise_http_reqs_total", {{"name", s.tag_names[i]}},
+               static_cast<double>(s.tags[i].http_reqs));
+  out.family("reprise_http_req_failed_total", "counter",
+             "Requests answered below 200 or from 400 up, or not answered, by name tag");
+  for (size_t i = 0; i < s.tags.size(); ++i)
+    out.sample("reprise_http_req_failed_total", {{"name", s.tag_names[i]}},
+               static_cast<double>(s.tags[i].http_req_failed));
+  out.family("reprise_http_req_duration_seconds", "histogram",
+             "From the request's intended start to the end of its answer");
+  for (size_t i = 0; i < s.tags.size(); ++i)
+    out.histogram("reprise_http_req_duration_seconds", {{"name", s.tag_names[i]}},
+                  s.tags[i].http_req_duration);
+  out.family("reprise_http_req_waiting_seconds", "histogram",
+             "From the request's start to its answer's head");
+  for (size_t i = 0; i < s.tags.size(); ++i)
+    out.histogram("reprise_http_req_waiting_seconds", {{"name", s.tag_names[i]}}, s.tags[i].http_req_waiting);
+  counter("reprise_iterations", "Sessions replayed to their end", s.iterations);
+  counter("reprise_dropped_iterations", "Iterations due that no VU was free for", s.dropped_iterations);
+  counter("reprise_data_sent_bytes", "Bytes sent", s.data_sent);
+  counter("reprise_data_received_bytes", "Bytes received", s.data_received);
+  counter("reprise_sse_events", "Server-sent events received", s.sse_events);
+  out.family("reprise_vus", "gauge", "VUs made so far");
+  out.sample("reprise_vus", {}, static_cast<double>(s.vus_max));
+  out.family("reprise_sse_connections", "gauge", "Event streams open now");
+  out.sample("reprise_sse_connections", {}, static_cast<double>(s.sse_open));
+  out.family("reprise_sse_time_to_first_event_seconds", "histogram",
+             "From a stream's request to its first event");
+  out.histogram("reprise_sse_time_to_first_event_seconds", {}, s.sse_time_to_first_event);
+  return out.text();
 }
 
 namespace {

@@ -45,6 +45,10 @@ void print_run(const RunInfo& info, const RunResult& result);
 // fails cuts the run.
 RunMonitor make_monitor(const Profile& profile);
 
+// The figures so far in Prometheus's text format, k6's names prefixed reprise_ (with the
+// units Prometheus wants: _seconds, _bytes, _total), per `name` tag where k6 has the tag.
+std::string prometheus_text(const RunResult& so_far);
+
 // Where the end of a run is written, besides stdout; an empty path writes nothing.
 struct RunOutputs {
   std::string summary;  // the summary file (JSON)

@@ -550,3 +550,50 @@ class ThresholdTest(ReplayCase):
             self.assertGreaterEqual(run.summary["elapsed_s"], at_least, f"not before delayAbortEval {delay}")
             self.assertLess(run.summary["elapsed_s"], at_least + 4.0, "cut long before the 20 s the profile asks")
             self.assertLess(run.counters["http_reqs"], 20 * (at_least + 4))
+
+
+class MetricsEndpointTest(ReplayCase):
+    def test_metrics_are_served_in_prometheus_format_while_the_run_goes(self):
+        from prometheus_client.parser import text_string_to_metric_families  # Debian's python3-prometheus-client
+        import threading
+        import urllib.request
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [recorded_exchange("c0-1", 0, "GET", "/slow?ms=20"),
+                                                       recorded_exchange("c0-2", 10, "GET", "/fast/1")])
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 50, "timeUnit": "1s",
+                                          "duration": "4s", "preAllocatedVUs": 10, "routes": {"Slow": "GET /slow"}})
+        port = free_port()
+        result = {}
+        runner = threading.Thread(target=lambda: result.setdefault(
+            "run", replay(capture, up.url, profile, "--metrics", f"127.0.0.1:{port}", timeout=30)))
+        runner.start()
+        text = None
+        for _ in range(40):  # the endpoint opens at start; figures come once a second
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as res:
+                    self.assertIn("text/plain", res.headers["Content-Type"])
+                    text = res.read().decode()
+                if "reprise_http_reqs_total{" in text and "Slow" in text:
+                    break
+            except OSError:
+                pass  # not listening yet
+            threading.Event().wait(0.1)
+        runner.join(30)
+        self.assertEqual(result["run"].returncode, 0, result["run"])
+        self.assertIsNotNone(text, "never answered")
+        families = {f.name: f for f in text_string_to_metric_families(text)}
+        self.assertEqual(families["reprise_http_reqs"].type, "counter")
+        reqs = {s.labels["name"]: s.value for s in families["reprise_http_reqs"].samples}
+        self.assertGreater(reqs["Slow"], 0)
+        self.assertIn("/fast/{id}", reqs)
+        duration = families["reprise_http_req_duration_seconds"]
+        self.assertEqual(duration.type, "histogram")
+        slow = [s for s in duration.samples if s.labels.get("name") == "Slow"]
+        buckets = [(float(s.labels["le"]), s.value) for s in slow if s.name.endswith("_bucket")]
+        self.assertEqual(buckets, sorted(buckets), "cumulative buckets")
+        count = next(s.value for s in slow if s.name.endswith("_count"))
+        self.assertEqual(buckets[-1], (float("inf"), count))
+        self.assertEqual(dict(buckets)[0.01], 0, "nothing under 10 ms: the slow route takes 20 ms")
+        self.assertEqual(dict(buckets)[0.25], count)
+        for name in ("reprise_iterations", "reprise_vus", "reprise_sse_connections", "reprise_data_sent_bytes"):
+            self.assertIn(name, families)

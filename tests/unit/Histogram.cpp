@@ -275,3 +275,21 @@ TEST_CASE("from_json rejects malformed histograms naming the field", "[histogram
   j["min"] = 100000;
   check_rejected(j, "\"min\" is greater than \"max\"");
 }
+
+TEST_CASE("histogram: count_at_most counts whole buckets at or below a value (Prometheus le)",
+          "[histogram]") {
+  reprise::metrics::Histogram h;
+  for (uint64_t v : {5u, 100u, 1000u, 10000u, 10000u, 250000u}) h.record(v);
+  CHECK(h.count_at_most(4) == 0);
+  CHECK(h.count_at_most(5) == 1);
+  CHECK(h.count_at_most(999) == 2);
+  CHECK(h.count_at_most(10000) >= 3);  // 10000's bucket may reach past it
+  CHECK(h.count_at_most(10100) == 5);
+  CHECK(h.count_at_most(1'000'000) == 6);
+  uint64_t previous = 0;
+  for (uint64_t v = 1; v < 300000; v = v * 3 / 2 + 1) {
+    CHECK(h.count_at_most(v) >= previous);  // cumulative
+    previous = h.count_at_most(v);
+  }
+  CHECK(reprise::metrics::Histogram().count_at_most(100) == 0);
+}
