@@ -162,7 +162,11 @@ constexpr const char* kSpikeProfile = R"({
   "stages": [{"duration": "2s", "target": 5}, {"duration": "1s", "target": 60}, {"duration": "2s", "target": 60},
              {"duration": "1s", "target": 5}, {"duration": "1s", "target": 5}],
   "gracefulStop": "5s",
-  "identities": {"template": {"email": "demo{vu}-{iter}@test.com", "username": "demo{vu}-{iter}"}}
+  "identities": {"template": {"email": "demo{vu}-{iter}@test.com", "username": "demo{vu}-{iter}"}},
+  "routes": {"SendMessage": "POST /api/chat/rooms/*/messages", "Login": "POST /api/users/login"},
+  "thresholds": {"http_req_duration{name:SendMessage}": ["p(95)<500", "p(99)<1000"],
+                 "http_req_failed{name:SendMessage}": ["rate<0.01"], "http_req_failed{name:Login}": ["rate<0.01"],
+                 "http_req_duration": ["p(95)<500"]}
 })";
 
 bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& target) {
@@ -178,6 +182,8 @@ bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& tar
   auto info = replay::run_info(capture_path, "http://" + net::to_string(target), "(built-in spike)", profile,
                                options, built);
   replay::print_run(info, result);
+  std::printf("\n");
+  replay::print_verdicts(replay::judge_run(profile.thresholds, result));  // the seed's SLA, per route
   std::printf(
       "\n  The failures are the recorded ones (a second register: 400; a request without its token: 401)\n"
       "  and steps that need another user's copy (accepting a friend request sent to the recorded\n"
