@@ -71,67 +71,8 @@ PIDS=()
 
 # ---- processes: started here, stopped by PID only -------------------------------------------
 
-alive() {  # running and not a zombie
-  local st
-  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-stop_pid() {  # TERM, up to 10 s, then KILL; reaps it
-  local pid=$1 i
-  if alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then log "pid $pid ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null; fi
-  fi
-  wait "$pid" 2>/dev/null
-  return 0
-}
-
-cleanup() {
-  local i
-  trap - EXIT INT TERM
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT TERM
-
-LAST_PID=""
-start() {  # start LOGFILE CMD...: runs CMD in the background, output to LOGFILE; sets LAST_PID
-  local logf=$1
-  shift
-  "$@" >"$logf" 2>&1 </dev/null &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-
-forget() {  # stop a process and drop it from the cleanup list
-  local pid=$1 keep=() p
-  stop_pid "$pid"
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {  # wait_port PORT PID LOGFILE [TIMEOUT]
-  local port=$1 pid=$2 logf=$3 timeout=${4:-15} i
-  for ((i = 0; i < timeout * 20; i++)); do
-    if ! alive "$pid"; then
-      wait "$pid" 2>/dev/null
-      log "process $pid exited (status $?) before port $port opened; its output:"
-      tail -n 20 "$logf" >&2 2>/dev/null
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  log "port $port did not open within ${timeout}s"
-  return 1
-}
+# shellcheck source=processes.sh
+. "$HERE/processes.sh"
 
 rss_kib() {  # VmRSS of PID plus every descendant, in KiB
   local pid=$1 total=0 kids c r
@@ -145,17 +86,6 @@ rss_kib() {  # VmRSS of PID plus every descendant, in KiB
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
 # ---- the servers -----------------------------------------------------------------------------
-
-start_nginx() {  # sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log)
-  local dir=$WORK/nginx
-  mkdir -p "$dir/root"
-  NGINX_PORT=$(free_port)
-  sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@WORK@|$dir|g" -e "s|@ROOT@|$dir/root|g" \
-    "$HERE/../upstreams/nginx.conf.in" >"$dir/nginx.conf"
-  start "$dir/stdout.log" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
-  NGINX_PID=$LAST_PID
-  wait_port "$NGINX_PORT" "$NGINX_PID" "$dir/error.log"
-}
 
 start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROXY_PORT, PROXY_PID
   local dir=$WORK/$1 extra=${3:-}
