@@ -33,11 +33,13 @@ std::string url_decode(std::string_view s, UrlPart part) {
   return out;
 }
 
-void append_url_encoded(std::string& out, std::string_view value) {
+void append_url_encoded(std::string& out, std::string_view value, UrlPart part) {
   static const char* hex = "0123456789ABCDEF";
   for (unsigned char c : value) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += static_cast<char>(c);
+    } else if (c == ' ' && part == UrlPart::query) {
+      out += '+';
     } else {
       out += '%';
       out += hex[c >> 4];

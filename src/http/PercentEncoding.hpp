@@ -11,7 +11,8 @@ namespace reprise::http {
 enum class UrlPart { path, query };  // a query (or form) reads '+' as a space
 
 std::string url_decode(std::string_view s, UrlPart part);
-// Appends `value` with everything but RFC 3986's unreserved characters percent-encoded.
-void append_url_encoded(std::string& out, std::string_view value);
+// Appends `value` with everything but RFC 3986's unreserved characters percent-encoded; in a
+// query (or form) a space is written '+'.
+void append_url_encoded(std::string& out, std::string_view value, UrlPart part);
 
 }  // namespace reprise::http

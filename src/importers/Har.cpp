@@ -11,6 +11,7 @@
 
 #include "InputError.hpp"
 #include "http/MessageHead.hpp"
+#include "http/PercentEncoding.hpp"
 
 namespace reprise::importers {
 namespace {
@@ -73,16 +74,8 @@ std::string decode_base64(const std::string& text, const At& at) {
 
 // application/x-www-form-urlencoded, for postData.params without text.
 std::string form_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-      out += static_cast<char>(c);
-    else if (c == ' ')
-      out += '+';
-    else
-      out.append({'%', hex[c >> 4], hex[c & 15]});
-  }
+  http::append_url_encoded(out, s, http::UrlPart::query);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "capture/JsonText.hpp"
 #include "http/MessageHead.hpp"
 #include "http/PercentEncoding.hpp"
 #include "replay/Correlation.hpp"
@@ -14,24 +15,18 @@ namespace reprise::replay {
 namespace {
 
 void append_encoded(std::string& out, std::string_view value, Encoding e) {
-  static const char* hex = "0123456789ABCDEF";
   if (e == Encoding::raw) {
     out += value;
   } else if (e == Encoding::header) {
     for (char c : value)
       if (c != '\r' && c != '\n' && c != '\0') out += c;
   } else if (e == Encoding::url) {
-    http::append_url_encoded(out, value);
-  } else {
-    for (unsigned char c : value) {
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        out += static_cast<char>(c);
-      } else {
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
+    http::append_url_encoded(out, value, http::UrlPart::path);
+  } else {  // the inside of a JSON string: the capture's escaping, without its quotes
+    size_t at = out.size();
+    capture::append_json_string(out, value);
+    out.erase(at, 1);
+    out.pop_back();
   }
 }
 
