@@ -74,7 +74,7 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
       std::lock_guard lock(latest->mutex);
       latest->text = replay::prometheus_text(so_far);
     }
-    return monitor(so_far);
+    return monitor ? monitor(so_far) : std::nullopt;
   };
 }
 

@@ -75,10 +75,8 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
   if (m == "sse_events") return counter(s.sse_events);
   if (m == "vus" || m == "vus_max")
     return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.vus_max)};
-  if (m == "sse_connections") {  // a gauge of streams open at once; `count` is streams opened
-    auto v = MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.sse_open_peak)};
-    return v;
-  }
+  if (m == "sse_connections")  // a gauge: the most streams open at once
+    return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.sse_open_peak)};
   return std::nullopt;
 }
 
@@ -235,6 +233,10 @@ namespace reprise::replay {
 
 RunMonitor make_monitor(const Profile& profile) {
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  bool aborts = false;
+  for (const auto& t : profile.thresholds)
+    for (const auto& c : t.conditions) aborts |= c.abort_on_fail;
+  if (!terminal && !aborts) return {};  // nothing to draw and nothing to cut: no monitor at all
   const double total_s = std::chrono::duration<double>(profile.total_duration()).count();
   return [terminal, total_s, &profile](const RunResult& so_far) -> std::optional<std::string> {
     auto verdicts = judge_run(profile.thresholds, so_far);

@@ -42,7 +42,7 @@ void print_run(const RunInfo& info, const RunResult& result);
 // What watches a run while it goes: a progress line on stdout when it is a terminal (elapsed /
 // total, VUs, req/s, p95, error rate, thresholds passing), and the thresholds whose conditions
 // say `abortOnFail`, judged every second once their `delayAbortEval` has passed: the first that
-// fails cuts the run.
+// fails cuts the run. Empty when it would have nothing to do.
 RunMonitor make_monitor(const Profile& profile);
 
 // The figures so far in Prometheus's text format, k6's names prefixed reprise_ (with the

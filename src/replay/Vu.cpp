@@ -107,7 +107,7 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     }
     bool waited = co_await wait_until(link, start);
     if (!waited) break;
-    bool ready = co_await wait_for_values(session, step);
+    bool ready = co_await wait_for_values(step);
     if (!ready) break;
     // The session's first request counts from when it was due, every other one from when sent.
     auto now = clock::now();
@@ -122,7 +122,7 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
 
 // A request carrying a value another flow's answer hands out waits until that answer came
 // (with the value or without it: then the recorded value goes).
-awaitable<bool> Vu::wait_for_values(const Session&, const Step& step) {
+awaitable<bool> Vu::wait_for_values(const Step& step) {
   for (;;) {
     bool ready = std::all_of(step.awaits.begin(), step.awaits.end(),
                              [&](int slot) { return settled_[static_cast<size_t>(slot)] != 0; });

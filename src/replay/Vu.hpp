@@ -76,7 +76,7 @@ class Vu {
 
   boost::asio::awaitable<void> run_flow(const Session& session, size_t flow, clock::time_point due);
   boost::asio::awaitable<bool> wait_until(Link& link, clock::time_point when);
-  boost::asio::awaitable<bool> wait_for_values(const Session& session, const Step& step);
+  boost::asio::awaitable<bool> wait_for_values(const Step& step);
   boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> read_head(Link& link, const Step& step, bool reused);
