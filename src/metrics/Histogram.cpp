@@ -71,6 +71,21 @@ void Histogram::merge(const Histogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
+Histogram Histogram::since(const Histogram& earlier) const {
+  Histogram out;
+  for (size_t i = 0; i < kBucketCount; ++i) {
+    const uint64_t n = buckets_[i] - std::min(buckets_[i], earlier.buckets_[i]);
+    if (n == 0) continue;
+    out.buckets_[i] = n;
+    out.count_ += n;
+    const uint64_t mid = std::clamp(midpoint_of(i), min(), max_);
+    out.min_ = std::min(out.min_, mid);
+    out.max_ = std::max(out.max_, mid);
+  }
+  out.sum_ = sum_ - std::min(sum_, earlier.sum_);
+  return out;
+}
+
 void Histogram::reset() {
   std::fill(buckets_.begin(), buckets_.end(), 0);
   count_ = 0;

@@ -20,6 +20,10 @@ class Histogram {
   void record(uint64_t value);  // 0 allowed
   void merge(const Histogram& other);
   void reset();
+  // What was recorded after `earlier`, an older copy of this same histogram (a rolling window, a
+  // chart's interval): buckets, count and sum subtracted; min and max are the midpoints of the
+  // lowest and highest buckets left, within this histogram's own min and max.
+  Histogram since(const Histogram& earlier) const;
 
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ == 0 ? 0 : min_; }  // 0 when empty

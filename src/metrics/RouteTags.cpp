@@ -1,9 +1,23 @@
 #include "metrics/RouteTags.hpp"
 
+#include "InputError.hpp"
 #include "http/MessageHead.hpp"
 #include "http/RoutePattern.hpp"
 
 namespace reprise::metrics {
+
+std::map<std::string, std::string> parse_routes(const nlohmann::json& block, const std::string& file) {
+  if (!block.is_object())
+    throw InputError(file, "field routes", "must be an object {\"Name\": \"METHOD /path/*\"}");
+  std::map<std::string, std::string> out;
+  for (auto it = block.begin(); it != block.end(); ++it) {
+    if (!it.value().is_string() || it.value().get<std::string>().find(' ') == std::string::npos)
+      throw InputError(file, "field routes." + it.key(), "must be \"METHOD /path/*/pattern\"");
+    out[it.key()] = it.value().get<std::string>();
+  }
+  return out;
+}
+
 namespace {
 
 std::vector<std::string_view> split_path(std::string_view path) {

@@ -5,11 +5,16 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace reprise::metrics {
+
+// A `routes` block: {"SendMessage": "POST /api/chat/rooms/*/messages"}; throws InputError naming
+// `file` and the field.
+std::map<std::string, std::string> parse_routes(const nlohmann::json& block, const std::string& file);
 
 class RouteTags {
  public:

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <set>
 
+#include "Duration.hpp"
 #include "InputError.hpp"
 
 namespace reprise::metrics {
@@ -77,6 +78,80 @@ Condition parse_condition(const std::string& text, const std::string& file, cons
   if (bound.empty() || res.ec != std::errc() || res.ptr != bound.data() + bound.size())
     return fail("does not end in a number");
   return c;
+}
+
+namespace {
+
+// "p(95)<500", or k6's object form {"threshold": "p(95)<500", "abortOnFail": true, "delayAbortEval": "10s"}.
+Condition parse_threshold_condition(const nlohmann::json& c, const std::string& file,
+                                    const std::string& field) {
+  if (c.is_string()) return parse_condition(c.get<std::string>(), file, field);
+  if (!c.is_object() || !c.contains("threshold") || !c["threshold"].is_string())
+    throw InputError(file, "field " + field,
+                     "conditions must be strings such as \"p(95)<500\" or {\"threshold\": \"p(95)<500\", "
+                     "\"abortOnFail\": true}");
+  Condition out = parse_condition(c["threshold"].get<std::string>(), file, field);
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    std::string at = field + "." + it.key();
+    if (it.key() == "abortOnFail" && it.value().is_boolean()) {
+      out.abort_on_fail = it.value().get<bool>();
+    } else if (it.key() == "delayAbortEval") {
+      if (!it.value().is_string())
+        throw InputError(file, "field " + at, "must be a duration such as \"10s\"");
+      out.delay_abort_eval = parse_duration(it.value().get<std::string>(), file + ":field " + at);
+    } else if (it.key() != "threshold") {
+      throw InputError(file, "field " + at, "is not threshold, abortOnFail or delayAbortEval");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Threshold> parse_thresholds(const nlohmann::json& all, const std::set<std::string>& known,
+                                        const std::string& file) {
+  auto fail = [&](const std::string& field, const std::string& problem) {
+    throw InputError(file, "field " + field, problem);
+  };
+  if (!all.is_object()) fail("thresholds", "must be an object {\"metric{tag:value}\": [\"p(95)<500\"]}");
+  std::vector<Threshold> out;
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    std::string field = "thresholds." + it.key();
+    Threshold t;
+    t.text = it.key();
+    size_t brace = it.key().find('{');
+    t.metric = it.key().substr(0, brace);
+    if (t.metric.empty()) fail(field, "names no metric");
+    if (!known.count(t.metric)) {
+      std::string names;
+      for (const auto& m : known) names += (names.empty() ? "" : ", ") + m;
+      fail(field, "names no metric reprise measures here (" + names + ")");
+    }
+    if (brace != std::string::npos) {
+      if (it.key().back() != '}') fail(field, "tags must be written {name:value}");
+      std::string tags = it.key().substr(brace + 1, it.key().size() - brace - 2);
+      for (size_t start = 0; start < tags.size();) {
+        size_t comma = tags.find(',', start);
+        std::string pair = tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        size_t colon = pair.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
+          fail(field, "tags must be written {name:value}");
+        std::string tag = pair.substr(0, colon);
+        if (tag != "name" && tag != "method" && tag != "status")
+          fail(field,
+               "filters by the tag '" + tag + "' (reprise tags requests with name, method and status)");
+        t.tags[tag] = pair.substr(colon + 1);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    const auto& conditions = it.value();
+    if (!conditions.is_array() || conditions.empty())
+      fail(field, "must be a list of conditions such as \"p(95)<500\"");
+    for (const auto& c : conditions) t.conditions.push_back(parse_threshold_condition(c, file, field));
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 std::vector<Verdict> judge(const std::vector<Threshold>& thresholds,

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,12 @@ struct Threshold {
 
 // Parses one condition ("p(95)<500"); throws InputError naming `file` and `field`.
 Condition parse_condition(const std::string& text, const std::string& file, const std::string& field);
+
+// A `thresholds` block as k6 writes it: {"metric{tag:value,...}": ["p(95)<500", {"threshold":
+// "rate<0.01", "abortOnFail": true, "delayAbortEval": "10s"}]}. `known` are the metrics the caller
+// measures; tags may be name, method and status. Throws InputError naming `file` and the field.
+std::vector<Threshold> parse_thresholds(const nlohmann::json& block, const std::set<std::string>& known,
+                                        const std::string& file);
 
 // The figures of one metric (for one tag filter) that aggregations read.
 struct MetricValues {

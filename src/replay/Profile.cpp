@@ -8,6 +8,7 @@
 
 #include "Duration.hpp"
 #include "InputError.hpp"
+#include "metrics/RouteTags.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -95,66 +96,6 @@ const std::set<std::string> kMetrics = {"http_reqs",
                                         "sse_connections",
                                         "sse_events",
                                         "sse_time_to_first_event"};
-
-// "p(95)<500", or k6's object form {"threshold": "p(95)<500", "abortOnFail": true, "delayAbortEval": "10s"}.
-Condition parse_threshold_condition(const Reader& r, const Json& c, const std::string& field) {
-  if (c.is_string()) return metrics::parse_condition(c.get<std::string>(), r.file, field);
-  if (!c.is_object() || !c.contains("threshold") || !c["threshold"].is_string())
-    r.fail(field,
-           "conditions must be strings such as \"p(95)<500\" or {\"threshold\": \"p(95)<500\", "
-           "\"abortOnFail\": true}");
-  Condition out = metrics::parse_condition(c["threshold"].get<std::string>(), r.file, field);
-  for (auto it = c.begin(); it != c.end(); ++it) {
-    if (it.key() == "abortOnFail" && it.value().is_boolean())
-      out.abort_on_fail = it.value().get<bool>();
-    else if (it.key() == "delayAbortEval")
-      out.delay_abort_eval = r.duration(it.value(), field + ".delayAbortEval");
-    else if (it.key() != "threshold")
-      r.fail(field + "." + it.key(), "is not threshold, abortOnFail or delayAbortEval");
-  }
-  return out;
-}
-
-std::vector<Threshold> parse_thresholds(const Reader& r) {
-  const Json& all = r.j.at("thresholds");
-  if (!all.is_object()) r.fail("thresholds", "must be an object {\"metric{tag:value}\": [\"p(95)<500\"]}");
-  std::vector<Threshold> out;
-  for (auto it = all.begin(); it != all.end(); ++it) {
-    std::string field = "thresholds." + it.key();
-    Threshold t;
-    t.text = it.key();
-    size_t brace = it.key().find('{');
-    t.metric = it.key().substr(0, brace);
-    if (t.metric.empty()) r.fail(field, "names no metric");
-    if (!kMetrics.count(t.metric))
-      r.fail(field,
-             "names no metric reprise measures (http_reqs, http_req_duration, http_req_waiting, "
-             "http_req_failed, iterations, dropped_iterations, data_sent, data_received, vus, vus_max, "
-             "sse_connections, sse_events, sse_time_to_first_event)");
-    if (brace != std::string::npos) {
-      if (it.key().back() != '}') r.fail(field, "tags must be written {name:value}");
-      std::string tags = it.key().substr(brace + 1, it.key().size() - brace - 2);
-      for (size_t start = 0; start < tags.size();) {
-        size_t comma = tags.find(',', start);
-        std::string pair = tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        size_t colon = pair.find(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
-          r.fail(field, "tags must be written {name:value}");
-        if (pair.substr(0, colon) != "name")
-          r.fail(field, "filters by a tag other than name (method and status come later)");
-        t.tags[pair.substr(0, colon)] = pair.substr(colon + 1);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
-    const Json& conditions = it.value();
-    if (!conditions.is_array() || conditions.empty())
-      r.fail(field, "must be a list of conditions such as \"p(95)<500\"");
-    for (const auto& c : conditions) t.conditions.push_back(parse_threshold_condition(r, c, field));
-    out.push_back(std::move(t));
-  }
-  return out;
-}
 
 // ${env:NAME} is expanded here, once: a missing variable is the profile's mistake, said at start.
 std::string expand_env(const Reader& r, const std::string& field, std::string text) {
@@ -290,15 +231,8 @@ Profile Profile::parse(const Json& j, const std::string& file) {
   if (r.has("startRate")) p.start_rate = r.number("startRate", 0);
   if (r.has("stages")) p.stages = parse_stages(r);
   if (r.has("gracefulStop")) p.graceful_stop = r.duration("gracefulStop");
-  if (r.has("routes")) {
-    if (!j["routes"].is_object()) r.fail("routes", "must be an object {\"Name\": \"METHOD /path/*\"}");
-    for (auto it = j["routes"].begin(); it != j["routes"].end(); ++it) {
-      if (!it.value().is_string() || it.value().get<std::string>().find(' ') == std::string::npos)
-        r.fail("routes." + it.key(), "must be \"METHOD /path/*/pattern\"");
-      p.routes[it.key()] = it.value().get<std::string>();
-    }
-  }
-  if (r.has("thresholds")) p.thresholds = parse_thresholds(r);
+  if (r.has("routes")) p.routes = metrics::parse_routes(j["routes"], file);
+  if (r.has("thresholds")) p.thresholds = metrics::parse_thresholds(j.at("thresholds"), kMetrics, file);
   if (r.has("iterations")) p.iterations = r.whole("iterations", 1);
   if (r.has("maxDuration")) p.max_duration = r.duration("maxDuration");
   if (r.has("thinkTime") && !(j["thinkTime"].is_string() && j["thinkTime"] == "recorded"))

@@ -293,3 +293,18 @@ TEST_CASE("histogram: count_at_most counts whole buckets at or below a value (Pr
   }
   CHECK(reprise::metrics::Histogram().count_at_most(100) == 0);
 }
+
+TEST_CASE("since: what was recorded after an older copy, and only that", "[histogram]") {
+  Histogram h;
+  for (uint64_t v = 1; v <= 1000; ++v) h.record(v);  // the older part: fast
+  Histogram earlier = h;
+  for (int i = 0; i < 500; ++i) h.record(50'000);  // the newer part: slow
+  Histogram newer = h.since(earlier);
+  CHECK(newer.count() == 500);
+  CHECK(newer.sum() == 500u * 50'000u);
+  CHECK(std::abs(static_cast<double>(newer.percentile(1)) - 50'000) <= 50'000 * 0.004);
+  CHECK(std::abs(static_cast<double>(newer.min()) - 50'000) <= 50'000 * 0.004);
+  CHECK(std::abs(static_cast<double>(newer.max()) - 50'000) <= 50'000 * 0.004);
+  CHECK(h.since(h).count() == 0);
+  CHECK(h.since(Histogram()).count() == h.count());
+}
