@@ -16,6 +16,14 @@ namespace reprise::metrics {
 // `file` and the field.
 std::map<std::string, std::string> parse_routes(const nlohmann::json& block, const std::string& file);
 
+// What a request is counted under besides its status: its `name` tag and its method.
+struct RouteKey {
+  std::string name;
+  std::string method;
+  bool operator==(const RouteKey&) const = default;
+  auto operator<=>(const RouteKey&) const = default;
+};
+
 class RouteTags {
  public:
   // name → "METHOD /path/*/pattern", matched in the map's order (by name).

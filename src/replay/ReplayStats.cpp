@@ -1,6 +1,7 @@
 #include "replay/ReplayStats.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "InputError.hpp"
 
@@ -33,19 +34,45 @@ void add_series(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) 
   for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
 }
 
-}  // namespace
-
-void ReplayStats::set_tags(const std::vector<std::string>& names) {
-  tag_names = names;
-  tags = std::vector<TagStats>(names.size());
+nlohmann::ordered_json figures_json(const TagStats& t) {
+  return {{"http_reqs", t.http_reqs},
+          {"http_req_failed", t.http_req_failed},
+          {"http_req_duration", nlohmann::ordered_json::parse(t.http_req_duration.to_json().dump())},
+          {"http_req_waiting", nlohmann::ordered_json::parse(t.http_req_waiting.to_json().dump())}};
 }
 
-TagStats& ReplayStats::tag(const std::string& name) {
-  for (size_t i = 0; i < tag_names.size(); ++i)
-    if (tag_names[i] == name) return tags[i];
-  tag_names.push_back(name);
-  tags.emplace_back();
-  return tags.back();
+}  // namespace
+
+void ReplayStats::set_routes(const std::vector<metrics::RouteKey>& keys) {
+  routes = keys;
+  tags.clear();
+  by_route_.assign(keys.size(), {});
+}
+
+int ReplayStats::route_index(const metrics::RouteKey& key) {
+  for (size_t i = 0; i < routes.size(); ++i)
+    if (routes[i] == key) return static_cast<int>(i);
+  routes.push_back(key);
+  by_route_.emplace_back();
+  return static_cast<int>(routes.size() - 1);
+}
+
+TagStats& ReplayStats::tagged(int route, int status) {
+  auto& mine = by_route_[static_cast<size_t>(route)];
+  for (uint32_t i : mine)
+    if (tags[i].status == status) return tags[i];
+  mine.push_back(static_cast<uint32_t>(tags.size()));
+  TagStats& added = tags.emplace_back();
+  added.route = route;
+  added.status = status;
+  return added;
+}
+
+void ReplayStats::add_tag(const TagStats& from, TagStats& into) {
+  into.http_reqs += from.http_reqs;
+  into.http_req_failed += from.http_req_failed;
+  into.http_req_duration.merge(from.http_req_duration);
+  into.http_req_waiting.merge(from.http_req_waiting);
 }
 
 void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
@@ -62,13 +89,8 @@ void ReplayStats::merge(const ReplayStats& o) {
   add_series(reqs_per_second, o.reqs_per_second);
   for (auto [name, m] : kHistograms) (this->*m).merge(o.*m);
   sse_open_peak += o.sse_open_peak;
-  for (size_t i = 0; i < o.tags.size(); ++i) {
-    TagStats& t = tag(o.tag_names[i]);
-    t.http_reqs += o.tags[i].http_reqs;
-    t.http_req_failed += o.tags[i].http_req_failed;
-    t.http_req_duration.merge(o.tags[i].http_req_duration);
-    t.http_req_waiting.merge(o.tags[i].http_req_waiting);
-  }
+  for (const auto& t : o.tags)
+    add_tag(t, tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status));
 }
 
 void ReplayStats::write(nlohmann::ordered_json& j) const {
@@ -83,14 +105,20 @@ void ReplayStats::write(nlohmann::ordered_json& j) const {
   for (auto [name, m] : kHistograms)
     histograms[name] = nlohmann::ordered_json::parse((this->*m).to_json().dump());
   j["sse_open_peak"] = sse_open_peak;
+  // By name tag, its figures in all, then "by" method and status (what merge reads back).
+  std::map<std::string, TagStats> by_name;
+  for (const auto& t : tags) add_tag(t, by_name[routes[static_cast<size_t>(t.route)].name]);
   auto& by_tag = j["tags"] = nlohmann::ordered_json::object();
-  for (size_t i = 0; i < tags.size(); ++i) {
-    if (tags[i].http_reqs == 0) continue;
-    by_tag[tag_names[i]] = {
-        {"http_reqs", tags[i].http_reqs},
-        {"http_req_failed", tags[i].http_req_failed},
-        {"http_req_duration", nlohmann::ordered_json::parse(tags[i].http_req_duration.to_json().dump())},
-        {"http_req_waiting", nlohmann::ordered_json::parse(tags[i].http_req_waiting.to_json().dump())}};
+  for (const auto& [name, all] : by_name) {
+    auto& out = by_tag[name] = figures_json(all);
+    auto& by = out["by"] = nlohmann::ordered_json::array();
+    for (const auto& t : tags) {
+      const auto& key = routes[static_cast<size_t>(t.route)];
+      if (key.name != name) continue;
+      nlohmann::ordered_json one = {{"method", key.method}, {"status", t.status}};
+      one.update(figures_json(t));
+      by.push_back(std::move(one));
+    }
   }
 }
 
@@ -134,18 +162,25 @@ void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) 
   sse_open_peak += j["sse_open_peak"].get<uint64_t>();
   need("tags", j.contains("tags") && j["tags"].is_object());
   for (auto it = j["tags"].begin(); it != j["tags"].end(); ++it) {
-    const auto& t = it.value();
-    std::string field = "tags." + it.key();
-    need("tags", t.is_object() && t.contains("http_reqs") && t["http_reqs"].is_number_unsigned() &&
-                     t.contains("http_req_failed") && t["http_req_failed"].is_number_unsigned() &&
-                     t.contains("http_req_duration") && t.contains("http_req_waiting"));
-    TagStats& into = tag(it.key());
-    into.http_reqs += t["http_reqs"].get<uint64_t>();
-    into.http_req_failed += t["http_req_failed"].get<uint64_t>();
-    into.http_req_duration.merge(
-        metrics::Histogram::from_json(t["http_req_duration"], file, field + ".http_req_duration"));
-    into.http_req_waiting.merge(
-        metrics::Histogram::from_json(t["http_req_waiting"], file, field + ".http_req_waiting"));
+    need("tags", it.value().is_object() && it.value().contains("by") && it.value()["by"].is_array());
+    const auto& by = it.value()["by"];
+    for (size_t i = 0; i < by.size(); ++i) {
+      const auto& t = by[i];
+      std::string field = "tags." + it.key() + ".by[" + std::to_string(i) + "]";
+      need(field.c_str(), t.is_object() && t.contains("method") && t["method"].is_string() &&
+                              t.contains("status") && t["status"].is_number_unsigned() &&
+                              t.contains("http_reqs") && t["http_reqs"].is_number_unsigned() &&
+                              t.contains("http_req_failed") && t["http_req_failed"].is_number_unsigned() &&
+                              t.contains("http_req_duration") && t.contains("http_req_waiting"));
+      TagStats& into = tagged(route_index({it.key(), t["method"].get<std::string>()}),
+                              static_cast<int>(std::min<uint64_t>(t["status"].get<uint64_t>(), 599)));
+      into.http_reqs += t["http_reqs"].get<uint64_t>();
+      into.http_req_failed += t["http_req_failed"].get<uint64_t>();
+      into.http_req_duration.merge(
+          metrics::Histogram::from_json(t["http_req_duration"], file, field + ".http_req_duration"));
+      into.http_req_waiting.merge(
+          metrics::Histogram::from_json(t["http_req_waiting"], file, field + ".http_req_waiting"));
+    }
   }
   need("histograms", j.contains("histograms") && j["histograms"].is_object());
   for (auto [name, m] : kHistograms) {

@@ -6,16 +6,21 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "metrics/Histogram.hpp"
+#include "metrics/RouteTags.hpp"
 
 namespace reprise::replay {
 
-// The figures of the requests one `name` tag names (a profile route, or a folded path).
+// The figures of the requests of one route (name tag and method) that got one status (0: no
+// answer, or cut by the run's end), k6's `name`, `method` and `status` tags.
 struct TagStats {
+  int route = 0;  // index into ReplayStats::routes
+  int status = 0;
   uint64_t http_reqs = 0;
   uint64_t http_req_failed = 0;
   metrics::Histogram http_req_duration;
@@ -44,18 +49,30 @@ struct ReplayStats {
   metrics::Histogram http_req_duration;
   metrics::Histogram http_req_waiting;
   metrics::Histogram sse_time_to_first_event;
-  std::vector<std::string> tag_names;  // by tag index (SessionBuild::tags)
-  std::vector<TagStats> tags;
+  std::vector<metrics::RouteKey> routes;  // by a step's tag index (SessionBuild::tags)
+  std::deque<TagStats> tags;              // as first seen; a deque, so references stay good
 
-  void set_tags(const std::vector<std::string>& names);
-  TagStats& tag(const std::string& name);  // finds or adds
+  void set_routes(const std::vector<metrics::RouteKey>& keys);
+  // The figures of `route` with `status`, added when first seen (histograms are made then).
+  TagStats& tagged(int route, int status);
+  int route_index(const metrics::RouteKey& key);  // finds or adds
   void count_at(std::vector<uint64_t>& per_second, int64_t us);
   void merge(const ReplayStats& other);
+  // Adds every TagStats whose route and status pass `filter` (k6's {name:..,method:..,status:..}).
+  template <class Filter>
+  void add_matching(const Filter& filter, TagStats& into) const {
+    for (const auto& t : tags)
+      if (filter(routes[static_cast<size_t>(t.route)], t.status)) add_tag(t, into);
+  }
+  static void add_tag(const TagStats& from, TagStats& into);
 
   // The summary's "counters", "status", "per_second", "vus_max", "histograms" and "tags".
   void write(nlohmann::ordered_json& summary) const;
   // Adds a summary file's figures; throws InputError naming `file` and the field.
   void add_summary(const nlohmann::json& summary, const std::string& file);
+
+ private:
+  std::vector<std::vector<uint32_t>> by_route_;  // route → indexes into `tags`, one per status
 };
 
 }  // namespace reprise::replay

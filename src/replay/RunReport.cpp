@@ -42,8 +42,9 @@ void print_line(const char* name, const std::string& text) {
 
 using metrics::MetricValues;
 
-// A threshold's figures out of the run: the whole run's, or one `name` tag's.
-std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r) {
+// A threshold's figures out of the run: the whole run's, or those of the requests its tags
+// ({name:..., method:..., status:...}) pick, added up in `picked`.
+std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r, TagStats& picked) {
   using Kind = MetricValues::Kind;
   const ReplayStats& s = r.stats;
   const double secs = std::max(r.elapsed_s, 1e-9);
@@ -51,11 +52,20 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
     return MetricValues{Kind::counter, nullptr, 0, 0, static_cast<double>(n), static_cast<double>(n) / secs};
   };
   const std::string& m = t.metric;
-  if (auto name = t.tags.find("name"); name != t.tags.end()) {
-    const TagStats* tag = nullptr;
-    for (size_t i = 0; i < s.tag_names.size(); ++i)
-      if (s.tag_names[i] == name->second) tag = &s.tags[i];
-    if (!tag || tag->http_reqs == 0) return std::nullopt;
+  if (!t.tags.empty()) {
+    auto is = [&](const char* tag, const std::string& value) {
+      auto it = t.tags.find(tag);
+      return it == t.tags.end() || it->second == value;
+    };
+    picked = TagStats();
+    s.add_matching(
+        [&](const metrics::RouteKey& key, int status) {
+          return is("name", key.name) && is("method", key.method) &&
+                 is("status", status == 0 ? std::string("0") : std::to_string(status));
+        },
+        picked);
+    const TagStats* tag = &picked;
+    if (tag->http_reqs == 0) return std::nullopt;
     if (m == "http_req_duration") return MetricValues{Kind::trend, &tag->http_req_duration};
     if (m == "http_req_waiting") return MetricValues{Kind::trend, &tag->http_req_waiting};
     if (m == "http_req_failed")
@@ -84,7 +94,9 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
 
 std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
                                         const RunResult& result) {
-  return metrics::judge(thresholds, [&](const metrics::Threshold& t) { return values_of(t, result); });
+  TagStats picked;  // each threshold's tagged figures, read before the next threshold's
+  return metrics::judge(thresholds,
+                        [&](const metrics::Threshold& t) { return values_of(t, result, picked); });
 }
 
 bool all_passed(const std::vector<metrics::Verdict>& verdicts) {
@@ -275,24 +287,21 @@ std::string prometheus_text(const RunResult& r) {
     out.family(name + "_total", "counter", help);
     out.sample(name + "_total", {}, static_cast<double>(value));
   };
-  out.family("reprise_http_reqs_total", "counter", "Requests sent, by name tag");
-  for (size_t i = 0; i < s.tags.size(); ++i)
-    out.sample("reprise_http_reqs_total", {{"name", s.tag_names[i]}},
-               static_cast<double>(s.tags[i].http_reqs));
+  auto labels = [&](const TagStats& t) {
+    const auto& key = s.routes[static_cast<size_t>(t.route)];
+    return metrics::Labels{{"name", key.name}, {"method", key.method}, {"status", std::to_string(t.status)}};
+  };
+  out.family("reprise_http_reqs_total", "counter", "Requests sent, by name tag, method and status (0: no answer)");
+  for (const auto& t : s.tags) out.sample("reprise_http_reqs_total", labels(t), static_cast<double>(t.http_reqs));
   out.family("reprise_http_req_failed_total", "counter",
-             "Requests answered below 200 or from 400 up, or not answered, by name tag");
-  for (size_t i = 0; i < s.tags.size(); ++i)
-    out.sample("reprise_http_req_failed_total", {{"name", s.tag_names[i]}},
-               static_cast<double>(s.tags[i].http_req_failed));
+             "Requests answered below 200 or from 400 up, or not answered");
+  for (const auto& t : s.tags)
+    out.sample("reprise_http_req_failed_total", labels(t), static_cast<double>(t.http_req_failed));
   out.family("reprise_http_req_duration_seconds", "histogram",
              "From the request's intended start to the end of its answer");
-  for (size_t i = 0; i < s.tags.size(); ++i)
-    out.histogram("reprise_http_req_duration_seconds", {{"name", s.tag_names[i]}},
-                  s.tags[i].http_req_duration);
-  out.family("reprise_http_req_waiting_seconds", "histogram",
-             "From the request's start to its answer's head");
-  for (size_t i = 0; i < s.tags.size(); ++i)
-    out.histogram("reprise_http_req_waiting_seconds", {{"name", s.tag_names[i]}}, s.tags[i].http_req_waiting);
+  for (const auto& t : s.tags) out.histogram("reprise_http_req_duration_seconds", labels(t), t.http_req_duration);
+  out.family("reprise_http_req_waiting_seconds", "histogram", "From the request's start to its answer's head");
+  for (const auto& t : s.tags) out.histogram("reprise_http_req_waiting_seconds", labels(t), t.http_req_waiting);
   counter("reprise_iterations", "Sessions replayed to their end", s.iterations);
   counter("reprise_dropped_iterations", "Iterations due that no VU was free for", s.dropped_iterations);
   counter("reprise_data_sent_bytes", "Bytes sent", s.data_sent);

@@ -313,7 +313,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   std::vector<std::unique_ptr<ThreadRun>> runs;
   for (int i = 0; i < workers.size(); ++i) {
     runs.push_back(std::make_unique<ThreadRun>(workers.context(i), sessions, profile, options, settings, i));
-    runs.back()->stats.set_tags(plan.tags);
+    runs.back()->stats.set_routes(plan.tags);
     runs.back()->start();
   }
   std::atomic<bool> done{false};
@@ -327,7 +327,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
         for (auto& r : runs) r->request_snapshot();
         std::this_thread::sleep_for(std::chrono::milliseconds(50));  // each worker copies its own
         RunResult so_far;
-        so_far.stats.set_tags(plan.tags);
+        so_far.stats.set_routes(plan.tags);
         for (auto& r : runs) r->add_snapshot_to(so_far.stats);
         so_far.elapsed_s = std::max(0.0, std::chrono::duration<double>(clock::now() - settings.t0).count());
         if (auto why = monitor(so_far)) {
@@ -342,7 +342,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   for (auto& r : runs) r->finish();
   RunResult result;
   result.cut_because = cut_because;
-  result.stats.set_tags(plan.tags);
+  result.stats.set_routes(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);
   result.planned_iterations = planned_iterations(sessions, profile, {options.shard, options.shards});

@@ -35,22 +35,22 @@ std::string_view last_key(std::string_view pointer) { return pointer.substr(poin
 
 // Builds one session from its connections: every exchange of the user in time order (xs_),
 // each knowing its flow, so that an answer on one connection can feed a request on another.
-// The `name` tags of all sessions' steps, each name once.
+// The name tags and methods of all sessions' steps, each once.
 class TagIndex {
  public:
-  TagIndex(const Profile& profile, std::vector<std::string>& names)
-      : routes_(profile.routes), names_(names) {}
+  TagIndex(const Profile& profile, std::vector<metrics::RouteKey>& keys)
+      : routes_(profile.routes), keys_(keys) {}
   int of(const capture::Request& req) {
-    auto [it, fresh] =
-        index_.try_emplace(routes_.name_of(req.method, req.target), static_cast<int>(names_.size()));
-    if (fresh) names_.push_back(it->first);
+    auto [it, fresh] = index_.try_emplace({routes_.name_of(req.method, req.target), req.method},
+                                          static_cast<int>(keys_.size()));
+    if (fresh) keys_.push_back(it->first);
     return it->second;
   }
 
  private:
   metrics::RouteTags routes_;
-  std::vector<std::string>& names_;
-  std::map<std::string, int> index_;
+  std::vector<metrics::RouteKey>& keys_;
+  std::map<metrics::RouteKey, int> index_;
 };
 
 class Builder {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capture/Exchange.hpp"
+#include "metrics/RouteTags.hpp"
 #include "replay/Correlation.hpp"
 #include "replay/Profile.hpp"
 #include "replay/RequestTemplate.hpp"
@@ -25,7 +26,7 @@ struct Extraction {
 struct Step {
   RequestTemplate request;
   std::string label;      // "#12 POST /api/users/login", for messages
-  int tag = 0;            // its `name` tag, an index into SessionBuild::tags
+  int tag = 0;            // its name tag and method, an index into SessionBuild::tags
   int64_t offset_us = 0;  // from the flow's first request, as recorded
   int64_t think_us = 0;   // recorded gap between the previous answer's end and this request
   int64_t hold_us = 0;    // how long the answer lasted when recorded (an event stream is held so long)
@@ -65,9 +66,9 @@ struct SessionOptions {
 };
 
 struct SessionBuild {
-  std::vector<Session> sessions;   // by start time
-  std::vector<std::string> tags;   // the `name` tags the steps carry (metrics/RouteTags)
-  uint64_t skipped_websocket = 0;  // WebSocket exchanges are not replayed
+  std::vector<Session> sessions;        // by start time
+  std::vector<metrics::RouteKey> tags;  // the name tags and methods the steps carry
+  uint64_t skipped_websocket = 0;       // WebSocket exchanges are not replayed
 };
 
 SessionBuild build_sessions(std::vector<capture::Exchange> exchanges, const Profile& profile,

@@ -150,8 +150,6 @@ void Vu::settle(const Step& step) {
 awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point start) {
   step.request.render(live_, link.out);
   ++stats_.http_reqs;
-  TagStats& tag = stats_.tags[static_cast<size_t>(step.tag)];
-  ++tag.http_reqs;
   stats_.count_at(stats_.reqs_per_second, since_t0(clock::now()));
   Sent sent = co_await attempt(link, step, start);
   if (sent == Sent::retry)
@@ -159,6 +157,8 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   settle(step);
   if (sent == Sent::answered) co_return true;
   close(link);
+  TagStats& tag = stats_.tagged(step.tag, 0);  // no answer
+  ++tag.http_reqs;
   if (aborted_) {  // cut by the end of the run, not the target's failure
     ++stats_.interrupted;
     co_return false;
@@ -204,7 +204,7 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   Sent head = co_await read_head(link, step, reused);
   if (head != Sent::answered) co_return head;
   const auto& h = link.parser.head();
-  TagStats& tag = stats_.tags[static_cast<size_t>(step.tag)];
+  TagStats& tag = stats_.tagged(step.tag, std::clamp(h.status, 0, 599));
   const uint64_t waited = elapsed_us(start);
   stats_.http_req_waiting.record(waited);
   tag.http_req_waiting.record(waited);
@@ -231,6 +231,7 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
 
 // An answer is counted once, when it is whole (or, for a stream, when its head came).
 void Vu::count_answer(int status, TagStats& tag) {
+  ++tag.http_reqs;
   ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
   if (!failed_status(status)) return;
   ++stats_.http_req_failed;

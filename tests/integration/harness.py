@@ -658,6 +658,9 @@ class _CountingConnection(asyncio.Protocol):
             up._active(now, +1)
             delay = int(_query(query).get("ms", "1000")) / 1000
             self.timers.append(up.loop.call_later(delay, self._slow_done))
+        elif path.startswith("/status/"):  # /status/503: that status, an empty body
+            code = path[len("/status/"):]
+            self.transport.write(f"HTTP/1.1 {code} S\r\nContent-Length: 0\r\n\r\n".encode())
         else:
             self.transport.write(up.response)
 

@@ -520,6 +520,26 @@ class ThresholdTest(ReplayCase):
         self.assertEqual(run.summary["tags"]["Slow"]["http_reqs"], 5)
         self.assertIn("THRESHOLDS FAILED", run.stdout)
 
+    def test_thresholds_filter_by_method_and_status(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange(f"c0-{i}", i * 1000, "GET", f"/fast/{i}") for i in range(6)] + [
+            recorded_exchange(f"c1-{i}", i * 1000, "POST", "/status/503") for i in range(4)])
+        profile = self.profile("p.json", {"executor": "replay-timing", "thresholds": {
+            "http_reqs{method:POST}": ["count==4"],
+            "http_reqs{status:503}": ["count==4"],
+            "http_req_failed{method:GET}": ["rate==0"],
+            "http_req_failed{method:POST,status:503}": ["rate==1"],
+            "http_reqs{name:/fast/{id},method:GET,status:200}": ["count==6"],
+            "http_reqs{status:200}": ["count==5"]}})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertEqual(run.returncode, 99, run)
+        verdicts = {v["threshold"]: v for v in run.summary["verdicts"]}
+        self.assertEqual({t for t, v in verdicts.items() if not v["ok"]}, {"http_reqs{status:200}"}, verdicts)
+        self.assertEqual(verdicts["http_reqs{status:200}"]["actual"], 6)
+        by = run.summary["tags"]["/status/{id}"]["by"]
+        self.assertEqual([(b["method"], b["status"], b["http_reqs"]) for b in by], [("POST", 503, 4)])
+
     def test_merge_judges_the_thresholds_on_the_merged_figures(self):
         up = self.upstream()
         capture = single_request_capture(self.path("c.jsonl"), 12, "/m")

@@ -1,8 +1,11 @@
 #include "replay/ReplayStats.hpp"
 
+#include <array>
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "InputError.hpp"
@@ -42,7 +45,28 @@ ReplayStats stats(uint64_t seed, size_t seconds) {
     s.http_req_waiting.record(v * 50);
   }
   s.sse_time_to_first_event.record(1000 * seed);
+  // Tagged figures: a route both shards have, and a status only the second has.
+  s.set_routes({{"Login", "POST"}, {"/rooms/{id}", "GET"}});
+  auto& login = s.tagged(0, 200);
+  login.http_reqs = 5 * seed;
+  login.http_req_duration.record(2000 * seed);
+  login.http_req_waiting.record(900 * seed);
+  auto& rooms = s.tagged(1, seed == 1 ? 200 : 503);
+  rooms.http_reqs = 7 * seed;
+  rooms.http_req_failed = seed == 1 ? 0 : 7 * seed;
+  rooms.http_req_duration.record(300 * seed);
   return s;
+}
+
+// The tagged figures by name, method and status: requests, failures, durations' count and sum.
+std::map<std::tuple<std::string, std::string, int>, std::array<uint64_t, 5>> tagged(const ReplayStats& s) {
+  std::map<std::tuple<std::string, std::string, int>, std::array<uint64_t, 5>> out;
+  for (const auto& t : s.tags) {
+    const auto& key = s.routes[static_cast<size_t>(t.route)];
+    out[{key.name, key.method, t.status}] = {t.http_reqs, t.http_req_failed, t.http_req_duration.count(),
+                                             t.http_req_duration.sum(), t.http_req_waiting.sum()};
+  }
+  return out;
 }
 
 // Every figure of `a` and `b` is the same; histograms by count, min, max, sum and percentiles.
@@ -60,6 +84,7 @@ void check_same(const ReplayStats& a, const ReplayStats& b) {
   CHECK(a.status == b.status);
   CHECK(a.iterations_per_second == b.iterations_per_second);
   CHECK(a.reqs_per_second == b.reqs_per_second);
+  CHECK(tagged(a) == tagged(b));
   for (auto m : {&ReplayStats::http_req_duration, &ReplayStats::http_req_waiting,
                  &ReplayStats::sse_time_to_first_event}) {
     const Histogram& x = a.*m;
@@ -184,6 +209,25 @@ TEST_CASE("a summary read back gives the figures that were written", "[replay][s
   CHECK(back2.planned_iterations == -1);
 }
 
+TEST_CASE("tagged figures are kept by route and status, and merge by name, method and status",
+          "[replay][stats]") {
+  ReplayStats one = stats(1, 1), two = stats(2, 1);
+  two.set_routes({{"/rooms/{id}", "GET"}, {"Login", "POST"}, {"Other", "DELETE"}});  // other order
+  two.tagged(0, 503).http_reqs = 3;
+  two.tagged(1, 200).http_reqs = 2;
+  CHECK(&two.tagged(0, 503) == &two.tagged(0, 503));  // found again, not added twice
+  one.merge(two);
+  auto t = tagged(one);
+  CHECK(t.size() == 3);
+  CHECK(t[{"Login", "POST", 200}][0] == 5 + 2);
+  CHECK(t[{"/rooms/{id}", "GET", 200}][0] == 7);
+  CHECK(t[{"/rooms/{id}", "GET", 503}][0] == 3);
+  reprise::replay::TagStats sum;
+  one.add_matching([](const reprise::metrics::RouteKey& k, int) { return k.method == "GET"; }, sum);
+  CHECK(sum.http_reqs == 10);
+  CHECK(sum.http_req_duration.count() == 1);
+}
+
 TEST_CASE("adding two shard summaries gives what merging their figures gives", "[replay][stats]") {
   RunResult one{stats(1, 3), 10.0, 500, {}};
   RunResult two{stats(2, 6), 11.5, 500, {}};
@@ -210,8 +254,7 @@ TEST_CASE("adding two shard summaries gives what merging their figures gives", "
   CHECK(a == b);
 }
 
-TEST_CASE("a status that is not a code is an error, not a count of some other status",
-          "[replay][stats]") {
+TEST_CASE("a status that is not a code is an error, not a count of some other status", "[replay][stats]") {
   const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}});
   for (const char* key : {"oops", "2xx", "-1x"}) {
     INFO(key);

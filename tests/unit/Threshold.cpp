@@ -1,6 +1,8 @@
 #include "metrics/Threshold.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "InputError.hpp"
 
@@ -65,4 +67,42 @@ TEST_CASE("thresholds: nothing measured fails, and is said", "[metrics][threshol
   CHECK_FALSE(verdicts[0].actual);
   CHECK(verdicts[0].threshold == "http_req_duration{name:X}");
   CHECK_THROWS_AS(parse_condition("p(95)<", "f", "x"), reprise::InputError);
+}
+
+TEST_CASE("thresholds blocks: k6's keys with name, method and status tags; anything else is one clear error",
+          "[metrics][threshold]") {
+  using reprise::metrics::parse_thresholds;
+  const std::set<std::string> known = {"http_reqs", "http_req_duration"};
+  auto block = nlohmann::json::parse(R"({
+    "http_req_duration{name:Send,method:POST,status:201}": ["p(95)<500", {"threshold": "max<900",
+      "abortOnFail": true, "delayAbortEval": "10s"}],
+    "http_reqs": ["count>0"]})");
+  auto t = parse_thresholds(block, known, "sla.json");
+  REQUIRE(t.size() == 2);
+  CHECK(t[0].metric == "http_req_duration");
+  CHECK(t[0].tags ==
+        std::map<std::string, std::string>{{"name", "Send"}, {"method", "POST"}, {"status", "201"}});
+  REQUIRE(t[0].conditions.size() == 2);
+  CHECK(t[0].conditions[1].abort_on_fail);
+  CHECK(t[0].conditions[1].delay_abort_eval == std::chrono::seconds(10));
+
+  auto error = [&](const char* text) {
+    try {
+      parse_thresholds(nlohmann::json::parse(text), known, "sla.json");
+    } catch (const reprise::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(
+      error(R"({"http_reqs{scenario:a}": ["count>0"]})") ==
+      "sla.json:field thresholds.http_reqs{scenario:a}: filters by the tag 'scenario' (reprise tags requests "
+      "with name, method and status)");
+  CHECK(
+      error(R"({"vus": ["value>0"]})") ==
+      "sla.json:field thresholds.vus: names no metric reprise measures here (http_req_duration, http_reqs)");
+  CHECK(error(R"({"http_reqs": [{"threshold": "count>0", "delayAbortEval": "soon"}]})")
+            .starts_with("sla.json:field thresholds.http_reqs.delayAbortEval: 'soon' is not a duration"));
+  CHECK(error(R"({"http_reqs": []})") ==
+        "sla.json:field thresholds.http_reqs: must be a list of conditions such as \"p(95)<500\"");
 }
