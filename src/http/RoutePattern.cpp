@@ -60,4 +60,25 @@ std::string route_pattern(std::string_view target) {
   return out;
 }
 
+PathPattern::PathPattern(std::string_view pattern) : text_(pattern) {
+  pattern = pattern.substr(0, pattern.find_first_of("?#"));
+  for (size_t start = 0; start <= pattern.size();) {
+    size_t slash = std::min(pattern.find('/', start), pattern.size());
+    segments_.emplace_back(pattern.substr(start, slash - start));
+    start = slash + 1;
+  }
+}
+
+bool PathPattern::matches(std::string_view target) const {
+  target = target.substr(0, target.find_first_of("?#"));
+  size_t start = 0;
+  for (const auto& want : segments_) {
+    if (start > target.size()) return false;  // the target has fewer segments
+    size_t slash = std::min(target.find('/', start), target.size());
+    if (want != "*" && want != target.substr(start, slash - start)) return false;
+    start = slash + 1;
+  }
+  return start > target.size();  // and not more
+}
+
 }  // namespace reprise::http

@@ -7,10 +7,25 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace reprise::http {
 
 std::string route_pattern(std::string_view target);
 bool is_id_segment(std::string_view segment);
+
+// A path pattern such as "/api/chat/rooms/*/messages": '*' stands for any one segment, every
+// other segment must be equal; the target's query and fragment are not looked at. Matching
+// allocates nothing (route tags and fault matches run it on every request).
+class PathPattern {
+ public:
+  explicit PathPattern(std::string_view pattern);
+  bool matches(std::string_view target) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::vector<std::string> segments_;
+};
 
 }  // namespace reprise::http

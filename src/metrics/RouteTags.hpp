@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/RoutePattern.hpp"
+
 namespace reprise::metrics {
 
 // A `routes` block: {"SendMessage": "POST /api/chat/rooms/*/messages"}; throws InputError naming
@@ -34,8 +36,8 @@ class RouteTags {
  private:
   struct Route {
     std::string name;
-    std::string method;                 // "*" for any
-    std::vector<std::string> segments;  // "*" for any one segment
+    std::string method;  // "*" for any
+    http::PathPattern path;
   };
   std::vector<Route> routes_;
 };

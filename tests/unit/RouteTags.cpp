@@ -20,3 +20,17 @@ TEST_CASE("route tags: the profile's patterns name requests, the folded path nam
   CHECK(tags.name_of("POST", "/api/users/login/") == "/api/users/login/");
   CHECK(RouteTags({}).name_of("GET", "/a/5f0c6b9e-3c1a-4e8b-9d2f-0a1b2c3d4e5f") == "/a/{id}");
 }
+
+TEST_CASE("a path pattern matches whole segments, '*' any one, the query not looked at", "[metrics][tags]") {
+  reprise::http::PathPattern p("/api/chat/rooms/*/messages");
+  CHECK(p.matches("/api/chat/rooms/17/messages"));
+  CHECK(p.matches("/api/chat/rooms/abc/messages?limit=5#x"));
+  CHECK_FALSE(p.matches("/api/chat/rooms/17/messages/3"));
+  CHECK_FALSE(p.matches("/api/chat/rooms/17"));
+  CHECK_FALSE(p.matches("/api/chat/rooms//messagesx"));
+  CHECK_FALSE(p.matches("/api/chat/room/17/messages"));
+  CHECK(reprise::http::PathPattern("/").matches("/?q=1"));
+  CHECK_FALSE(reprise::http::PathPattern("/").matches("/a"));
+  CHECK(reprise::http::PathPattern("/a/").matches("/a/"));
+  CHECK_FALSE(reprise::http::PathPattern("/a/").matches("/a"));
+}
