@@ -1,0 +1,29 @@
+// slice: writes cut into pieces of `bytes` with a pause after each (Toxiproxy's slicer), to
+// the client (downstream, the default) or the upstream: {"bytes": 16, "pause": "5ms"}.
+#include "faults/FaultKinds.hpp"
+
+namespace reprise::faults {
+namespace {
+
+class Slice : public FaultKind {
+ public:
+  explicit Slice(Pacing pacing) : pacing_(pacing) {}
+  void apply(Effects& e, Direction d, Random&) const override {
+    (d == Direction::downstream ? e.to_client : e.to_upstream) = pacing_;
+  }
+  std::optional<Direction> default_direction() const override { return Direction::downstream; }
+
+ private:
+  Pacing pacing_;
+};
+
+}  // namespace
+
+std::shared_ptr<const FaultKind> parse_slice(const KindReader& r) {
+  r.only({"bytes", "pause"});
+  if (!r.has("bytes") || !r.has("pause")) r.fail("", "needs \"bytes\" and \"pause\"");
+  return std::make_shared<Slice>(
+      Pacing{static_cast<size_t>(r.number("bytes", 1, 1 << 20)), r.duration("pause")});
+}
+
+}  // namespace reprise::faults
