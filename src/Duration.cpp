@@ -2,6 +2,8 @@
 // number means seconds, as k6's does in options.
 #include "Duration.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -47,6 +49,12 @@ Duration parse_duration(std::string_view text, std::string_view what) {
   }
   if (total > 1e15) return fail("longer than 30 years");
   return Duration(static_cast<long long>(std::llround(total)));
+}
+
+std::string duration_text(double us) {
+  if (us < 1000) return fmt::format("{:.0f}µs", us);
+  if (us < 1e6) return fmt::format("{:.2f}ms", us / 1e3);
+  return fmt::format("{:.2f}s", us / 1e6);
 }
 
 }  // namespace reprise

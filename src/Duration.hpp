@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 namespace reprise {
@@ -11,5 +12,8 @@ using Duration = std::chrono::microseconds;
 
 // Throws InputError naming `what` (a flag or a field) when `text` is not a duration.
 Duration parse_duration(std::string_view text, std::string_view what);
+
+// A measured time for people: "87µs", "1.21ms", "2.50s".
+std::string duration_text(double microseconds);
 
 }  // namespace reprise

@@ -12,9 +12,10 @@
 #include <mutex>
 
 #include "InputError.hpp"
+#include "JsonFile.hpp"
 #include "capture/CaptureReader.hpp"
 #include "cli/Commands.hpp"
-#include "metrics/MetricsServer.hpp"
+#include "metrics/AdminServer.hpp"
 #include "net/Address.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
@@ -24,7 +25,7 @@ namespace reprise::cli {
 namespace {
 
 struct ReplayFlags {
-  std::string capture, target, profile, shard = "1/1", summary, junit, metrics;
+  std::string capture, target, profile, shard = "1/1", summary, junit, report, metrics;
   std::string connect_timeout = "5s", request_timeout = "60s";
   double speed = 0, time_scale = 1;
   int threads = 1;
@@ -63,7 +64,7 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
     std::string text;
   };
   auto latest = std::make_shared<Latest>();
-  auto server = std::make_shared<metrics::MetricsServer>(
+  auto server = std::make_shared<metrics::AdminServer>(
       net::resolve(net::parse_host_port(address, "--metrics")), [latest] {
         std::lock_guard lock(latest->mutex);
         return latest->text;
@@ -90,6 +91,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto profile = replay::Profile::load(f.profile);
   if (f.time_scale != 1) profile.scale_time(f.time_scale);
   options.speed = f.speed > 0 ? f.speed : profile.speed;
+  options.timeline = !f.summary.empty() || !f.report.empty();
 
   replay::SessionOptions session_options;
   session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
@@ -107,7 +109,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
   auto result = replay::run_replay(built, profile, options, monitor_with_metrics(f.metrics, profile));
-  exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit});
+  exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit, f.report});
 }
 
 }  // namespace
@@ -127,6 +129,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
   cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
+  cmd->add_option("--report", f->report, "Write the run's HTML report to this file");
   cmd->add_option("--metrics", f->metrics, "Serve Prometheus /metrics on this address while the run goes");
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
   cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
@@ -140,25 +143,23 @@ void add_merge_command(CLI::App& app, int& exit_code) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
   auto junit = std::make_shared<std::string>();
+  auto report = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("merge", "Add shard summaries into one summary");
   cmd->add_option("summaries", *files, "Summary files written by replay --summary")->required();
   cmd->description(
       "Add shard summaries into one summary and judge the thresholds on it (exit 99 on a breach)");
   cmd->add_option("-o,--output", *out, "The merged summary")->required();
   cmd->add_option("--junit", *junit, "Write the thresholds' verdicts as JUnit XML to this file");
-  cmd->callback([files, out, junit, &exit_code] {
+  cmd->add_option("--report", *report, "Write the merged run's HTML report to this file");
+  cmd->callback([files, out, junit, report, &exit_code] {
     replay::RunInfo info;
     replay::RunResult result;
     for (const auto& path : *files) {
-      std::ifstream in(path);
-      if (!in) throw InputError(path, "", "cannot be read");
-      auto j = nlohmann::json::parse(in, nullptr, false);
-      if (j.is_discarded()) throw InputError(path, "", "is not JSON");
-      replay::add_summary(j, path, info, result);
+      replay::add_summary(read_json_file(path), path, info, result);
     }
     // The shards' thresholds, judged again on the merged figures.
     auto thresholds = replay::Profile::parse({{"thresholds", info.thresholds}}, files->front()).thresholds;
-    exit_code = replay::finish_run(info, result, thresholds, {*out, *junit});
+    exit_code = replay::finish_run(info, result, thresholds, {*out, *junit, *report});
   });
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "InputError.hpp"
+#include "JsonFile.hpp"
 #include "http/MessageHead.hpp"
 #include "http/PercentEncoding.hpp"
 
@@ -354,16 +355,7 @@ HarCapture har_to_capture(const nlohmann::json& har, const std::string& file) {
 }
 
 HarCapture read_har(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot be read");
-  Json har;
-  try {
-    har = Json::parse(in);
-  } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    if (size_t at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
-    throw InputError(path, "", "not JSON: " + what);
-  }
+  Json har = read_json_file(path);
   return har_to_capture(har, path);
 }
 

@@ -2,36 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "metrics/XmlText.hpp"
+
 namespace reprise::metrics {
-namespace {
-
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string junit_xml(const std::vector<Verdict>& verdicts, const std::string& suite, double elapsed_s) {
   size_t failures = 0;
@@ -40,16 +13,16 @@ std::string junit_xml(const std::vector<Verdict>& verdicts, const std::string& s
   out += fmt::format("<testsuites name=\"reprise\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
                      verdicts.size(), failures, elapsed_s);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                     escaped(suite), verdicts.size(), failures, elapsed_s);
+                     xml_escaped(suite), verdicts.size(), failures, elapsed_s);
   for (const auto& v : verdicts) {
     std::string measured = v.actual ? fmt::format("measured {:.6g}", *v.actual) : "nothing measured";
-    out +=
-        fmt::format("    <testcase classname=\"{}\" name=\"{}\"", escaped(v.threshold), escaped(v.condition));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escaped(v.threshold),
+                       xml_escaped(v.condition));
     if (v.ok) {
-      out += fmt::format("><system-out>{}</system-out></testcase>\n", escaped(measured));
+      out += fmt::format("><system-out>{}</system-out></testcase>\n", xml_escaped(measured));
     } else {
-      out += fmt::format("><failure message=\"{} {}: {}\"/></testcase>\n", escaped(v.threshold),
-                         escaped(v.condition), escaped(measured));
+      out += fmt::format("><failure message=\"{} {}: {}\"/></testcase>\n", xml_escaped(v.threshold),
+                         xml_escaped(v.condition), xml_escaped(measured));
     }
   }
   out += "  </testsuite>\n</testsuites>\n";

@@ -8,6 +8,7 @@
 
 #include "Duration.hpp"
 #include "InputError.hpp"
+#include "JsonFile.hpp"
 #include "metrics/RouteTags.hpp"
 
 namespace reprise::replay {
@@ -196,11 +197,7 @@ void check_executor_options(const Reader& r, Profile& p) {
 }  // namespace
 
 Profile Profile::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot be read");
-  Json j = Json::parse(in, nullptr, false);
-  if (j.is_discarded()) throw InputError(path, "", "is not JSON");
-  return parse(j, path);
+  return parse(read_json_file(path), path);
 }
 
 Profile Profile::parse(const Json& j, const std::string& file) {

@@ -1,6 +1,7 @@
 #include "replay/ReplayStats.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "InputError.hpp"
@@ -84,6 +85,8 @@ void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
 void ReplayStats::merge(const ReplayStats& o) {
   for (auto [name, m] : kCounters) this->*m += o.*m;
   vus_max += o.vus_max;
+  vus += o.vus;
+  sse_open += o.sse_open;
   for (size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
   add_series(iterations_per_second, o.iterations_per_second);
   add_series(reqs_per_second, o.reqs_per_second);
@@ -91,6 +94,76 @@ void ReplayStats::merge(const ReplayStats& o) {
   sse_open_peak += o.sse_open_peak;
   for (const auto& t : o.tags)
     add_tag(t, tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status));
+}
+
+namespace {
+
+// The figures of each name tag (every method and status), by name.
+std::map<std::string, TagStats> by_name(const ReplayStats& s) {
+  std::map<std::string, TagStats> out;
+  for (const auto& t : s.tags) ReplayStats::add_tag(t, out[s.routes[static_cast<size_t>(t.route)].name]);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json ReplayStats::timeline_point(const ReplayStats& before, const ReplayStats& now, double t) {
+  auto names_before = by_name(before);
+  nlohmann::json point = {{"t", std::round(t * 1000) / 1000},
+                          {"http_reqs", now.http_reqs - before.http_reqs},
+                          {"http_req_failed", now.http_req_failed - before.http_req_failed},
+                          {"iterations", now.iterations - before.iterations},
+                          {"dropped_iterations", now.dropped_iterations - before.dropped_iterations},
+                          {"vus", now.vus},
+                          {"sse_open", now.sse_open},
+                          {"tags", nlohmann::json::object()}};
+  for (const auto& [name, fig] : by_name(now)) {
+    const TagStats& old = names_before[name];
+    if (fig.http_reqs == old.http_reqs && fig.http_req_duration.count() == old.http_req_duration.count())
+      continue;  // nothing new for this tag in the interval
+    point["tags"][name] = {{"http_reqs", fig.http_reqs - old.http_reqs},
+                           {"http_req_failed", fig.http_req_failed - old.http_req_failed},
+                           {"http_req_duration", fig.http_req_duration.since(old.http_req_duration).to_json()}};
+  }
+  return point;
+}
+
+void ReplayStats::add_timeline(nlohmann::json& into, const nlohmann::json& from, const std::string& file) {
+  if (!from.is_array()) throw InputError(file, "field timeline", "must be a list of points");
+  static const char* kCounts[] = {"http_reqs", "http_req_failed", "iterations", "dropped_iterations", "vus",
+                                  "sse_open"};
+  for (size_t i = 0; i < from.size(); ++i) {
+    const auto& p = from[i];
+    const std::string field = "timeline[" + std::to_string(i) + "]";
+    auto bad = [&](const std::string& what) { throw InputError(file, "field " + field, what); };
+    if (!p.is_object() || !p.contains("t") || !p["t"].is_number() || !p.contains("tags") || !p["tags"].is_object())
+      bad("must be {t, counts, tags}");
+    if (into.size() <= i) into.push_back({{"t", 0.0}, {"tags", nlohmann::json::object()}});
+    auto& to = into[i];
+    to["t"] = std::max(to["t"].get<double>(), p["t"].get<double>());
+    for (const char* key : kCounts) {
+      if (!p.contains(key) || !p[key].is_number_unsigned()) bad(std::string(key) + " must be a count");
+      to[key] = to.value(key, uint64_t{0}) + p[key].get<uint64_t>();
+    }
+    for (auto it = p["tags"].begin(); it != p["tags"].end(); ++it) {
+      const auto& tag = it.value();
+      const std::string at = field + ".tags." + it.key();
+      if (!tag.is_object() || !tag.contains("http_reqs") || !tag["http_reqs"].is_number_unsigned() ||
+          !tag.contains("http_req_failed") || !tag["http_req_failed"].is_number_unsigned() ||
+          !tag.contains("http_req_duration"))
+        throw InputError(file, "field " + at, "must be {http_reqs, http_req_failed, http_req_duration}");
+      auto& mine = to["tags"][it.key()];
+      auto duration = metrics::Histogram::from_json(tag["http_req_duration"], file, at + ".http_req_duration");
+      if (mine.is_null()) {
+        mine = {{"http_reqs", 0}, {"http_req_failed", 0}};
+      } else {
+        duration.merge(metrics::Histogram::from_json(mine["http_req_duration"], file, at));
+      }
+      mine["http_reqs"] = mine["http_reqs"].get<uint64_t>() + tag["http_reqs"].get<uint64_t>();
+      mine["http_req_failed"] = mine["http_req_failed"].get<uint64_t>() + tag["http_req_failed"].get<uint64_t>();
+      mine["http_req_duration"] = duration.to_json();
+    }
+  }
 }
 
 void ReplayStats::write(nlohmann::ordered_json& j) const {
@@ -106,10 +179,8 @@ void ReplayStats::write(nlohmann::ordered_json& j) const {
     histograms[name] = nlohmann::ordered_json::parse((this->*m).to_json().dump());
   j["sse_open_peak"] = sse_open_peak;
   // By name tag, its figures in all, then "by" method and status (what merge reads back).
-  std::map<std::string, TagStats> by_name;
-  for (const auto& t : tags) add_tag(t, by_name[routes[static_cast<size_t>(t.route)].name]);
   auto& by_tag = j["tags"] = nlohmann::ordered_json::object();
-  for (const auto& [name, all] : by_name) {
+  for (const auto& [name, all] : by_name(*this)) {
     auto& out = by_tag[name] = figures_json(all);
     auto& by = out["by"] = nlohmann::ordered_json::array();
     for (const auto& t : tags) {

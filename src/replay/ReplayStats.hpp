@@ -43,6 +43,7 @@ struct ReplayStats {
   uint64_t sse_open = 0;       // streams open now
   uint64_t sse_open_peak = 0;  // the most open at once (summed over threads: an upper bound)
   uint64_t vus_max = 0;
+  uint64_t vus = 0;  // VUs in an iteration at the moment of a snapshot (the timeline's gauge)
   std::array<uint64_t, 600> status{};           // by status code; 0 is "no answer"
   std::vector<uint64_t> iterations_per_second;  // by the second the iteration was due
   std::vector<uint64_t> reqs_per_second;        // by the second the request was sent
@@ -65,6 +66,15 @@ struct ReplayStats {
       if (filter(routes[static_cast<size_t>(t.route)], t.status)) add_tag(t, into);
   }
   static void add_tag(const TagStats& from, TagStats& into);
+
+  // What happened between two snapshots of a run, `before` and `now` (taken at `t` seconds):
+  // {t, http_reqs, http_req_failed, iterations, dropped_iterations, vus, sse_open, tags: {name:
+  // {http_reqs, http_req_failed, http_req_duration}}}, counts within the interval, the
+  // histograms in their sparse JSON form, gauges at `t`.
+  static nlohmann::json timeline_point(const ReplayStats& before, const ReplayStats& now, double t);
+  // Adds shard timelines point by point (the shards run side by side); throws InputError naming
+  // `file` on a malformed point.
+  static void add_timeline(nlohmann::json& into, const nlohmann::json& from, const std::string& file);
 
   // The summary's "counters", "status", "per_second", "vus_max", "histograms" and "tags".
   void write(nlohmann::ordered_json& summary) const;

@@ -7,18 +7,16 @@
 #include <fstream>
 #include <optional>
 
+#include "Duration.hpp"
 #include "InputError.hpp"
 #include "metrics/JUnitReport.hpp"
 #include "metrics/PrometheusText.hpp"
+#include "replay/HtmlReport.hpp"
 
 namespace reprise::replay {
 namespace {
 
-std::string us_text(uint64_t us) {
-  if (us < 1000) return fmt::format("{}µs", us);
-  if (us < 1'000'000) return fmt::format("{:.2f}ms", static_cast<double>(us) / 1e3);
-  return fmt::format("{:.2f}s", static_cast<double>(us) / 1e6);
-}
+std::string us_text(uint64_t us) { return duration_text(static_cast<double>(us)); }
 
 std::string latency_line(const metrics::Histogram& h) {
   if (h.count() == 0) return "-";
@@ -148,6 +146,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
   result.stats.write(j);
+  if (!result.timeline.empty()) j["timeline"] = nlohmann::ordered_json::parse(result.timeline.dump());
   if (!result.cut_because.empty()) j["cut_because"] = result.cut_because;
   j["thresholds"] = nlohmann::ordered_json::parse(info.thresholds.dump());
   auto& list = j["verdicts"] = nlohmann::ordered_json::array();
@@ -201,6 +200,7 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
         std::max<int64_t>(result.planned_iterations, 0) + j["planned_iterations"].get<int64_t>();
   ++info.shard;  // shards merged so far
   result.stats.add_summary(j, file);
+  if (j.contains("timeline")) ReplayStats::add_timeline(result.timeline, j["timeline"], file);
 }
 
 void print_run(const RunInfo& info, const RunResult& r) {
@@ -335,8 +335,11 @@ int finish_run(const RunInfo& info, const RunResult& result,
   if (!result.cut_because.empty()) fmt::print("  cut short: {}\n", result.cut_because);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts);
-  if (!outputs.summary.empty())
-    write_file(outputs.summary, summary_json(info, result, verdicts).dump(1) + "\n");
+  if (!outputs.summary.empty() || !outputs.report.empty()) {
+    auto summary = summary_json(info, result, verdicts);
+    write_file(outputs.summary, summary.dump(1) + "\n");
+    if (!outputs.report.empty()) write_file(outputs.report, html_report(nlohmann::json(summary)));
+  }
   write_file(outputs.junit, metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s));
   return all_passed(verdicts) ? 0 : 99;
 }

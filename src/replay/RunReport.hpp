@@ -53,6 +53,7 @@ std::string prometheus_text(const RunResult& so_far);
 struct RunOutputs {
   std::string summary;  // the summary file (JSON)
   std::string junit;    // JUnit XML, one test case per threshold condition
+  std::string report;   // the HTML report (replay/HtmlReport), made from the summary
 };
 
 // The end of a run (or of a merge): the figures printed, the thresholds judged and printed,

@@ -58,6 +58,7 @@ class ThreadRun {
       std::lock_guard lock(snapshot_mutex_);
       snapshot_ = stats;
       snapshot_.vus_max = vus_.size();
+      snapshot_.vus = static_cast<uint64_t>(running_);
     });
   }
   void add_snapshot_to(ReplayStats& into) {
@@ -319,7 +320,10 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   std::atomic<bool> done{false};
   std::string cut_because;
   std::thread watcher;
-  if (monitor)
+  ReplayStats last;  // the watcher's latest figures, for the timeline's intervals
+  last.set_routes(plan.tags);
+  nlohmann::json timeline = nlohmann::json::array();
+  if (monitor || options.timeline)
     watcher = std::thread([&] {
       while (!done) {
         for (int i = 0; i < 19 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -330,6 +334,11 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
         so_far.stats.set_routes(plan.tags);
         for (auto& r : runs) r->add_snapshot_to(so_far.stats);
         so_far.elapsed_s = std::max(0.0, std::chrono::duration<double>(clock::now() - settings.t0).count());
+        if (options.timeline) {
+          timeline.push_back(ReplayStats::timeline_point(last, so_far.stats, so_far.elapsed_s));
+          last = so_far.stats;
+        }
+        if (!monitor) continue;
         if (auto why = monitor(so_far)) {
           cut_because = *why;
           for (auto& r : runs) r->cut();
@@ -345,6 +354,10 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   result.stats.set_routes(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);
+  if (options.timeline) {  // the last interval, up to the end
+    timeline.push_back(ReplayStats::timeline_point(last, result.stats, result.elapsed_s));
+    result.timeline = std::move(timeline);
+  }
   result.planned_iterations = planned_iterations(sessions, profile, {options.shard, options.shards});
   return result;
 }

@@ -26,6 +26,7 @@ struct RunOptions {
   std::chrono::microseconds connect_timeout{5'000'000};
   std::chrono::microseconds request_timeout{60'000'000};
   double speed = 1;
+  bool timeline = false;  // keep RunResult::timeline (for the summary and the HTML report)
 };
 
 struct RunResult {
@@ -33,6 +34,7 @@ struct RunResult {
   double elapsed_s = 0;
   int64_t planned_iterations = -1;  // -1: the executor plans no count (constant-vus, ramping-vus)
   std::string cut_because;          // a monitor cut the run short (abortOnFail), and why
+  nlohmann::json timeline = nlohmann::json::array();  // a point a second (ReplayStats::timeline_point)
 };
 
 // Called about once a second, on a thread of its own, with the figures so far (each worker

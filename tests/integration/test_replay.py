@@ -540,6 +540,27 @@ class ThresholdTest(ReplayCase):
         by = run.summary["tags"]["/status/{id}"]["by"]
         self.assertEqual([(b["method"], b["status"], b["http_reqs"]) for b in by], [("POST", 503, 4)])
 
+    def test_the_summary_holds_a_timeline_that_adds_up_to_the_run(self):
+        up = self.upstream()
+        capture = write_capture(self.path("c.jsonl"), [recorded_exchange("c0-1", 0, "GET", "/slow?ms=50"),
+                                                       recorded_exchange("c0-2", 10, "GET", "/fast/1")])
+        profile = self.profile("p.json", {"executor": "constant-arrival-rate", "rate": 40, "timeUnit": "1s",
+                                          "duration": "4s", "preAllocatedVUs": 10, "routes": {"Slow": "GET /slow"}})
+        run = replay(capture, up.url, profile, timeout=30)
+        points = run.summary["timeline"]
+        self.assertIn(len(points), range(4, 7), "a point a second, and the last part")
+        self.assertEqual([p["t"] for p in points], sorted(p["t"] for p in points))
+        self.assertEqual(sum(p["http_reqs"] for p in points), run.counters["http_reqs"])
+        self.assertEqual(sum(p["iterations"] for p in points), run.counters["iterations"])
+        slow = [p["tags"]["Slow"] for p in points if "Slow" in p["tags"]]
+        self.assertEqual(sum(s["http_reqs"] for s in slow), run.summary["tags"]["Slow"]["http_reqs"])
+        self.assertEqual(sum(s["http_req_duration"]["count"] for s in slow),
+                         run.summary["tags"]["Slow"]["http_req_duration"]["count"])
+        self.assertTrue(all(s["http_req_duration"]["min"] >= 50_000 for s in slow if s["http_req_duration"]["count"]),
+                        "each interval's own latencies: the slow route takes 50 ms")
+        self.assertTrue(any(p["vus"] > 0 for p in points[:-1]), "VUs busy while the run goes")
+        self.assertEqual(points[-1]["vus"], 0, "none at the end")
+
     def test_merge_judges_the_thresholds_on_the_merged_figures(self):
         up = self.upstream()
         capture = single_request_capture(self.path("c.jsonl"), 12, "/m")
@@ -553,6 +574,7 @@ class ThresholdTest(ReplayCase):
         with open(self.path("m.json")) as f:
             merged = json.load(f)
         self.assertEqual([v["ok"] for v in merged["verdicts"]], [True])
+        self.assertEqual(sum(p["http_reqs"] for p in merged["timeline"]), 12, "the shards' timelines added up")
 
     def test_abort_on_fail_cuts_the_run_after_its_delay(self):
         up = self.upstream()

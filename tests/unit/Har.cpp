@@ -345,7 +345,7 @@ TEST_CASE("read_har: a file that is not JSON is one line naming the file") {
     FAIL("accepted");
   } catch (const InputError& e) {
     std::string what = e.what();
-    CHECK(what.starts_with(file.path() + ": not JSON: parse error at line 2"));
+    CHECK(what.starts_with(file.path() + ": is not JSON: parse error at line 2"));
     CHECK(what.find('\n') == std::string::npos);
   }
   CHECK_THROWS_AS(read_har("/nonexistent/x.har"), InputError);

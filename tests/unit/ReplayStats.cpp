@@ -328,3 +328,37 @@ TEST_CASE("a bad summary is an InputError naming the file and the field", "[repl
   CHECK_THAT(summary_error(Json::array()), Catch::Contains("shard-2.json: is not a reprise summary"));
   CHECK_THAT(summary_error(without("reprise_summary")), Catch::Contains("is not a reprise summary"));
 }
+
+TEST_CASE("a timeline point holds what happened in its interval; shards' timelines add up point by point",
+          "[replay][stats]") {
+  ReplayStats before = stats(1, 1), now = stats(1, 1);
+  now.http_reqs += 40;
+  now.iterations += 4;
+  now.vus = 6;
+  now.tagged(0, 200).http_reqs += 40;
+  for (int i = 0; i < 40; ++i) now.tagged(0, 200).http_req_duration.record(70'000);
+  Json p = ReplayStats::timeline_point(before, now, 2.0004);
+  CHECK(p["t"] == 2.0);
+  CHECK(p["http_reqs"] == 40);
+  CHECK(p["iterations"] == 4);
+  CHECK(p["vus"] == 6);
+  CHECK(p["tags"].size() == 1);  // "/rooms/{id}" had nothing new
+  CHECK(p["tags"]["Login"]["http_reqs"] == 40);
+  auto h = Histogram::from_json(p["tags"]["Login"]["http_req_duration"], "t", "f");
+  CHECK(h.count() == 40);
+  CHECK(h.min() >= 69'000);  // the interval's own, not the earlier 2 ms one
+
+  Json merged = Json::array();
+  ReplayStats::add_timeline(merged, Json::array({p}), "s1.json");
+  ReplayStats::add_timeline(merged, Json::array({p, p}), "s2.json");
+  REQUIRE(merged.size() == 2);
+  CHECK(merged[0]["http_reqs"] == 80);
+  CHECK(merged[0]["vus"] == 12);
+  CHECK(merged[0]["tags"]["Login"]["http_req_duration"]["count"] == 80);
+  CHECK(merged[1]["http_reqs"] == 40);
+
+  Json bad = Json::array({p});
+  bad[0]["http_reqs"] = -1;
+  CHECK_THROWS_WITH(ReplayStats::add_timeline(merged, bad, "s3.json"),
+                    "s3.json:field timeline[0]: http_reqs must be a count");
+}
