@@ -13,6 +13,7 @@
 #include "net/Address.hpp"
 #include "net/Workers.hpp"
 #include "proxy/ProxyServer.hpp"
+#include "proxy/SlaFile.hpp"
 
 namespace reprise::cli {
 
@@ -31,6 +32,7 @@ struct ProxyFlags {
   bool no_xff = false, no_xfp = false, no_via = false;
   std::string record;
   uint64_t record_body_limit = 64 * 1024;
+  std::string admin, sla, routes;
   RedactionFlags redaction;
 };
 
@@ -67,6 +69,23 @@ std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   return log;
 }
 
+// --admin, --sla and --routes into the config: what is measured and who reads it.
+void set_measuring(const ProxyFlags& f, proxy::ProxyConfig& config) {
+  if (!f.admin.empty()) config.admin = net::resolve(net::parse_host_port(f.admin, "--admin"));
+  if (!f.sla.empty()) {
+    config.sla = proxy::read_sla_file(f.sla);
+    config.routes = config.sla->routes;
+    for (const auto& t : config.sla->thresholds)
+      for (const auto& c : t.conditions)
+        if (c.abort_on_fail)
+          spdlog::warn("{}: abortOnFail on {} {} is ignored: the proxy has no run to abort", f.sla, t.text,
+                       c.text);
+  }
+  if (!f.routes.empty()) config.routes = proxy::read_routes_file(f.routes);  // instead of the SLA file's
+  if (!f.routes.empty() && !config.measuring())
+    spdlog::warn("--routes has no effect without --admin or --sla (nothing is measured)");
+}
+
 }  // namespace
 
 void add_proxy_command(CLI::App& app, int& exit_code) {
@@ -101,6 +120,13 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--record-body-limit", flags->record_body_limit, "Bytes of each body kept in the capture")
       ->capture_default_str();
   flags->redaction.add_to(*cmd);
+  cmd->add_option(
+      "--admin", flags->admin,
+      "Serve /metrics (Prometheus), /healthz and /sla on this address, host:port (off by default)");
+  cmd->add_option("--sla", flags->sla,
+                  "Judge this SLA file's thresholds over a rolling window while proxying");
+  cmd->add_option("--routes", flags->routes,
+                  "Name tags from this JSON file's routes block (instead of the SLA file's)");
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
     config->upstream = net::resolve(net::parse_http_url(flags->upstream, "--upstream"));
@@ -111,6 +137,7 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
     config->drain_timeout = duration_flag(flags->drain_timeout, "--drain-timeout");
     config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via};
     config->access_log = make_access_log(flags->access_log);
+    set_measuring(*flags, *config);
     auto recorder = make_recorder(*flags, *config);
     config->recorder = recorder.get();
     exit_code = proxy::run_proxy(*config);

@@ -31,12 +31,13 @@ constexpr size_t kBodyRead = 65536;
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 // Copies one direction of a tunnel until EOF, then half-closes the other side.
-awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to, ExchangeRecording& rec,
-                               char dir) {
+awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to,
+                               ExchangeRecording& rec, ExchangeMetrics& metrics, char dir) {
   for (;;) {
     if (!buf.empty()) {
       rec.tunnel_bytes(dir, buf.readable());
       auto [ec, n] = co_await asio::async_write(to, asio::buffer(buf.readable()), nothrow);
+      metrics.tunnel_bytes(dir, n);
       if (ec) break;
       buf.clear();
     }
@@ -51,7 +52,11 @@ awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::soc
 }  // namespace
 
 ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
-    : worker_(worker), client_(std::move(socket)), client_dog_(client_), up_dog_(client_.get_executor()) {
+    : worker_(worker),
+      client_(std::move(socket)),
+      client_dog_(client_),
+      up_dog_(client_.get_executor()),
+      metrics_(worker.stats()) {
   boost::system::error_code ec;
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
@@ -141,6 +146,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   x_.error_status = 0;
   x_.bytes_out = 0;
   x_.start = std::chrono::steady_clock::now();
+  metrics_.begin(x_.method, x_.target, x_.start, head_len);
   bool has_body = head.body != BodyKind::none;
   // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
   bool idempotent = head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS" ||
@@ -153,9 +159,11 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   for (int tries = 0;; ++tries) {
     auto got = co_await worker_.pool().acquire();
     if (!got.connection) {
+      metrics_.connect_failed(got.timed_out);
       if (got.timed_out) co_await reply_error(504, "upstream connect timed out");
       else co_await reply_error(502, "upstream connect failed: " + got.error.message());
       rec_.end(worker_.index());  // recorded without a response: the upstream never answered
+      metrics_.end();
       co_return false;
     }
     net::UpstreamConnection& up = *got.connection;
@@ -169,6 +177,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     if (outcome == Outcome::retryable && up.reused && !has_body && idempotent && tries == 0) continue;
     rec_.end(worker_.index());
     if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
+    metrics_.end();
     if (outcome != Outcome::done) co_return false;
     log_exchange();
     const auto& res = response_.head();
@@ -197,6 +206,8 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
   up_dog_.arm(worker_.config().response_timeout);
   auto [ec, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
   if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
+  metrics_.request_written();
+  metrics_.request_bytes(step.consumed);
   in_.consume(step.consumed);
   request_.clear_pieces();
   x_.request_done = step.complete;
@@ -242,6 +253,8 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
       x_.close_after = true;
       co_return;
     }
+    metrics_.request_written();
+    metrics_.request_bytes(step.consumed);
     in_.consume(step.consumed);
     request_.clear_pieces();
     if (step.complete) {
@@ -270,6 +283,7 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
     auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(kHeadRead), nothrow);
     if (ec) co_return up_dog_.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
     up_in_.commit(n);
+    metrics_.first_byte();
   }
   if (response_.parse_head(up_in_.readable().substr(0, head_len), x_.head_request)) co_return HeadResult::malformed;
   co_return HeadResult::ok;
@@ -294,6 +308,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
       co_await reply_error(x_.error_status, x_.error_cause);
       co_return Outcome::failed;
     }
+    if (got == HeadResult::timed_out) metrics_.timed_out();
     if (got == HeadResult::timed_out) co_await reply_error(504, "upstream response timed out");
     if (got == HeadResult::malformed) co_await reply_error(502, "upstream sent a malformed response");
     if (got == HeadResult::closed) co_return Outcome::retryable;
@@ -310,6 +325,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   const auto& head = response_.head();
   x_.status = head.status;
   rec_.response_head(head, up_in_.readable().substr(0, head_len));
+  metrics_.response_head(head.status, head.header("content-type"));
   if (head.status == 101) {
     if (!x_.websocket || !x_.request_done) {  // a tunnel cannot start while a request body still streams
       co_await reply_error(502, "upstream switched protocols unasked");
@@ -318,6 +334,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
     http::write_response_head(response_head_, head, false, false, cfg.forwarding, true, false);
     up_in_.consume(head_len);
     up_dog_.disarm();
+    metrics_.tunnel_started();
     co_await tunnel(up);
     co_return Outcome::failed;  // a tunnel ends both connections
   }
@@ -351,14 +368,17 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       if (head_pending) co_await reply_error(502, "upstream sent a malformed body");
       co_return false;
     }
+    if (step.complete) metrics_.upstream_done();
     out_.clear();
     if (head_pending) out_.push_back(asio::buffer(response_head_));
     add_pieces(out_, sizes_, response_.pieces(), chunked_out);
     rec_.response_body(response_.pieces());
+    metrics_.response_body(response_.pieces());
     if (step.complete && chunked_out) out_.push_back(asio::buffer(kLastChunk));
     if (!out_.empty()) {
       client_dog_.arm(cfg.idle_timeout);
       auto [ec, n] = co_await asio::async_write(client_, net::view(out_), nothrow);
+      metrics_.response_bytes(n);
       if (ec) co_return false;
       x_.bytes_out += n;
       head_pending = false;
@@ -379,6 +399,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
       got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
+    if (got == Read::failed && up_dog_.expired()) metrics_.timed_out();  // silent past --response-timeout
     if (got == Read::failed) co_return false;
     eof = got == Read::eof;
   }
@@ -442,11 +463,13 @@ void ClientSession::stop_watching_client() {
 
 awaitable<void> ClientSession::tunnel(net::UpstreamConnection& up) {
   auto [ec, n] = co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+  metrics_.response_bytes(n);
   if (ec) co_return;
   x_.response_started = true;
   log_exchange();
   client_dog_.disarm();
-  co_await (copy_until_eof(client_, in_, up.socket, rec_, 'u') && copy_until_eof(up.socket, up_in_, client_, rec_, 'd'));
+  co_await (copy_until_eof(client_, in_, up.socket, rec_, metrics_, 'u') &&
+            copy_until_eof(up.socket, up_in_, client_, rec_, metrics_, 'd'));
 }
 
 awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
@@ -455,9 +478,11 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
   spdlog::warn("{} \"{} {}\": {} {}", client_ip_, x_.method, x_.target, status, cause);
   if (x_.response_started) co_return;
   x_.response_started = true;
+  metrics_.answered(status);
   http::write_error_response(response_head_, status, cause, true);
   client_dog_.arm(worker_.config().idle_timeout);
-  co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+  auto [ec, n] = co_await asio::async_write(client_, asio::buffer(response_head_), nothrow);
+  metrics_.response_bytes(n);
   log_exchange();
 }
 

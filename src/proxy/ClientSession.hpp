@@ -4,9 +4,9 @@
 // It must not block, lock or allocate per request in the steady state.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -16,6 +16,7 @@
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
 #include "net/Watchdog.hpp"
+#include "proxy/ExchangeMetrics.hpp"
 #include "proxy/ExchangeRecording.hpp"
 
 namespace reprise::proxy {
@@ -91,6 +92,7 @@ class ClientSession {
   std::vector<std::array<char, 20>> up_sizes_;
   Exchange x_;
   ExchangeRecording rec_;
+  ExchangeMetrics metrics_;
   std::string session_name_;  // for the capture, when recording
   Outcome relay_outcome_ = Outcome::failed;
   struct ClientWatch {

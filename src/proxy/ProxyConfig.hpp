@@ -5,10 +5,14 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "capture/Recorder.hpp"
 #include "http/HeaderRules.hpp"
+#include "proxy/SlaFile.hpp"
 
 namespace reprise::proxy {
 
@@ -29,6 +33,12 @@ struct ProxyConfig {
   http::ForwardingHeaders forwarding;
   std::shared_ptr<spdlog::logger> access_log;  // null: off
   capture::Recorder* recorder = nullptr;       // null: not recording
+  std::optional<boost::asio::ip::tcp::endpoint> admin;  // --admin: /metrics, /healthz, /sla
+  std::optional<SlaFile> sla;                           // --sla
+  std::map<std::string, std::string> routes;            // name tags: name → "METHOD /path/*"
+
+  // Metrics are kept only for someone to read them.
+  bool measuring() const { return admin.has_value() || sla.has_value(); }
 };
 
 }  // namespace reprise::proxy

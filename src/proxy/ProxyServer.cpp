@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "net/Address.hpp"
+#include "proxy/ProxyAdmin.hpp"
 #include "proxy/ProxyWorker.hpp"
 
 namespace reprise::proxy {
@@ -66,8 +67,42 @@ void ProxyServer::wait() {
   thread_.join();
 }
 
+std::optional<ProxyFigures> ProxyServer::figures(std::chrono::milliseconds wait) {
+  struct Gathered {
+    std::mutex mutex;
+    std::condition_variable done;
+    ProxyFigures sum;
+    size_t left;
+  };
+  auto g = std::make_shared<Gathered>();
+  g->left = proxies_.size();
+  for (int i = 0; i < workers_.size(); ++i) {
+    ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
+    asio::post(workers_.context(i), [g, p] {
+      ProxyFigures copy = p->stats() ? p->stats()->copy() : ProxyFigures{};
+      std::lock_guard lock(g->mutex);
+      add_figures(g->sum, copy);
+      if (--g->left == 0) g->done.notify_all();
+    });
+  }
+  // In short waits, so that a caller is not held up long by workers that have already ended.
+  const auto until = std::chrono::steady_clock::now() + wait;
+  std::unique_lock lock(g->mutex);
+  while (!g->done.wait_for(lock, std::chrono::milliseconds(50), [&] { return g->left == 0; })) {
+    if (std::chrono::steady_clock::now() >= until || workers_ended()) return std::nullopt;
+  }
+  return std::move(g->sum);
+}
+
+bool ProxyServer::workers_ended() {
+  std::lock_guard lock(mutex_);
+  return finished_;
+}
+
 int run_proxy(const ProxyConfig& config) {
   ProxyServer server(config);
+  // Binds --admin before anything starts; stopped before the workers go.
+  std::unique_ptr<ProxyAdmin> admin = config.measuring() ? std::make_unique<ProxyAdmin>(server) : nullptr;
   asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -78,7 +113,9 @@ int run_proxy(const ProxyConfig& config) {
   });
   std::thread signal_thread([&] { control.run(); });
   server.start();
+  if (admin) admin->start();
   server.wait();
+  admin.reset();
   control.stop();
   signal_thread.join();
   spdlog::info("proxy stopped");

@@ -6,13 +6,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "net/Workers.hpp"
 #include "proxy/ProxyConfig.hpp"
+#include "proxy/ProxyStats.hpp"
 
 namespace reprise::proxy {
 
@@ -29,8 +31,15 @@ class ProxyServer {
   // Blocks until all workers ended, cutting them when `drain_timeout` passes after drain().
   void wait();
   boost::asio::ip::tcp::endpoint endpoint() const { return config_.listen; }
+  const ProxyConfig& config() const { return config_; }
+  // From another thread, when measuring: every worker copies its figures on its own thread
+  // (posted to it, so the request path takes no lock) and the copies are added up. nullopt when
+  // a worker did not answer within `wait` (it is stopping).
+  std::optional<ProxyFigures> figures(std::chrono::milliseconds wait);
 
  private:
+  bool workers_ended();
+
   ProxyConfig config_;
   net::Workers workers_;
   std::atomic<size_t> open_connections_{0};

@@ -40,7 +40,8 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       config_(config),
       open_connections_(open_connections),
       acceptor_(net::make_listener(ctx, config.listen)),
-      pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout) {}
+      pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout),
+      stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr) {}
 
 void ProxyWorker::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
 

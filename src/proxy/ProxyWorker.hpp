@@ -1,15 +1,18 @@
 // One worker thread's share of the proxy: its own listener (SO_REUSEPORT), its own upstream
-// pool and the sessions it runs. Only the open-connection count is shared between workers.
+// pool, the sessions it runs and, when measuring, its own figures. Only the open-connection
+// count is shared between workers.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <unordered_set>
 
 #include "net/UpstreamPool.hpp"
 #include "proxy/ProxyConfig.hpp"
+#include "proxy/ProxyStats.hpp"
 
 namespace reprise::proxy {
 
@@ -31,6 +34,7 @@ class ProxyWorker {
   std::string next_session_name() { return "c" + std::to_string(index_) + "-" + std::to_string(++connections_); }
   boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
+  ProxyStats* stats() { return stats_.get(); }  // null when not measuring
   void add(ClientSession* s) { sessions_.insert(s); }
   void remove(ClientSession* s) { sessions_.erase(s); }
 
@@ -46,6 +50,7 @@ class ProxyWorker {
   boost::asio::ip::tcp::acceptor acceptor_;
   net::UpstreamPool pool_;
   std::unordered_set<ClientSession*> sessions_;
+  std::unique_ptr<ProxyStats> stats_;
   bool draining_ = false;
 };
 

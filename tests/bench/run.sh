@@ -14,9 +14,16 @@
 #    reprise (--threads 1 --log-level warn) and through haproxy, interleaved round by round;
 #    median and p99 of the pooled delays, and each proxy's added latency (proxy - direct).
 #    Runs before the streams part, whose 18,000 closed sockets leave the kernel busy.
+# 4. the cost of measuring: the same nginx behind two reprise proxies (--threads 1), one plain and
+#    one with --admin and an --sla file (5 thresholds, a 60s window), wrk as in 1, alternating
+#    (the order swapped every round) for max(3, BENCH_ROUNDS) rounds; medians of req/s and p99,
+#    the ratio measured/plain and the share of throughput lost (goal: at most 3 %); also each
+#    proxy's CPU time per request (utime + stime from /proc, over each wrk run), which the other
+#    processes sharing the cores disturb less than req/s. The measuring proxy's /metrics is read
+#    at the end: its request count must match what wrk sent.
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput streams latency"), BENCH_TARGETS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring streams latency"), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
 # BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
@@ -34,7 +41,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput streams latency}
+PARTS=${BENCH_PARTS:-throughput measuring streams latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
@@ -82,6 +89,8 @@ rss_kib() {  # VmRSS of PID plus every descendant, in KiB
   for c in $kids; do total=$((total + $(rss_kib "$c"))); done
   echo "$total"
 }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of PID, in clock ticks
 
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
@@ -153,6 +162,75 @@ throughput() {
     done
   done
   for t in haproxy recording reprise direct; do [ -n "${pid[$t]:-}" ] && forget "${pid[$t]}"; done
+  return 0
+}
+
+# ---- benchmark 4: the cost of measuring ----------------------------------------------------------
+
+measuring() {  # writes $WORK/measuring.txt: one line of medians and the ratio
+  local -A port pid
+  local dir=$WORK/measuring admin t r f line rounds=$((ROUNDS < 3 ? 3 : ROUNDS)) order counted sent
+  has "$TARGETS" reprise || return 0
+  mkdir -p "$dir"
+  cat >"$dir/sla.json" <<'SLA'
+{"window": "60s", "routes": {"Json": "GET /json"},
+ "thresholds": {"http_req_duration{name:Json}": ["p(95)<500", "p(99)<1000"], "http_req_failed": ["rate<0.01"],
+                "upstream_duration": ["p(95)<100"], "http_reqs": ["rate>100"]}}
+SLA
+  start_nginx || { log "nginx did not start: no measuring figures"; return 1; }
+  start_reprise mc-plain "$NGINX_PORT" || { log "reprise did not start: no measuring figures"; return 1; }
+  port[plain]=$PROXY_PORT; pid[plain]=$PROXY_PID
+  admin=$(free_port)
+  start_reprise mc-measured "$NGINX_PORT" --admin "127.0.0.1:$admin" --sla "$dir/sla.json" \
+    || { log "reprise --admin --sla did not start: no measuring figures"; return 1; }
+  port[measured]=$PROXY_PORT; pid[measured]=$PROXY_PID
+  for t in plain measured; do
+    curl -fsS -o /dev/null "http://127.0.0.1:${port[$t]}/json" || { log "GET /json through $t failed"; return 1; }
+    wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
+  done
+  sent=$(curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^reprise_http_reqs_total/ {n += $2} END {print n + 0}')
+  log "measuring: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): plain vs --admin --sla"
+  for ((r = 1; r <= rounds; r++)); do
+    order="plain measured"
+    [ $((r % 2)) -eq 0 ] && order="measured plain"
+    for t in $order; do
+      f=$dir/wrk-$t-$r.txt
+      cpu_ticks "${pid[$t]}" >"$dir/cpu-$t-$r.txt"
+      wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
+      cpu_ticks "${pid[$t]}" >>"$dir/cpu-$t-$r.txt"
+      line=$("$PY" "$HERE/report.py" wrk "$f")
+      log "round $r $t: req/s p99(ms) $line"
+      alive "${pid[$t]}" || { log "$t died during round $r"; return 1; }
+    done
+  done
+  counted=$(curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^reprise_http_reqs_total/ {n += $2} END {print n + 0}')
+  "$PY" - "$dir" "$rounds" "$counted" "$sent" "$(getconf CLK_TCK)" >"$WORK/measuring.txt" <<'PY'
+import re, statistics, sys
+d, rounds, counted, before, tck = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+def wrk(t, r):
+    text = open(f"{d}/wrk-{t}-{r}.txt").read()
+    rps = float(re.search(r"^Requests/sec:\s*([0-9.]+)", text, re.M).group(1))
+    reqs = int(re.search(r"^\s*(\d+) requests in", text, re.M).group(1))
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+    errors += sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", text))
+    return rps, reqs, errors
+runs = {t: [wrk(t, r) for r in range(1, rounds + 1)] for t in ("plain", "measured")}
+med = {t: statistics.median(x[0] for x in runs[t]) for t in runs}
+def cpu_us_per_request(t, r):
+    a, b = (int(x) for x in open(f"{d}/cpu-{t}-{r}.txt").read().split())
+    return (b - a) / tck * 1e6 / wrk(t, r)[1]
+cpu = {t: statistics.median(cpu_us_per_request(t, r) for r in range(1, rounds + 1)) for t in runs}
+errors = sum(x[2] for t in runs for x in runs[t])
+sent = sum(x[1] for x in runs["measured"])
+ratio = med["measured"] / med["plain"]
+print(f"plain_rps={med['plain']:.0f} measured_rps={med['measured']:.0f} ratio={ratio:.4f} "
+      f"lost_pct={100 * (1 - ratio):.2f} cpu_us_per_req_plain={cpu['plain']:.2f} "
+      f"cpu_us_per_req_measured={cpu['measured']:.2f} cpu_ratio={cpu['measured'] / cpu['plain']:.4f} "
+      f"errors={errors} wrk_requests={sent} counted={counted - before:.0f}")
+PY
+  log "measuring: $(cat "$WORK/measuring.txt")"
+  for t in measured plain; do forget "${pid[$t]}"; done
+  forget "$NGINX_PID"
   return 0
 }
 
@@ -271,6 +349,7 @@ log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
 # Anything else busy on the 2 cores skews the figures: say so.
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 has "$PARTS" throughput && throughput
+has "$PARTS" measuring && measuring
 has "$PARTS" latency && latency
 has "$PARTS" streams && streams
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,17 @@
+// The proxy's figures and its SLA verdicts in Prometheus's text format (0.0.4), k6's names
+// prefixed `reprise_` with Prometheus's units: counters end in `_total`, latencies are
+// histograms in seconds; every per-request family is labelled name, method and status.
+// Writing only: what is measured is ProxyStats's business, what is judged SlaWindow's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "proxy/ProxyStats.hpp"
+#include "proxy/SlaWindow.hpp"
+
+namespace reprise::proxy {
+
+std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts);
+
+}  // namespace reprise::proxy
