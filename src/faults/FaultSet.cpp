@@ -5,6 +5,7 @@
 
 #include "Duration.hpp"
 #include "InputError.hpp"
+#include "JsonFile.hpp"
 #include "faults/FaultKinds.hpp"
 #include "http/PercentEncoding.hpp"
 
@@ -140,15 +141,7 @@ FaultSet FaultSet::parse(const Json& j, const std::string& file) {
 }
 
 FaultSet FaultSet::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot be read");
-  Json j;
-  try {
-    j = Json::parse(in);
-  } catch (const Json::parse_error& e) {
-    throw InputError(path, "byte " + std::to_string(e.byte), "is not JSON");
-  }
-  return parse(j, path);
+  return parse(read_json_file(path), path);
 }
 
 Effects FaultSet::choose(const http::MessageHead& request, Duration since_start, Random& random) const {
