@@ -32,7 +32,8 @@ struct ProxyFlags {
   bool no_xff = false, no_xfp = false, no_via = false;
   std::string record;
   uint64_t record_body_limit = 64 * 1024;
-  std::string admin, sla, routes;
+  std::string admin, sla, routes, faults, admin_token;
+  std::optional<uint64_t> seed;
   RedactionFlags redaction;
 };
 
@@ -69,9 +70,16 @@ std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   return log;
 }
 
-// --admin, --sla and --routes into the config: what is measured and who reads it.
+// --admin, --admin-token, --sla and --routes into the config: what is measured, who reads it.
 void set_measuring(const ProxyFlags& f, proxy::ProxyConfig& config) {
   if (!f.admin.empty()) config.admin = net::resolve(net::parse_host_port(f.admin, "--admin"));
+  config.admin_token = f.admin_token;
+  if (config.admin && !config.admin->address().is_loopback() && f.admin_token.empty())
+    throw InputError("--admin", "",
+                     f.admin +
+                         " is not a loopback address: the admin API changes faults, so give --admin-token "
+                         "(every call then needs Authorization: Bearer <token>)");
+  if (!f.admin_token.empty() && !config.admin) spdlog::warn("--admin-token has no effect without --admin");
   if (!f.sla.empty()) {
     config.sla = proxy::read_sla_file(f.sla);
     config.routes = config.sla->routes;
@@ -123,6 +131,10 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--admin", flags->admin,
       "Serve /metrics (Prometheus), /healthz and /sla on this address, host:port (off by default)");
+  cmd->add_option("--admin-token", flags->admin_token,
+                  "Every admin call needs Authorization: Bearer TOKEN (required off loopback)");
+  cmd->add_option("--faults", flags->faults, "Inject the faults of this JSON file (see README \"Faults\")");
+  cmd->add_option("--seed", flags->seed, "Seed of the draws that pick which requests a fault hits");
   cmd->add_option("--sla", flags->sla,
                   "Judge this SLA file's thresholds over a rolling window while proxying");
   cmd->add_option("--routes", flags->routes,
@@ -138,6 +150,8 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
     config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via};
     config->access_log = make_access_log(flags->access_log);
     set_measuring(*flags, *config);
+    if (!flags->faults.empty()) config->faults = faults::FaultSet::load(flags->faults);
+    config->seed = flags->seed;
     auto recorder = make_recorder(*flags, *config);
     config->recorder = recorder.get();
     exit_code = proxy::run_proxy(*config);

@@ -14,7 +14,9 @@ AdminResponse json_response(int status, const nlohmann::json& j) {
   return {status, "application/json", j.dump(1) + "\n", {}};
 }
 
-AdminResponse problem(int status, const std::string& text) { return json_response(status, {{"error", text}}); }
+AdminResponse problem(int status, const std::string& text) {
+  return json_response(status, {{"error", text}});
+}
 
 }  // namespace
 
@@ -68,7 +70,8 @@ AdminResponse FaultAdmin::post(const AdminRequest& r) {
   auto f = body_fault(r, error);
   if (!f) return error;
   std::lock_guard lock(mutex_);
-  if (set_->find(f->name)) return problem(409, "a fault named " + f->name + " exists: PUT /faults/" + f->name);
+  if (set_->find(f->name))
+    return problem(409, "a fault named " + f->name + " exists: PUT /faults/" + f->name);
   FaultSet next = *set_;
   nlohmann::json source = f->source;
   next.put(std::move(*f));

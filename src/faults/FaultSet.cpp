@@ -140,9 +140,7 @@ FaultSet FaultSet::parse(const Json& j, const std::string& file) {
   return set;
 }
 
-FaultSet FaultSet::load(const std::string& path) {
-  return parse(read_json_file(path), path);
-}
+FaultSet FaultSet::load(const std::string& path) { return parse(read_json_file(path), path); }
 
 Effects FaultSet::choose(const http::MessageHead& request, Duration since_start, Random& random) const {
   Effects e;

@@ -6,7 +6,7 @@
 namespace reprise::http {
 namespace {
 
-constexpr std::array<std::string_view, 6> kHopByHop = {"connection", "keep-alive", "te",
+constexpr std::array<std::string_view, 6> kHopByHop = {"connection", "keep-alive",        "te",
                                                        "trailer",    "transfer-encoding", "upgrade"};
 
 void append_header(std::string& out, std::string_view name, std::string_view value) {
@@ -97,45 +97,82 @@ void write_response_head(std::string& out, const MessageHead& head, bool chunked
   if (!xff.empty()) append_header(out, "X-Forwarded-For", xff);
   append_via(out, via, fwd);
   if (chunked) append_header(out, "Transfer-Encoding", "chunked");
-  if (upgrade) append_upgrade(out, head);
-  else if (close) append_header(out, "Connection", "close");
-  else if (client_http10) append_header(out, "Connection", "keep-alive");
+  if (upgrade)
+    append_upgrade(out, head);
+  else if (close)
+    append_header(out, "Connection", "close");
+  else if (client_http10)
+    append_header(out, "Connection", "keep-alive");
   out.append("\r\n");
 }
 
-void write_error_response(std::string& out, int status, std::string_view cause, bool close) {
+void write_plain_response(std::string& out, int status, std::string_view body, bool close) {
   out.clear();
   out.append("HTTP/1.1 ");
   append_int(out, static_cast<uint64_t>(status));
   out.append(" ").append(status_reason(status)).append("\r\nContent-Type: text/plain\r\nContent-Length: ");
-  append_int(out, cause.size() + 10);
-  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append("reprise: ").append(cause).append("\n");
+  append_int(out, body.size());
+  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append(body);
+}
+
+void write_error_response(std::string& out, int status, std::string_view cause, bool close) {
+  write_plain_response(out, status, "reprise: " + std::string(cause) + "\n", close);
 }
 
 std::string_view status_reason(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 422: return "Unprocessable Content";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 501: return "Not Implemented";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 418:
+      return "I'm a teapot";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 501:
+      return "Not Implemented";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 

@@ -32,6 +32,8 @@ void write_response_head(std::string& out, const MessageHead& head, bool chunked
 
 // A proxy-made answer: `status` with a short text/plain body "reprise: <cause>".
 void write_error_response(std::string& out, int status, std::string_view cause, bool close);
+// A whole text/plain answer with `body` (an injected abort's).
+void write_plain_response(std::string& out, int status, std::string_view body, bool close);
 
 std::string_view status_reason(int status);
 

@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "InputError.hpp"
+#include "http/HeaderRules.hpp"
 #include "http/MessageParser.hpp"
 #include "net/Address.hpp"
 #include "net/Watchdog.hpp"
@@ -26,39 +27,8 @@ constexpr size_t kMaxHead = 16384;
 constexpr size_t kMaxBody = 1 << 20;
 constexpr auto kRequestTime = std::chrono::seconds(10);  // a client that stalls is dropped
 
-std::string_view reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Content Too Large";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Status";
-  }
-}
-
 std::string serialise(const AdminResponse& r) {
-  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, http::status_reason(r.status));
   if (r.status != 204) {  // a 204 has no body, and says nothing of one
     out += fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", r.content_type, r.body.size());
   }
@@ -167,7 +137,7 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
   if (got.error == 0 && got.head_len == 0) co_return;  // the client went away
   AdminResponse res =
       got.error
-          ? AdminResponse{got.error, "text/plain; charset=utf-8", std::string(reason(got.error)) + "\n", {}}
+          ? AdminResponse{got.error, "text/plain; charset=utf-8", std::string(http::status_reason(got.error)) + "\n", {}}
           : dispatch(parser.head(), body);
   std::string out = serialise(res);
   co_await asio::async_write(socket, asio::buffer(out), nothrow);
@@ -176,6 +146,11 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
 }
 
 AdminResponse AdminServer::dispatch(const http::MessageHead& head, std::string_view body) const {
+  if (!token_.empty() && head.header("authorization") != "Bearer " + token_)
+    return {401,
+            "text/plain; charset=utf-8",
+            "an admin token is needed: Authorization: Bearer <token>\n",
+            {{"WWW-Authenticate", "Bearer"}}};
   std::string_view target = head.target;
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);

@@ -51,6 +51,8 @@ class AdminServer {
   // Before start(). `path` is exact ("/metrics"), or ends in one "{name}" segment matching any
   // one non-empty segment ("/faults/{name}"). A path known under another method answers 405.
   void route(std::string method, std::string path, AdminHandler handler);
+  // Before start(): every call must then carry "Authorization: Bearer <token>" (else 401).
+  void require_token(std::string token) { token_ = std::move(token); }
   void start();
 
   boost::asio::ip::tcp::endpoint endpoint() const;
@@ -72,6 +74,7 @@ class AdminServer {
   boost::asio::io_context ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::vector<Route> routes_;
+  std::string token_;  // empty: none asked
   std::thread thread_;
 };
 

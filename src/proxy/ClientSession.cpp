@@ -56,7 +56,8 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
       client_(std::move(socket)),
       client_dog_(client_),
       up_dog_(client_.get_executor()),
-      metrics_(worker.stats()) {
+      metrics_(worker.stats()),
+      fault_timer_(client_.get_executor()) {
   boost::system::error_code ec;
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
@@ -147,6 +148,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   x_.bytes_out = 0;
   x_.start = std::chrono::steady_clock::now();
   metrics_.begin(x_.method, x_.target, x_.start, head_len);
+  worker_.choose_faults(head, effects_);
   bool has_body = head.body != BodyKind::none;
   // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
   bool idempotent = head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS" ||
@@ -155,6 +157,14 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     rec_.begin(*cfg.recorder, worker_.index(), session_name_, in_.readable().substr(0, head_len), x_.start);
   http::write_request_head(request_head_, head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; request_head_ holds what goes upstream
+  if (effects_.any()) {
+    FaultStep step = co_await act_before_upstream(has_body);
+    if (step != FaultStep::go_on) {
+      rec_.end(worker_.index());
+      metrics_.end();
+      co_return step == FaultStep::answered && !x_.close_after;
+    }
+  }
 
   for (int tries = 0;; ++tries) {
     auto got = co_await worker_.pool().acquire();
@@ -183,6 +193,10 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     const auto& res = response_.head();
     if (res.keep_alive && res.body != BodyKind::until_close && up_in_.empty() && x_.request_done)
       worker_.pool().release(std::move(up.socket));
+    if (effects_.close_delay.count() > 0) {  // slow_close: the answer is out, the close waits
+      co_await pause(effects_.close_delay);
+      co_return false;
+    }
     co_return x_.request_done && !x_.close_after;
   }
 }
@@ -204,7 +218,14 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
   }
   up_dog_.watch(up.socket);
   up_dog_.arm(worker_.config().response_timeout);
-  auto [ec, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
+  std::pair<boost::system::error_code, size_t> wrote;
+  if (effects_.to_upstream.bytes) {
+    wrote = co_await write_paced(up.socket, up_out_, effects_.to_upstream);
+  } else {
+    auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
+    wrote = {wec, wn};
+  }
+  auto [ec, n] = wrote;
   if (ec) co_return has_body ? Outcome::failed : Outcome::retryable;
   metrics_.request_written();
   metrics_.request_bytes(step.consumed);
@@ -326,6 +347,14 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   x_.status = head.status;
   rec_.response_head(head, up_in_.readable().substr(0, head_len));
   metrics_.response_head(head.status, head.header("content-type"));
+  cutting_stream_ = (effects_.cut_after_events > 0 || effects_.cut_after.count() > 0) &&
+                    head.header("content-type").starts_with("text/event-stream");
+  if (cutting_stream_) {
+    events_seen_ = 0;
+    after_newline_ = false;
+    stream_cut_at_ = effects_.cut_after.count() > 0 ? std::chrono::steady_clock::now() + effects_.cut_after
+                                                    : std::chrono::steady_clock::time_point::max();
+  }
   if (head.status == 101) {
     if (!x_.websocket || !x_.request_done) {  // a tunnel cannot start while a request body still streams
       co_await reply_error(502, "upstream switched protocols unasked");
@@ -346,6 +375,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   http::write_response_head(response_head_, head, x_.chunked_out, x_.close_after, cfg.forwarding, false,
                             x_.client_http10);
   up_in_.consume(head_len);
+  if (effects_.response_delay.count() > 0) co_await pause(effects_.response_delay);
   x_.response_started = true;
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
@@ -371,23 +401,36 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
     if (step.complete) metrics_.upstream_done();
     out_.clear();
     if (head_pending) out_.push_back(asio::buffer(response_head_));
-    add_pieces(out_, sizes_, response_.pieces(), chunked_out);
-    rec_.response_body(response_.pieces());
-    metrics_.response_body(response_.pieces());
-    if (step.complete && chunked_out) out_.push_back(asio::buffer(kLastChunk));
+    const bool cut = cutting_stream_ && cut_events();
+    const auto& pieces = cutting_stream_ ? stream_pieces_ : response_.pieces();
+    add_pieces(out_, sizes_, pieces, chunked_out);
+    rec_.response_body(pieces);
+    metrics_.response_body(pieces);
+    if (step.complete && chunked_out && !cut) out_.push_back(asio::buffer(kLastChunk));
     if (!out_.empty()) {
       client_dog_.arm(cfg.idle_timeout);
-      auto [ec, n] = co_await asio::async_write(client_, net::view(out_), nothrow);
+      std::pair<boost::system::error_code, size_t> wrote;
+      if (effects_.to_client.bytes) {
+        wrote = co_await write_paced(client_, out_, effects_.to_client);
+      } else {
+        auto [wec, wn] = co_await asio::async_write(client_, net::view(out_), nothrow);
+        wrote = {wec, wn};
+      }
+      auto [ec, n] = wrote;
       metrics_.response_bytes(n);
       if (ec) co_return false;
       x_.bytes_out += n;
       head_pending = false;
     }
+    if (cut) co_return false;  // sse_drop: the stream ends after its last whole event
     up_in_.consume(step.consumed);
     response_.clear_pieces();
     if (step.complete) co_return true;
     if (x_.request_done) client_dog_.disarm();  // else it guards the body pump beside us
-    up_dog_.arm(cfg.response_timeout);
+    if (stream_cut_due()) co_return false;
+    up_dog_.arm(cutting_stream_ ? std::min<std::chrono::steady_clock::duration>(
+                                      cfg.response_timeout, stream_cut_at_ - std::chrono::steady_clock::now())
+                                : std::chrono::steady_clock::duration(cfg.response_timeout));
     Read got = read_upstream(up);
     while (got == Read::nothing_yet) {
       // The stream waits: hand back what only starting it needed (once the request is all
@@ -399,6 +442,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
       got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
+    if (got == Read::failed && stream_cut_due()) co_return false;  // sse_drop's time is up
     if (got == Read::failed && up_dog_.expired()) metrics_.timed_out();  // silent past --response-timeout
     if (got == Read::failed) co_return false;
     eof = got == Read::eof;
@@ -507,8 +551,10 @@ void ClientSession::log_exchange() {
   const auto& log = worker_.config().access_log;
   if (!log) return;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x_.start);
-  log->info("{} \"{} {}\" {} {} {:.3f}ms", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,
-            static_cast<double>(us.count()) / 1000.0);
+  std::string faults;
+  for (const auto& name : effects_.names) faults += (faults.empty() ? " fault=" : ",") + name;
+  log->info("{} \"{} {}\" {} {} {:.3f}ms{}", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,
+            static_cast<double>(us.count()) / 1000.0, faults);
 }
 
 }  // namespace reprise::proxy

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include "faults/Fault.hpp"
 #include "http/MessageParser.hpp"
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
@@ -75,6 +78,19 @@ class ClientSession {
                          const std::vector<std::string_view>& pieces, bool chunked);
   void log_exchange();
 
+  // Where faults act (ClientSessionFaults.cpp).
+  enum class FaultStep { go_on, answered, closed };
+  boost::asio::awaitable<FaultStep> act_before_upstream(bool has_body);
+  boost::asio::awaitable<void> pause(faults::Duration d);
+  // Writes `buffers` whole, in pieces with pauses when `pacing` says so (bandwidth, slice).
+  boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> write_paced(
+      boost::asio::ip::tcp::socket& to, const std::vector<boost::asio::const_buffer>& buffers,
+      const faults::Pacing& pacing);
+  // sse_drop: the response's pieces up to the end of the event that reaches the count, in
+  // `stream_pieces_`; true when the stream is to be cut after them.
+  bool cut_events();
+  bool stream_cut_due() const;
+
   ProxyWorker& worker_;
   boost::asio::ip::tcp::socket client_;
   net::Watchdog client_dog_;
@@ -100,6 +116,13 @@ class ClientSession {
     bool client_gone = false;
   };
   std::shared_ptr<ClientWatch> watch_;
+  faults::Effects effects_;  // what the faults that hit this exchange ask of it
+  boost::asio::steady_timer fault_timer_;
+  std::vector<std::string_view> stream_pieces_;
+  uint64_t events_seen_ = 0;
+  bool after_newline_ = false;
+  bool cutting_stream_ = false;  // an event stream a sse_drop fault cuts
+  std::chrono::steady_clock::time_point stream_cut_at_ = std::chrono::steady_clock::time_point::max();
   size_t read_size_ = 0;  // upstream body reads start small and grow while the body keeps coming
   bool idle_ = true;
   bool closing_ = false;

@@ -29,6 +29,11 @@ ProxyAdmin::ProxyAdmin(ProxyServer& server) : server_(server) {
         std::make_unique<SlaWindow>(config.sla->thresholds, config.sla->window, config.sla->window_text);
   if (!config.admin) return;
   admin_ = std::make_unique<metrics::AdminServer>(*config.admin);
+  if (!config.admin_token.empty()) admin_->require_token(config.admin_token);
+  faults_ = std::make_unique<faults::FaultAdmin>(
+      config.faults,
+      [&server](std::shared_ptr<const faults::FaultSet> set) { server.set_faults(std::move(set)); });
+  faults_->add_routes(*admin_);
   admin_->route("GET", "/metrics", [this](const AdminRequest&) { return metrics_page(); });
   admin_->route("GET", "/healthz", [](const AdminRequest&) { return text(200, "ok\n"); });
   admin_->route("GET", "/sla", [this](const AdminRequest&) { return sla_page(); });
@@ -53,7 +58,9 @@ void ProxyAdmin::start() {
   }
   if (admin_) {
     admin_->start();
-    spdlog::info("admin on http://{} (/metrics, /healthz, /sla)", net::to_string(admin_->endpoint()));
+    spdlog::info("admin on http://{} (/metrics, /healthz, /sla, /faults{})",
+                 net::to_string(admin_->endpoint()),
+                 server_.config().admin_token.empty() ? "" : "; a bearer token is needed");
   }
 }
 
@@ -83,13 +90,17 @@ void ProxyAdmin::judge_every_step() {
 
 AdminResponse ProxyAdmin::metrics_page() {
   auto figures = server_.figures(kCopyWait);
-  if (!figures) return text(503, "the proxy's workers did not answer in time (stopping?)\n");
+  auto injected = server_.faults_injected(kCopyWait);
+  if (!figures || !injected) return text(503, "the proxy's workers did not answer in time (stopping?)\n");
   std::vector<SlaVerdict> verdicts;
   if (window_) {
     std::lock_guard lock(mutex_);
     verdicts = window_->verdicts();
   }
-  return {200, std::string(metrics::AdminServer::kPrometheusType), prometheus_text(*figures, verdicts), {}};
+  return {200,
+          std::string(metrics::AdminServer::kPrometheusType),
+          prometheus_text(*figures, verdicts, *injected),
+          {}};
 }
 
 AdminResponse ProxyAdmin::sla_page() {

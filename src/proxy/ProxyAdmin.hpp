@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "faults/FaultAdmin.hpp"
 #include "metrics/AdminServer.hpp"
 #include "proxy/SlaWindow.hpp"
 
@@ -34,8 +35,9 @@ class ProxyAdmin {
 
   ProxyServer& server_;
   std::unique_ptr<metrics::AdminServer> admin_;
-  std::mutex mutex_;                   // guards the three below
-  std::unique_ptr<SlaWindow> window_;  // null without --sla
+  std::unique_ptr<faults::FaultAdmin> faults_;  // /faults, with the admin server
+  std::mutex mutex_;                            // guards the three below
+  std::unique_ptr<SlaWindow> window_;           // null without --sla
   bool stopping_ = false;
   std::condition_variable stop_;
   std::thread judge_thread_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "capture/Recorder.hpp"
+#include "faults/FaultSet.hpp"
 #include "http/HeaderRules.hpp"
 #include "proxy/SlaFile.hpp"
 
@@ -31,11 +32,15 @@ struct ProxyConfig {
   size_t max_connections = 10000;
   size_t pool_size = 64;
   http::ForwardingHeaders forwarding;
-  std::shared_ptr<spdlog::logger> access_log;  // null: off
-  capture::Recorder* recorder = nullptr;       // null: not recording
+  std::shared_ptr<spdlog::logger> access_log;           // null: off
+  capture::Recorder* recorder = nullptr;                // null: not recording
   std::optional<boost::asio::ip::tcp::endpoint> admin;  // --admin: /metrics, /healthz, /sla
   std::optional<SlaFile> sla;                           // --sla
   std::map<std::string, std::string> routes;            // name tags: name → "METHOD /path/*"
+  faults::FaultSet faults;                              // --faults; changed live through --admin
+  std::optional<uint64_t> seed;                         // --seed: which requests faults hit, reproducibly
+  std::string admin_token;                              // --admin-token: every admin call needs it
+  std::chrono::steady_clock::time_point started;        // fault windows count from here
 
   // Metrics are kept only for someone to read them.
   bool measuring() const { return admin.has_value() || sla.has_value(); }

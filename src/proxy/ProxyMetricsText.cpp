@@ -51,8 +51,12 @@ bool has_streams(const SeriesFigures& f) { return f.sse_open > 0 || f.sse_events
 
 }  // namespace
 
-std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts) {
+std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts,
+                            const std::map<std::string, uint64_t>& faults_injected) {
   metrics::PrometheusText out;
+  out.family("reprise_faults_injected_total", "counter", "Exchanges each fault acted on, by fault name");
+  for (const auto& [name, n] : faults_injected)
+    out.sample("reprise_faults_injected_total", {{"name", name}}, static_cast<double>(n));
   for (const auto& c : kCounters) {
     out.family(c.name, "counter", c.help);
     for (const auto& [key, f] : figures) out.sample(c.name, labels(key), static_cast<double>(f.*c.field));

@@ -4,6 +4,8 @@
 // Writing only: what is measured is ProxyStats's business, what is judged SlaWindow's.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,8 @@
 
 namespace reprise::proxy {
 
-std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts);
+// `faults_injected`: each fault's injections by name (reprise_faults_injected_total{name}).
+std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts,
+                            const std::map<std::string, uint64_t>& faults_injected);
 
 }  // namespace reprise::proxy

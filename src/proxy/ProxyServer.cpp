@@ -29,6 +29,7 @@ ProxyServer::~ProxyServer() {
 }
 
 void ProxyServer::start() {
+  config_.started = std::chrono::steady_clock::now();  // fault windows count from here
   for (auto& p : proxies_) p->start();
   thread_ = std::thread([this] {
     workers_.run();
@@ -67,21 +68,22 @@ void ProxyServer::wait() {
   thread_.join();
 }
 
-std::optional<ProxyFigures> ProxyServer::figures(std::chrono::milliseconds wait) {
+template <class T, class Copy, class Add>
+std::optional<T> ProxyServer::gather(std::chrono::milliseconds wait, Copy copy, Add add) {
   struct Gathered {
     std::mutex mutex;
     std::condition_variable done;
-    ProxyFigures sum;
+    T sum;
     size_t left;
   };
   auto g = std::make_shared<Gathered>();
   g->left = proxies_.size();
   for (int i = 0; i < workers_.size(); ++i) {
     ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
-    asio::post(workers_.context(i), [g, p] {
-      ProxyFigures copy = p->stats() ? p->stats()->copy() : ProxyFigures{};
+    asio::post(workers_.context(i), [g, p, copy, add] {
+      T mine = copy(*p);
       std::lock_guard lock(g->mutex);
-      add_figures(g->sum, copy);
+      add(g->sum, mine);
       if (--g->left == 0) g->done.notify_all();
     });
   }
@@ -92,6 +94,27 @@ std::optional<ProxyFigures> ProxyServer::figures(std::chrono::milliseconds wait)
     if (std::chrono::steady_clock::now() >= until || workers_ended()) return std::nullopt;
   }
   return std::move(g->sum);
+}
+
+std::optional<ProxyFigures> ProxyServer::figures(std::chrono::milliseconds wait) {
+  return gather<ProxyFigures>(
+      wait, [](ProxyWorker& p) { return p.stats() ? p.stats()->copy() : ProxyFigures{}; }, add_figures);
+}
+
+std::optional<std::map<std::string, uint64_t>> ProxyServer::faults_injected(std::chrono::milliseconds wait) {
+  using Counts = std::map<std::string, uint64_t>;
+  return gather<Counts>(
+      wait, [](ProxyWorker& p) { return p.faults_injected(); },
+      [](Counts& into, const Counts& from) {
+        for (const auto& [name, n] : from) into[name] += n;
+      });
+}
+
+void ProxyServer::set_faults(std::shared_ptr<const faults::FaultSet> set) {
+  for (int i = 0; i < workers_.size(); ++i) {
+    ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
+    asio::post(workers_.context(i), [p, set] { p->set_faults(set); });
+  }
 }
 
 bool ProxyServer::workers_ended() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,9 +37,16 @@ class ProxyServer {
   // (posted to it, so the request path takes no lock) and the copies are added up. nullopt when
   // a worker did not answer within `wait` (it is stopping).
   std::optional<ProxyFigures> figures(std::chrono::milliseconds wait);
+  // The injections each fault made, by name, gathered the same way.
+  std::optional<std::map<std::string, uint64_t>> faults_injected(std::chrono::milliseconds wait);
+  // Every worker takes `set` on its own thread, for its next request.
+  void set_faults(std::shared_ptr<const faults::FaultSet> set);
 
  private:
   bool workers_ended();
+  // Runs `copy(worker)` on every worker's thread and adds the results with `add`.
+  template <class T, class Copy, class Add>
+  std::optional<T> gather(std::chrono::milliseconds wait, Copy copy, Add add);
 
   ProxyConfig config_;
   net::Workers workers_;

@@ -41,7 +41,25 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       open_connections_(open_connections),
       acceptor_(net::make_listener(ctx, config.listen)),
       pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout),
-      stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr) {}
+      stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr),
+      faults_(std::make_shared<const faults::FaultSet>(config.faults)),
+      random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
+
+void ProxyWorker::choose_faults(const http::MessageHead& request, faults::Effects& out) {
+  if (faults_->faults().empty()) {
+    if (out.any()) out = faults::Effects();
+    return;
+  }
+  out = faults_->choose(
+      request,
+      std::chrono::duration_cast<faults::Duration>(std::chrono::steady_clock::now() - config_.started),
+      random_);
+  if (out.any()) count_injected(out.names);
+}
+
+void ProxyWorker::count_injected(const std::vector<std::string>& names) {
+  for (const auto& n : names) ++injected_[n];
+}
 
 void ProxyWorker::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
 

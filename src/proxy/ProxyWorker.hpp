@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <map>
 #include <memory>
 #include <unordered_set>
 
@@ -31,10 +32,18 @@ class ProxyWorker {
   const ProxyConfig& config() const { return config_; }
   int index() const { return index_; }
   // A capture's name for a new client connection: "c<worker>-<n>".
-  std::string next_session_name() { return "c" + std::to_string(index_) + "-" + std::to_string(++connections_); }
+  std::string next_session_name() {
+    return "c" + std::to_string(index_) + "-" + std::to_string(++connections_);
+  }
   boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
   ProxyStats* stats() { return stats_.get(); }  // null when not measuring
+  // The faults that hit this request, into `out` (cleared first). The set is the config's at
+  // start, then whichever the admin API last published to this worker (set_faults, posted).
+  void choose_faults(const http::MessageHead& request, faults::Effects& out);
+  void set_faults(std::shared_ptr<const faults::FaultSet> set) { faults_ = std::move(set); }
+  void count_injected(const std::vector<std::string>& names);
+  const std::map<std::string, uint64_t>& faults_injected() const { return injected_; }
   void add(ClientSession* s) { sessions_.insert(s); }
   void remove(ClientSession* s) { sessions_.erase(s); }
 
@@ -51,6 +60,9 @@ class ProxyWorker {
   net::UpstreamPool pool_;
   std::unordered_set<ClientSession*> sessions_;
   std::unique_ptr<ProxyStats> stats_;
+  std::shared_ptr<const faults::FaultSet> faults_;
+  faults::Random random_;
+  std::map<std::string, uint64_t> injected_;  // by fault name
   bool draining_ = false;
 };
 
