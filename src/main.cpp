@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   reprise::cli::add_record_command(app, exit_code);
   reprise::cli::add_replay_command(app, exit_code);
   reprise::cli::add_merge_command(app, exit_code);
+  reprise::cli::add_drill_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,7 @@ void add_export_command(CLI::App& app, int& exit_code);
 void add_record_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_merge_command(CLI::App& app, int& exit_code);
+void add_drill_command(CLI::App& app, int& exit_code);
 // `import har`, added by ImportCommand.cpp to its `import` subcommand.
 void add_import_har(CLI::App& import_cmd, int& exit_code);
 

@@ -15,8 +15,10 @@
 #include "JsonFile.hpp"
 #include "capture/CaptureReader.hpp"
 #include "cli/Commands.hpp"
+#include "faults/FaultSet.hpp"
 #include "metrics/AdminServer.hpp"
 #include "net/Address.hpp"
+#include "proxy/ProxyServer.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
@@ -79,7 +81,10 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
   };
 }
 
-void run(const ReplayFlags& f, int& exit_code) {
+// Called just before the run starts: the stretches of it to judge apart (a drill's fault windows).
+using WindowsAtStart = std::function<std::vector<replay::RunWindow>()>;
+
+void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {}) {
   replay::RunOptions options;
   parse_shard(f.shard, options);
   if (f.threads < 1 || f.threads > 256) throw InputError("--threads", "", "must be between 1 and 256");
@@ -91,7 +96,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto profile = replay::Profile::load(f.profile);
   if (f.time_scale != 1) profile.scale_time(f.time_scale);
   options.speed = f.speed > 0 ? f.speed : profile.speed;
-  options.timeline = !f.summary.empty() || !f.report.empty();
+  options.timeline = !f.summary.empty() || !f.report.empty() || windows;
 
   replay::SessionOptions session_options;
   session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
@@ -108,6 +113,7 @@ void run(const ReplayFlags& f, int& exit_code) {
   auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
+  if (windows) info.windows = windows();
   auto result = replay::run_replay(built, profile, options, monitor_with_metrics(f.metrics, profile));
   exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit, f.report});
 }
@@ -160,6 +166,58 @@ void add_merge_command(CLI::App& app, int& exit_code) {
     // The shards' thresholds, judged again on the merged figures.
     auto thresholds = replay::Profile::parse({{"thresholds", info.thresholds}}, files->front()).thresholds;
     exit_code = replay::finish_run(info, result, thresholds, {*out, *junit, *report});
+  });
+}
+
+void add_drill_command(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<ReplayFlags>();
+  auto upstream = std::make_shared<std::string>();
+  auto faults_file = std::make_shared<std::string>();
+  auto seed = std::make_shared<std::optional<uint64_t>>();
+  auto proxy_threads = std::make_shared<int>(1);
+  auto* cmd = app.add_subcommand(
+      "drill", "Proxy with faults in front of an upstream, replay a capture through it, judge the SLA");
+  cmd->add_option("capture", f->capture, "Capture file (.jsonl)")->required();
+  cmd->add_option("--upstream", *upstream, "http://host[:port] of the service under the drill")->required();
+  cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
+  cmd->add_option("--faults", *faults_file, "Fault file (windows count from the drill's start)")->required();
+  cmd->add_option("--seed", *seed, "Seed of the draws that pick which requests a fault hits");
+  cmd->add_option("--proxy-threads", *proxy_threads, "The proxy's worker threads")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "The replayer's worker threads")->capture_default_str();
+  cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->capture_default_str();
+  cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
+  cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
+  cmd->add_option("--report", f->report, "Write the run's HTML report to this file");
+  cmd->add_option("--request-timeout", f->request_timeout, "Per request, from its intended start")
+      ->capture_default_str();
+  cmd->callback([=, &exit_code] {
+    proxy::ProxyConfig config;
+    config.listen = net::resolve(net::parse_host_port("127.0.0.1:0", "--listen"));
+    config.upstream = net::resolve(net::parse_http_url(*upstream, "--upstream"));
+    config.threads = *proxy_threads;
+    config.faults = faults::FaultSet::load(*faults_file);
+    config.seed = *seed;
+    check_reachable(config.upstream, *upstream, config.connect_timeout);
+    proxy::ProxyServer proxy(config);
+    proxy.start();
+    const auto started = std::chrono::steady_clock::now();
+    f->target = "http://" + net::to_string(proxy.endpoint());
+    run(*f, exit_code, [&] {
+      // The run starts 20 ms after this (Runner's t0); fault windows count from the proxy's start.
+      const double offset =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() + 0.02;
+      std::vector<replay::RunWindow> windows;
+      for (const auto& fault : config.faults.faults())
+        if (fault.window)
+          windows.push_back({fault.name, std::chrono::duration<double>(fault.window->first).count() - offset,
+                             fault.window->second == faults::Duration::max()
+                                 ? 1e12
+                                 : std::chrono::duration<double>(fault.window->second).count() - offset});
+      return windows;
+    });
+    proxy.drain();
+    proxy.wait();
   });
 }
 

@@ -291,17 +291,22 @@ std::string prometheus_text(const RunResult& r) {
     const auto& key = s.routes[static_cast<size_t>(t.route)];
     return metrics::Labels{{"name", key.name}, {"method", key.method}, {"status", std::to_string(t.status)}};
   };
-  out.family("reprise_http_reqs_total", "counter", "Requests sent, by name tag, method and status (0: no answer)");
-  for (const auto& t : s.tags) out.sample("reprise_http_reqs_total", labels(t), static_cast<double>(t.http_reqs));
+  out.family("reprise_http_reqs_total", "counter",
+             "Requests sent, by name tag, method and status (0: no answer)");
+  for (const auto& t : s.tags)
+    out.sample("reprise_http_reqs_total", labels(t), static_cast<double>(t.http_reqs));
   out.family("reprise_http_req_failed_total", "counter",
              "Requests answered below 200 or from 400 up, or not answered");
   for (const auto& t : s.tags)
     out.sample("reprise_http_req_failed_total", labels(t), static_cast<double>(t.http_req_failed));
   out.family("reprise_http_req_duration_seconds", "histogram",
              "From the request's intended start to the end of its answer");
-  for (const auto& t : s.tags) out.histogram("reprise_http_req_duration_seconds", labels(t), t.http_req_duration);
-  out.family("reprise_http_req_waiting_seconds", "histogram", "From the request's start to its answer's head");
-  for (const auto& t : s.tags) out.histogram("reprise_http_req_waiting_seconds", labels(t), t.http_req_waiting);
+  for (const auto& t : s.tags)
+    out.histogram("reprise_http_req_duration_seconds", labels(t), t.http_req_duration);
+  out.family("reprise_http_req_waiting_seconds", "histogram",
+             "From the request's start to its answer's head");
+  for (const auto& t : s.tags)
+    out.histogram("reprise_http_req_waiting_seconds", labels(t), t.http_req_waiting);
   counter("reprise_iterations", "Sessions replayed to their end", s.iterations);
   counter("reprise_dropped_iterations", "Iterations due that no VU was free for", s.dropped_iterations);
   counter("reprise_data_sent_bytes", "Bytes sent", s.data_sent);
@@ -335,8 +340,11 @@ int finish_run(const RunInfo& info, const RunResult& result,
   if (!result.cut_because.empty()) fmt::print("  cut short: {}\n", result.cut_because);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts);
+  auto by_window = judge_windows(thresholds, result.timeline, info.windows);
+  print_window_verdicts(by_window);
   if (!outputs.summary.empty() || !outputs.report.empty()) {
     auto summary = summary_json(info, result, verdicts);
+    if (!by_window.empty()) summary["windows"] = window_verdicts_json(by_window);
     write_file(outputs.summary, summary.dump(1) + "\n");
     if (!outputs.report.empty()) write_file(outputs.report, html_report(nlohmann::json(summary)));
   }

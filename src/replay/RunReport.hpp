@@ -10,6 +10,7 @@
 #include "metrics/Threshold.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
+#include "replay/WindowVerdicts.hpp"
 
 namespace reprise::replay {
 
@@ -26,7 +27,8 @@ struct RunInfo {
   uint64_t sessions = 0, steps = 0, skipped_websocket = 0;
   uint64_t merged_shards = 0;  // merge: a bit per shard added (shards 1..64 are checked for repeats)
   nlohmann::json thresholds =
-      nlohmann::json::object();  // as the profile wrote them, for merge to judge again
+      nlohmann::json::object();    // as the profile wrote them, for merge to judge again
+  std::vector<RunWindow> windows{};  // drill: the fault windows, judged apart (replay/WindowVerdicts)
 };
 
 // What a run replays, for its report: the files, the executor, the shard and the sessions.

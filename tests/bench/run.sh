@@ -21,9 +21,12 @@
 #    proxy's CPU time per request (utime + stime from /proc, over each wrk run), which the other
 #    processes sharing the cores disturb less than req/s. The measuring proxy's /metrics is read
 #    at the end: its request count must match what wrk sent.
+# 5. the cost of faults that match nothing: as 4 (the same function, ab_compare), a plain proxy
+#    against one with --faults FILE, twenty faults of every kind on paths, methods, headers and a
+#    query that wrk never sends; goal: at most 2 % of throughput lost.
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring streams latency"), BENCH_TARGETS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults streams latency"), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
 # BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
@@ -41,7 +44,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput measuring streams latency}
+PARTS=${BENCH_PARTS:-throughput measuring faults streams latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
@@ -165,48 +168,74 @@ throughput() {
   return 0
 }
 
-# ---- benchmark 4: the cost of measuring ----------------------------------------------------------
+# ---- benchmarks 4 and 5: the same proxy with and without a feature ------------------------------
 
-measuring() {  # writes $WORK/measuring.txt: one line of medians and the ratio
+reqs_of() { awk '/ requests in / {print $1}' "$1"; }  # requests wrk sent, from its output
+
+# ab_compare PART GOAL_PCT COUNTER A_NAME [A_ARGS...] -- B_NAME [B_ARGS...]
+# Two reprise proxies (--threads 1, start_reprise plus the given arguments) in front of one fresh
+# nginx; wrk as in the throughput part against each after a 1 s warm-up, alternating (A then B on
+# odd rounds, B then A on even ones) for max(3, BENCH_ROUNDS) rounds, each proxy's CPU ticks read
+# around each of its wrk runs. COUNTER, unless empty, is a command printing how many requests B has
+# counted: run after the warm-up and after the rounds, the difference is reported next to what wrk
+# sent B. Writes $WORK/PART.txt: one line of medians, the ratio B/A, the share of throughput lost
+# against the goal (at most GOAL_PCT %), the median CPU µs per request of each, and the errors.
+ab_compare() {
+  local part=$1 goal=$2 counter=$3 dir=$WORK/$1 rounds=$((ROUNDS < 3 ? 3 : ROUNDS))
+  shift 3
+  local -a a_args=() b_args=() started=()
   local -A port pid
-  local dir=$WORK/measuring admin t r f line rounds=$((ROUNDS < 3 ? 3 : ROUNDS)) order counted sent
-  has "$TARGETS" reprise || return 0
+  local a b t r f line order before=none after=none c0 c1 status=0
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do a_args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  b_args=("$@")
+  a=${a_args[0]} b=${b_args[0]}
   mkdir -p "$dir"
-  cat >"$dir/sla.json" <<'SLA'
-{"window": "60s", "routes": {"Json": "GET /json"},
- "thresholds": {"http_req_duration{name:Json}": ["p(95)<500", "p(99)<1000"], "http_req_failed": ["rate<0.01"],
-                "upstream_duration": ["p(95)<100"], "http_reqs": ["rate>100"]}}
-SLA
-  start_nginx || { log "nginx did not start: no measuring figures"; return 1; }
-  start_reprise mc-plain "$NGINX_PORT" || { log "reprise did not start: no measuring figures"; return 1; }
-  port[plain]=$PROXY_PORT; pid[plain]=$PROXY_PID
-  admin=$(free_port)
-  start_reprise mc-measured "$NGINX_PORT" --admin "127.0.0.1:$admin" --sla "$dir/sla.json" \
-    || { log "reprise --admin --sla did not start: no measuring figures"; return 1; }
-  port[measured]=$PROXY_PORT; pid[measured]=$PROXY_PID
-  for t in plain measured; do
-    curl -fsS -o /dev/null "http://127.0.0.1:${port[$t]}/json" || { log "GET /json through $t failed"; return 1; }
-    wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
+  start_nginx || { log "$part: nginx did not start: no figures"; return 1; }
+  started+=("$NGINX_PID")
+  for t in a b; do
+    local -n args=${t}_args
+    if start_reprise "$part-${args[0]}" "$NGINX_PORT" "${args[@]:1}"; then
+      started+=("$PROXY_PID")
+      port[${args[0]}]=$PROXY_PORT; pid[${args[0]}]=$PROXY_PID
+    else
+      log "$part: reprise ${args[*]:1} did not start: no figures"
+      status=1
+    fi
+    unset -n args
+    [ $status -eq 0 ] || break
   done
-  sent=$(curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^reprise_http_reqs_total/ {n += $2} END {print n + 0}')
-  log "measuring: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): plain vs --admin --sla"
-  for ((r = 1; r <= rounds; r++)); do
-    order="plain measured"
-    [ $((r % 2)) -eq 0 ] && order="measured plain"
-    for t in $order; do
-      f=$dir/wrk-$t-$r.txt
-      cpu_ticks "${pid[$t]}" >"$dir/cpu-$t-$r.txt"
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
-      cpu_ticks "${pid[$t]}" >>"$dir/cpu-$t-$r.txt"
-      line=$("$PY" "$HERE/report.py" wrk "$f")
-      log "round $r $t: req/s p99(ms) $line"
-      alive "${pid[$t]}" || { log "$t died during round $r"; return 1; }
+  if [ $status -eq 0 ]; then
+    for t in "$a" "$b"; do
+      curl -fsS -o /dev/null "http://127.0.0.1:${port[$t]}/json" || { log "$part: GET /json through $t failed"; status=1; break; }
+      wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
     done
-  done
-  counted=$(curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^reprise_http_reqs_total/ {n += $2} END {print n + 0}')
-  "$PY" - "$dir" "$rounds" "$counted" "$sent" "$(getconf CLK_TCK)" >"$WORK/measuring.txt" <<'PY'
+  fi
+  if [ $status -eq 0 ]; then
+    [ -n "$counter" ] && before=$($counter)
+    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): $a vs $b (${b_args[*]:1})"
+    for ((r = 1; r <= rounds && status == 0; r++)); do
+      order="$a $b"
+      [ $((r % 2)) -eq 0 ] && order="$b $a"
+      for t in $order; do
+        f=$dir/wrk-$t-$r.txt
+        c0=$(cpu_ticks "${pid[$t]}")
+        wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
+        c1=$(cpu_ticks "${pid[$t]}")
+        echo "$c0 $c1" >"$dir/cpu-$t-$r.txt"
+        line=$("$PY" "$HERE/report.py" wrk "$f")
+        log "round $r $t: req/s p99(ms) $line cpu_us_per_req=$(awk -v a="$c0" -v b="$c1" -v n="$(reqs_of "$f")" \
+          -v tck="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", n ? (b - a) / tck * 1e6 / n : 0}')"
+        alive "${pid[$t]}" || { log "$part: $t died during round $r"; status=1; break; }
+      done
+    done
+  fi
+  if [ $status -eq 0 ]; then
+    [ -n "$counter" ] && after=$($counter)
+    "$PY" - "$dir" "$rounds" "$(getconf CLK_TCK)" "$a" "$b" "$goal" "$before" "$after" >"$WORK/$part.txt" <<'PY'
 import re, statistics, sys
-d, rounds, counted, before, tck = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+d, rounds, tck, a, b, goal = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], float(sys.argv[6])
+before, after = sys.argv[7], sys.argv[8]
 def wrk(t, r):
     text = open(f"{d}/wrk-{t}-{r}.txt").read()
     rps = float(re.search(r"^Requests/sec:\s*([0-9.]+)", text, re.M).group(1))
@@ -214,24 +243,84 @@ def wrk(t, r):
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     errors += sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", text))
     return rps, reqs, errors
-runs = {t: [wrk(t, r) for r in range(1, rounds + 1)] for t in ("plain", "measured")}
+runs = {t: [wrk(t, r) for r in range(1, rounds + 1)] for t in (a, b)}
 med = {t: statistics.median(x[0] for x in runs[t]) for t in runs}
 def cpu_us_per_request(t, r):
-    a, b = (int(x) for x in open(f"{d}/cpu-{t}-{r}.txt").read().split())
-    return (b - a) / tck * 1e6 / wrk(t, r)[1]
+    c0, c1 = (int(x) for x in open(f"{d}/cpu-{t}-{r}.txt").read().split())
+    return (c1 - c0) / tck * 1e6 / wrk(t, r)[1]
 cpu = {t: statistics.median(cpu_us_per_request(t, r) for r in range(1, rounds + 1)) for t in runs}
 errors = sum(x[2] for t in runs for x in runs[t])
-sent = sum(x[1] for x in runs["measured"])
-ratio = med["measured"] / med["plain"]
-print(f"plain_rps={med['plain']:.0f} measured_rps={med['measured']:.0f} ratio={ratio:.4f} "
-      f"lost_pct={100 * (1 - ratio):.2f} cpu_us_per_req_plain={cpu['plain']:.2f} "
-      f"cpu_us_per_req_measured={cpu['measured']:.2f} cpu_ratio={cpu['measured'] / cpu['plain']:.4f} "
-      f"errors={errors} wrk_requests={sent} counted={counted - before:.0f}")
+ratio = med[b] / med[a]
+lost = 100 * (1 - ratio)
+line = (f"{a}_rps={med[a]:.0f} {b}_rps={med[b]:.0f} ratio={ratio:.4f} lost_pct={lost:.2f} "
+        f"cpu_us_per_req_{a}={cpu[a]:.2f} cpu_us_per_req_{b}={cpu[b]:.2f} cpu_ratio={cpu[b] / cpu[a]:.4f} "
+        f"errors={errors}")
+if before != "none":  # a counter was given (empty: it failed)
+    counted = f"{float(after) - float(before):.0f}" if before and after else "n/a"
+    line += f" wrk_requests={sum(x[1] for x in runs[b])} counted={counted}"
+line += f" | goal: at most {goal:g} % lost: {'met' if lost <= goal else 'NOT met'}"
+print(line)
 PY
-  log "measuring: $(cat "$WORK/measuring.txt")"
-  for t in measured plain; do forget "${pid[$t]}"; done
-  forget "$NGINX_PID"
-  return 0
+    log "$part: $(cat "$WORK/$part.txt")"
+  fi
+  for ((r = ${#started[@]} - 1; r >= 0; r--)); do forget "${started[r]}"; done
+  return $status
+}
+
+# ---- benchmark 4: the cost of measuring ----------------------------------------------------------
+
+admin_reqs() {  # admin_reqs PORT: the requests a measuring proxy counted, from its /metrics
+  curl -fsS "http://127.0.0.1:$1/metrics" | awk '/^reprise_http_reqs_total/ {n += $2} END {print n + 0}'
+}
+
+measuring() {  # writes $WORK/measuring.txt: one line of medians and the ratio
+  local dir=$WORK/measuring admin
+  has "$TARGETS" reprise || return 0
+  mkdir -p "$dir"
+  cat >"$dir/sla.json" <<'SLA'
+{"window": "60s", "routes": {"Json": "GET /json"},
+ "thresholds": {"http_req_duration{name:Json}": ["p(95)<500", "p(99)<1000"], "http_req_failed": ["rate<0.01"],
+                "upstream_duration": ["p(95)<100"], "http_reqs": ["rate>100"]}}
+SLA
+  admin=$(free_port)
+  ab_compare measuring 3 "admin_reqs $admin" \
+    plain -- measured --admin "127.0.0.1:$admin" --sla "$dir/sla.json"
+}
+
+# ---- benchmark 5: the cost of faults that match nothing --------------------------------------------
+
+faults() {  # writes $WORK/faults.txt: one line of medians and the ratio
+  local dir=$WORK/faults
+  has "$TARGETS" reprise || return 0
+  mkdir -p "$dir"
+  # Twenty faults of every kind, none matching what wrk sends (GET /json, Host only): most on paths
+  # that never come, some on a method or a header wrk never sends, one on GET /json itself but only
+  # with a header, so every stage of the match (method, path, header, query) runs for some of them.
+  cat >"$dir/faults.json" <<'FAULTS'
+{"faults": [
+  {"name": "f1", "match": {"method": "PATCH", "path": "/never/1/*", "header": {"X-Chaos": "1"}}, "percent": 50, "delay": {"fixed": "200ms"}},
+  {"name": "f2", "match": {"path": "/never/2/*"}, "abort": {"status": 503}},
+  {"name": "f3", "match": {"path": "/never/3/*"}, "reset": {}},
+  {"name": "f4", "match": {"path": "/never/4/*"}, "bandwidth": {"bytes_per_sec": 1024}},
+  {"name": "f5", "match": {"path": "/never/5/*"}, "slice": {"bytes": 16, "pause": "5ms"}},
+  {"name": "f6", "match": {"path": "/never/6/*"}, "sse_drop": {"after_events": 1}},
+  {"name": "f7", "match": {"path": "/never/7/*"}, "timeout": {"hold": "1s"}},
+  {"name": "f8", "match": {"path": "/never/8/*"}, "slow_close": {"delay": "1s"}},
+  {"name": "f9", "match": {"path": "/never/9/*"}, "upstream_down": {}},
+  {"name": "f10", "match": {"path": "/never/10/*/items"}, "percent": 10, "delay": {"fixed": "50ms", "jitter": "10ms"}},
+  {"name": "f11", "match": {"path": "/never/11/*"}, "delay": {"distribution": "normal", "mean": "100ms", "stddev": "20ms"}},
+  {"name": "f12", "match": {"path": "/never/12/*"}, "delay": {"distribution": "pareto", "scale": "50ms", "shape": 2}},
+  {"name": "f13", "match": {"path": "/never/13/*"}, "abort": {"status": 429, "body": "slow down\n"}},
+  {"name": "f14", "match": {"path": "/never/14/*"}, "direction": "upstream", "bandwidth": {"bytes_per_sec": 4096}},
+  {"name": "f15", "match": {"path": "/never/15/*"}, "direction": "upstream", "slice": {"bytes": 8, "pause": "1ms"}},
+  {"name": "f16", "match": {"method": "PATCH", "header": {"X-Chaos": "16"}}, "reset": {}},
+  {"name": "f17", "match": {"method": "DELETE", "path": "/never/17/*"}, "sse_drop": {"after": "2s"}},
+  {"name": "f18", "match": {"header": {"X-Chaos": "18"}}, "window": {"start": "0s", "end": "1h"}, "timeout": {"hold": "2s"}},
+  {"name": "f19", "match": {"query": {"chaos": "19"}}, "slow_close": {"delay": "500ms"}},
+  {"name": "f20", "match": {"method": "GET", "path": "/json", "header": {"X-Chaos": "20"}}, "upstream_down": {}}
+]}
+FAULTS
+  ab_compare faults 2 "" plain -- faults --faults "$dir/faults.json"
 }
 
 # ---- benchmark 2: long-lived streams -----------------------------------------------------------
@@ -350,6 +439,7 @@ log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 has "$PARTS" throughput && throughput
 has "$PARTS" measuring && measuring
+has "$PARTS" faults && faults
 has "$PARTS" latency && latency
 has "$PARTS" streams && streams
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

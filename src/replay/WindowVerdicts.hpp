@@ -1,0 +1,35 @@
+// The SLA inside stretches of a run beside the SLA outside them: a drill's fault windows. The
+// thresholds are judged again on the timeline's points that fall in each window (a point
+// belongs where its interval's middle lies), and on the points outside every window. Only what
+// the timeline holds can be split: the name tag's (and the whole run's) requests, failures and
+// durations, iterations and drops; thresholds filtered by method or status are left out.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "metrics/Threshold.hpp"
+
+namespace reprise::replay {
+
+struct RunWindow {
+  std::string name;               // the fault's
+  double start_s = 0, end_s = 0;  // since the run's start
+};
+
+struct WindowVerdicts {
+  std::string name;  // a window's, or "outside" (every point in no window)
+  double start_s = 0, end_s = 0;
+  double covered_s = 0;  // the seconds of timeline that fell in it
+  std::vector<metrics::Verdict> verdicts;
+};
+
+// The windows' verdicts, then "outside"; nothing when there are no windows.
+std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>& thresholds,
+                                          const nlohmann::json& timeline,
+                                          const std::vector<RunWindow>& windows);
+void print_window_verdicts(const std::vector<WindowVerdicts>& by_window);
+nlohmann::ordered_json window_verdicts_json(const std::vector<WindowVerdicts>& by_window);
+
+}  // namespace reprise::replay
