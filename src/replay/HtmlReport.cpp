@@ -99,6 +99,37 @@ std::string threshold_table(const Json& summary) {
   return out + "</table>\n";
 }
 
+// A drill's thresholds inside each fault window beside outside them (the summary's "windows").
+std::string window_table(const Json& summary) {
+  if (!summary.contains("windows") || !summary["windows"].is_array() || summary["windows"].empty()) return "";
+  const Json& windows = summary["windows"];
+  std::string out =
+      "<h2>Thresholds by fault window</h2>\n<table class=\"thresholds\">\n<tr><th>threshold</th>"
+      "<th>condition</th>";
+  for (const auto& w : windows) {
+    bool outside = w.value("name", "") == "outside";
+    out += "<th>" + text(w, "name") +
+           (outside ? fmt::format(" ({:.0f} s)", number(w, "covered_s"))
+                    : fmt::format(" {:.0f}–{:.0f} s", number(w, "start_s"), number(w, "end_s"))) +
+           "</th>";
+  }
+  out += "</tr>\n";
+  const Json& first = windows[0]["verdicts"];
+  for (size_t i = 0; first.is_array() && i < first.size(); ++i) {
+    out += "<tr><td>" + text(first[i], "threshold") + "</td><td>" + text(first[i], "condition") + "</td>";
+    for (const auto& w : windows) {
+      const Json& v = w["verdicts"].is_array() && i < w["verdicts"].size() ? w["verdicts"][i] : Json();
+      bool ok = v.is_object() && v.value("ok", false);
+      out += v.is_object() && v.contains("actual") && v["actual"].is_number()
+                 ? fmt::format("<td class=\"n {}\">{} {:.4g}</td>", ok ? "ok" : "bad", ok ? "✓" : "✗",
+                               v["actual"].get<double>())
+                 : std::string("<td class=\"n\">-</td>");
+    }
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
 // One row of k6's trend summary; `label` is already escaped.
 std::string trend_row(const std::string& label, const Json& histogram, const std::string& field,
                       bool sub = false) {
@@ -193,6 +224,7 @@ std::string html_report(const Json& summary) {
       text(summary, "capture"), kStyle);
   out += header(summary);
   out += threshold_table(summary);
+  out += window_table(summary);
   out += "<h2>Summary</h2>\n" + trend_table(summary) + counter_table(summary);
   out += charts(summary);
   out += "<footer>Made by reprise " REPRISE_VERSION " from the run's summary.</footer>\n</body>\n</html>\n";

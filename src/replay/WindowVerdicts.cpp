@@ -59,14 +59,13 @@ std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>&
   double prev = 0;
   for (size_t i = 0; i < timeline.size(); ++i) {
     const double t = timeline[i].value("t", 0.0);
-    const double middle = (prev + t) / 2;
-    bool any = false;
-    for (size_t w = 0; w < windows.size(); ++w)
-      if (middle >= windows[w].start_s && middle < windows[w].end_s) {
-        inside[w].push_back(i);
-        any = true;
-      }
-    if (!any) outside.push_back(i);
+    bool touches = false;
+    for (size_t w = 0; w < windows.size(); ++w) {
+      if (prev >= windows[w].start_s && t <= windows[w].end_s) inside[w].push_back(i);
+      // and the point after it: answers to requests made inside (a delay) end there
+      touches |= t > windows[w].start_s && prev < windows[w].end_s + (t - prev);
+    }
+    if (!touches) outside.push_back(i);
     prev = t;
   }
   auto judged = [&](std::string name, double start, double end, const std::vector<size_t>& points) {

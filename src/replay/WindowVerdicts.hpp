@@ -1,6 +1,8 @@
 // The SLA inside stretches of a run beside the SLA outside them: a drill's fault windows. The
-// thresholds are judged again on the timeline's points that fall in each window (a point
-// belongs where its interval's middle lies), and on the points outside every window. Only what
+// thresholds are judged again on the timeline's points (about a second each) that lie wholly
+// in each window, and on the points that touch no window; a point across a window's edge, and
+// the one just after a window, count in neither (their requests are partly in; an answer to a
+// request made inside, delayed, ends after the edge). Only what
 // the timeline holds can be split: the name tag's (and the whole run's) requests, failures and
 // durations, iterations and drops; thresholds filtered by method or status are left out.
 #pragma once

@@ -40,7 +40,7 @@ class DrillTest(unittest.TestCase):
                    "thresholds": {"http_req_duration{name:Send}": ["p(95)<100"], "http_reqs": ["count>0"]}}
         faults = [{"name": "slow-send", "match": {"method": "POST", "path": "/api/send"},
                    "window": {"start": "2s", "end": "5s"}, "delay": {"fixed": "200ms"}}]
-        run = self.drill(faults, profile)
+        run = self.drill(faults, profile, "--report", self.path("r.html"))
         self.assertEqual(run.returncode, 99, run)  # the whole run's p95 takes in the slow seconds
         windows = {w["name"]: w for w in run.summary["windows"]}
         self.assertEqual(set(windows), {"slow-send", "outside"})
@@ -52,6 +52,10 @@ class DrillTest(unittest.TestCase):
         self.assertLess(outside["http_req_duration{name:Send}"]["actual"], 50)
         self.assertAlmostEqual(windows["slow-send"]["covered_s"], 3, delta=1.1)
         self.assertIn("thresholds by fault window", run.stdout)
+        with open(self.path("r.html")) as f:
+            html = f.read()
+        self.assertIn("Thresholds by fault window", html)
+        self.assertIn("slow-send 2–5 s", html)
         # everything went through the proxy to the upstream
         self.assertEqual(len(self.up.arrivals), run.counters["http_reqs"])
 

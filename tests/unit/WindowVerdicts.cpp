@@ -37,15 +37,18 @@ TEST_CASE("window verdicts: each window judged on its own seconds, the rest as o
                                 "http_reqs{status:200}": ["count>0"]})"),
       {"http_req_duration", "http_req_failed", "http_reqs"}, "p.json");
   auto by = judge_windows(thresholds, timeline, {{"slow", 2.0, 4.0}});
+  auto edges = judge_windows(thresholds, timeline, {{"slow", 2.5, 4.0}});
+  CHECK(edges[0].covered_s == 1);  // (2, 3] crosses 2.5: in neither
+  CHECK(edges[1].covered_s == 2);  // (4, 5], just after the window, is in neither
   REQUIRE(by.size() == 2);
   CHECK(by[0].name == "slow");
-  CHECK(by[0].covered_s == 2);          // the points ending at 3 and 4 (middles 2.5 and 3.5)
+  CHECK(by[0].covered_s == 2);          // the points (2, 3] and (3, 4]
   REQUIRE(by[0].verdicts.size() == 2);  // a status filter cannot be split: left out
   CHECK_FALSE(by[0].verdicts[0].ok);
   CHECK(*by[0].verdicts[0].actual == Approx(200).epsilon(0.01));
   CHECK(*by[0].verdicts[1].actual == Approx(0.5));
   CHECK(by[1].name == "outside");
-  CHECK(by[1].covered_s == 3);
+  CHECK(by[1].covered_s == 2);  // (0, 1] and (1, 2]; (4, 5] comes just after the window
   CHECK(by[1].verdicts[0].ok);
   CHECK(*by[1].verdicts[1].actual == 0);
   CHECK(judge_windows(thresholds, timeline, {}).empty());
