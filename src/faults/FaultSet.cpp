@@ -142,17 +142,6 @@ FaultSet FaultSet::parse(const Json& j, const std::string& file) {
 
 FaultSet FaultSet::load(const std::string& path) { return parse(read_json_file(path), path); }
 
-Effects FaultSet::choose(const http::MessageHead& request, Duration since_start, Random& random) const {
-  Effects e;
-  for (const auto& f : faults_) {
-    if (!f.active_at(since_start) || !f.match.matches(request)) continue;
-    if (f.percent < 100 && std::uniform_real_distribution<double>(0, 100)(random) >= f.percent) continue;
-    f.action->apply(e, f.direction, random);
-    e.names.push_back(f.name);
-  }
-  return e;
-}
-
 bool FaultSet::put(Fault fault) {
   for (auto& f : faults_)
     if (f.name == fault.name) {

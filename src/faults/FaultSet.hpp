@@ -21,7 +21,23 @@ class FaultSet {
 
   // The effects of every fault active `since_start` that matches `request` and whose percent
   // the draw from `random` falls within; a set with nothing to do costs a loop over the faults.
-  Effects choose(const http::MessageHead& request, Duration since_start, Random& random) const;
+  // `since_start` is read only when a fault with a window matches.
+  template <class SinceStart>
+  void choose(const http::MessageHead& request, const SinceStart& since_start, Random& random,
+              Effects& out) const {
+    for (const auto& f : faults_) {
+      if (!f.match.matches(request) || (f.window && !f.active_at(since_start()))) continue;
+      if (f.percent < 100 && std::uniform_real_distribution<double>(0, 100)(random) >= f.percent) continue;
+      f.action->apply(out, f.direction, random);
+      out.names.push_back(f.name);
+    }
+  }
+  Effects choose(const http::MessageHead& request, Duration since_start, Random& random) const {
+    Effects out;
+    choose(
+        request, [since_start] { return since_start; }, random, out);
+    return out;
+  }
 
   // Adds `fault`, or replaces the one of the same name in its place; true when it replaced.
   bool put(Fault fault);

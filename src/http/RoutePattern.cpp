@@ -69,16 +69,29 @@ PathPattern::PathPattern(std::string_view pattern) : text_(pattern) {
   }
 }
 
+// One pass over the target, byte by byte: most patterns fail on their first literal segment, and
+// the proxy asks every fault's pattern on every request.
 bool PathPattern::matches(std::string_view target) const {
-  target = target.substr(0, target.find_first_of("?#"));
-  size_t start = 0;
-  for (const auto& want : segments_) {
-    if (start > target.size()) return false;  // the target has fewer segments
-    size_t slash = std::min(target.find('/', start), target.size());
-    if (want != "*" && want != target.substr(start, slash - start)) return false;
-    start = slash + 1;
+  const size_t n = target.size();
+  size_t at = 0;
+  auto ends = [&](size_t i) { return i >= n || target[i] == '?' || target[i] == '#'; };
+  for (size_t k = 0; k < segments_.size(); ++k) {
+    if (k > 0) {
+      if (ends(at) || target[at] != '/') return false;  // the target has fewer segments
+      ++at;
+    }
+    const std::string& want = segments_[k];
+    if (want == "*") {
+      while (!ends(at) && target[at] != '/') ++at;
+      continue;
+    }
+    for (char c : want) {
+      if (ends(at) || target[at] != c) return false;
+      ++at;
+    }
+    if (!ends(at) && target[at] != '/') return false;  // the target's segment goes on
   }
-  return start > target.size();  // and not more
+  return ends(at);  // and has no more segments
 }
 
 }  // namespace reprise::http

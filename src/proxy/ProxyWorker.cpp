@@ -46,14 +46,15 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
 
 void ProxyWorker::choose_faults(const http::MessageHead& request, faults::Effects& out) {
-  if (faults_->faults().empty()) {
-    if (out.any()) out = faults::Effects();
-    return;
-  }
-  out = faults_->choose(
+  if (out.any()) out = faults::Effects();  // the connection's previous exchange was hit
+  if (faults_->faults().empty()) return;
+  faults_->choose(
       request,
-      std::chrono::duration_cast<faults::Duration>(std::chrono::steady_clock::now() - config_.started),
-      random_);
+      [this] {
+        return std::chrono::duration_cast<faults::Duration>(std::chrono::steady_clock::now() -
+                                                            config_.started);
+      },
+      random_, out);
   if (out.any()) count_injected(out.names);
 }
 
