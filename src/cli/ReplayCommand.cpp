@@ -197,6 +197,7 @@ void add_drill_command(CLI::App& app, int& exit_code) {
     config.upstream = net::resolve(net::parse_http_url(*upstream, "--upstream"));
     config.threads = *proxy_threads;
     config.faults = faults::FaultSet::load(*faults_file);
+    if (f->time_scale != 1) config.faults.scale_windows(f->time_scale);  // with the profile's durations
     config.seed = *seed;
     check_reachable(config.upstream, *upstream, config.connect_timeout);
     proxy::ProxyServer proxy(config);
@@ -208,12 +209,13 @@ void add_drill_command(CLI::App& app, int& exit_code) {
       const double offset =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() + 0.02;
       std::vector<replay::RunWindow> windows;
+      auto seconds = [](faults::Duration d) { return std::chrono::duration<double>(d).count(); };
       for (const auto& fault : config.faults.faults())
         if (fault.window)
-          windows.push_back({fault.name, std::chrono::duration<double>(fault.window->first).count() - offset,
+          windows.push_back({fault.name, seconds(fault.window->first) - offset,
                              fault.window->second == faults::Duration::max()
                                  ? 1e12
-                                 : std::chrono::duration<double>(fault.window->second).count() - offset});
+                                 : seconds(fault.window->second) - offset});
       return windows;
     });
     proxy.drain();

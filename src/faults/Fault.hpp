@@ -29,6 +29,13 @@ enum class Direction { upstream, downstream };
 struct Pacing {
   size_t bytes = 0;
   Duration pause{0};
+
+  // Two faults pacing one direction: the slower pace wins.
+  void slow_to(const Pacing& other) {
+    if (bytes == 0 || static_cast<double>(other.bytes) / static_cast<double>(other.pause.count() + 1) <
+                          static_cast<double>(bytes) / static_cast<double>(pause.count() + 1))
+      *this = other;
+  }
 };
 
 // What the faults that hit one exchange ask of it. Each kind sets its own fields; the session

@@ -46,9 +46,13 @@ AdminResponse FaultAdmin::get(const AdminRequest& r) const {
 }
 
 std::optional<Fault> FaultAdmin::body_fault(const AdminRequest& r, AdminResponse& error) const {
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) {
-    error = problem(400, "the body is not JSON");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(r.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string why = e.what();
+    error =
+        problem(400, "the body is not JSON: " + why.substr(std::min(why.find("parse error"), why.size())));
     return std::nullopt;
   }
   if (!r.param.empty() && j.is_object() && !j.contains("name")) j["name"] = std::string(r.param);

@@ -1,5 +1,7 @@
 #include "faults/FaultSet.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 
@@ -86,8 +88,10 @@ Fault FaultSet::parse_fault(const Json& j, const std::string& file, const std::s
   f.source = j;
   if (!r.has("name")) r.fail("", "needs a \"name\"");
   f.name = r.text("name");
-  if (f.name.empty() || f.name.find_first_of("/ ?#") != std::string::npos)
-    r.fail("name", "must be a non-empty name without '/', ' ', '?' or '#'");
+  if (f.name.empty() || f.name.size() > 100 || !std::all_of(f.name.begin(), f.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      }))
+    r.fail("name", "must be 1 to 100 of A-Z, a-z, 0-9, '-', '_' and '.' (it is a URL path segment)");
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (kCommon.count(it.key())) continue;
     if (!f.kind.empty())
@@ -150,6 +154,14 @@ bool FaultSet::put(Fault fault) {
     }
   faults_.push_back(std::move(fault));
   return false;
+}
+
+void FaultSet::scale_windows(double factor) {
+  auto scaled = [factor](Duration d) {
+    return d == Duration::max() ? d : Duration(static_cast<int64_t>(static_cast<double>(d.count()) * factor));
+  };
+  for (auto& f : faults_)
+    if (f.window) f.window = {scaled(f.window->first), scaled(f.window->second)};
 }
 
 bool FaultSet::remove(const std::string& name) {

@@ -42,6 +42,8 @@ class FaultSet {
   // Adds `fault`, or replaces the one of the same name in its place; true when it replaced.
   bool put(Fault fault);
   bool remove(const std::string& name);
+  // Every window's start and end multiplied by `factor` (a drill's --time-scale).
+  void scale_windows(double factor);
   const Fault* find(const std::string& name) const;
   const std::vector<Fault>& faults() const { return faults_; }
   nlohmann::json to_json() const;  // {"faults": [each as written]}

@@ -1,8 +1,7 @@
 #include "proxy/ClientSession.hpp"
 
-#include <sys/socket.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -57,7 +56,8 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
       client_dog_(client_),
       up_dog_(client_.get_executor()),
       metrics_(worker.stats()),
-      fault_timer_(client_.get_executor()) {
+      fault_timer_(client_.get_executor()),
+      pump_timer_(client_.get_executor()) {
   boost::system::error_code ec;
   auto ep = client_.remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
@@ -94,6 +94,7 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   x_.target.clear();
   x_.response_started = false;
   x_.status = 0;
+  if (effects_.any()) effects_ = faults::Effects();  // the previous exchange's, not this one's
   size_t scanned = 0;
   idle_ = in_.empty();
   client_dog_.arm(idle_ ? cfg.idle_timeout : cfg.header_timeout);
@@ -170,8 +171,10 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     auto got = co_await worker_.pool().acquire();
     if (!got.connection) {
       metrics_.connect_failed(got.timed_out);
-      if (got.timed_out) co_await reply_error(504, "upstream connect timed out");
-      else co_await reply_error(502, "upstream connect failed: " + got.error.message());
+      if (got.timed_out)
+        co_await reply_error(504, "upstream connect timed out");
+      else
+        co_await reply_error(502, "upstream connect failed: " + got.error.message());
       rec_.end(worker_.index());  // recorded without a response: the upstream never answered
       metrics_.end();
       co_return false;
@@ -186,7 +189,8 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     up_dog_.unwatch();  // `up` dies or goes back to the pool
     if (outcome == Outcome::retryable && up.reused && !has_body && idempotent && tries == 0) continue;
     rec_.end(worker_.index());
-    if (outcome == Outcome::retryable) co_await reply_error(502, "upstream closed the connection without answering");
+    if (outcome == Outcome::retryable)
+      co_await reply_error(502, "upstream closed the connection without answering");
     metrics_.end();
     if (outcome != Outcome::done) co_return false;
     log_exchange();
@@ -194,7 +198,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     if (res.keep_alive && res.body != BodyKind::until_close && up_in_.empty() && x_.request_done)
       worker_.pool().release(std::move(up.socket));
     if (effects_.close_delay.count() > 0) {  // slow_close: the answer is out, the close waits
-      co_await pause(effects_.close_delay);
+      co_await pause(effects_.close_delay, fault_timer_);
       co_return false;
     }
     co_return x_.request_done && !x_.close_after;
@@ -220,7 +224,7 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
   up_dog_.arm(worker_.config().response_timeout);
   std::pair<boost::system::error_code, size_t> wrote;
   if (effects_.to_upstream.bytes) {
-    wrote = co_await write_paced(up.socket, up_out_, effects_.to_upstream);
+    wrote = co_await write_paced(up.socket, up_out_, effects_.to_upstream, fault_timer_);
   } else {
     auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
     wrote = {wec, wn};
@@ -238,7 +242,8 @@ awaitable<ClientSession::Outcome> ClientSession::attempt(net::UpstreamConnection
 
 // The rest of the body streams up while the answer (perhaps 100 Continue) streams down. Its own
 // coroutine, so that the frame of every other exchange stays small.
-awaitable<ClientSession::Outcome> ClientSession::relay_beside_pump(net::UpstreamConnection& up, bool chunked) {
+awaitable<ClientSession::Outcome> ClientSession::relay_beside_pump(net::UpstreamConnection& up,
+                                                                   bool chunked) {
   co_await (pump_request_body(up, chunked) && relay_then_stop_pump(up));
   co_return relay_outcome_;
 }
@@ -269,7 +274,14 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
     add_pieces(up_out_, up_sizes_, request_.pieces(), chunked);
     if (step.complete && chunked) up_out_.push_back(asio::buffer(kLastChunk));
     rec_.request_body(request_.pieces());
-    auto [wec, wn] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
+    std::pair<boost::system::error_code, size_t> wrote;
+    if (effects_.to_upstream.bytes) {  // beside the relay, which may pause on fault_timer_
+      wrote = co_await write_paced(up.socket, up_out_, effects_.to_upstream, pump_timer_);
+    } else {
+      auto [e, n] = co_await asio::async_write(up.socket, net::view(up_out_), nothrow);
+      wrote = {e, n};
+    }
+    auto [wec, wn] = wrote;
     if (wec) {  // the upstream stopped reading: its early answer (a 413, say) may be on the way
       x_.close_after = true;
       co_return;
@@ -291,7 +303,7 @@ awaitable<void> ClientSession::pump_request_body(net::UpstreamConnection& up, bo
 }
 
 awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::UpstreamConnection& up,
-                                                                        size_t& head_len) {
+                                                                       size_t& head_len) {
   const auto& cfg = worker_.config();
   size_t scanned = 0;
   for (;;) {
@@ -302,11 +314,15 @@ awaitable<ClientSession::HeadResult> ClientSession::read_response_head(net::Upst
       break;
     }
     auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(kHeadRead), nothrow);
-    if (ec) co_return up_dog_.expired() ? HeadResult::timed_out : up_in_.empty() ? HeadResult::closed : HeadResult::malformed;
+    if (ec)
+      co_return up_dog_.expired() ? HeadResult::timed_out
+      : up_in_.empty()            ? HeadResult::closed
+                                  : HeadResult::malformed;
     up_in_.commit(n);
     metrics_.first_byte();
   }
-  if (response_.parse_head(up_in_.readable().substr(0, head_len), x_.head_request)) co_return HeadResult::malformed;
+  if (response_.parse_head(up_in_.readable().substr(0, head_len), x_.head_request))
+    co_return HeadResult::malformed;
   co_return HeadResult::ok;
 }
 
@@ -375,7 +391,7 @@ awaitable<ClientSession::Outcome> ClientSession::relay_head(net::UpstreamConnect
   http::write_response_head(response_head_, head, x_.chunked_out, x_.close_after, cfg.forwarding, false,
                             x_.client_http10);
   up_in_.consume(head_len);
-  if (effects_.response_delay.count() > 0) co_await pause(effects_.response_delay);
+  if (effects_.response_delay.count() > 0) co_await pause(effects_.response_delay, fault_timer_);
   x_.response_started = true;
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
@@ -392,8 +408,10 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
   read_size_ = kHeadRead;
   for (;;) {
     http::MessageParser::BodyStep step{0, true, nullptr};
-    if (eof) step = response_.finish();
-    else if (response_.head().body != BodyKind::none) step = response_.parse_body(up_in_.readable());
+    if (eof)
+      step = response_.finish();
+    else if (response_.head().body != BodyKind::none)
+      step = response_.parse_body(up_in_.readable());
     if (step.error) {
       if (head_pending) co_await reply_error(502, "upstream sent a malformed body");
       co_return false;
@@ -411,7 +429,7 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       client_dog_.arm(cfg.idle_timeout);
       std::pair<boost::system::error_code, size_t> wrote;
       if (effects_.to_client.bytes) {
-        wrote = co_await write_paced(client_, out_, effects_.to_client);
+        wrote = co_await write_paced(client_, out_, effects_.to_client, fault_timer_);
       } else {
         auto [wec, wn] = co_await asio::async_write(client_, net::view(out_), nothrow);
         wrote = {wec, wn};
@@ -422,12 +440,18 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       x_.bytes_out += n;
       head_pending = false;
     }
-    if (cut) co_return false;  // sse_drop: the stream ends after its last whole event
+    if (cut) {  // sse_drop: the stream ends after its last whole event
+      log_exchange();
+      co_return false;
+    }
     up_in_.consume(step.consumed);
     response_.clear_pieces();
     if (step.complete) co_return true;
     if (x_.request_done) client_dog_.disarm();  // else it guards the body pump beside us
-    if (stream_cut_due()) co_return false;
+    if (stream_cut_due()) {
+      log_exchange();
+      co_return false;
+    }
     up_dog_.arm(cutting_stream_ ? std::min<std::chrono::steady_clock::duration>(
                                       cfg.response_timeout, stream_cut_at_ - std::chrono::steady_clock::now())
                                 : std::chrono::steady_clock::duration(cfg.response_timeout));
@@ -442,7 +466,10 @@ awaitable<bool> ClientSession::relay_body(net::UpstreamConnection& up) {
       auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
       got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
-    if (got == Read::failed && stream_cut_due()) co_return false;  // sse_drop's time is up
+    if (got == Read::failed && stream_cut_due()) {  // sse_drop's time is up
+      log_exchange();
+      co_return false;
+    }
     if (got == Read::failed && up_dog_.expired()) metrics_.timed_out();  // silent past --response-timeout
     if (got == Read::failed) co_return false;
     eof = got == Read::eof;
@@ -483,16 +510,17 @@ void ClientSession::shed_memory() {
 void ClientSession::watch_client(tcp::socket& upstream) {
   watch_ = std::make_shared<ClientWatch>();
   watch_->upstream = &upstream;
-  client_.async_wait(tcp::socket::wait_read, [watch = watch_, fd = client_.native_handle()](
-                                                 const boost::system::error_code& ec) {
-    if (ec || !watch->upstream) return;
-    char byte;
-    ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked > 0 || (peeked < 0 && errno == EAGAIN)) return;  // the next pipelined request: it waits its turn
-    watch->client_gone = true;
-    boost::system::error_code ignored;
-    watch->upstream->cancel(ignored);
-  });
+  client_.async_wait(tcp::socket::wait_read,
+                     [watch = watch_, fd = client_.native_handle()](const boost::system::error_code& ec) {
+                       if (ec || !watch->upstream) return;
+                       char byte;
+                       ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                       if (peeked > 0 || (peeked < 0 && errno == EAGAIN))
+                         return;  // the next pipelined request: it waits its turn
+                       watch->client_gone = true;
+                       boost::system::error_code ignored;
+                       watch->upstream->cancel(ignored);
+                     });
 }
 
 void ClientSession::stop_watching_client() {
@@ -550,7 +578,8 @@ void ClientSession::add_pieces(std::vector<asio::const_buffer>& out, std::vector
 void ClientSession::log_exchange() {
   const auto& log = worker_.config().access_log;
   if (!log) return;
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x_.start);
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x_.start);
   std::string faults;
   for (const auto& name : effects_.names) faults += (faults.empty() ? " fault=" : ",") + name;
   log->info("{} \"{} {}\" {} {} {:.3f}ms{}", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,

@@ -7,12 +7,11 @@
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "faults/Fault.hpp"
 #include "http/MessageParser.hpp"
@@ -74,18 +73,20 @@ class ClientSession {
   void shed_memory();
   boost::asio::awaitable<void> tunnel(net::UpstreamConnection& up);
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
-  static void add_pieces(std::vector<boost::asio::const_buffer>& out, std::vector<std::array<char, 20>>& sizes,
+  static void add_pieces(std::vector<boost::asio::const_buffer>& out,
+                         std::vector<std::array<char, 20>>& sizes,
                          const std::vector<std::string_view>& pieces, bool chunked);
   void log_exchange();
 
   // Where faults act (ClientSessionFaults.cpp).
   enum class FaultStep { go_on, answered, closed };
   boost::asio::awaitable<FaultStep> act_before_upstream(bool has_body);
-  boost::asio::awaitable<void> pause(faults::Duration d);
+  boost::asio::awaitable<FaultStep> answer_abort(bool has_body);
+  boost::asio::awaitable<void> pause(faults::Duration d, boost::asio::steady_timer& timer);
   // Writes `buffers` whole, in pieces with pauses when `pacing` says so (bandwidth, slice).
   boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> write_paced(
       boost::asio::ip::tcp::socket& to, const std::vector<boost::asio::const_buffer>& buffers,
-      const faults::Pacing& pacing);
+      const faults::Pacing& pacing, boost::asio::steady_timer& timer);
   // sse_drop: the response's pieces up to the end of the event that reaches the count, in
   // `stream_pieces_`; true when the stream is to be cut after them.
   bool cut_events();
@@ -118,6 +119,7 @@ class ClientSession {
   std::shared_ptr<ClientWatch> watch_;
   faults::Effects effects_;  // what the faults that hit this exchange ask of it
   boost::asio::steady_timer fault_timer_;
+  boost::asio::steady_timer pump_timer_;  // the request body's pacing, beside the relay's
   std::vector<std::string_view> stream_pieces_;
   uint64_t events_seen_ = 0;
   bool after_newline_ = false;

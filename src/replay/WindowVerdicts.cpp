@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "metrics/Histogram.hpp"
 #include "replay/RunReport.hpp"
@@ -38,11 +39,13 @@ RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& p
   return r;
 }
 
-// What can be split: no method or status filter.
+// What can be split: the metrics the timeline holds, with no method or status filter.
 std::vector<metrics::Threshold> splittable(const std::vector<metrics::Threshold>& thresholds) {
+  static const std::set<std::string> kHeld = {"http_reqs", "http_req_failed", "http_req_duration",
+                                              "iterations", "dropped_iterations"};
   std::vector<metrics::Threshold> out;
   for (const auto& t : thresholds)
-    if (!t.tags.count("method") && !t.tags.count("status")) out.push_back(t);
+    if (kHeld.count(t.metric) && !t.tags.count("method") && !t.tags.count("status")) out.push_back(t);
   return out;
 }
 

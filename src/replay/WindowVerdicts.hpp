@@ -3,8 +3,9 @@
 // in each window, and on the points that touch no window; a point across a window's edge, and
 // the one just after a window, count in neither (their requests are partly in; an answer to a
 // request made inside, delayed, ends after the edge). Only what
-// the timeline holds can be split: the name tag's (and the whole run's) requests, failures and
-// durations, iterations and drops; thresholds filtered by method or status are left out.
+// the timeline holds can be split: http_reqs, http_req_failed and http_req_duration (in all or by
+// name tag), iterations and dropped_iterations; other thresholds, and those filtered by method
+// or status, are left out.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -305,6 +305,29 @@ class AbortTest(FaultsCase):
         self.assertEqual(up.count(), 2000 - aborted)
 
 
+    def test_an_abort_of_head_has_no_body_and_the_connection_goes_on(self):
+        up = self.counting()
+        px, _ = self.start(up.port, [{"name": "h", "match": {"method": "HEAD"}, "abort": {"status": 503, "body": "later"}}])
+        with socket.create_connection(("127.0.0.1", px.port), timeout=5) as s:
+            s.sendall(b"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n" + raw_get("/after"))
+            data, how, _ = read_until(s, 5, lambda d: d.count(b"HTTP/1.1 ") == 2 and response_complete(
+                d[d.index(b"HTTP/1.1 ", 1):]))
+        self.assertEqual(how, "complete", data)
+        first, second = data[:data.index(b"HTTP/1.1 ", 1)], data[data.index(b"HTTP/1.1 ", 1):]
+        self.assertTrue(first.startswith(b"HTTP/1.1 503"), first)
+        self.assertIn(b"Content-Length: 5", first)
+        self.assertTrue(first.endswith(b"\r\n\r\n"), "no body after the head of a HEAD answer")
+        self.assertEqual(status_and_body(second)[0], 200)
+
+    def test_a_delay_and_an_abort_on_one_request_both_act(self):
+        up = self.counting()
+        px, _ = self.start(up.port, [{"name": "d", "delay": {"fixed": "300ms"}},
+                                     {"name": "a", "abort": {"status": 503}}])
+        status, _, seconds = self.timed_get(self.connection(px.port), "/x")
+        self.assertEqual(status, 503)
+        self.assertGreaterEqual(seconds, 0.29)
+
+
 class ResetTest(FaultsCase):
     def test_client_gets_a_tcp_reset_and_no_answer(self):
         up = self.counting()
@@ -350,6 +373,22 @@ class BandwidthTest(FaultsCase):
         # at that rate all along, not a wait and then a burst
         by_half = sum(n for t, n in pieces if t - start <= elapsed / 2)
         self.assertTrue(0.35 * len(data) <= by_half <= 0.65 * len(data), f"{by_half} of {len(data)} by half-time")
+
+
+    def test_a_request_body_upstream_at_10_kb_per_second(self):
+        up = self.counting()
+        px, _ = self.start(up.port, [{"name": "up", "direction": "upstream", "match": {"method": "POST"},
+                                      "bandwidth": {"bytes_per_sec": 10240}}])
+        body = b"x" * 20480
+        start = time.monotonic()
+        conn = self.connection(px.port)
+        conn.request("POST", "/upload", body=body, headers={"Content-Type": "application/octet-stream"})
+        res = conn.getresponse()
+        res.read()
+        elapsed = time.monotonic() - start
+        self.assertEqual(res.status, 200)
+        self.assertEqual(up.arrivals[-1][3], body, "the whole body reached the upstream")
+        self.assertAlmostEqual(elapsed, 2.0, delta=0.3)
 
 
 class SliceTest(FaultsCase):

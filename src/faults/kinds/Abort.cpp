@@ -24,6 +24,7 @@ std::shared_ptr<const FaultKind> parse_abort(const KindReader& r) {
   r.only({"status", "body"});
   if (!r.has("status")) r.fail("", "needs a \"status\"");
   auto status = static_cast<int>(r.number("status", 200, 599));
+  if (status == 204 || status == 304) r.fail("status", "must be a status with a body (not 204 or 304)");
   return std::make_shared<Abort>(status, r.has("body") ? r.text("body") : "fault injected\n");
 }
 

@@ -16,7 +16,7 @@ class Bandwidth : public FaultKind {
       : pacing_{std::max<size_t>(1, static_cast<size_t>(per_sec * static_cast<double>(kTick.count()) / 1e6)),
                 kTick} {}
   void apply(Effects& e, Direction d, Random&) const override {
-    (d == Direction::downstream ? e.to_client : e.to_upstream) = pacing_;
+    (d == Direction::downstream ? e.to_client : e.to_upstream).slow_to(pacing_);
   }
   std::optional<Direction> default_direction() const override { return Direction::downstream; }
 

@@ -9,7 +9,7 @@ class Slice : public FaultKind {
  public:
   explicit Slice(Pacing pacing) : pacing_(pacing) {}
   void apply(Effects& e, Direction d, Random&) const override {
-    (d == Direction::downstream ? e.to_client : e.to_upstream) = pacing_;
+    (d == Direction::downstream ? e.to_client : e.to_upstream).slow_to(pacing_);
   }
   std::optional<Direction> default_direction() const override { return Direction::downstream; }
 
