@@ -27,6 +27,20 @@ constexpr size_t kMaxHead = 16384;
 constexpr size_t kMaxBody = 1 << 20;
 constexpr auto kRequestTime = std::chrono::seconds(10);  // a client that stalls is dropped
 
+// "Bearer <token>", the scheme in any case (RFC 9110 §11.1), compared in constant time.
+bool bearer_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() < kScheme.size() || !http::iequals(header.substr(0, kScheme.size()), kScheme))
+    return false;
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  unsigned char diff = header.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i)
+    diff |= static_cast<unsigned char>(token[i] ^ (i < header.size() ? header[i] : 0));
+  return diff == 0;
+}
+
 std::string serialise(const AdminResponse& r) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, http::status_reason(r.status));
   if (r.status != 204) {  // a 204 has no body, and says nothing of one
@@ -135,10 +149,11 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
   std::string in, body;
   ReadResult got = co_await read_request(socket, parser, in, body);
   if (got.error == 0 && got.head_len == 0) co_return;  // the client went away
-  AdminResponse res =
-      got.error
-          ? AdminResponse{got.error, "text/plain; charset=utf-8", std::string(http::status_reason(got.error)) + "\n", {}}
-          : dispatch(parser.head(), body);
+  AdminResponse res = got.error ? AdminResponse{got.error,
+                                                "text/plain; charset=utf-8",
+                                                std::string(http::status_reason(got.error)) + "\n",
+                                                {}}
+                                : dispatch(parser.head(), body);
   std::string out = serialise(res);
   co_await asio::async_write(socket, asio::buffer(out), nothrow);
   boost::system::error_code ignored;
@@ -146,7 +161,7 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
 }
 
 AdminResponse AdminServer::dispatch(const http::MessageHead& head, std::string_view body) const {
-  if (!token_.empty() && head.header("authorization") != "Bearer " + token_)
+  if (!token_.empty() && !bearer_matches(head.header("authorization"), token_))
     return {401,
             "text/plain; charset=utf-8",
             "an admin token is needed: Authorization: Bearer <token>\n",

@@ -82,6 +82,7 @@ class ClientSession {
   enum class FaultStep { go_on, answered, closed };
   boost::asio::awaitable<FaultStep> act_before_upstream(bool has_body);
   boost::asio::awaitable<FaultStep> answer_abort(bool has_body);
+  boost::asio::awaitable<void> hold_unless_client_leaves(faults::Duration d);
   boost::asio::awaitable<void> pause(faults::Duration d, boost::asio::steady_timer& timer);
   // Writes `buffers` whole, in pieces with pauses when `pacing` says so (bandwidth, slice).
   boost::asio::awaitable<std::pair<boost::system::error_code, size_t>> write_paced(

@@ -2,7 +2,10 @@
 // timeout, upstream_down, abort, delay), while writing (bandwidth, slice), on an event stream
 // (sse_drop) and at the close (slow_close, in forward()). What acts is decided per exchange
 // by the worker's FaultSet (ProxyWorker::choose_faults); this file only carries it out.
+#include <sys/socket.h>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -14,6 +17,8 @@ namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::awaitable;
+
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
@@ -39,7 +44,7 @@ awaitable<ClientSession::FaultStep> ClientSession::act_before_upstream(bool has_
   }
   if (effects_.hold) {  // timeout: no answer, then the connection closes
     client_dog_.disarm();
-    co_await pause(*effects_.hold, fault_timer_);
+    co_await hold_unless_client_leaves(*effects_.hold);
     log_exchange();
     co_return FaultStep::closed;
   }
@@ -79,6 +84,18 @@ awaitable<ClientSession::FaultStep> ClientSession::answer_abort(bool has_body) {
   log_exchange();
   if (effects_.close_delay.count() > 0) co_await pause(effects_.close_delay, fault_timer_);
   co_return wrote.first ? FaultStep::closed : FaultStep::answered;
+}
+
+// timeout: the request waits unanswered, but a client that leaves (EOF, reset) ends the hold at
+// once, so that held connections do not fill --max-connections after their clients gave up.
+awaitable<void> ClientSession::hold_unless_client_leaves(faults::Duration d) {
+  fault_timer_.expires_after(d);
+  auto first = co_await (fault_timer_.async_wait(nothrow) ||
+                         client_.async_wait(asio::ip::tcp::socket::wait_read, nothrow));
+  if (first.index() == 0) co_return;  // held to the end
+  char byte;
+  ssize_t peeked = ::recv(client_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked > 0) co_await fault_timer_.async_wait(nothrow);  // a pipelined request: hold on
 }
 
 awaitable<std::pair<boost::system::error_code, size_t>> ClientSession::write_paced(

@@ -357,6 +357,17 @@ class TimeoutTest(FaultsCase):
         self.assertEqual(data, b"")
         self.assertAlmostEqual(elapsed, 0.6, delta=0.2)
 
+    def test_a_client_that_leaves_ends_its_hold(self):
+        up = self.counting()
+        px, _ = self.start(up.port, [{"name": "hold", "match": {"path": "/hold"}, "timeout": {"hold": "10s"}}],
+                           "--max-connections", "1")
+        with socket.create_connection(("127.0.0.1", px.port), timeout=5) as s:
+            s.sendall(raw_get("/hold"))
+            time.sleep(0.3)  # the client gives up
+        time.sleep(0.3)
+        status, _, _ = self.timed_get(self.connection(px.port), "/after")
+        self.assertEqual(status, 200, "the held connection went with its client, not after 10 s")
+
 
 class BandwidthTest(FaultsCase):
     def test_50_kb_at_10_kb_per_second_takes_5_seconds(self):
@@ -607,6 +618,9 @@ class TokenTest(FaultsCase):
             self.assertEqual(admin_call(admin, "GET", path, token="wrong")[0], 401, path)
             self.assertEqual(admin_call(admin, "GET", path, headers={"Authorization": "s3cret"})[0], 401, path)
             self.assertEqual(admin_call(admin, "GET", path, token="s3cret")[0], 200, path)
+            self.assertEqual(admin_call(admin, "GET", path, headers={"Authorization": "bearer  s3cret"})[0], 200,
+                             "the scheme in any case (RFC 9110)")
+            self.assertEqual(admin_call(admin, "GET", path, headers={"Authorization": "Bearer s3cre"})[0], 401, path)
         fault = {"name": "sneaky", "abort": {"status": 503}}
         self.assertEqual(admin_call(admin, "POST", "/faults", fault)[0], 401)
         self.assertEqual(admin_call(admin, "GET", "/faults/sneaky", token="s3cret")[0], 404)
