@@ -27,6 +27,20 @@ struct KindReader {
   void only(std::initializer_list<const char*> known) const;
 };
 
+// What bandwidth and slice both do once parsed: pace one direction's writes (downstream by
+// default); with another pacing on the same direction, the slower wins.
+class PacedWrites : public FaultKind {
+ public:
+  explicit PacedWrites(Pacing pacing) : pacing_(pacing) {}
+  void apply(Effects& e, Direction d, Random&) const override {
+    (d == Direction::downstream ? e.to_client : e.to_upstream).slow_to(pacing_);
+  }
+  std::optional<Direction> default_direction() const override { return Direction::downstream; }
+
+ private:
+  Pacing pacing_;
+};
+
 using KindParser = std::shared_ptr<const FaultKind> (*)(const KindReader& settings);
 
 // "delay" → its parser, ...

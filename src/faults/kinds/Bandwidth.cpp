@@ -6,30 +6,14 @@
 #include "faults/FaultKinds.hpp"
 
 namespace reprise::faults {
-namespace {
-
-constexpr Duration kTick{50'000};
-
-class Bandwidth : public FaultKind {
- public:
-  explicit Bandwidth(double per_sec)
-      : pacing_{std::max<size_t>(1, static_cast<size_t>(per_sec * static_cast<double>(kTick.count()) / 1e6)),
-                kTick} {}
-  void apply(Effects& e, Direction d, Random&) const override {
-    (d == Direction::downstream ? e.to_client : e.to_upstream).slow_to(pacing_);
-  }
-  std::optional<Direction> default_direction() const override { return Direction::downstream; }
-
- private:
-  Pacing pacing_;
-};
-
-}  // namespace
 
 std::shared_ptr<const FaultKind> parse_bandwidth(const KindReader& r) {
+  constexpr Duration kTick{50'000};
   r.only({"bytes_per_sec"});
   if (!r.has("bytes_per_sec")) r.fail("", "needs \"bytes_per_sec\"");
-  return std::make_shared<Bandwidth>(r.number("bytes_per_sec", 20, 1e12));
+  const double per_sec = r.number("bytes_per_sec", 20, 1e12);
+  return std::make_shared<PacedWrites>(Pacing{
+      std::max<size_t>(1, static_cast<size_t>(per_sec * static_cast<double>(kTick.count()) / 1e6)), kTick});
 }
 
 }  // namespace reprise::faults

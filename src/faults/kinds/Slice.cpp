@@ -3,26 +3,11 @@
 #include "faults/FaultKinds.hpp"
 
 namespace reprise::faults {
-namespace {
-
-class Slice : public FaultKind {
- public:
-  explicit Slice(Pacing pacing) : pacing_(pacing) {}
-  void apply(Effects& e, Direction d, Random&) const override {
-    (d == Direction::downstream ? e.to_client : e.to_upstream).slow_to(pacing_);
-  }
-  std::optional<Direction> default_direction() const override { return Direction::downstream; }
-
- private:
-  Pacing pacing_;
-};
-
-}  // namespace
 
 std::shared_ptr<const FaultKind> parse_slice(const KindReader& r) {
   r.only({"bytes", "pause"});
   if (!r.has("bytes") || !r.has("pause")) r.fail("", "needs \"bytes\" and \"pause\"");
-  return std::make_shared<Slice>(
+  return std::make_shared<PacedWrites>(
       Pacing{static_cast<size_t>(r.number("bytes", 1, 1 << 20)), r.duration("pause")});
 }
 
