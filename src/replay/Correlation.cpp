@@ -51,7 +51,26 @@ bool split_cookie(std::string_view set_cookie, std::string_view& name, std::stri
   return !value.empty();
 }
 
+// True when `path` has `segment` as a whole segment ("/api/chat/rooms" has "rooms").
+bool names_segment(std::string_view path, std::string_view segment) {
+  for (size_t at = path.find(segment); at != std::string_view::npos; at = path.find(segment, at + 1)) {
+    size_t end = at + segment.size();
+    if (at > 0 && path[at - 1] == '/' && (end == path.size() || path[end] == '/')) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+int handout_fit(std::string_view where, std::string_view producer_path, std::string_view key,
+                std::string_view segment) {
+  std::string_view last = where.substr(where.rfind('/') + 1);  // "/messages/0/room_id" → "room_id"
+  int score = 0;
+  if (!key.empty() && last == key) score += 4;
+  if (!segment.empty() && names_segment(producer_path, segment)) score += 2;
+  if (last == "id") score += 1;
+  return score;
+}
 
 bool id_named(std::string_view key) {
   return http::iequals(key, "id") || key.ends_with("_id") || key.ends_with("Id") || key.ends_with("ID");

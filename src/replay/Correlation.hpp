@@ -39,4 +39,11 @@ bool read_live(const Handout& h, const nlohmann::json& body, std::string& out);
 // True for a JSON key that names an id: "id", "room_id", "roomId", "ID".
 bool id_named(std::string_view key);
 
+// How well a handout fits the place a request carries its value: the same key (room_id ←
+// room_id) 4, a generic "id" of the resource the path names (/rooms/{id} ← POST /rooms) 2, any
+// "id" 1. `where` is the handout's place, `producer_path` the path of the request it answered;
+// `key` and `segment` say where the value stands (the JSON or query key, the path segment before).
+int handout_fit(std::string_view where, std::string_view producer_path, std::string_view key,
+                std::string_view segment);
+
 }  // namespace reprise::replay

@@ -1,6 +1,7 @@
 #include "replay/Identities.hpp"
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <random>
 
 #include "http/MessageHead.hpp"
@@ -75,6 +76,9 @@ std::string expand_identity(const std::string& value_template, const IdentityCon
     } else if (at("{iter}")) {
       out += std::to_string(ctx.iter);
       i += 5;
+    } else if (at("{copy}")) {
+      out += std::to_string(ctx.copy);
+      i += 5;
     } else if (at("{shard}")) {
       out += std::to_string(ctx.shard);
       i += 6;
@@ -86,6 +90,102 @@ std::string expand_identity(const std::string& value_template, const IdentityCon
     }
   }
   return out;
+}
+
+Fields string_fields(const capture::Request& req) {
+  Fields out;
+  const std::string& body = req.body.data;
+  if (body.empty() || req.body.truncated()) return out;
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.value().is_string()) out.emplace_back(it.key(), it.value().get<std::string>());
+    return out;
+  }
+  if (!j.is_discarded()) return out;
+  for (const auto& [name, value] : req.headers)
+    if (http::iequals(name, "Content-Type") && value.find("x-www-form-urlencoded") != std::string::npos)
+      for (size_t start = 0; start < body.size();) {
+        size_t amp = std::min(body.find('&', start), body.size());
+        std::string_view pair = std::string_view(body).substr(start, amp - start);
+        size_t eq = pair.find('=');
+        if (eq != std::string_view::npos && eq > 0)
+          out.emplace_back(std::string(pair.substr(0, eq)),
+                           http::url_decode(pair.substr(eq + 1), http::UrlPart::query));
+        start = amp + 1;
+      }
+  return out;
+}
+
+std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exchanges) {
+  std::map<std::string, std::set<std::pair<std::string, std::string>>> accepted;  // "POST /path" → fields
+  std::set<std::string> out;
+  for (const auto& x : exchanges) {
+    if (!x.res) continue;
+    int status = x.res->status;
+    if (status != 400 && status != 409 && (status < 200 || status > 299)) continue;
+    auto& sent = accepted[x.req.method + " " + x.req.target.substr(0, x.req.target.find('?'))];
+    for (auto& field : string_fields(x.req)) {
+      if (status >= 400) {
+        if (sent.count(field)) out.insert(field.first);
+      } else {
+        sent.insert(std::move(field));
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool identity_worthy(const std::string& value) {
+  return value.size() >= 2 && value.find("{{redacted:") == std::string::npos;
+}
+
+void collect_strings(const Json& j, std::set<std::string>& out) {
+  if (j.is_string())
+    out.insert(j.get<std::string>());
+  else if (j.is_structured())
+    for (const auto& v : j) collect_strings(v, out);
+}
+
+}  // namespace
+
+Fields creating_fields(const std::vector<const capture::Exchange*>& user, const std::set<std::string>& conflicts) {
+  for (const auto* x : user) {
+    if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
+    Fields sent = string_fields(x->req);
+    if (sent.empty()) continue;
+    std::set<std::string> echoed;
+    collect_strings(Json::parse(x->res->body.data, nullptr, false), echoed);
+    Fields out;
+    bool any_echo = false;
+    for (auto& [name, value] : sent) {
+      bool echo = echoed.count(value) > 0;
+      any_echo |= echo;
+      if ((echo || conflicts.count(name)) && identity_worthy(value)) out.emplace_back(name, value);
+    }
+    if (any_echo) return out;
+  }
+  return {};
+}
+
+std::string unique_value(const std::string& recorded, uint64_t copy) {
+  const std::string n = std::to_string(copy);
+  bool digits = !recorded.empty() && recorded.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && recorded.size() > n.size() + 3) {  // a phone number: its prefix, then the copy
+    std::string out = recorded.substr(0, 3);
+    out.append(recorded.size() - 3 - n.size(), '0');
+    return out + n;
+  }
+  size_t at = recorded.find('@');
+  if (at != std::string::npos && at > 0) return recorded.substr(0, at) + "_" + n + recorded.substr(at);
+  return recorded + "_" + n;
+}
+
+bool template_repeats(const std::string& value_template) {
+  auto has = [&](const char* p) { return value_template.find(p) != std::string::npos; };
+  return !has("{copy}") && !has("{uuid}") && !(has("{vu}") && has("{iter}"));
 }
 
 }  // namespace reprise::replay

@@ -1,6 +1,7 @@
 #include "replay/Profile.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -66,7 +67,7 @@ const std::map<std::string, Executor> kExecutors = {
 const std::set<std::string> kKeys = {
     "executor",   "speed",     "vus",        "duration",    "rate",         "timeUnit", "preAllocatedVUs",
     "maxVUs",     "startVUs",  "startRate",  "stages",      "gracefulStop", "routes",   "thresholds",
-    "identities", "correlate", "iterations", "maxDuration", "thinkTime"};
+    "identities", "correlate", "iterations", "maxDuration", "thinkTime", "capture", "sse", "expected_statuses"};
 
 std::vector<Stage> parse_stages(const Reader& r) {
   const Json& list = r.j.at("stages");
@@ -96,7 +97,8 @@ const std::set<std::string> kMetrics = {"http_reqs",
                                         "vus_max",
                                         "sse_connections",
                                         "sse_events",
-                                        "sse_time_to_first_event"};
+                                        "sse_time_to_first_event",
+                                        "unexpected_status"};
 
 // ${env:NAME} is expanded here, once: a missing variable is the profile's mistake, said at start.
 std::string expand_env(const Reader& r, const std::string& field, std::string text) {
@@ -121,6 +123,7 @@ std::vector<IdentityField> parse_identities(const Reader& r) {
     out.push_back({field, expand_env(r, where, v.get<std::string>())});
   };
   for (auto it = all.begin(); it != all.end(); ++it) {
+    if (it.key() == "auto") continue;
     if (it.key() != "template") {
       add(it.key(), it.value(), "identities." + it.key());
       continue;
@@ -128,6 +131,33 @@ std::vector<IdentityField> parse_identities(const Reader& r) {
     if (!it.value().is_object()) r.fail("identities.template", "must be an object {\"field\": \"template\"}");
     for (auto f = it.value().begin(); f != it.value().end(); ++f)
       add(f.key(), f.value(), "identities.template." + f.key());
+  }
+  return out;
+}
+
+// "200-399,404" → {200, 399}, {404, 404}.
+std::vector<std::pair<int, int>> parse_statuses(const Reader& r) {
+  const Json& v = r.j.at("expected_statuses");
+  const char* shape = "must be a string of statuses and ranges such as \"200-399,404\"";
+  if (!v.is_string()) r.fail("expected_statuses", shape);
+  std::string text = v.get<std::string>();
+  std::vector<std::pair<int, int>> out;
+  for (size_t start = 0; start <= text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view part = std::string_view(text).substr(start, comma - start);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    size_t dash = part.find('-');
+    int lo = 0, hi = 0;
+    auto number = [](std::string_view s, int& n) {
+      auto res = std::from_chars(s.data(), s.data() + s.size(), n);
+      return !s.empty() && res.ec == std::errc() && res.ptr == s.data() + s.size() && n >= 100 && n <= 599;
+    };
+    bool ok = dash == std::string_view::npos ? number(part, lo) && number(part, hi)
+                                             : number(part.substr(0, dash), lo) && number(part.substr(dash + 1), hi);
+    if (!ok || lo > hi) r.fail("expected_statuses", std::string(shape) + ", not '" + std::string(part) + "'");
+    out.emplace_back(lo, hi);
+    start = comma + 1;
   }
   return out;
 }
@@ -234,7 +264,28 @@ Profile Profile::parse(const Json& j, const std::string& file) {
   if (r.has("maxDuration")) p.max_duration = r.duration("maxDuration");
   if (r.has("thinkTime") && !(j["thinkTime"].is_string() && j["thinkTime"] == "recorded"))
     p.think_time = r.duration("thinkTime");
-  if (r.has("identities")) p.identities = parse_identities(r);
+  if (r.has("identities")) {
+    p.identities = parse_identities(r);
+    if (j["identities"].contains("auto")) {
+      if (!j["identities"]["auto"].is_boolean()) r.fail("identities.auto", "must be true or false");
+      p.auto_identities = j["identities"]["auto"].get<bool>();
+    }
+  }
+  if (r.has("capture")) {
+    if (!j["capture"].is_string() || j["capture"].get<std::string>().empty())
+      r.fail("capture", "must be the path of a capture file, relative to the profile's folder");
+    std::string named = j["capture"].get<std::string>();
+    size_t slash = file.rfind('/');
+    p.capture = named.front() == '/' || slash == std::string::npos ? named : file.substr(0, slash + 1) + named;
+  }
+  if (r.has("sse")) {
+    const Json& sse = j["sse"];
+    if (!sse.is_object()) r.fail("sse", "must be an object {\"hold\": \"10m\"}");
+    for (auto it = sse.begin(); it != sse.end(); ++it)
+      if (it.key() != "hold") r.fail("sse." + it.key(), "is not an sse option (hold)");
+    if (sse.contains("hold")) p.sse_hold = r.duration(sse["hold"], "sse.hold");
+  }
+  if (r.has("expected_statuses")) p.expected_statuses = parse_statuses(r);
   if (r.has("correlate")) p.correlate = parse_correlate(r);
   check_executor_options(r, p);
   return p;
@@ -248,7 +299,31 @@ void Profile::scale_time(double factor) {
   scale(graceful_stop);
   scale(max_duration);
   if (think_time) scale(*think_time);
+  scale(sse_hold);
   for (auto& s : stages) scale(s.duration);
+}
+
+void Profile::scale_load(double factor) {
+  auto vus = [&](int& n) {
+    if (n > 0) n = std::max(1, static_cast<int>(std::lround(n * factor)));
+  };
+  vus(this->vus);
+  vus(pre_allocated_vus);
+  vus(max_vus);
+  vus(start_vus);
+  rate *= factor;
+  start_rate *= factor;
+  for (auto& s : stages)
+    s.target = executor == Executor::ramping_vus && s.target > 0 ? std::max(1.0, std::round(s.target * factor))
+                                                                  : s.target * factor;
+}
+
+bool Profile::failed(int status, int recorded) const {
+  if (status == 0) return true;
+  if (expected_statuses.empty()) return status >= 400 && status != recorded;
+  for (const auto& [lo, hi] : expected_statuses)
+    if (status >= lo && status <= hi) return false;
+  return true;
 }
 
 std::string executor_name(Executor e) {

@@ -66,8 +66,14 @@ struct Profile {
   std::map<std::string, std::string> routes;  // tag name → "METHOD /path/*/pattern"
   std::vector<Threshold> thresholds;
   std::vector<IdentityField> identities;
+  bool auto_identities = true;  // `identities.auto`: unique values for fields the capture shows
   CorrelateRules correlate;
   std::optional<std::chrono::microseconds> think_time;  // nullopt: the recorded gaps
+  std::string capture;  // `capture`, resolved against the profile's folder; empty: none named
+  std::chrono::microseconds sse_hold{0};  // `sse.hold`: a replayed stream is held at least so long
+  // `expected_statuses` ("200-399,404"): inclusive ranges; empty: an answer fails when it is
+  // >= 400 and the recording answered the same request otherwise (recorded 400 → 400 passes).
+  std::vector<std::pair<int, int>> expected_statuses;
 
   // Reads and checks a profile file; throws InputError(file, "field X", problem).
   static Profile load(const std::string& path);
@@ -75,6 +81,11 @@ struct Profile {
 
   // --time-scale: every duration multiplied by `factor` (0.1 shrinks a 10-minute run to one).
   void scale_time(double factor);
+  // --load-scale: VUs, stage targets and arrival rates multiplied by `factor` (at least 1 VU).
+  void scale_load(double factor);
+  // Whether a replayed answer with `status` counts as failed, the recording having answered
+  // `recorded` (0: no answer recorded). No answer (status 0) always fails.
+  bool failed(int status, int recorded) const;
   // The whole run: the executor's duration, the sum of its stages, or maxDuration (0 for
   // replay-timing, whose length is the capture's).
   std::chrono::microseconds total_duration() const;

@@ -15,6 +15,7 @@ constexpr std::pair<const char*, uint64_t ReplayStats::*> kCounters[] = {
     {"dropped_iterations", &ReplayStats::dropped_iterations},
     {"http_reqs", &ReplayStats::http_reqs},
     {"http_req_failed", &ReplayStats::http_req_failed},
+    {"unexpected_status", &ReplayStats::unexpected_status},
     {"transport_errors", &ReplayStats::transport_errors},
     {"data_sent", &ReplayStats::data_sent},
     {"data_received", &ReplayStats::data_received},
@@ -76,6 +77,17 @@ void ReplayStats::add_tag(const TagStats& from, TagStats& into) {
   into.http_req_waiting.merge(from.http_req_waiting);
 }
 
+void ReplayStats::count_step(int step, int status) {
+  auto at = static_cast<size_t>(step);
+  if (at >= step_statuses.size()) step_statuses.resize(at + 1);
+  for (auto& [s, n] : step_statuses[at])
+    if (s == status) {
+      ++n;
+      return;
+    }
+  step_statuses[at].emplace_back(status, 1);
+}
+
 void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
   size_t second = us <= 0 ? 0 : static_cast<size_t>(us / 1'000'000);
   if (second >= per_second.size()) per_second.resize(second + 1);
@@ -94,7 +106,29 @@ void ReplayStats::merge(const ReplayStats& o) {
   sse_open_peak += o.sse_open_peak;
   for (const auto& t : o.tags)
     add_tag(t, tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status));
+  if (step_statuses.size() < o.step_statuses.size()) step_statuses.resize(o.step_statuses.size());
+  for (size_t i = 0; i < o.step_statuses.size(); ++i)
+    for (auto [status, n] : o.step_statuses[i]) {
+      auto& mine = step_statuses[i];
+      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& p) { return p.first == status; });
+      if (it == mine.end())
+        mine.emplace_back(status, n);
+      else
+        it->second += n;
+    }
 }
+
+namespace {
+
+// Answers by class in `s` ("2xx", "4xx", "none": no answer), less those in `before`.
+nlohmann::json status_classes(const ReplayStats& before, const ReplayStats& s) {
+  uint64_t by_class[6] = {};
+  for (size_t code = 0; code < s.status.size(); ++code) by_class[code / 100] += s.status[code] - before.status[code];
+  return {{"none", by_class[0]}, {"1xx", by_class[1]}, {"2xx", by_class[2]},
+          {"3xx", by_class[3]},  {"4xx", by_class[4]}, {"5xx", by_class[5]}};
+}
+
+}  // namespace
 
 namespace {
 
@@ -116,6 +150,7 @@ nlohmann::json ReplayStats::timeline_point(const ReplayStats& before, const Repl
                           {"dropped_iterations", now.dropped_iterations - before.dropped_iterations},
                           {"vus", now.vus},
                           {"sse_open", now.sse_open},
+                          {"status", status_classes(before, now)},
                           {"tags", nlohmann::json::object()}};
   for (const auto& [name, fig] : by_name(now)) {
     const TagStats& old = names_before[name];
@@ -144,6 +179,14 @@ void ReplayStats::add_timeline(nlohmann::json& into, const nlohmann::json& from,
     for (const char* key : kCounts) {
       if (!p.contains(key) || !p[key].is_number_unsigned()) bad(std::string(key) + " must be a count");
       to[key] = to.value(key, uint64_t{0}) + p[key].get<uint64_t>();
+    }
+    if (p.contains("status")) {  // answers by class (summaries from before it was kept have none)
+      if (!p["status"].is_object()) bad("status must be {class: count}");
+      if (!to.contains("status")) to["status"] = nlohmann::json::object();
+      for (auto it = p["status"].begin(); it != p["status"].end(); ++it) {
+        if (!it.value().is_number_unsigned()) bad("status." + it.key() + " must be a count");
+        to["status"][it.key()] = to["status"].value(it.key(), uint64_t{0}) + it.value().get<uint64_t>();
+      }
     }
     for (auto it = p["tags"].begin(); it != p["tags"].end(); ++it) {
       const auto& tag = it.value();

@@ -265,11 +265,11 @@ void RequestTemplate::render(const std::vector<std::string>& live, std::string& 
 }
 
 void RequestTemplate::each_value(const capture::Request& req,
-                                 const std::function<void(std::string_view, bool id_place)>& f) {
+                                 const std::function<void(std::string_view, bool id_place, const Site& site)>& f) {
   RequestTemplate(
       req,
-      [&](std::string_view whole, bool id_place, const Site&) {
-        f(whole, id_place);
+      [&](std::string_view whole, bool id_place, const Site& site) {
+        f(whole, id_place, site);
         return -1;
       },
       "x");

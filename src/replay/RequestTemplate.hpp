@@ -63,7 +63,7 @@ class RequestTemplate {
   static bool carries(const capture::Request& req, const Wanted& value);
   // Calls `f` with every value standing whole in the request, as a lookup would see it.
   static void each_value(const capture::Request& req,
-                         const std::function<void(std::string_view, bool id_place)>& f);
+                         const std::function<void(std::string_view, bool id_place, const Site& site)>& f);
 
   const std::string& method() const { return method_; }
   size_t slots_used() const;

@@ -46,7 +46,11 @@ class ThreadRun {
         settings_(settings),
         index_(index),
         pool_(ctx.get_executor(), options.target, 0, options.connect_timeout),
-        timer_(ctx) {}
+        timer_(ctx) {
+    const auto shards = static_cast<uint64_t>(options.shards);
+    copies_.stride = static_cast<uint64_t>(options.threads) * shards;
+    copies_.offset = static_cast<uint64_t>(index) * shards + static_cast<uint64_t>(options.shard);
+  }
 
   ReplayStats stats;
 
@@ -100,7 +104,7 @@ class ThreadRun {
   }
 
   Vu& new_vu(int number) {
-    vus_.push_back(std::make_unique<Vu>(pool_, settings_, stats, number));
+    vus_.push_back(std::make_unique<Vu>(pool_, settings_, stats, copies_, number));
     return *vus_.back();
   }
 
@@ -255,6 +259,7 @@ class ThreadRun {
   int index_;
   net::UpstreamPool pool_;
   asio::steady_timer timer_;
+  CopyNumbers copies_;
   std::vector<std::unique_ptr<Vu>> vus_;
   std::vector<Vu*> idle_;     // open model: VUs free for the next iteration
   std::vector<char> active_;  // closed model: by VU number, looping now

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
+#include "http/MessageHead.hpp"
 #include "metrics/RouteTags.hpp"
 #include "replay/Identities.hpp"
 #include "replay/Users.hpp"
@@ -20,18 +22,6 @@ bool is_websocket(const Exchange& x) {
 }
 
 std::string label_of(const Exchange& x) { return fmt::format("#{} {} {}", x.id, x.req.method, x.req.target); }
-
-// True when `path` has `segment` as a whole segment ("/api/chat/rooms" has "rooms").
-bool names_segment(std::string_view path, std::string_view segment) {
-  for (size_t at = path.find(segment); at != std::string_view::npos; at = path.find(segment, at + 1)) {
-    size_t end = at + segment.size();
-    if (at > 0 && path[at - 1] == '/' && (end == path.size() || path[end] == '/')) return true;
-  }
-  return false;
-}
-
-// The last part of a JSON pointer: "/messages/0/room_id" → "room_id".
-std::string_view last_key(std::string_view pointer) { return pointer.substr(pointer.rfind('/') + 1); }
 
 // Builds one session from its connections: every exchange of the user in time order (xs_),
 // each knowing its flow, so that an answer on one connection can feed a request on another.
@@ -53,18 +43,35 @@ class TagIndex {
   std::map<metrics::RouteKey, int> index_;
 };
 
+// What every session's builder shares: the profile, the options, the tags, the conflict fields
+// of the whole capture, and the notes of every step so far.
+struct BuildContext {
+  const Profile& profile;
+  const SessionOptions& options;
+  TagIndex& tags;
+  const std::set<std::string>& conflicts;
+  std::vector<StepNote>& notes;
+};
+
+bool is_credential_header(std::string_view name) {
+  return http::iequals(name, "Authorization") || http::iequals(name, "Cookie");
+}
+
 class Builder {
  public:
-  Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const Profile& profile,
-          const SessionOptions& options, TagIndex& tags)
-      : profile_(profile), options_(options), tags_(tags) {
+  // `flows` are the group's connections; `user_of_flow` says whose each is.
+  Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const std::vector<int>& user_of_flow,
+          int users, BuildContext& context)
+      : profile_(context.profile), options_(context.options), tags_(context.tags), context_(context), users_(users) {
     for (size_t f = 0; f < flows.size(); ++f)
       for (const Exchange* x : *flows[f]) {
         xs_.push_back(x);
         flow_of_[x] = static_cast<int>(f);
+        user_of_[x] = user_of_flow[f];
       }
     std::stable_sort(xs_.begin(), xs_.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
+    global_id_.assign(xs_.size(), -1);
     index_requests();
   }
 
@@ -72,6 +79,7 @@ class Builder {
     Session s;
     s.key = xs_.front()->session;
     s.start_us = xs_.front()->t_us;
+    s.users = users_;
     find_identities(s);
     for (size_t k = 0; k < xs_.size(); ++k) find_producers(s, k);
     std::map<int, size_t> flow_index;
@@ -109,16 +117,36 @@ class Builder {
     std::string path;  // the producing request's path, to match "/rooms/{id}" with POST /rooms
   };
 
+  // The profile's templates take every value of their field in the group's requests; the other
+  // fields that make each user unique are found from its traffic (replay/Identities).
   void find_identities(Session& s) {
-    for (size_t i = 0; i < profile_.identities.size(); ++i) {
+    std::set<std::string> templated;
+    for (const auto& f : profile_.identities) {
+      templated.insert(f.field);
       for (const Exchange* x : xs_) {
-        auto value = identity_value(x->req, profile_.identities[i].field);
-        if (!value || value->empty() || values_.count(*value)) continue;
-        add_slot(s, {*value, static_cast<int>(i), {"identity " + profile_.identities[i].field}, 0}, {},
-                 false);
-        break;
+        auto value = identity_value(x->req, f.field);
+        if (value && !value->empty() && !values_.count(*value))
+          add_identity(s, {f.field, user_of_[x], f.value_template}, *value);
       }
     }
+    if (!profile_.auto_identities) return;
+    for (int u = 0; u < users_; ++u) {
+      std::vector<const Exchange*> mine;
+      for (const Exchange* x : xs_)
+        if (user_of_[x] == u) mine.push_back(x);
+      for (auto& [field, value] : creating_fields(mine, context_.conflicts))
+        if (!templated.count(field) && !values_.count(value)) add_identity(s, {field, u, {}}, value);
+    }
+  }
+
+  void add_identity(Session& s, Identity identity, const std::string& value) {
+    std::string origin = "identity " + identity.field + (identity.value_template.empty() ? " (automatic)" : "");
+    add_slot(s, {value, static_cast<int>(s.identities.size()), {std::move(origin)}, 0}, {}, false);
+    s.identities.push_back(std::move(identity));
+  }
+
+  static std::string describe(const Identity& id) {
+    return id.field + (id.value_template.empty() ? " (automatic)" : " (" + id.value_template + ")");
   }
 
   // Answer k hands out a value when request k did not carry it (else it is an echo: a message
@@ -141,7 +169,7 @@ class Builder {
   // those that carry it where an integer id may stand.
   void index_requests() {
     for (size_t k = 0; k < xs_.size(); ++k)
-      RequestTemplate::each_value(xs_[k]->req, [&](std::string_view whole, bool id_place) {
+      RequestTemplate::each_value(xs_[k]->req, [&](std::string_view whole, bool id_place, const Site&) {
         auto& m = mentions_[std::string(whole)];
         if (m.anywhere.empty() || m.anywhere.back() != k) m.anywhere.push_back(k);
         if (id_place && (m.at_id.empty() || m.at_id.back() != k)) m.at_id.push_back(k);
@@ -179,21 +207,20 @@ class Builder {
     for (int slot : v.slots) {
       const Producer& p = producers_[static_cast<size_t>(slot)];
       if (p.step >= static_cast<int>(k)) continue;
-      int score = 0;
-      if (p.step >= 0) {
-        std::string_view key = last_key(p.handout.where);
-        if (!site.key.empty() && key == site.key) score += 4;
-        if (!site.segment.empty() && names_segment(p.path, site.segment)) score += 2;
-        if (key == "id") score += 1;
-      }
+      int score = p.step >= 0 ? handout_fit(p.handout.where, p.path, site.key, site.segment) : 0;
       if (score >= best_score) {
         best = slot;
         best_score = score;
       }
     }
     if (best >= 0) {
-      ++s.slots[static_cast<size_t>(best)].uses;
+      Slot& chosen = s.slots[static_cast<size_t>(best)];
+      ++chosen.uses;
       int producer = producers_[static_cast<size_t>(best)].step;
+      if (chosen.identity >= 0)
+        note_.identities.push_back(describe(s.identities[static_cast<size_t>(chosen.identity)]));
+      else if (producer >= 0)
+        note_.inputs.push_back(global_id_[static_cast<size_t>(producer)]);
       if (producer >= 0 && flow_of_[xs_[static_cast<size_t>(producer)]] != flow_of_[xs_[k]])
         cross_flow_uses_.emplace_back(k, best);
     }
@@ -203,17 +230,46 @@ class Builder {
   // Step k, timed from its flow's first request and from the end of the flow's previous answer.
   Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
+    note_ = {label_of(x), tags_.of(x.req), x.res ? x.res->status : 0, {}, {}, {}, false};
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
-    Step step{RequestTemplate(x.req, lookup, options_.host), label_of(x), 0, 0, 0, 0, {}, {}, {}};
-    step.tag = tags_.of(x.req);
+    Step step{RequestTemplate(x.req, lookup, options_.host), static_cast<int>(context_.notes.size()), 0,
+              label_of(x), 0, 0, 0, 0, {}, {}, {}};
+    global_id_[k] = step.id;
+    step.recorded_status = note_.recorded_status;
+    step.tag = note_.tag;
+    finish_note(x);
+    context_.notes.push_back(std::move(note_));
     step.offset_us = x.t_us - flow_start_us;
     if (previous)
       step.think_us =
           std::max<int64_t>(0, x.t_us - (previous->t_us + (previous->res ? previous->res->dur_us : 0)));
     step.hold_us = x.res ? x.res->dur_us : 0;
     return step;
+  }
+
+  // What the note says beyond the slots the request took: the fields sent as recorded, and a
+  // credential no answer handed out.
+  void finish_note(const Exchange& x) {
+    std::sort(note_.identities.begin(), note_.identities.end());
+    note_.identities.erase(std::unique(note_.identities.begin(), note_.identities.end()), note_.identities.end());
+    std::sort(note_.inputs.begin(), note_.inputs.end());
+    note_.inputs.erase(std::unique(note_.inputs.begin(), note_.inputs.end()), note_.inputs.end());
+    for (const auto& [name, value] : string_fields(x.req)) {
+      auto v = values_.find(value);
+      if (value.find("{{redacted:") == std::string::npos && (v == values_.end() || !v->second.identity))
+        note_.literal_fields.push_back(name);
+    }
+    for (const auto& [name, value] : x.req.headers) {
+      if (!is_credential_header(name)) continue;
+      for (size_t i = 0; i < value.size();) {
+        size_t end = std::min(value.find_first_of(" ,;=\t", i), value.size());
+        if (end - i >= 8 && !values_.count(std::string_view(value).substr(i, end - i)))
+          note_.unresolved_credential = true;
+        i = end + 1;
+      }
+    }
   }
 
   struct Value {
@@ -228,10 +284,15 @@ class Builder {
 
   std::vector<const Exchange*> xs_;
   std::map<const Exchange*, int> flow_of_;
+  std::map<const Exchange*, int> user_of_;
+  std::vector<int> global_id_;  // by exchange: its Step::id, once made
   std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
   const SessionOptions& options_;
   TagIndex& tags_;
+  BuildContext& context_;
+  int users_;
+  StepNote note_;  // of the step being made
   std::map<std::string, Value, std::less<>> values_;
   std::unordered_map<std::string, Mentions> mentions_;
   std::vector<Producer> producers_;  // by slot
@@ -260,10 +321,17 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
     std::stable_sort(xs.begin(), xs.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
   TagIndex tags(profile, out.tags);
-  for (const auto& user : group_users(connections)) {
+  const auto conflicts = conflict_fields(exchanges);
+  BuildContext context{profile, options, tags, conflicts, out.notes};
+  for (const auto& group : group_users(connections)) {
     std::vector<const std::vector<const Exchange*>*> flows;
-    for (const auto& key : user) flows.push_back(&connections.at(key));
-    out.sessions.push_back(Builder(flows, profile, options, tags).build());
+    std::vector<int> user_of_flow;
+    for (size_t u = 0; u < group.users.size(); ++u)
+      for (const auto& key : group.users[u]) {
+        flows.push_back(&connections.at(key));
+        user_of_flow.push_back(static_cast<int>(u));
+      }
+    out.sessions.push_back(Builder(flows, user_of_flow, static_cast<int>(group.users.size()), context).build());
   }
   std::stable_sort(out.sessions.begin(), out.sessions.end(), [](const Session& a, const Session& b) {
     return a.start_us < b.start_us || (a.start_us == b.start_us && a.key < b.key);

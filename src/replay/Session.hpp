@@ -25,6 +25,8 @@ struct Extraction {
 
 struct Step {
   RequestTemplate request;
+  int id = 0;             // across the whole build: an index into SessionBuild::notes
+  int recorded_status = 0;  // the recorded answer's (0: none was recorded)
   std::string label;      // "#12 POST /api/users/login", for messages
   int tag = 0;            // its name tag and method, an index into SessionBuild::tags
   int64_t offset_us = 0;  // from the flow's first request, as recorded
@@ -42,10 +44,18 @@ struct Flow {
   std::vector<Step> steps;
 };
 
+// A value that makes a recorded user unique (its email, its username), and how each copy of the
+// user gets its own: from the profile's template, else automatically (replay/Identities).
+struct Identity {
+  std::string field;
+  int user = 0;                // which user of the session it belongs to
+  std::string value_template;  // empty: automatic
+};
+
 // A value that is live at run time: a handout, or an identity.
 struct Slot {
   std::string recorded;
-  int identity = -1;                 // index into Profile::identities, else a handout
+  int identity = -1;                 // index into Session::identities, else a handout
   std::vector<std::string> origins;  // "json /access_token of #5 POST /api/users/login", "identity email";
                                      // a later answer handing out the same value refreshes it
   int uses = 0;                      // places in later requests that take its live value
@@ -55,9 +65,22 @@ struct Slot {
 struct Session {
   std::string key;       // the first flow's key
   int64_t start_us = 0;  // from the capture's start
+  int users = 1;  // recorded users replayed together (replay/Users)
+  std::vector<Identity> identities;
   std::vector<Slot> slots;
   std::vector<Flow> flows;  // by start
   size_t steps() const;
+};
+
+// What the end of a run needs to explain a step's failures, noted when the sessions are built.
+struct StepNote {
+  std::string label;  // "#12 POST /api/users/login"
+  int tag = 0;
+  int recorded_status = 0;                  // 0: no answer was recorded
+  std::vector<std::string> identities;      // the identity fields the request carries: "email (automatic)"
+  std::vector<std::string> literal_fields;  // JSON string fields sent as recorded
+  std::vector<int> inputs;                  // the steps whose answers hand out values it carries
+  bool unresolved_credential = false;       // an Authorization or Cookie value no answer handed out
 };
 
 struct SessionOptions {
@@ -68,6 +91,7 @@ struct SessionOptions {
 struct SessionBuild {
   std::vector<Session> sessions;        // by start time
   std::vector<metrics::RouteKey> tags;  // the name tags and methods the steps carry
+  std::vector<StepNote> notes;          // by Step::id
   uint64_t skipped_websocket = 0;       // WebSocket exchanges are not replayed
 };
 

@@ -1,8 +1,13 @@
-// Which recorded connections belong to one user: a browser logs in on one connection and opens
-// its notification stream on another. Two connections are one user when a long value that an
-// answer on one handed out (a token, a session cookie, a redaction placeholder: 8 characters or
-// more) is carried later by a request of the other, in a header token, a path segment or a query
-// value. The session builder replays such a group as one iteration, sharing its live values.
+// Which recorded connections belong to one user, and which users replay together. A browser
+// logs in on one connection and opens its notification stream on another: two connections are
+// one user when a long value that an answer on one handed out (a token, a session cookie, a
+// redaction placeholder: 8 characters or more) is carried later by a request of the other, in a
+// header token, a path segment or a query value. Users act on each other (Bob accepts the
+// friend request Alice sent, posts in the room Alice made): two users are one group when one
+// carries a value that only the other's answers handed out, an id where it fits the place
+// (replay/Correlation's handout_fit: the accept's /requests/{id} ← Alice's POST /requests) or
+// a long value anywhere. The session builder replays a group as one iteration, sharing its
+// live values, each copy with its own identities.
 #pragma once
 
 #include <map>
@@ -16,8 +21,13 @@ namespace reprise::replay {
 using Connections =
     std::map<std::string, std::vector<const capture::Exchange*>>;  // by session key, in time order
 
-// The groups, each a list of connection keys in order of first request, the groups in order of
-// their first request; every key is in exactly one group.
-std::vector<std::vector<std::string>> group_users(const Connections& connections);
+// A group of users, each a list of connection keys in order of first request; the users in
+// order of their first request.
+struct UserGroup {
+  std::vector<std::vector<std::string>> users;
+};
+
+// The groups in order of their first request; every key is in exactly one user of one group.
+std::vector<UserGroup> group_users(const Connections& connections);
 
 }  // namespace reprise::replay

@@ -20,8 +20,6 @@ constexpr size_t kRead = 16384;
 constexpr size_t kMaxHead = 65536;
 constexpr size_t kMaxKeptBody = 1 << 20;  // a JSON answer read for handouts
 
-bool failed_status(int status) { return status < 200 || status >= 400; }
-
 bool event_stream(const http::MessageHead& head) {
   for (const auto& h : head.headers)
     if (http::iequals(h.name, "Content-Type")) return capture::SseEvents::is_event_stream(h.value);
@@ -29,8 +27,8 @@ bool event_stream(const http::MessageHead& head) {
 }
 }  // namespace
 
-Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, int number)
-    : pool_(pool), run_(run), stats_(stats), number_(number), changed_(pool.executor()) {}
+Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number)
+    : pool_(pool), run_(run), stats_(stats), copies_(copies), number_(number), changed_(pool.executor()) {}
 
 int64_t Vu::since_t0(clock::time_point t) const { return duration_cast<microseconds>(t - run_.t0).count(); }
 
@@ -64,15 +62,18 @@ void Vu::begin_iteration(const Session& session) {
   live_.resize(session.slots.size());
   settled_.assign(session.slots.size(), 0);
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
-  const auto& identities = run_.profile->identities;
+  uint64_t copy[64];  // each recorded user's copy number in this iteration (a group past 64 shares the last)
+  for (int u = 0; u < std::min(session.users, 64); ++u) copy[u] = copies_.take();
   for (size_t i = 0; i < session.slots.size(); ++i) {
     const Slot& slot = session.slots[i];
     if (slot.identity < 0) {
       live_[i] = slot.recorded;
       continue;
     }
-    live_[i] = expand_identity(identities[static_cast<size_t>(slot.identity)].value_template,
-                               {number_, iteration_, run_.shard});
+    const Identity& id = session.identities[static_cast<size_t>(slot.identity)];
+    const IdentityContext ctx{number_, iteration_, run_.shard, copy[std::min(id.user, 63)]};
+    live_[i] = id.value_template.empty() ? unique_value(slot.recorded, ctx.copy)
+                                         : expand_identity(id.value_template, ctx);
     settled_[i] = 1;
   }
   changed_.expires_at(clock::time_point::max());
@@ -163,6 +164,7 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
     ++stats_.interrupted;
     co_return false;
   }
+  stats_.count_step(step.id, 0);
   ++stats_.transport_errors;
   ++stats_.http_req_failed;
   ++tag.http_req_failed;
@@ -213,14 +215,14 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   const int status = h.status;
   const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
   if (event_stream(h)) {
-    count_answer(status, tag);
+    count_answer(status, step, tag);
     co_await hold_stream(link, step, start);
     close(link);
     co_return Sent::answered;
   }
   bool whole = co_await read_body(link, step);
   if (!whole) co_return Sent::failed;
-  count_answer(status, tag);
+  count_answer(status, step, tag);
   const uint64_t took = elapsed_us(start);
   stats_.http_req_duration.record(took);
   tag.http_req_duration.record(took);
@@ -230,10 +232,12 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
 }
 
 // An answer is counted once, when it is whole (or, for a stream, when its head came).
-void Vu::count_answer(int status, TagStats& tag) {
+void Vu::count_answer(int status, const Step& step, TagStats& tag) {
   ++tag.http_reqs;
   ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
-  if (!failed_status(status)) return;
+  stats_.count_step(step.id, status);
+  if (status != step.recorded_status) ++stats_.unexpected_status;
+  if (!run_.profile->failed(status, step.recorded_status)) return;
   ++stats_.http_req_failed;
   ++tag.http_req_failed;
 }
@@ -304,7 +308,8 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step) {
 awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point start) {
   ++stats_.sse_connections;
   stats_.sse_open_peak = std::max(stats_.sse_open_peak, ++stats_.sse_open);
-  link.dog.arm(std::min(start + run_.scaled(step.hold_us), run_.hard_stop) - clock::now());
+  const auto hold = std::max(run_.scaled(step.hold_us), run_.profile->sse_hold);
+  link.dog.arm(std::min(start + hold, run_.hard_stop) - clock::now());
   bool first = true;
   for (;;) {
     auto got = link.parser.parse_body(link.in.readable());

@@ -27,6 +27,13 @@ namespace reprise::replay {
 
 using clock = std::chrono::steady_clock;
 
+// The copy numbers of one thread: copy n of thread t in shard i of N over T threads is
+// (n·T + t)·N + i, so no two copies of a run (or of its shards) share one.
+struct CopyNumbers {
+  uint64_t next = 0, stride = 1, offset = 1;
+  uint64_t take() { return next++ * stride + offset; }
+};
+
 // What every VU of a run shares, read-only.
 struct RunSettings {
   const Profile* profile = nullptr;
@@ -44,7 +51,7 @@ struct RunSettings {
 
 class Vu {
  public:
-  Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, int number);
+  Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number);
   Vu(const Vu&) = delete;
   Vu& operator=(const Vu&) = delete;
 
@@ -86,7 +93,7 @@ class Vu {
   void close(Link& link);
   void settle(const std::vector<Extraction>& extractions);
   void settle(const Step& step);
-  void count_answer(int status, TagStats& tag);
+  void count_answer(int status, const Step& step, TagStats& tag);
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;
@@ -94,6 +101,7 @@ class Vu {
   net::UpstreamPool& pool_;
   const RunSettings& run_;
   ReplayStats& stats_;
+  CopyNumbers& copies_;
   int number_;
   int iteration_ = 0;
   bool aborted_ = false;

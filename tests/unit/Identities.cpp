@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+using reprise::capture::Exchange;
 using reprise::capture::HeaderList;
 using reprise::capture::Request;
 using reprise::replay::expand_identity;
@@ -96,4 +97,46 @@ TEST_CASE("expand_identity makes a fresh version 4 UUID at each {uuid}", "[repla
   CHECK(seen.size() == 100);
   std::string two = expand_identity("{uuid}/{uuid}", ctx);
   CHECK(two.substr(0, 36) != two.substr(37));
+}
+
+TEST_CASE("unique_value: the recorded value made unique, its shape kept", "[replay][identities]") {
+  using reprise::replay::unique_value;
+  CHECK(unique_value("alice@test.com", 17) == "alice_17@test.com");
+  CHECK(unique_value("alice", 17) == "alice_17");
+  CHECK(unique_value("Test User 3", 5) == "Test User 3_5");
+  CHECK(unique_value("01012345678", 17) == "01000000017");
+  CHECK(unique_value("1234", 17) == "1234_17");  // too short to keep its length
+  CHECK(unique_value("a", 1) != unique_value("a", 2));
+}
+
+TEST_CASE("expand_identity fills {copy}; template_repeats says which templates give a value twice",
+          "[replay][identities]") {
+  using reprise::replay::template_repeats;
+  IdentityContext ctx{7, 2, 3, 99};
+  CHECK(expand_identity("u{copy}@t.com", ctx) == "u99@t.com");
+  CHECK(template_repeats("user{vu}@test.com"));
+  CHECK(template_repeats("fixed@test.com"));
+  CHECK_FALSE(template_repeats("user{vu}-{iter}@test.com"));
+  CHECK_FALSE(template_repeats("user{copy}@test.com"));
+  CHECK_FALSE(template_repeats("user-{uuid}"));
+}
+
+TEST_CASE("conflict_fields: the fields a refused repeat shares with an accepted request", "[replay][identities]") {
+  using reprise::replay::conflict_fields;
+  auto x = [](const char* method, const char* target, const char* body, int status) {
+    Exchange e;
+    e.req.method = method;
+    e.req.target = target;
+    e.req.headers = {{"Content-Type", "application/json"}};
+    e.req.body.data = body;
+    e.req.body.size = e.req.body.data.size();
+    e.res.emplace();
+    e.res->status = status;
+    return e;
+  };
+  std::vector<Exchange> xs = {x("POST", "/register", R"({"email":"a@x","username":"a","pw":"1"})", 201),
+                              x("POST", "/register", R"({"email":"a@x","username":"a","pw":"2"})", 400),
+                              x("POST", "/other", R"({"name":"n"})", 201),
+                              x("POST", "/elsewhere", R"({"name":"n"})", 409)};  // another path
+  CHECK(conflict_fields(xs) == std::set<std::string>{"email", "username"});
 }

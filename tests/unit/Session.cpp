@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ using reprise::capture::HeaderList;
 using reprise::capture::Response;
 using reprise::replay::build_sessions;
 using reprise::replay::expand_identity;
+using reprise::replay::unique_value;
 using reprise::replay::Handout;
 using reprise::replay::IdentityContext;
 using reprise::replay::Profile;
@@ -58,7 +60,10 @@ Exchange exchange(uint64_t id, std::string session, int64_t t_us, std::string me
 
 Answer json(std::string body, int64_t dur_us = 100) { return {200, std::move(body), dur_us}; }
 
-SessionBuild build(std::vector<Exchange> xs, const Profile& profile = {}, bool auto_correlate = true) {
+// Automatic identities are left out unless a test asks for them: the other tests look at slots.
+SessionBuild build(std::vector<Exchange> xs, Profile profile = {}, bool auto_correlate = true,
+                   bool auto_identities = false) {
+  profile.auto_identities = auto_identities;
   return build_sessions(std::move(xs), profile, SessionOptions{auto_correlate, ""});
 }
 
@@ -338,4 +343,82 @@ TEST_CASE("WebSocket exchanges are skipped and counted", "[replay][session]") {
   CHECK(s.start_us == 200);
   REQUIRE(s.steps() == 1);
   CHECK(step(s, 0).label == "#3 GET /api/rooms");
+}
+
+TEST_CASE("automatic identities: what a registration sent and the service echoed, each copy its own",
+          "[replay][session][identities]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "u", 0, "POST", "/api/users/register", {},
+               R"({"email":"al@x.com","username":"al","password":"{{redacted:1}}","bio":"hi there"})",
+               Answer{201, R"({"id":1,"email":"al@x.com","username":"al"})", 100}),
+      exchange(2, "u", 1000, "POST", "/api/users/login", {}, R"({"email":"al@x.com","password":"{{redacted:1}}"})",
+               json(R"({"access_token":"tok-123456789"})")),
+      exchange(3, "u", 2000, "GET", "/api/users/search?q=al", {{"Authorization", "Bearer tok-123456789"}}),
+  };
+  const Session s = only_session(build(xs, {}, true, true));
+  std::map<std::string, std::string> fields;  // recorded value → field
+  for (const auto& slot : s.slots)
+    if (slot.identity >= 0) fields[slot.recorded] = s.identities[static_cast<size_t>(slot.identity)].field;
+  CHECK(fields == std::map<std::string, std::string>{{"al@x.com", "email"}, {"al", "username"}});
+  for (const auto& id : s.identities) CHECK(id.value_template.empty());  // automatic
+  const auto live = live_for(s, {{"al@x.com", unique_value("al@x.com", 17)}, {"al", unique_value("al", 17)}});
+  CHECK(body_of(render(step(s, 1), live)) == R"({"email":"al_17@x.com","password":"{{redacted:1}}"})");
+  CHECK(render(step(s, 2), live).starts_with("GET /api/users/search?q=al_17 HTTP/1.1\r\n"));
+  CHECK(step(s, 0).id == 0);
+  CHECK(step(s, 2).id == 2);
+}
+
+TEST_CASE("automatic identities: a field the service refused when repeated, though not echoed",
+          "[replay][session][identities]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "a", 0, "POST", "/signup", {}, R"({"phone":"01012345678","name":"Al"})",
+               Answer{201, R"({"id":1,"name":"Al"})", 100}),
+      exchange(2, "b", 10, "POST", "/signup", {}, R"({"phone":"01012345678","name":"Bo"})",
+               Answer{409, R"({"detail":"phone taken"})", 100}),
+  };
+  const SessionBuild b = build(xs, {}, true, true);
+  std::set<std::string> fields;
+  for (const auto& session : b.sessions)
+    for (const auto& id : session.identities) fields.insert(id.field);
+  CHECK(fields == std::set<std::string>{"phone", "name"});  // name echoed; phone refused when repeated
+  CHECK(b.notes.size() == 2);
+  CHECK(b.notes[1].recorded_status == 409);
+}
+
+TEST_CASE("automatic identities: a profile template overrides a field; auto off keeps the rest as recorded",
+          "[replay][session][identities]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "u", 0, "POST", "/register", {}, R"({"email":"al@x.com","username":"al"})",
+               Answer{201, R"({"email":"al@x.com","username":"al"})", 100}),
+  };
+  Profile p;
+  p.identities = {{"email", "user{copy}@t.com"}};
+  const Session s = only_session(build(xs, p, true, true));
+  REQUIRE(s.identities.size() == 2);
+  CHECK(s.identities[0].field == "email");
+  CHECK(s.identities[0].value_template == "user{copy}@t.com");
+  CHECK(s.identities[1].field == "username");
+  CHECK(s.identities[1].value_template.empty());
+  const Session off = only_session(build(xs, p, true, false));
+  REQUIRE(off.identities.size() == 1);
+  CHECK(off.identities[0].field == "email");
+}
+
+TEST_CASE("step notes: the identities a request carries, the fields sent as recorded, the steps it needs",
+          "[replay][session]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "u", 0, "POST", "/register", {}, R"({"email":"al@x.com","nick":"zz"})",
+               Answer{201, R"({"email":"al@x.com"})", 100}),
+      exchange(2, "u", 10, "POST", "/login", {}, R"({"email":"al@x.com"})", json(R"({"token":"tok-123456789"})")),
+      exchange(3, "u", 20, "GET", "/me", {{"Authorization", "Bearer tok-123456789"}}),
+      exchange(4, "u", 30, "GET", "/other", {{"Authorization", "Bearer tok-nobody-gave"}}),
+  };
+  const SessionBuild b = build(xs, {}, true, true);
+  REQUIRE(b.notes.size() == 4);
+  CHECK(b.notes[0].label == "#1 POST /register");
+  CHECK(b.notes[0].identities == std::vector<std::string>{"email (automatic)"});
+  CHECK(b.notes[0].literal_fields == std::vector<std::string>{"nick"});
+  CHECK(b.notes[2].inputs == std::vector<int>{1});
+  CHECK_FALSE(b.notes[2].unresolved_credential);
+  CHECK(b.notes[3].unresolved_credential);
 }

@@ -33,6 +33,13 @@ struct Capture {
   }
 };
 
+// A group's connection keys, user by user.
+std::vector<std::string> keys(const reprise::replay::UserGroup& g) {
+  std::vector<std::string> out;
+  for (const auto& user : g.users) out.insert(out.end(), user.begin(), user.end());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("users: a token handed out on one connection and carried on another joins them",
@@ -43,8 +50,8 @@ TEST_CASE("users: a token handed out on one connection and carried on another jo
   c.add("other", 50, "/me", {{"Authorization", "Bearer {{redacted:9}}"}});
   auto groups = group_users(c.connections);
   REQUIRE(groups.size() == 2);
-  CHECK(groups[0] == std::vector<std::string>{"login", "stream"});
-  CHECK(groups[1] == std::vector<std::string>{"other"});
+  CHECK(groups[0].users == std::vector<std::vector<std::string>>{{"login", "stream"}});
+  CHECK(keys(groups[1]) == std::vector<std::string>{"other"});
 }
 
 TEST_CASE("users: links are long values, before their use, in headers, paths and queries",
@@ -59,14 +66,14 @@ TEST_CASE("users: links are long values, before their use, in headers, paths and
   auto groups = group_users(c.connections);
   std::map<std::string, size_t> group_of;
   for (size_t g = 0; g < groups.size(); ++g)
-    for (const auto& key : groups[g]) group_of[key] = g;
+    for (const auto& key : keys(groups[g])) group_of[key] = g;
   CHECK(group_of["a"] == group_of["b"]);
   CHECK(group_of["a"] == group_of["e"]);
   CHECK(group_of["a"] != group_of["c"]);
   CHECK(group_of["a"] != group_of["d"]);
   CHECK(group_of["a"] != group_of["f"]);
   CHECK(groups.size() == 4);
-  CHECK(groups[group_of["a"]].front() == "a");  // in order of first request
+  CHECK(keys(groups[group_of["a"]]).front() == "a");  // in order of first request
 }
 
 TEST_CASE("users: every connection is in exactly one group, chains join transitively", "[replay][users]") {
@@ -77,6 +84,37 @@ TEST_CASE("users: every connection is in exactly one group, chains join transiti
   c.add("alone", 30, "/d");
   auto groups = group_users(c.connections);
   REQUIRE(groups.size() == 2);
-  CHECK(groups[0] == std::vector<std::string>{"one", "two", "three"});
-  CHECK(groups[1] == std::vector<std::string>{"alone"});
+  CHECK(keys(groups[0]) == std::vector<std::string>{"one", "two", "three"});
+  CHECK(groups[0].users.size() == 1);
+  CHECK(keys(groups[1]) == std::vector<std::string>{"alone"});
+}
+
+TEST_CASE("users: one user acting on what another's answer handed out joins them in a group", "[replay][users]") {
+  Capture c;
+  // alice and carol log in; carol's friend request answer hands out request 2; alice accepts it.
+  c.add("alice", 0, "/login", {}, R"({"access_token":"tok-alice-1","user_id":1})");
+  c.add("carol", 10, "/login", {}, R"({"access_token":"tok-carol-3","user_id":3})");
+  c.add("alice", 20, "/api/chat/rooms/1/messages", {{"Authorization", "Bearer tok-alice-1"}},
+        R"({"message_id":2,"room_id":1})");  // alice's own answer hands out a 2 too, under another key
+  c.add("carol", 30, "/api/friends/requests", {{"Authorization", "Bearer tok-carol-3"}},
+        R"({"id":2,"requester_id":3,"addressee_id":1})");
+  c.add("alice", 40, "/api/friends/requests/2/accept", {{"Authorization", "Bearer tok-alice-1"}});
+  // dave only reads room 1, which nobody's answer named a room: a 1 under another key is no link
+  c.add("dave", 50, "/login", {}, R"({"access_token":"tok-dave-44","user_id":4})");
+  c.add("dave", 60, "/api/chat/rooms/1/messages", {{"Authorization", "Bearer tok-dave-44"}});
+  auto groups = group_users(c.connections);
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0].users == std::vector<std::vector<std::string>>{{"alice"}, {"carol"}});
+  CHECK(groups[1].users == std::vector<std::vector<std::string>>{{"dave"}});
+}
+
+TEST_CASE("users: an id joins two users only where it fits the place better than the user's own", "[replay][users]") {
+  Capture c;
+  c.add("a", 0, "/login", {}, R"({"access_token":"tok-aaaa-1","id":7})");  // a's own id is 7
+  c.add("b", 10, "/api/rooms", {}, R"({"id":7})");                            // b made room 7
+  c.add("a", 20, "/api/users/7/profile", {{"Authorization", "Bearer tok-aaaa-1"}});  // "users" ≠ "rooms"
+  c.add("a", 30, "/api/rooms/7/join", {{"Authorization", "Bearer tok-aaaa-1"}});     // room 7: b's
+  auto groups = group_users(c.connections);
+  REQUIRE(groups.size() == 1);  // the room joins them: a carries b's room id where a room id stands
+  CHECK(groups[0].users.size() == 2);
 }
