@@ -4,7 +4,7 @@
 # Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
 set -eu
 
-# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries DESIGN.md names
+# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses
 BUILD="g++ make cmake pkg-config libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev catch2"
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium

@@ -1,4 +1,4 @@
-"""The binary as a user meets it: `reprise demo` end to end, and the exit codes of DESIGN.md
+"""The binary as a user meets it: `reprise demo` end to end, and the README's exit codes
 (1 for bad usage or input with one line naming the flag, 2 for runtime failures)."""
 import json
 import os
