@@ -29,7 +29,7 @@ namespace {
 struct ReplayFlags {
   std::string capture, target, profile, shard = "1/1", summary, junit, report, metrics;
   std::string connect_timeout = "5s", request_timeout = "60s";
-  double speed = 0, time_scale = 1;
+  double speed = 0, time_scale = 1, load_scale = 1;
   int threads = 1;
   bool no_correlate = false, keep_host = false;
 };
@@ -89,12 +89,18 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   parse_shard(f.shard, options);
   if (f.threads < 1 || f.threads > 256) throw InputError("--threads", "", "must be between 1 and 256");
   if (f.time_scale <= 0) throw InputError("--time-scale", "", "must be more than 0");
+  if (f.load_scale <= 0) throw InputError("--load-scale", "", "must be more than 0");
   auto url = net::parse_http_url(f.target, "--target");
   options.threads = f.threads;
   options.connect_timeout = duration_flag(f.connect_timeout, "--connect-timeout");
   options.request_timeout = duration_flag(f.request_timeout, "--request-timeout");
   auto profile = replay::Profile::load(f.profile);
   if (f.time_scale != 1) profile.scale_time(f.time_scale);
+  if (f.load_scale != 1) profile.scale_load(f.load_scale);
+  const std::string capture = f.capture.empty() ? profile.capture : f.capture;
+  if (capture.empty())
+    throw InputError(f.profile, "",
+                     "names no capture: give one on the command line or add \"capture\" to the profile");
   options.speed = f.speed > 0 ? f.speed : profile.speed;
   options.timeline = !f.summary.empty() || !f.report.empty() || windows;
 
@@ -102,17 +108,17 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
   if (!f.keep_host)
     session_options.host = url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
-  auto exchanges = capture::CaptureReader::read_all(f.capture);
-  if (exchanges.empty()) throw InputError(f.capture, "", "holds no exchanges to replay");
+  auto exchanges = capture::CaptureReader::read_all(capture);
+  if (exchanges.empty()) throw InputError(capture, "", "holds no exchanges to replay");
   auto built = replay::build_sessions(std::move(exchanges), profile, session_options);
   if (built.sessions.empty())
-    throw InputError(f.capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
+    throw InputError(capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
 
   options.target = net::resolve(url);
   check_reachable(options.target, f.target, options.connect_timeout);
-  auto info = replay::run_info(f.capture, f.target, f.profile, profile, options, built);
+  auto info = replay::run_info(capture, f.target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
-               f.capture, f.target, info.executor, options.shard, options.shards, options.threads);
+               capture, f.target, info.executor, options.shard, options.shards, options.threads);
   if (windows) info.windows = windows();
   auto result = replay::run_replay(built, profile, options, monitor_with_metrics(f.metrics, profile));
   exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit, f.report});
@@ -124,12 +130,14 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<ReplayFlags>();
   auto* cmd =
       app.add_subcommand("replay", "Replay a capture against a target at the rate and shape a profile asks");
-  cmd->add_option("capture", f->capture, "Capture file (.jsonl)")->required();
+  cmd->add_option("capture", f->capture, "Capture file (.jsonl); default: the one the profile names");
   cmd->add_option("--target", f->target, "http://host[:port] to send the traffic to")->required();
   cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--speed", f->speed,
                   "replay-timing: speed multiplier (default: the profile's speed, else 1)");
   cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->capture_default_str();
+  cmd->add_option("--load-scale", f->load_scale, "Multiply the profile's VUs, stage targets and rates")
       ->capture_default_str();
   cmd->add_option("--shard", f->shard, "i/N: this process's deterministic share")->capture_default_str();
   cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
@@ -177,7 +185,7 @@ void add_drill_command(CLI::App& app, int& exit_code) {
   auto proxy_threads = std::make_shared<int>(1);
   auto* cmd = app.add_subcommand(
       "drill", "Proxy with faults in front of an upstream, replay a capture through it, judge the SLA");
-  cmd->add_option("capture", f->capture, "Capture file (.jsonl)")->required();
+  cmd->add_option("capture", f->capture, "Capture file (.jsonl); default: the one the profile names");
   cmd->add_option("--upstream", *upstream, "http://host[:port] of the service under the drill")->required();
   cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--faults", *faults_file, "Fault file (windows count from the drill's start)")->required();
@@ -185,6 +193,8 @@ void add_drill_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--proxy-threads", *proxy_threads, "The proxy's worker threads")->capture_default_str();
   cmd->add_option("--threads", f->threads, "The replayer's worker threads")->capture_default_str();
   cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->capture_default_str();
+  cmd->add_option("--load-scale", f->load_scale, "Multiply the profile's VUs, stage targets and rates")
       ->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
   cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");

@@ -183,7 +183,7 @@ bool replay_spike(const std::string& capture_path, const net::tcp::endpoint& tar
                                options, built);
   replay::print_run(info, result);
   std::printf("\n");
-  replay::print_verdicts(replay::judge_run(profile.thresholds, result));  // the seed's SLA, per route
+  replay::print_verdicts(replay::judge_run(profile.thresholds, result), result);  // the seed's SLA, per route
   std::printf(
       "\n  The failures are the recorded ones (a second register: 400; a request without its token: 401)\n"
       "  and steps that need another user's copy (accepting a friend request sent to the recorded\n"

@@ -7,6 +7,7 @@
 #include "Duration.hpp"
 #include "metrics/Histogram.hpp"
 #include "metrics/XmlText.hpp"
+#include "replay/FailureReport.hpp"
 #include "replay/TimelineCharts.hpp"
 
 namespace reprise::replay {
@@ -89,9 +90,9 @@ std::string threshold_table(const Json& summary) {
       "class=\"thresholds\">\n<tr><th></th><th>threshold</th><th>condition</th><th>measured</th></tr>\n";
   for (const auto& v : verdicts) {
     bool ok = v.contains("ok") && v["ok"] == true;
-    std::string measured = v.contains("actual") && v["actual"].is_number()
-                               ? fmt::format("{:.4g}", v["actual"].get<double>())
-                               : "nothing measured";
+    metrics::Verdict verdict{v.value("threshold", ""), v.value("condition", ""), std::nullopt, ok};
+    if (v.contains("actual") && v["actual"].is_number()) verdict.actual = v["actual"].get<double>();
+    std::string measured = xml_escaped(metrics::measured_text(verdict));
     out +=
         fmt::format("<tr><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
                     ok ? "ok" : "bad", ok ? "✓" : "✗", text(v, "threshold"), text(v, "condition"), measured);
@@ -208,6 +209,39 @@ std::string counter_table(const Json& summary) {
   return out + "</table>\n";
 }
 
+// The statuses each route got against the recorded ones, and why requests failed (FailureReport,
+// from the summary's "steps").
+std::string failure_table(const Json& summary) {
+  if (!summary.contains("steps") || !summary["steps"].is_array()) return "";
+  std::vector<StepNote> notes;
+  ReplayStats stats;
+  add_steps(summary["steps"], "summary", notes, stats);
+  ExpectedStatuses expected;
+  if (summary.value("expected_statuses", std::string("recorded")) != "recorded")
+    expected =
+        Profile::parse({{"expected_statuses", summary["expected_statuses"]}}, "summary").expected_statuses;
+  auto rows = status_table(notes, stats, expected);
+  if (rows.empty()) return "";
+  std::string out = fmt::format(
+      "<h2>Statuses by route</h2>\n<p>Recorded status against replayed status; expected statuses: {}.</p>\n"
+      "<table class=\"statuses\">\n<tr><th>route</th><th>method</th><th>recorded</th><th>replayed</th>"
+      "<th>count</th><th></th></tr>\n",
+      xml_escaped(expected_text(expected)));
+  auto code = [](int s) { return s == 0 ? std::string("none") : std::to_string(s); };
+  for (const auto& r : rows)
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+        "<td class=\"{}\">{}</td></tr>\n",
+        xml_escaped(r.route.name), xml_escaped(r.route.method), code(r.recorded), code(r.replayed), r.count,
+        r.failed ? "bad" : "ok", r.failed ? "✗ failed" : "✓");
+  out += "</table>\n";
+  auto why = explain_failures(notes, stats, expected);
+  if (why.empty()) return out;
+  out += "<h2>Why requests failed</h2>\n<ul class=\"why\">\n";
+  for (const auto& line : why) out += "<li>" + xml_escaped(line) + "</li>\n";
+  return out + "</ul>\n";
+}
+
 std::string charts(const Json& summary) {
   std::string out = "<h2>Over time</h2>\n";
   for (const auto& chart : timeline_charts(summary)) out += "<figure>" + chart.svg() + "</figure>\n";
@@ -226,6 +260,7 @@ std::string html_report(const Json& summary) {
   out += threshold_table(summary);
   out += window_table(summary);
   out += "<h2>Summary</h2>\n" + trend_table(summary) + counter_table(summary);
+  out += failure_table(summary);
   out += charts(summary);
   out += "<footer>Made by reprise " REPRISE_VERSION " from the run's summary.</footer>\n</body>\n</html>\n";
   return out;

@@ -1,7 +1,7 @@
 #include "replay/Identities.hpp"
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "http/MessageHead.hpp"
@@ -151,7 +151,8 @@ void collect_strings(const Json& j, std::set<std::string>& out) {
 
 }  // namespace
 
-Fields creating_fields(const std::vector<const capture::Exchange*>& user, const std::set<std::string>& conflicts) {
+Fields creating_fields(const std::vector<const capture::Exchange*>& user,
+                       const std::set<std::string>& conflicts) {
   for (const auto* x : user) {
     if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
     Fields sent = string_fields(x->req);

@@ -40,7 +40,8 @@ std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exch
 // answered 2xx whose answer echoes a string it sent (the service stored it: a registration), the
 // echoed fields and those in `conflicts`. Redaction placeholders and one-character values are
 // left out.
-Fields creating_fields(const std::vector<const capture::Exchange*>& user, const std::set<std::string>& conflicts);
+Fields creating_fields(const std::vector<const capture::Exchange*>& user,
+                       const std::set<std::string>& conflicts);
 
 // The recorded value made unique for copy `copy`: "alice@test.com" → "alice_17@test.com",
 // "alice" → "alice_17"; a value of digits keeps its length ("01012345678" → "01000000017").

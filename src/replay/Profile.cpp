@@ -65,9 +65,10 @@ const std::map<std::string, Executor> kExecutors = {
 };
 
 const std::set<std::string> kKeys = {
-    "executor",   "speed",     "vus",        "duration",    "rate",         "timeUnit", "preAllocatedVUs",
-    "maxVUs",     "startVUs",  "startRate",  "stages",      "gracefulStop", "routes",   "thresholds",
-    "identities", "correlate", "iterations", "maxDuration", "thinkTime", "capture", "sse", "expected_statuses"};
+    "executor",        "speed",      "vus",        "duration",         "rate",       "timeUnit",
+    "preAllocatedVUs", "maxVUs",     "startVUs",   "startRate",        "stages",     "gracefulStop",
+    "routes",          "thresholds", "identities", "correlate",        "iterations", "maxDuration",
+    "thinkTime",       "capture",    "sse",        "expected_statuses"};
 
 std::vector<Stage> parse_stages(const Reader& r) {
   const Json& list = r.j.at("stages");
@@ -153,8 +154,9 @@ std::vector<std::pair<int, int>> parse_statuses(const Reader& r) {
       auto res = std::from_chars(s.data(), s.data() + s.size(), n);
       return !s.empty() && res.ec == std::errc() && res.ptr == s.data() + s.size() && n >= 100 && n <= 599;
     };
-    bool ok = dash == std::string_view::npos ? number(part, lo) && number(part, hi)
-                                             : number(part.substr(0, dash), lo) && number(part.substr(dash + 1), hi);
+    bool ok = dash == std::string_view::npos
+                  ? number(part, lo) && number(part, hi)
+                  : number(part.substr(0, dash), lo) && number(part.substr(dash + 1), hi);
     if (!ok || lo > hi) r.fail("expected_statuses", std::string(shape) + ", not '" + std::string(part) + "'");
     out.emplace_back(lo, hi);
     start = comma + 1;
@@ -226,9 +228,7 @@ void check_executor_options(const Reader& r, Profile& p) {
 
 }  // namespace
 
-Profile Profile::load(const std::string& path) {
-  return parse(read_json_file(path), path);
-}
+Profile Profile::load(const std::string& path) { return parse(read_json_file(path), path); }
 
 Profile Profile::parse(const Json& j, const std::string& file) {
   if (!j.is_object()) throw InputError(file, "", "must be a JSON object");
@@ -276,7 +276,8 @@ Profile Profile::parse(const Json& j, const std::string& file) {
       r.fail("capture", "must be the path of a capture file, relative to the profile's folder");
     std::string named = j["capture"].get<std::string>();
     size_t slash = file.rfind('/');
-    p.capture = named.front() == '/' || slash == std::string::npos ? named : file.substr(0, slash + 1) + named;
+    p.capture =
+        named.front() == '/' || slash == std::string::npos ? named : file.substr(0, slash + 1) + named;
   }
   if (r.has("sse")) {
     const Json& sse = j["sse"];
@@ -314,14 +315,15 @@ void Profile::scale_load(double factor) {
   rate *= factor;
   start_rate *= factor;
   for (auto& s : stages)
-    s.target = executor == Executor::ramping_vus && s.target > 0 ? std::max(1.0, std::round(s.target * factor))
-                                                                  : s.target * factor;
+    s.target = executor == Executor::ramping_vus && s.target > 0
+                   ? std::max(1.0, std::round(s.target * factor))
+                   : s.target * factor;
 }
 
-bool Profile::failed(int status, int recorded) const {
+bool failed_status(const ExpectedStatuses& expected, int status, int recorded) {
   if (status == 0) return true;
-  if (expected_statuses.empty()) return status >= 400 && status != recorded;
-  for (const auto& [lo, hi] : expected_statuses)
+  if (expected.empty()) return status >= 400 && status != recorded;
+  for (const auto& [lo, hi] : expected)
     if (status >= lo && status <= hi) return false;
   return true;
 }

@@ -42,6 +42,14 @@ struct CorrelateRules {
   std::vector<std::string> ignore;       // JSON fields never correlated
 };
 
+// `expected_statuses` ("200-399,404"): inclusive ranges; empty: from the recording.
+using ExpectedStatuses = std::vector<std::pair<int, int>>;
+
+// Whether a replayed answer with `status` counts in http_req_failed, the recording having
+// answered `recorded` (0: none). No answer (0) always fails; by default a status >= 400 fails
+// when the recording answered the same request otherwise (a recorded 400 answered 400 passes).
+bool failed_status(const ExpectedStatuses& expected, int status, int recorded);
+
 // One `identities` entry: a request field and the template its value becomes per iteration.
 struct IdentityField {
   std::string field;
@@ -71,9 +79,7 @@ struct Profile {
   std::optional<std::chrono::microseconds> think_time;  // nullopt: the recorded gaps
   std::string capture;  // `capture`, resolved against the profile's folder; empty: none named
   std::chrono::microseconds sse_hold{0};  // `sse.hold`: a replayed stream is held at least so long
-  // `expected_statuses` ("200-399,404"): inclusive ranges; empty: an answer fails when it is
-  // >= 400 and the recording answered the same request otherwise (recorded 400 → 400 passes).
-  std::vector<std::pair<int, int>> expected_statuses;
+  ExpectedStatuses expected_statuses;
 
   // Reads and checks a profile file; throws InputError(file, "field X", problem).
   static Profile load(const std::string& path);
@@ -83,9 +89,7 @@ struct Profile {
   void scale_time(double factor);
   // --load-scale: VUs, stage targets and arrival rates multiplied by `factor` (at least 1 VU).
   void scale_load(double factor);
-  // Whether a replayed answer with `status` counts as failed, the recording having answered
-  // `recorded` (0: no answer recorded). No answer (status 0) always fails.
-  bool failed(int status, int recorded) const;
+
   // The whole run: the executor's duration, the sum of its stages, or maxDuration (0 for
   // replay-timing, whose length is the capture's).
   std::chrono::microseconds total_duration() const;

@@ -77,15 +77,15 @@ void ReplayStats::add_tag(const TagStats& from, TagStats& into) {
   into.http_req_waiting.merge(from.http_req_waiting);
 }
 
-void ReplayStats::count_step(int step, int status) {
+void ReplayStats::count_step(int step, int status, uint64_t n) {
   auto at = static_cast<size_t>(step);
   if (at >= step_statuses.size()) step_statuses.resize(at + 1);
-  for (auto& [s, n] : step_statuses[at])
+  for (auto& [s, count] : step_statuses[at])
     if (s == status) {
-      ++n;
+      count += n;
       return;
     }
-  step_statuses[at].emplace_back(status, 1);
+  step_statuses[at].emplace_back(status, n);
 }
 
 void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
@@ -106,16 +106,8 @@ void ReplayStats::merge(const ReplayStats& o) {
   sse_open_peak += o.sse_open_peak;
   for (const auto& t : o.tags)
     add_tag(t, tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status));
-  if (step_statuses.size() < o.step_statuses.size()) step_statuses.resize(o.step_statuses.size());
   for (size_t i = 0; i < o.step_statuses.size(); ++i)
-    for (auto [status, n] : o.step_statuses[i]) {
-      auto& mine = step_statuses[i];
-      auto it = std::find_if(mine.begin(), mine.end(), [&](const auto& p) { return p.first == status; });
-      if (it == mine.end())
-        mine.emplace_back(status, n);
-      else
-        it->second += n;
-    }
+    for (auto [status, n] : o.step_statuses[i]) count_step(static_cast<int>(i), status, n);
 }
 
 namespace {
@@ -123,7 +115,8 @@ namespace {
 // Answers by class in `s` ("2xx", "4xx", "none": no answer), less those in `before`.
 nlohmann::json status_classes(const ReplayStats& before, const ReplayStats& s) {
   uint64_t by_class[6] = {};
-  for (size_t code = 0; code < s.status.size(); ++code) by_class[code / 100] += s.status[code] - before.status[code];
+  for (size_t code = 0; code < s.status.size(); ++code)
+    by_class[code / 100] += s.status[code] - before.status[code];
   return {{"none", by_class[0]}, {"1xx", by_class[1]}, {"2xx", by_class[2]},
           {"3xx", by_class[3]},  {"4xx", by_class[4]}, {"5xx", by_class[5]}};
 }
@@ -156,22 +149,24 @@ nlohmann::json ReplayStats::timeline_point(const ReplayStats& before, const Repl
     const TagStats& old = names_before[name];
     if (fig.http_reqs == old.http_reqs && fig.http_req_duration.count() == old.http_req_duration.count())
       continue;  // nothing new for this tag in the interval
-    point["tags"][name] = {{"http_reqs", fig.http_reqs - old.http_reqs},
-                           {"http_req_failed", fig.http_req_failed - old.http_req_failed},
-                           {"http_req_duration", fig.http_req_duration.since(old.http_req_duration).to_json()}};
+    point["tags"][name] = {
+        {"http_reqs", fig.http_reqs - old.http_reqs},
+        {"http_req_failed", fig.http_req_failed - old.http_req_failed},
+        {"http_req_duration", fig.http_req_duration.since(old.http_req_duration).to_json()}};
   }
   return point;
 }
 
 void ReplayStats::add_timeline(nlohmann::json& into, const nlohmann::json& from, const std::string& file) {
   if (!from.is_array()) throw InputError(file, "field timeline", "must be a list of points");
-  static const char* kCounts[] = {"http_reqs", "http_req_failed", "iterations", "dropped_iterations", "vus",
-                                  "sse_open"};
+  static const char* kCounts[] = {"http_reqs", "http_req_failed", "iterations", "dropped_iterations",
+                                  "vus",       "sse_open"};
   for (size_t i = 0; i < from.size(); ++i) {
     const auto& p = from[i];
     const std::string field = "timeline[" + std::to_string(i) + "]";
     auto bad = [&](const std::string& what) { throw InputError(file, "field " + field, what); };
-    if (!p.is_object() || !p.contains("t") || !p["t"].is_number() || !p.contains("tags") || !p["tags"].is_object())
+    if (!p.is_object() || !p.contains("t") || !p["t"].is_number() || !p.contains("tags") ||
+        !p["tags"].is_object())
       bad("must be {t, counts, tags}");
     if (into.size() <= i) into.push_back({{"t", 0.0}, {"tags", nlohmann::json::object()}});
     auto& to = into[i];
@@ -196,14 +191,16 @@ void ReplayStats::add_timeline(nlohmann::json& into, const nlohmann::json& from,
           !tag.contains("http_req_duration"))
         throw InputError(file, "field " + at, "must be {http_reqs, http_req_failed, http_req_duration}");
       auto& mine = to["tags"][it.key()];
-      auto duration = metrics::Histogram::from_json(tag["http_req_duration"], file, at + ".http_req_duration");
+      auto duration =
+          metrics::Histogram::from_json(tag["http_req_duration"], file, at + ".http_req_duration");
       if (mine.is_null()) {
         mine = {{"http_reqs", 0}, {"http_req_failed", 0}};
       } else {
         duration.merge(metrics::Histogram::from_json(mine["http_req_duration"], file, at));
       }
       mine["http_reqs"] = mine["http_reqs"].get<uint64_t>() + tag["http_reqs"].get<uint64_t>();
-      mine["http_req_failed"] = mine["http_req_failed"].get<uint64_t>() + tag["http_req_failed"].get<uint64_t>();
+      mine["http_req_failed"] =
+          mine["http_req_failed"].get<uint64_t>() + tag["http_req_failed"].get<uint64_t>();
       mine["http_req_duration"] = duration.to_json();
     }
   }

@@ -32,11 +32,11 @@ struct ReplayStats {
   uint64_t interrupted_iterations = 0;  // cut by the run's end
   uint64_t dropped_iterations = 0;
   uint64_t http_reqs = 0;
-  uint64_t http_req_failed = 0;   // no answer, or a status the profile does not expect (Profile::failed)
+  uint64_t http_req_failed = 0;    // no answer, or a status the profile does not expect (Profile::failed)
   uint64_t unexpected_status = 0;  // answers whose status is not the one recorded for the request
-  uint64_t transport_errors = 0;  // no answer: connect, write or read failed, or timed out
-  uint64_t interrupted = 0;       // requests cut by the run's end (not failures of the target)
-  uint64_t bodies_too_big = 0;    // answers over 1 MiB whose handouts could not be read
+  uint64_t transport_errors = 0;   // no answer: connect, write or read failed, or timed out
+  uint64_t interrupted = 0;        // requests cut by the run's end (not failures of the target)
+  uint64_t bodies_too_big = 0;     // answers over 1 MiB whose handouts could not be read
   uint64_t data_sent = 0;
   uint64_t data_received = 0;
   uint64_t sse_connections = 0;
@@ -56,7 +56,7 @@ struct ReplayStats {
   // By Step::id: the statuses its answers came back with and how often (0: no answer).
   std::vector<std::vector<std::pair<int, uint64_t>>> step_statuses;
 
-  void count_step(int step, int status);
+  void count_step(int step, int status, uint64_t n = 1);
 
   void set_routes(const std::vector<metrics::RouteKey>& keys);
   // The figures of `route` with `status`, added when first seen (histograms are made then).

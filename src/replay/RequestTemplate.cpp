@@ -264,8 +264,9 @@ void RequestTemplate::render(const std::vector<std::string>& live, std::string& 
   out.insert(body_at, line, static_cast<size_t>(end + 4 - line));
 }
 
-void RequestTemplate::each_value(const capture::Request& req,
-                                 const std::function<void(std::string_view, bool id_place, const Site& site)>& f) {
+void RequestTemplate::each_value(
+    const capture::Request& req,
+    const std::function<void(std::string_view, bool id_place, const Site& site)>& f) {
   RequestTemplate(
       req,
       [&](std::string_view whole, bool id_place, const Site& site) {

@@ -11,6 +11,7 @@
 #include "InputError.hpp"
 #include "metrics/JUnitReport.hpp"
 #include "metrics/PrometheusText.hpp"
+#include "replay/FailureReport.hpp"
 #include "replay/HtmlReport.hpp"
 
 namespace reprise::replay {
@@ -81,6 +82,7 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
   if (m == "data_sent") return counter(s.data_sent);
   if (m == "data_received") return counter(s.data_received);
   if (m == "sse_events") return counter(s.sse_events);
+  if (m == "unexpected_status") return counter(s.unexpected_status);
   if (m == "vus" || m == "vus_max")
     return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.vus_max)};
   if (m == "sse_connections")  // a gauge: the most streams open at once
@@ -101,14 +103,30 @@ bool all_passed(const std::vector<metrics::Verdict>& verdicts) {
   return std::all_of(verdicts.begin(), verdicts.end(), [](const metrics::Verdict& v) { return v.ok; });
 }
 
-void print_verdicts(const std::vector<metrics::Verdict>& verdicts) {
+// A latency threshold passes on fast failures as easily as on fast answers: say how many of the
+// requests it measured failed, when a tenth or more did.
+std::string failed_share(const metrics::Verdict& v, const RunResult& r) {
+  const std::string metric = v.threshold.substr(0, v.threshold.find('{'));
+  if (metric != "http_req_duration" && metric != "http_req_waiting") return {};
+  auto threshold = metrics::parse_thresholds({{v.threshold, {"avg<1"}}}, {metric}, "");
+  if (threshold.empty()) return {};
+  TagStats picked;
+  if (!threshold[0].tags.empty()) values_of(threshold[0], r, picked);
+  uint64_t reqs = threshold[0].tags.empty() ? r.stats.http_reqs : picked.http_reqs;
+  uint64_t failed = threshold[0].tags.empty() ? r.stats.http_req_failed : picked.http_req_failed;
+  if (reqs == 0 || failed * 10 < reqs) return {};
+  return fmt::format(" — {:.1f} % of the {} requests measured failed",
+                     100.0 * static_cast<double>(failed) / static_cast<double>(reqs), reqs);
+}
+
+void print_verdicts(const std::vector<metrics::Verdict>& verdicts, const RunResult& result) {
   if (verdicts.empty()) return;
   size_t width = 0;
   for (const auto& v : verdicts) width = std::max(width, v.threshold.size());
   fmt::print("thresholds\n");
   for (const auto& v : verdicts)
-    fmt::print("  {} {:<{}}  {:<14} {}\n", v.ok ? "✓" : "✗", v.threshold, width, v.condition,
-               v.actual ? fmt::format("measured {:.4g}", *v.actual) : std::string("nothing measured"));
+    fmt::print("  {} {:<{}}  {:<14} {}{}\n", v.ok ? "✓" : "✗", v.threshold, width, v.condition,
+               metrics::measured_text(v), failed_share(v, result));
   fmt::print("{}\n", all_passed(verdicts) ? "all thresholds passed" : "THRESHOLDS FAILED (exit 99)");
 }
 
@@ -124,6 +142,8 @@ RunInfo run_info(const std::string& capture, const std::string& target, const st
                0,
                built.skipped_websocket};
   for (const auto& s : built.sessions) info.steps += s.steps();
+  info.notes = built.notes;
+  info.expected = profile.expected_statuses;
   for (const auto& t : profile.thresholds)
     for (const auto& c : t.conditions) info.thresholds[t.text].push_back(c.text);
   return info;
@@ -146,6 +166,8 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
   result.stats.write(j);
+  j["expected_statuses"] = expected_text(info.expected);
+  j["steps"] = steps_json(info.notes, result.stats);
   if (!result.timeline.empty()) j["timeline"] = nlohmann::ordered_json::parse(result.timeline.dump());
   if (!result.cut_because.empty()) j["cut_because"] = result.cut_because;
   j["thresholds"] = nlohmann::ordered_json::parse(info.thresholds.dump());
@@ -200,6 +222,10 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
         std::max<int64_t>(result.planned_iterations, 0) + j["planned_iterations"].get<int64_t>();
   ++info.shard;  // shards merged so far
   result.stats.add_summary(j, file);
+  if (j.contains("steps")) add_steps(j["steps"], file, info.notes, result.stats);
+  if (j.contains("expected_statuses") && j["expected_statuses"].is_string() &&
+      j["expected_statuses"] != "recorded")
+    info.expected = Profile::parse({{"expected_statuses", j["expected_statuses"]}}, file).expected_statuses;
   if (j.contains("timeline")) ReplayStats::add_timeline(result.timeline, j["timeline"], file);
 }
 
@@ -338,8 +364,9 @@ int finish_run(const RunInfo& info, const RunResult& result,
   if (::isatty(STDOUT_FILENO)) fmt::print("\r\033[K");  // the progress line goes
   print_run(info, result);
   if (!result.cut_because.empty()) fmt::print("  cut short: {}\n", result.cut_because);
+  print_failures(info.notes, result.stats, info.expected);
   auto verdicts = judge_run(thresholds, result);
-  print_verdicts(verdicts);
+  print_verdicts(verdicts, result);
   auto by_window = judge_windows(thresholds, result.timeline, info.windows);
   print_window_verdicts(by_window);
   if (!outputs.summary.empty() || !outputs.report.empty()) {

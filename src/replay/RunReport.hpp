@@ -17,8 +17,9 @@ namespace reprise::replay {
 // The profile's thresholds judged against a run's figures (k6's metrics and the `name` tag).
 std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
                                         const RunResult& result);
-// The verdicts under the figures: ✓ or ✗, each condition and what was measured.
-void print_verdicts(const std::vector<metrics::Verdict>& verdicts);
+// The verdicts under the figures: ✓ or ✗, each condition and what was measured, in its unit;
+// a latency threshold measured mostly on failed requests says so.
+void print_verdicts(const std::vector<metrics::Verdict>& verdicts, const RunResult& result);
 bool all_passed(const std::vector<metrics::Verdict>& verdicts);
 
 struct RunInfo {
@@ -27,8 +28,10 @@ struct RunInfo {
   uint64_t sessions = 0, steps = 0, skipped_websocket = 0;
   uint64_t merged_shards = 0;  // merge: a bit per shard added (shards 1..64 are checked for repeats)
   nlohmann::json thresholds =
-      nlohmann::json::object();    // as the profile wrote them, for merge to judge again
+      nlohmann::json::object();      // as the profile wrote them, for merge to judge again
   std::vector<RunWindow> windows{};  // drill: the fault windows, judged apart (replay/WindowVerdicts)
+  std::vector<StepNote> notes{};     // by Step::id, to explain failures (replay/FailureReport)
+  ExpectedStatuses expected{};       // the profile's expected_statuses
 };
 
 // What a run replays, for its report: the files, the executor, the shard and the sessions.

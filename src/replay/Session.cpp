@@ -30,6 +30,7 @@ class TagIndex {
  public:
   TagIndex(const Profile& profile, std::vector<metrics::RouteKey>& keys)
       : routes_(profile.routes), keys_(keys) {}
+  const metrics::RouteKey& key(int tag) const { return keys_[static_cast<size_t>(tag)]; }
   int of(const capture::Request& req) {
     auto [it, fresh] = index_.try_emplace({routes_.name_of(req.method, req.target), req.method},
                                           static_cast<int>(keys_.size()));
@@ -62,7 +63,11 @@ class Builder {
   // `flows` are the group's connections; `user_of_flow` says whose each is.
   Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const std::vector<int>& user_of_flow,
           int users, BuildContext& context)
-      : profile_(context.profile), options_(context.options), tags_(context.tags), context_(context), users_(users) {
+      : profile_(context.profile),
+        options_(context.options),
+        tags_(context.tags),
+        context_(context),
+        users_(users) {
     for (size_t f = 0; f < flows.size(); ++f)
       for (const Exchange* x : *flows[f]) {
         xs_.push_back(x);
@@ -140,13 +145,10 @@ class Builder {
   }
 
   void add_identity(Session& s, Identity identity, const std::string& value) {
-    std::string origin = "identity " + identity.field + (identity.value_template.empty() ? " (automatic)" : "");
+    std::string origin =
+        "identity " + identity.field + (identity.value_template.empty() ? " (automatic)" : "");
     add_slot(s, {value, static_cast<int>(s.identities.size()), {std::move(origin)}, 0}, {}, false);
     s.identities.push_back(std::move(identity));
-  }
-
-  static std::string describe(const Identity& id) {
-    return id.field + (id.value_template.empty() ? " (automatic)" : " (" + id.value_template + ")");
   }
 
   // Answer k hands out a value when request k did not carry it (else it is an echo: a message
@@ -217,9 +219,10 @@ class Builder {
       Slot& chosen = s.slots[static_cast<size_t>(best)];
       ++chosen.uses;
       int producer = producers_[static_cast<size_t>(best)].step;
-      if (chosen.identity >= 0)
-        note_.identities.push_back(describe(s.identities[static_cast<size_t>(chosen.identity)]));
-      else if (producer >= 0)
+      if (chosen.identity >= 0) {
+        const Identity& id = s.identities[static_cast<size_t>(chosen.identity)];
+        note_.identities.emplace_back(id.field, id.value_template);
+      } else if (producer >= 0)
         note_.inputs.push_back(global_id_[static_cast<size_t>(producer)]);
       if (producer >= 0 && flow_of_[xs_[static_cast<size_t>(producer)]] != flow_of_[xs_[k]])
         cross_flow_uses_.emplace_back(k, best);
@@ -230,15 +233,25 @@ class Builder {
   // Step k, timed from its flow's first request and from the end of the flow's previous answer.
   Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
-    note_ = {label_of(x), tags_.of(x.req), x.res ? x.res->status : 0, {}, {}, {}, false};
+    const int tag = tags_.of(x.req);
+    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, {}, {}, {}, false};
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
-    Step step{RequestTemplate(x.req, lookup, options_.host), static_cast<int>(context_.notes.size()), 0,
-              label_of(x), 0, 0, 0, 0, {}, {}, {}};
+    Step step{RequestTemplate(x.req, lookup, options_.host),
+              static_cast<int>(context_.notes.size()),
+              0,
+              label_of(x),
+              0,
+              0,
+              0,
+              0,
+              {},
+              {},
+              {}};
     global_id_[k] = step.id;
     step.recorded_status = note_.recorded_status;
-    step.tag = note_.tag;
+    step.tag = tag;
     finish_note(x);
     context_.notes.push_back(std::move(note_));
     step.offset_us = x.t_us - flow_start_us;
@@ -253,7 +266,8 @@ class Builder {
   // credential no answer handed out.
   void finish_note(const Exchange& x) {
     std::sort(note_.identities.begin(), note_.identities.end());
-    note_.identities.erase(std::unique(note_.identities.begin(), note_.identities.end()), note_.identities.end());
+    note_.identities.erase(std::unique(note_.identities.begin(), note_.identities.end()),
+                           note_.identities.end());
     std::sort(note_.inputs.begin(), note_.inputs.end());
     note_.inputs.erase(std::unique(note_.inputs.begin(), note_.inputs.end()), note_.inputs.end());
     for (const auto& [name, value] : string_fields(x.req)) {
@@ -285,7 +299,7 @@ class Builder {
   std::vector<const Exchange*> xs_;
   std::map<const Exchange*, int> flow_of_;
   std::map<const Exchange*, int> user_of_;
-  std::vector<int> global_id_;  // by exchange: its Step::id, once made
+  std::vector<int> global_id_;                           // by exchange: its Step::id, once made
   std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
   const SessionOptions& options_;
@@ -331,7 +345,8 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
         flows.push_back(&connections.at(key));
         user_of_flow.push_back(static_cast<int>(u));
       }
-    out.sessions.push_back(Builder(flows, user_of_flow, static_cast<int>(group.users.size()), context).build());
+    out.sessions.push_back(
+        Builder(flows, user_of_flow, static_cast<int>(group.users.size()), context).build());
   }
   std::stable_sort(out.sessions.begin(), out.sessions.end(), [](const Session& a, const Session& b) {
     return a.start_us < b.start_us || (a.start_us == b.start_us && a.key < b.key);

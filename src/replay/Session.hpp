@@ -25,13 +25,13 @@ struct Extraction {
 
 struct Step {
   RequestTemplate request;
-  int id = 0;             // across the whole build: an index into SessionBuild::notes
+  int id = 0;               // across the whole build: an index into SessionBuild::notes
   int recorded_status = 0;  // the recorded answer's (0: none was recorded)
-  std::string label;      // "#12 POST /api/users/login", for messages
-  int tag = 0;            // its name tag and method, an index into SessionBuild::tags
-  int64_t offset_us = 0;  // from the flow's first request, as recorded
-  int64_t think_us = 0;   // recorded gap between the previous answer's end and this request
-  int64_t hold_us = 0;    // how long the answer lasted when recorded (an event stream is held so long)
+  std::string label;        // "#12 POST /api/users/login", for messages
+  int tag = 0;              // its name tag and method, an index into SessionBuild::tags
+  int64_t offset_us = 0;    // from the flow's first request, as recorded
+  int64_t think_us = 0;     // recorded gap between the previous answer's end and this request
+  int64_t hold_us = 0;      // how long the answer lasted when recorded (an event stream is held so long)
   std::vector<Extraction> from_head;  // cookies, headers
   std::vector<Extraction> from_body;  // JSON
   std::vector<int> awaits;            // slots another flow's answer fills: sent only once they are
@@ -65,7 +65,7 @@ struct Slot {
 struct Session {
   std::string key;       // the first flow's key
   int64_t start_us = 0;  // from the capture's start
-  int users = 1;  // recorded users replayed together (replay/Users)
+  int users = 1;         // recorded users replayed together (replay/Users)
   std::vector<Identity> identities;
   std::vector<Slot> slots;
   std::vector<Flow> flows;  // by start
@@ -75,9 +75,10 @@ struct Session {
 // What the end of a run needs to explain a step's failures, noted when the sessions are built.
 struct StepNote {
   std::string label;  // "#12 POST /api/users/login"
-  int tag = 0;
-  int recorded_status = 0;                  // 0: no answer was recorded
-  std::vector<std::string> identities;      // the identity fields the request carries: "email (automatic)"
+  metrics::RouteKey route;
+  int recorded_status = 0;  // 0: no answer was recorded
+  // The identities the request carries: field and template ("" when automatic).
+  std::vector<std::pair<std::string, std::string>> identities;
   std::vector<std::string> literal_fields;  // JSON string fields sent as recorded
   std::vector<int> inputs;                  // the steps whose answers hand out values it carries
   bool unresolved_credential = false;       // an Authorization or Cookie value no answer handed out

@@ -47,6 +47,17 @@ std::vector<ChartPoint> per_second(const std::vector<Interval>& intervals, const
   return out;
 }
 
+// The interval's answers of one status class ("2xx", "none": no answer) per second.
+std::vector<ChartPoint> status_per_second(const std::vector<Interval>& intervals, const char* status_class) {
+  std::vector<ChartPoint> out;
+  for (const auto& i : intervals) {
+    const Json& figures = *i.figures;
+    double n = figures.contains("status") ? number(figures["status"], status_class) : kNoValue;
+    out.push_back({i.t, i.dt > 0 ? n / i.dt : kNoValue});
+  }
+  return out;
+}
+
 std::vector<ChartPoint> gauge(const std::vector<Interval>& intervals, const char* key) {
   std::vector<ChartPoint> out;
   for (const auto& i : intervals) out.push_back({i.t, number(*i.figures, key)});
@@ -105,6 +116,12 @@ std::vector<LineChart> timeline_charts(const Json& summary) {
   charts.emplace_back("Errors", "per second");
   charts.back().add("http_req_failed/s", per_second(intervals, "http_req_failed"), "#dc2626");
   charts.back().add("dropped_iterations/s", per_second(intervals, "dropped_iterations"), "#ea580c");
+  charts.emplace_back("Statuses", "answers per second");
+  charts.back().add("2xx", status_per_second(intervals, "2xx"), "#16a34a");
+  charts.back().add("3xx", status_per_second(intervals, "3xx"), "#0891b2");
+  charts.back().add("4xx", status_per_second(intervals, "4xx"), "#ea580c");
+  charts.back().add("5xx", status_per_second(intervals, "5xx"), "#dc2626");
+  charts.back().add("no answer", status_per_second(intervals, "none"), "#6b7280");
   charts.emplace_back("VUs and open SSE streams", "count");
   charts.back().add("vus", gauge(intervals, "vus"), "#9333ea");
   charts.back().add("sse open", gauge(intervals, "sse_open"), "#0891b2");

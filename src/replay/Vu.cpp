@@ -237,7 +237,7 @@ void Vu::count_answer(int status, const Step& step, TagStats& tag) {
   ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
   stats_.count_step(step.id, status);
   if (status != step.recorded_status) ++stats_.unexpected_status;
-  if (!run_.profile->failed(status, step.recorded_status)) return;
+  if (!failed_status(run_.profile->expected_statuses, status, step.recorded_status)) return;
   ++stats_.http_req_failed;
   ++tag.http_req_failed;
 }

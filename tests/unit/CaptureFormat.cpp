@@ -31,7 +31,6 @@ json line_of(const Exchange& x) {
   return json::parse(out);
 }
 
-
 Exchange minimal() {
   Exchange x;
   x.id = 3;
@@ -173,7 +172,8 @@ TEST_CASE("a binary body is written as body_b64 and decodes to the same bytes, a
     auto j = line_of(x);
     CHECK_FALSE(j["res"].contains("body"));
     REQUIRE(j["res"].contains("body_b64"));
-    // Regression (fixed): CaptureFormat's body_from compares base64::decode's `read` with the text's size, but Beast's decode stops at the first '=' and does not count the padding.
+    // Regression (fixed): CaptureFormat's body_from compares base64::decode's `read` with the text's size,
+    // but Beast's decode stops at the first '=' and does not count the padding.
     std::string err;
     try {
       auto back = exchange_from_json(j, kFile, 7);
@@ -346,7 +346,9 @@ TEST_CASE("a malformed exchange field is an InputError naming the file, the line
 }
 
 TEST_CASE("numbers and names of the wrong kind are refused, not silently converted") {
-  // Regression (fixed): exchange_from_json and header_from_json read numbers with nlohmann's get<T>(), which converts instead of checking: a negative number becomes a huge unsigned one, a fraction is cut, an int field takes a boolean or wraps a number past 2^32, and an unknown dir reads as "down".
+  // Regression (fixed): exchange_from_json and header_from_json read numbers with nlohmann's get<T>(), which
+  // converts instead of checking: a negative number becomes a huge unsigned one, a fraction is cut, an int
+  // field takes a boolean or wraps a number past 2^32, and an unknown dir reads as "down".
   const std::pair<std::string, std::string> exchanges[] = {
       {R"({"id":-1,"session":"s","t_us":0,"req":{"method":"GET","target":"/","headers":[]}})", "field id"},
       {R"({"id":1.5,"session":"s","t_us":0,"req":{"method":"GET","target":"/","headers":[]}})", "field id"},

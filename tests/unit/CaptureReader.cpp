@@ -142,7 +142,8 @@ TEST_CASE("a malformed line anywhere but a cut-off last line is an InputError na
 }
 
 TEST_CASE("a gap line with a malformed count is an InputError naming its line") {
-  // Regression (fixed): CaptureReader::next reads a gap's count with j.value("dropped_records", 0), which throws nlohmann's type_error for a non-number (and converts -3 to 2^64-3).
+  // Regression (fixed): CaptureReader::next reads a gap's count with j.value("dropped_records", 0), which
+  // throws nlohmann's type_error for a non-number (and converts -3 to 2^64-3).
   TempFile file(header_line() + R"({"dropped_records":"many","t_us":0})" + "\n" + exchange_line(1));
   std::string got;
   try {

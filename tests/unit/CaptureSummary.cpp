@@ -1,21 +1,21 @@
 #include "capture/CaptureSummary.hpp"
-#include "http/RoutePattern.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "InputError.hpp"
 #include "TempFile.hpp"
 #include "capture/CaptureReader.hpp"
+#include "http/RoutePattern.hpp"
 
 using reprise::InputError;
 using reprise::capture::CaptureHeader;
 using reprise::capture::Exchange;
-using reprise::http::is_id_segment;
 using reprise::capture::percentile;
 using reprise::capture::Response;
-using reprise::http::route_pattern;
 using reprise::capture::Stream;
 using reprise::capture::SummaryBuilder;
+using reprise::http::is_id_segment;
+using reprise::http::route_pattern;
 
 namespace {
 

@@ -235,7 +235,8 @@ TEST_CASE("several SSE events in one piece are each counted") {
 }
 
 TEST_CASE("an SSE Content-Type is recognised in any case and with parameters") {
-  // Regression (fixed): ExchangeRecording::response_head tests the Content-Type with a case-sensitive starts_with("text/event-stream"), but media types are case-insensitive (RFC 9110 §8.3.1).
+  // Regression (fixed): ExchangeRecording::response_head tests the Content-Type with a case-sensitive
+  // starts_with("text/event-stream"), but media types are case-insensitive (RFC 9110 §8.3.1).
   for (std::string type : {"text/event-stream; charset=utf-8", "Text/Event-Stream; charset=utf-8"}) {
     INFO(type);
     Capture cap;

@@ -36,14 +36,16 @@ Json tag(uint64_t reqs, uint64_t from_us) {
 Json summary(int seconds) {
   Json timeline = Json::array();
   for (int s = 1; s <= seconds; ++s)
-    timeline.push_back({{"t", s + 0.003},
-                        {"http_reqs", 20},
-                        {"http_req_failed", s % 2},
-                        {"iterations", 10},
-                        {"dropped_iterations", 0},
-                        {"vus", 4},
-                        {"sse_open", 0},
-                        {"tags", {{"GetMessages", tag(10, 1000)}, {"<script>&", tag(10, 5000)}}}});
+    timeline.push_back(
+        {{"t", s + 0.003},
+         {"http_reqs", 20},
+         {"http_req_failed", s % 2},
+         {"iterations", 10},
+         {"dropped_iterations", 0},
+         {"vus", 4},
+         {"sse_open", 0},
+         {"status", {{"none", 0}, {"1xx", 0}, {"2xx", 20 - s % 2}, {"3xx", 0}, {"4xx", s % 2}, {"5xx", 0}}},
+         {"tags", {{"GetMessages", tag(10, 1000)}, {"<script>&", tag(10, 5000)}}}});
   return {{"reprise_summary", 1},
           {"capture", "chat & <friends>.jsonl"},
           {"target", "http://127.0.0.1:8080"},
@@ -88,9 +90,9 @@ Json summary(int seconds) {
 TEST_CASE("the report draws the timeline's charts", "[replay][report]") {
   std::string html = html_report(summary(6));
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(count(html, "<svg") == 6);  // rates, errors, VUs, all requests and one per tag
-  // two lines each in the first three charts, p50/p95/p99 in the three latency charts
-  CHECK(count(html, "<polyline") == 15);
+  CHECK(count(html, "<svg") == 7);  // rates, errors, statuses, VUs, all requests and one per tag
+  // two lines each in rates, errors and VUs, five status classes, p50/p95/p99 in the three latency charts
+  CHECK(count(html, "<polyline") == 20);
   CHECK(html.find("no data") == std::string::npos);
   CHECK(html.find("http_req_duration{name:GetMessages}") != std::string::npos);
 }
@@ -101,7 +103,7 @@ TEST_CASE("the report's header, thresholds and k6's summary", "[replay][report]"
   CHECK(html.find("profiles/smoke.json") != std::string::npos);
   CHECK(html.find("6.01 s") != std::string::npos);
   CHECK(html.find("✗ thresholds failed") != std::string::npos);
-  CHECK(html.find("<td>rate&lt;0.01</td><td class=\"n\">0.25</td>") != std::string::npos);
+  CHECK(html.find("<td>rate&lt;0.01</td><td class=\"n\">measured 0.25 (25.00 %)</td>") != std::string::npos);
   // http_req_duration 1..100 ms: min, max and avg are exact
   for (const char* cell : {">1.00ms<", ">100.00ms<", ">50.50ms<"})
     CHECK(html.find(cell) != std::string::npos);
@@ -138,8 +140,8 @@ TEST_CASE("a summary without a timeline gives charts that say no data", "[replay
   older.erase("timeline");
   for (const auto& s : {empty, older}) {
     std::string html = html_report(s);
-    CHECK(count(html, "<svg") == 4);
-    CHECK(count(html, ">no data</text>") == 4);
+    CHECK(count(html, "<svg") == 5);
+    CHECK(count(html, ">no data</text>") == 5);
     CHECK(count(html, "<polyline") == 0);
     CHECK(html.find("✗ thresholds failed") != std::string::npos);  // the rest is still there
   }
@@ -148,5 +150,5 @@ TEST_CASE("a summary without a timeline gives charts that say no data", "[replay
 TEST_CASE("a bare summary renders without failing", "[replay][report]") {
   std::string html = html_report(Json{{"reprise_summary", 1}});
   CHECK(html.find("no thresholds") != std::string::npos);
-  CHECK(count(html, ">no data</text>") == 4);
+  CHECK(count(html, ">no data</text>") == 5);
 }

@@ -121,7 +121,8 @@ TEST_CASE("expand_identity fills {copy}; template_repeats says which templates g
   CHECK_FALSE(template_repeats("user-{uuid}"));
 }
 
-TEST_CASE("conflict_fields: the fields a refused repeat shares with an accepted request", "[replay][identities]") {
+TEST_CASE("conflict_fields: the fields a refused repeat shares with an accepted request",
+          "[replay][identities]") {
   using reprise::replay::conflict_fields;
   auto x = [](const char* method, const char* target, const char* body, int status) {
     Exchange e;

@@ -47,9 +47,12 @@ TEST_CASE("content-length and chunked bodies are handed back piece by piece") {
   CHECK(p.head().body == BodyKind::content_length);
   CHECK(body == "hello");
   body.clear();
-  REQUIRE(parse_request(p, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
-                        &body)
-              .empty());
+  REQUIRE(
+      parse_request(
+          p,
+          "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+          &body)
+          .empty());
   CHECK(p.head().body == BodyKind::chunked);
   CHECK(body == "abcde");
 }

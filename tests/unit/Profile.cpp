@@ -6,8 +6,8 @@
 #include "InputError.hpp"
 
 using reprise::InputError;
-using reprise::replay::Executor;
 using reprise::metrics::parse_condition;
+using reprise::replay::Executor;
 using reprise::replay::Profile;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
@@ -57,15 +57,16 @@ TEST_CASE("profile: thresholds in k6's syntax, with tags") {
   const auto& d = p.thresholds[0].metric == "http_req_duration" ? p.thresholds[0] : p.thresholds[1];
   CHECK(d.tags.at("name") == "SendMessage");
   REQUIRE(d.conditions.size() == 2);
-  CHECK((d.conditions[0].aggregation == "p(95)" && d.conditions[0].percentile == 95 && d.conditions[0].op == "<" &&
-         d.conditions[0].bound == 500));
+  CHECK((d.conditions[0].aggregation == "p(95)" && d.conditions[0].percentile == 95 &&
+         d.conditions[0].op == "<" && d.conditions[0].bound == 500));
   CHECK((d.conditions[1].percentile == 99.9 && d.conditions[1].op == "<=" && d.conditions[1].bound == 1000));
   auto c = parse_condition("count>100000", "f", "x");
   CHECK((c.aggregation == "count" && c.op == ">" && c.bound == 100000));
 }
 
 TEST_CASE("profile: --time-scale shrinks every duration") {
-  auto p = parse(R"({"executor": "ramping-vus", "stages": [{"duration": "10m", "target": 1000}], "gracefulStop": "30s"})");
+  auto p = parse(
+      R"({"executor": "ramping-vus", "stages": [{"duration": "10m", "target": 1000}], "gracefulStop": "30s"})");
   p.scale_time(0.1);
   CHECK(p.stages[0].duration == 60s);
   CHECK(p.graceful_stop == 3s);
@@ -90,8 +91,10 @@ TEST_CASE("profile: every mistake is one line naming the file and the field") {
       {R"({"executor": "ramping-vus"})", "field stages"},
       {R"({"executor": "ramping-vus", "stages": []})", "field stages"},
       {R"({"executor": "ramping-vus", "stages": [{"duration": "1m"}]})", "field stages[0]"},
-      {R"({"executor": "ramping-vus", "stages": [{"duration": "1m", "target": -1}]})", "field stages[0].target"},
-      {R"({"executor": "ramping-vus", "stages": [{"duration": "1x", "target": 1}]})", "field stages[0].duration"},
+      {R"({"executor": "ramping-vus", "stages": [{"duration": "1m", "target": -1}]})",
+       "field stages[0].target"},
+      {R"({"executor": "ramping-vus", "stages": [{"duration": "1x", "target": 1}]})",
+       "field stages[0].duration"},
       {R"({"vu": 10})", "field vu"},
       {R"({"speed": 0})", "field speed"},
       {R"({"timeUnit": "0s"})", "field timeUnit"},
@@ -99,7 +102,8 @@ TEST_CASE("profile: every mistake is one line naming the file and the field") {
       {R"({"thresholds": {"http_req_duration": ["p(95)<"]}})", "field thresholds.http_req_duration"},
       {R"({"thresholds": {"http_req_duration": ["p(150)<5"]}})", "field thresholds.http_req_duration"},
       {R"({"thresholds": {"http_req_duration": "p(95)<500"}})", "field thresholds.http_req_duration"},
-      {R"({"thresholds": {"http_req_duration{name}": ["p(95)<500"]}})", "field thresholds.http_req_duration{name}"},
+      {R"({"thresholds": {"http_req_duration{name}": ["p(95)<500"]}})",
+       "field thresholds.http_req_duration{name}"},
       {R"({"routes": {"Send": "/api/chat"}})", "field routes.Send"},
   };
   for (const auto& c : cases) {
@@ -115,7 +119,8 @@ TEST_CASE("profile: every mistake is one line naming the file and the field") {
 TEST_CASE("profile: every shipped profile parses") {
   ::setenv("REPRISE_PASSWORD", "pw", 1);
   int seen = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(REPRISE_SOURCE_DIR) + "/profiles")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(REPRISE_SOURCE_DIR) + "/profiles")) {
     if (entry.path().extension() != ".json") continue;
     INFO(entry.path());
     CHECK_NOTHROW(Profile::load(entry.path()));
@@ -130,10 +135,11 @@ TEST_CASE("profile: every shipped profile parses") {
 
 TEST_CASE("profile: identities, correlate, per-vu-iterations and thinkTime") {
   ::setenv("REPRISE_TEST_SECRET", "s3cret", 1);
-  auto p = Profile::parse(nlohmann::json::parse(R"({"executor": "per-vu-iterations", "vus": 3, "iterations": 2,
+  auto p =
+      Profile::parse(nlohmann::json::parse(R"({"executor": "per-vu-iterations", "vus": 3, "iterations": 2,
       "thinkTime": "0s", "identities": {"template": {"email": "u{vu}@t.com"}, "password": "${env:REPRISE_TEST_SECRET}!"},
       "correlate": {"auto": false, "extract": [{"json": "sid"}, {"header": "X-Csrf"}], "ignore": ["user_id"]}})"),
-                          "p.json");
+                     "p.json");
   CHECK(p.executor == Executor::per_vu_iterations);
   CHECK(p.iterations == 2);
   CHECK(p.think_time == 0us);
@@ -148,9 +154,10 @@ TEST_CASE("profile: identities, correlate, per-vu-iterations and thinkTime") {
   CHECK_FALSE(Profile::parse(nlohmann::json::parse(R"({"thinkTime": "recorded"})"), "p.json").think_time);
 
   ::unsetenv("REPRISE_NOT_SET");
-  for (const char* text : {R"({"identities": {"password": "${env:REPRISE_NOT_SET}"}})",
-                           R"({"identities": {"template": {"email": 3}}})", R"({"correlate": {"extract": [{"regex": "x"}]}})",
-                           R"({"executor": "per-vu-iterations", "vus": 2})"}) {
+  for (const char* text :
+       {R"({"identities": {"password": "${env:REPRISE_NOT_SET}"}})",
+        R"({"identities": {"template": {"email": 3}}})", R"({"correlate": {"extract": [{"regex": "x"}]}})",
+        R"({"executor": "per-vu-iterations", "vus": 2})"}) {
     INFO(text);
     CHECK_THROWS_AS(Profile::parse(nlohmann::json::parse(text), "p.json"), InputError);
   }

@@ -203,7 +203,9 @@ TEST_CASE("a file that stops taking writes stops the recording, and nothing is c
   while (r.next(x)) ++on_disk;
   CHECK(on_disk == 0);
   CHECK(r.tail_cut());  // the 50 bytes that fitted: the start of the first line
-  // Regression (fixed): Recorder::run adds a pass's records to written_ before the write that fails, so after a failed write written() (and the "N exchanges written" log line of stop()) counts records that never reached the file, and they are not counted as dropped either.
+  // Regression (fixed): Recorder::run adds a pass's records to written_ before the write that fails, so after
+  // a failed write written() (and the "N exchanges written" log line of stop()) counts records that never
+  // reached the file, and they are not counted as dropped either.
   CHECK(rec.written() == on_disk);
 }
 

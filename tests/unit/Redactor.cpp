@@ -210,7 +210,9 @@ TEST_CASE("a JSON body cut at the body limit in the middle of a secret is still 
 }
 
 TEST_CASE("a cut body stays marked as cut when its placeholder is longer than what was lost") {
-  // Regression (fixed): Redactor::redact_body keeps body.size for a truncated body, but the placeholder may make data longer than that size, and then Body::truncated() (size > data.size()) turns false: the capture says the whole body was kept.
+  // Regression (fixed): Redactor::redact_body keeps body.size for a truncated body, but the placeholder may
+  // make data longer than that size, and then Body::truncated() (size > data.size()) turns false: the capture
+  // says the whole body was kept.
   Redactor r(RedactionRules::defaults());
   Exchange x = request({{"Content-Type", "application/json"}}, R"({"password":"hun)");
   x.req.body.size = 22;
@@ -280,7 +282,9 @@ TEST_CASE("rules from a file add headers, fields and JSON paths to the defaults"
 }
 
 TEST_CASE("JSON path rules keep the body's formatting") {
-  // Regression (fixed): Redactor::redact_json_paths re-serialises the whole document with dump() when a path matched, so the body loses its formatting (and its size changes for that alone), unlike every other redaction.
+  // Regression (fixed): Redactor::redact_json_paths re-serialises the whole document with dump() when a path
+  // matched, so the body loses its formatting (and its size changes for that alone), unlike every other
+  // redaction.
   RedactionRules rules;
   rules.json_paths = {"user.ssn"};
   Redactor r(rules);
@@ -289,7 +293,9 @@ TEST_CASE("JSON path rules keep the body's formatting") {
 }
 
 TEST_CASE("JSON path rules redact a body cut at the body limit") {
-  // Regression (fixed): Redactor::redact_json_paths parses the body with nlohmann and gives up silently when it does not parse, so a JSON body cut at the body limit keeps the secrets its json_paths name, in clear, with nothing counted (field rules do redact cut bodies).
+  // Regression (fixed): Redactor::redact_json_paths parses the body with nlohmann and gives up silently when
+  // it does not parse, so a JSON body cut at the body limit keeps the secrets its json_paths name, in clear,
+  // with nothing counted (field rules do redact cut bodies).
   RedactionRules rules;
   rules.json_paths = {"user.ssn"};
   Redactor r(rules);

@@ -232,8 +232,7 @@ TEST_CASE("the chooser is told where each value stands, and -1 keeps the recorde
   check_length(out);
 }
 
-TEST_CASE("a base64 token with '=' padding is replaced whole in headers and cookies",
-          "[replay][template]") {
+TEST_CASE("a base64 token with '=' padding is replaced whole in headers and cookies", "[replay][template]") {
   Request req =
       request("GET", "/me", {{"Authorization", "Bearer dG9rZW4="}, {"Cookie", "sid=YWJj==; theme=dark"}});
   std::string out = render(req, {{"dG9rZW4=", false}, {"YWJj==", false}}, {"LIVE1", "LIVE2"});

@@ -15,7 +15,6 @@ using reprise::capture::HeaderList;
 using reprise::capture::Response;
 using reprise::replay::build_sessions;
 using reprise::replay::expand_identity;
-using reprise::replay::unique_value;
 using reprise::replay::Handout;
 using reprise::replay::IdentityContext;
 using reprise::replay::Profile;
@@ -24,6 +23,7 @@ using reprise::replay::SessionBuild;
 using reprise::replay::SessionOptions;
 using reprise::replay::Slot;
 using reprise::replay::Step;
+using reprise::replay::unique_value;
 
 namespace {
 
@@ -351,7 +351,8 @@ TEST_CASE("automatic identities: what a registration sent and the service echoed
       exchange(1, "u", 0, "POST", "/api/users/register", {},
                R"({"email":"al@x.com","username":"al","password":"{{redacted:1}}","bio":"hi there"})",
                Answer{201, R"({"id":1,"email":"al@x.com","username":"al"})", 100}),
-      exchange(2, "u", 1000, "POST", "/api/users/login", {}, R"({"email":"al@x.com","password":"{{redacted:1}}"})",
+      exchange(2, "u", 1000, "POST", "/api/users/login", {},
+               R"({"email":"al@x.com","password":"{{redacted:1}}"})",
                json(R"({"access_token":"tok-123456789"})")),
       exchange(3, "u", 2000, "GET", "/api/users/search?q=al", {{"Authorization", "Bearer tok-123456789"}}),
   };
@@ -409,14 +410,16 @@ TEST_CASE("step notes: the identities a request carries, the fields sent as reco
   std::vector<Exchange> xs = {
       exchange(1, "u", 0, "POST", "/register", {}, R"({"email":"al@x.com","nick":"zz"})",
                Answer{201, R"({"email":"al@x.com"})", 100}),
-      exchange(2, "u", 10, "POST", "/login", {}, R"({"email":"al@x.com"})", json(R"({"token":"tok-123456789"})")),
+      exchange(2, "u", 10, "POST", "/login", {}, R"({"email":"al@x.com"})",
+               json(R"({"token":"tok-123456789"})")),
       exchange(3, "u", 20, "GET", "/me", {{"Authorization", "Bearer tok-123456789"}}),
       exchange(4, "u", 30, "GET", "/other", {{"Authorization", "Bearer tok-nobody-gave"}}),
   };
   const SessionBuild b = build(xs, {}, true, true);
   REQUIRE(b.notes.size() == 4);
   CHECK(b.notes[0].label == "#1 POST /register");
-  CHECK(b.notes[0].identities == std::vector<std::string>{"email (automatic)"});
+  CHECK(b.notes[0].identities == std::vector<std::pair<std::string, std::string>>{{"email", ""}});
+  CHECK(b.notes[0].route.method == "POST");
   CHECK(b.notes[0].literal_fields == std::vector<std::string>{"nick"});
   CHECK(b.notes[2].inputs == std::vector<int>{1});
   CHECK_FALSE(b.notes[2].unresolved_credential);

@@ -28,6 +28,7 @@ Json point(double t, uint64_t reqs, uint64_t failed, uint64_t vus, Json tags = J
           {"dropped_iterations", 0},
           {"vus", vus},
           {"sse_open", 1},
+          {"status", {{"2xx", reqs - failed}, {"5xx", failed}}},
           {"tags", std::move(tags)}};
 }
 
@@ -54,6 +55,9 @@ TEST_CASE("rates divide each interval's counts by that interval's own length", "
   CHECK(ys(rates, 1) == std::vector<double>{50, 50, 50});
   CHECK(rates.series()[0].points[1].x == 2.5);
   CHECK(ys(chart(charts, "Errors"), 0) == std::vector<double>{0, 2, 2});
+  CHECK(ys(chart(charts, "Statuses"), 0) == std::vector<double>{100, 98, 98});  // 2xx per second
+  CHECK(ys(chart(charts, "Statuses"), 3) == std::vector<double>{0, 2, 2});      // 5xx per second
+  CHECK(std::isnan(ys(chart(charts, "Statuses"), 1)[0]));                       // a class not kept: a gap
   CHECK(ys(chart(charts, "VUs and open SSE streams"), 0) ==
         std::vector<double>{5, 8, 8});  // gauges as they are
 }
@@ -64,7 +68,7 @@ TEST_CASE("latency percentiles per tag, with a gap where a tag had no request", 
   Json b2 = {{"http_reqs", 2}, {"http_req_failed", 1}, {"http_req_duration", durations({10'000, 20'000})}};
   Json summary = {{"timeline", {point(1, 4, 0, 2, {{"A", a1}, {"B", b1}}), point(2, 2, 1, 2, {{"B", b2}})}}};
   auto charts = timeline_charts(summary);
-  REQUIRE(charts.size() == 6);  // rates, errors, VUs, all requests, A, B
+  REQUIRE(charts.size() == 7);  // rates, errors, statuses, VUs, all requests, A, B
   const auto& a = chart(charts, "http_req_duration{name:A}");
   REQUIRE(a.series().size() == 3);
   CHECK(a.series()[0].label == "p(50)");
@@ -80,7 +84,7 @@ TEST_CASE("latency percentiles per tag, with a gap where a tag had no request", 
 TEST_CASE("no timeline, or an empty one: every chart is there and says no data", "[replay][report]") {
   for (const Json& summary : {Json::object(), Json{{"timeline", Json::array()}}, Json{{"timeline", 5}}}) {
     auto charts = timeline_charts(summary);
-    CHECK(charts.size() == 4);
+    CHECK(charts.size() == 5);
     for (const auto& c : charts) CHECK(c.empty());
   }
 }

@@ -89,7 +89,8 @@ TEST_CASE("users: every connection is in exactly one group, chains join transiti
   CHECK(keys(groups[1]) == std::vector<std::string>{"alone"});
 }
 
-TEST_CASE("users: one user acting on what another's answer handed out joins them in a group", "[replay][users]") {
+TEST_CASE("users: one user acting on what another's answer handed out joins them in a group",
+          "[replay][users]") {
   Capture c;
   // alice and carol log in; carol's friend request answer hands out request 2; alice accepts it.
   c.add("alice", 0, "/login", {}, R"({"access_token":"tok-alice-1","user_id":1})");
@@ -108,10 +109,11 @@ TEST_CASE("users: one user acting on what another's answer handed out joins them
   CHECK(groups[1].users == std::vector<std::vector<std::string>>{{"dave"}});
 }
 
-TEST_CASE("users: an id joins two users only where it fits the place better than the user's own", "[replay][users]") {
+TEST_CASE("users: an id joins two users only where it fits the place better than the user's own",
+          "[replay][users]") {
   Capture c;
-  c.add("a", 0, "/login", {}, R"({"access_token":"tok-aaaa-1","id":7})");  // a's own id is 7
-  c.add("b", 10, "/api/rooms", {}, R"({"id":7})");                            // b made room 7
+  c.add("a", 0, "/login", {}, R"({"access_token":"tok-aaaa-1","id":7})");            // a's own id is 7
+  c.add("b", 10, "/api/rooms", {}, R"({"id":7})");                                   // b made room 7
   c.add("a", 20, "/api/users/7/profile", {{"Authorization", "Bearer tok-aaaa-1"}});  // "users" ≠ "rooms"
   c.add("a", 30, "/api/rooms/7/join", {{"Authorization", "Bearer tok-aaaa-1"}});     // room 7: b's
   auto groups = group_users(c.connections);
