@@ -97,6 +97,9 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   auto profile = replay::Profile::load(f.profile);
   if (f.time_scale != 1) profile.scale_time(f.time_scale);
   if (f.load_scale != 1) profile.scale_load(f.load_scale);
+  if (f.time_scale * f.load_scale != 1)
+    spdlog::info("--time-scale {} and --load-scale {}: count thresholds scaled by {}", f.time_scale, f.load_scale,
+                 f.time_scale * f.load_scale);
   const std::string capture = f.capture.empty() ? profile.capture : f.capture;
   if (capture.empty())
     throw InputError(f.profile, "",

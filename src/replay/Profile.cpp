@@ -302,6 +302,22 @@ void Profile::scale_time(double factor) {
   if (think_time) scale(*think_time);
   scale(sse_hold);
   for (auto& s : stages) scale(s.duration);
+  scale_counts(factor);
+}
+
+void Profile::scale_counts(double factor) {
+  static const std::set<std::string> kCounters = {"http_reqs",  "iterations", "data_sent",        "data_received",
+                                                  "sse_events", "dropped_iterations", "unexpected_status"};
+  for (auto& t : thresholds) {
+    if (!kCounters.count(t.metric)) continue;
+    for (auto& c : t.conditions) {
+      if (c.aggregation != "count") continue;
+      c.bound = std::round(c.bound * factor);
+      char bound[32];
+      std::snprintf(bound, sizeof bound, "%.0f", c.bound);
+      c.text = c.aggregation + c.op + bound;
+    }
+  }
 }
 
 void Profile::scale_load(double factor) {
@@ -318,6 +334,7 @@ void Profile::scale_load(double factor) {
     s.target = executor == Executor::ramping_vus && s.target > 0
                    ? std::max(1.0, std::round(s.target * factor))
                    : s.target * factor;
+  scale_counts(factor);
 }
 
 bool failed_status(const ExpectedStatuses& expected, int status, int recorded) {

@@ -89,6 +89,10 @@ struct Profile {
   void scale_time(double factor);
   // --load-scale: VUs, stage targets and arrival rates multiplied by `factor` (at least 1 VU).
   void scale_load(double factor);
+  // Both scales shrink what a run can count: a `count` condition on a counter is scaled with
+  // them ("http_reqs{name:SendMessage}": ["count>100000"] at 0.01 is count>1000); rates,
+  // percentiles and gauges are not.
+  void scale_counts(double factor);
 
   // The whole run: the executor's duration, the sum of its stages, or maxDuration (0 for
   // replay-timing, whose length is the capture's).

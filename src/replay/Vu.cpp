@@ -117,6 +117,7 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     previous_end = clock::now();
   }
   for (size_t k = 0; k < flow.steps.size(); ++k) settle(flow.steps[k]);  // what it never asked is settled too
+  if (flows_running_ > 1) close(link);  // the others go on (a stream held for minutes): free its socket
   --flows_running_;
   changed_.cancel();
 }
