@@ -3,12 +3,12 @@
 #include <fstream>
 
 #include "InputError.hpp"
+#include "InputFile.hpp"
 
 namespace reprise {
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot be read");
+  std::ifstream in = open_input_file(path);
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {

@@ -10,6 +10,8 @@
 
 #include "InputError.hpp"
 #include "cli/Commands.hpp"
+#include "cli/HelpExamples.hpp"
+#include "cli/UsageError.hpp"
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
@@ -24,7 +26,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::flush_every(std::chrono::seconds(1));
 
-  CLI::App app{"reprise: record, replay and break HTTP traffic"};
+  CLI::App app{"reprise: record, replay and break HTTP traffic", "reprise"};
   app.require_subcommand(1);
   app.set_version_flag("--version", REPRISE_VERSION);
   std::string level = "info";
@@ -45,10 +47,13 @@ int main(int argc, char** argv) {
   reprise::cli::add_replay_command(app, exit_code);
   reprise::cli::add_merge_command(app, exit_code);
   reprise::cli::add_drill_command(app, exit_code);
+  reprise::cli::add_help_examples(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 1;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "reprise: %s\n", reprise::cli::usage_error_line(app, e).c_str());
+    return 1;
   } catch (const reprise::InputError& e) {
     std::fprintf(stderr, "reprise: %s\n", e.what());
     return 1;

@@ -1,4 +1,4 @@
-// The JSON Lines form of a capture (README "Capture format"): line 1 the header, then one
+// The JSON Lines form of a capture (docs/capture-format.md): line 1 the header, then one
 // exchange per line, and gap lines where records were dropped. Conversion only; files are
 // CaptureWriter's and CaptureReader's business.
 #pragma once

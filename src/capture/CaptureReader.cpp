@@ -5,18 +5,29 @@
 #include <nlohmann/json.hpp>
 
 #include "InputError.hpp"
+#include "InputFile.hpp"
 #include "capture/CaptureFormat.hpp"
+#include "capture/ImportHint.hpp"
 
 namespace reprise::capture {
 
-CaptureReader::CaptureReader(std::string path) : path_(std::move(path)), in_(path_) {
-  if (!in_) throw InputError(path_, "", "cannot be read");
+CaptureReader::CaptureReader(std::string path) : path_(std::move(path)), in_(open_input_file(path_)) {
+  if (auto what = foreign_file(path_, in_)) throw InputError("", "", *what);
   std::string text;
-  if (!std::getline(in_, text)) throw InputError(path_, "line 1", "the file is empty");
+  if (!std::getline(in_, text))
+    throw InputError(path_, "line 1", "the file is empty" + import_hint_by_name(path_));
   line_ = 1;
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) throw InputError(path_, "line 1", "not JSON (a capture starts with its header line)");
-  header_ = header_from_json(j, path_, 1);
+  if (j.is_discarded())
+    throw InputError(path_, "line 1",
+                     "not JSON (a capture starts with its header line)" + import_hint_by_name(path_));
+  try {
+    header_ = header_from_json(j, path_, 1);
+  } catch (const InputError& e) {
+    std::string hint = import_hint_by_name(path_);
+    if (hint.empty()) throw;
+    throw InputError("", "", e.what() + hint);
+  }
 }
 
 std::vector<Exchange> CaptureReader::read_all(const std::string& path) {

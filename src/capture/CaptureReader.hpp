@@ -1,5 +1,6 @@
 // Reads a capture line by line. A last line cut off by a crash is skipped and reported
-// (tail_cut); any other malformed line is an InputError naming the file and line.
+// (tail_cut); any other malformed line is an InputError naming the file and line. A HAR, pcap or
+// pcapng file is refused with the `reprise import` it needs (ImportHint.hpp).
 #pragma once
 
 #include <fstream>

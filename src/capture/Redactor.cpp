@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "InputError.hpp"
+#include "InputFile.hpp"
 #include "http/MessageHead.hpp"
 
 namespace reprise::capture {
@@ -61,8 +62,7 @@ RedactionRules RedactionRules::defaults() {
 }
 
 void RedactionRules::add_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot be read");
+  std::ifstream in = open_input_file(path);
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(path, "", "is not a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it)

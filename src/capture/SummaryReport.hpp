@@ -1,5 +1,5 @@
 // The two renderings of a CaptureSummary: the readable table `reprise inspect` and the demo
-// print, and the JSON of `inspect --json` (stable keys, documented in the README). Printing
+// print, and the JSON of `inspect --json` (stable keys, documented in docs/capture-format.md). Printing
 // only: the figures are CaptureSummary's.
 #pragma once
 

@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "demo/DemoScript.hpp"
 #include "demo/DemoServer.hpp"
 #include "net/Address.hpp"
@@ -17,7 +18,9 @@ void add_upstream_demo_command(CLI::App& app, int& exit_code) {
   auto heartbeat = std::make_shared<std::string>("15s");
   auto* cmd = app.add_subcommand("upstream-demo", "The built-in chat service, in memory");
   cmd->add_option("--listen", *listen, "Address to listen on, host:port")->required();
-  cmd->add_option("--heartbeat", *heartbeat, "Period of the SSE heartbeat comment")->capture_default_str();
+  cmd->add_option("--heartbeat", *heartbeat, "Period of the SSE heartbeat comment")
+      ->check(duration())
+      ->capture_default_str();
   cmd->callback([listen, heartbeat, &exit_code] {
     auto period = duration_flag(*heartbeat, "--heartbeat");
     boost::asio::io_context ctx(1);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "cli/RedactionFlags.hpp"
 #include "importers/PcapImport.hpp"
 
@@ -39,8 +40,9 @@ void add_import_pcap(CLI::App& import_cmd, int& exit_code) {
   cmd->add_option("file", flags->file, "pcap or pcapng file")->required();
   cmd->add_option("-o,--output", flags->output, "Capture to write (.jsonl)")->required();
   cmd->add_option("--port", flags->port, "The server's TCP port (default: every connection that speaks HTTP)")
-      ->check(CLI::Range(1, 65535));
+      ->check(whole_number(1, 65535));
   cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")
+      ->check(whole_number(0))
       ->capture_default_str();
   flags->redaction.add_to(*cmd);
   cmd->callback([flags, &exit_code] {

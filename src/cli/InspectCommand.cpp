@@ -1,6 +1,6 @@
 // `reprise inspect CAPTURE [--json] [--correlations [--profile F]]`: one pass over the capture
 // (capture::summarize), then a readable table on stdout, or with --json the same figures under
-// the stable keys README documents; with --correlations, what the session builder found to
+// the stable keys docs/capture-format.md documents; with --correlations, what the session builder found to
 // correlate. Printing only: the figures are CaptureSummary's and replay::build_sessions'.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -64,7 +64,7 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("inspect",
                                  "Routes, counts, sessions, streams, time span and redaction of a capture");
   cmd->add_option("capture", *path, "Capture file (.jsonl)")->required();
-  cmd->add_flag("--json", *json, "Print JSON (stable keys, see README) instead of a table");
+  cmd->add_flag("--json", *json, "Print JSON (stable keys, see docs/capture-format.md) instead of a table");
   cmd->add_flag("--correlations", *correlations, "List the values replay will correlate, session by session");
   cmd->add_option("--profile", *profile,
                   "With --correlations: apply this profile's correlate rules and identities");

@@ -9,6 +9,7 @@
 #include "InputError.hpp"
 #include "capture/Recorder.hpp"
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "cli/RedactionFlags.hpp"
 #include "net/Address.hpp"
 #include "net/Workers.hpp"
@@ -102,30 +103,42 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("proxy", "Transparent HTTP/1.1 reverse proxy");
   cmd->add_option("--listen", flags->listen, "Address to listen on, host:port")->required();
   cmd->add_option("--upstream", flags->upstream, "Upstream URL, http://host:port")->required();
-  cmd->add_option("--threads", config->threads, "Worker threads (0: one per core)")->capture_default_str();
+  cmd->add_option("--threads", config->threads, "Worker threads (0: one per core)")
+      ->check(whole_number(0, 1024))
+      ->capture_default_str();
   cmd->add_option("--access-log", flags->access_log, "Access log file, or - for stdout (off by default)");
   cmd->add_option("--header-timeout", flags->header_timeout, "Time to receive a request head (408)")
+      ->check(duration())
       ->capture_default_str();
   cmd->add_option("--idle-timeout", flags->idle_timeout, "Keep-alive idle time before closing")
+      ->check(duration())
       ->capture_default_str();
   cmd->add_option("--connect-timeout", flags->connect_timeout, "Upstream connect time (504)")
+      ->check(duration())
       ->capture_default_str();
   cmd->add_option("--response-timeout", flags->response_timeout,
                   "Time to the upstream's response head, and between body reads (504)")
+      ->check(duration())
       ->capture_default_str();
-  cmd->add_option("--drain-timeout", flags->drain_timeout, "Time in-flight exchanges get after SIGTERM")
+  cmd->add_option("--drain-timeout", flags->drain_timeout,
+                  "Time in-flight exchanges get after SIGTERM (0: cut them at once)")
+      ->check(duration(true))
       ->capture_default_str();
   cmd->add_option("--max-header-size", config->max_header_size, "Largest request head in bytes (431)")
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--max-connections", config->max_connections, "Open client connections before 503")
+      ->check(whole_number(1))
       ->capture_default_str();
-  cmd->add_option("--pool-size", config->pool_size, "Idle upstream connections kept per thread")
+  cmd->add_option("--pool-size", config->pool_size, "Idle upstream connections kept per thread (0: none)")
+      ->check(whole_number(0, 65536))
       ->capture_default_str();
   cmd->add_flag("--no-x-forwarded-for", flags->no_xff, "Do not add X-Forwarded-For");
   cmd->add_flag("--no-x-forwarded-proto", flags->no_xfp, "Do not add X-Forwarded-Proto");
   cmd->add_flag("--no-via", flags->no_via, "Do not add Via");
   cmd->add_option("--record", flags->record, "Write every exchange to this capture (JSON Lines)");
   cmd->add_option("--record-body-limit", flags->record_body_limit, "Bytes of each body kept in the capture")
+      ->check(whole_number(0))
       ->capture_default_str();
   flags->redaction.add_to(*cmd);
   cmd->add_option(
@@ -133,8 +146,9 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
       "Serve /metrics (Prometheus), /healthz and /sla on this address, host:port (off by default)");
   cmd->add_option("--admin-token", flags->admin_token,
                   "Every admin call needs Authorization: Bearer TOKEN (required off loopback)");
-  cmd->add_option("--faults", flags->faults, "Inject the faults of this JSON file (see README \"Faults\")");
-  cmd->add_option("--seed", flags->seed, "Seed of the draws that pick which requests a fault hits");
+  cmd->add_option("--faults", flags->faults, "Inject the faults of this JSON file (see docs/faults.md)");
+  cmd->add_option("--seed", flags->seed, "Seed of the draws that pick which requests a fault hits")
+      ->check(whole_number(0));
   cmd->add_option("--sla", flags->sla,
                   "Judge this SLA file's thresholds over a rolling window while proxying");
   cmd->add_option("--routes", flags->routes,

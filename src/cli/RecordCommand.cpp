@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "cli/RedactionFlags.hpp"
 #include "importers/InterfaceRecording.hpp"
 
@@ -42,11 +43,13 @@ void add_record_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RecordFlags>();
   auto* cmd = app.add_subcommand("record", "Passive recording of one TCP port on a live interface (libpcap)");
   cmd->add_option("--interface", flags->interface, "The interface to capture on (lo, eth0, any)")->required();
-  cmd->add_option("--port", flags->port, "The server's TCP port")->required()->check(CLI::Range(1, 65535));
+  cmd->add_option("--port", flags->port, "The server's TCP port")->required()->check(whole_number(1, 65535));
   cmd->add_option("-o,--output", flags->output, "The capture to write (JSON Lines)")->required();
   cmd->add_option("--duration", flags->duration,
-                  "Stop after this long (500ms, 10s, 2m); default: until SIGINT/SIGTERM");
+                  "Stop after this long (500ms, 10s, 2m); default: until SIGINT/SIGTERM")
+      ->check(duration());
   cmd->add_option("--body-limit", flags->body_limit, "Bytes of each body kept in the capture")
+      ->check(whole_number(0))
       ->capture_default_str();
   flags->redaction.add_to(*cmd);
   cmd->callback([flags, &exit_code] {

@@ -15,6 +15,7 @@
 #include "JsonFile.hpp"
 #include "capture/CaptureReader.hpp"
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "faults/FaultSet.hpp"
 #include "metrics/AdminServer.hpp"
 #include "net/Address.hpp"
@@ -89,7 +90,6 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   parse_shard(f.shard, options);
   if (f.threads < 1 || f.threads > 256) throw InputError("--threads", "", "must be between 1 and 256");
   if (f.time_scale <= 0) throw InputError("--time-scale", "", "must be more than 0");
-  if (f.load_scale <= 0) throw InputError("--load-scale", "", "must be more than 0");
   auto url = net::parse_http_url(f.target, "--target");
   options.threads = f.threads;
   options.connect_timeout = duration_flag(f.connect_timeout, "--connect-timeout");
@@ -137,21 +137,29 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--target", f->target, "http://host[:port] to send the traffic to")->required();
   cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--speed", f->speed,
-                  "replay-timing: speed multiplier (default: the profile's speed, else 1)");
+                  "replay-timing: speed multiplier (default: the profile's speed, else 1)")
+      ->check(more_than_zero());
   cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->check(more_than_zero(1000))
       ->capture_default_str();
   cmd->add_option("--load-scale", f->load_scale, "Multiply the profile's VUs, stage targets and rates")
+      ->check(more_than_zero(1000))
       ->capture_default_str();
   cmd->add_option("--shard", f->shard, "i/N: this process's deterministic share")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "Worker threads")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Worker threads")
+      ->check(whole_number(1, 256))
+      ->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
   cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
   cmd->add_option("--report", f->report, "Write the run's HTML report to this file");
   cmd->add_option("--metrics", f->metrics, "Serve Prometheus /metrics on this address while the run goes");
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
   cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
-  cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")->capture_default_str();
+  cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")
+      ->check(duration())
+      ->capture_default_str();
   cmd->add_option("--request-timeout", f->request_timeout, "Per request, from its intended start")
+      ->check(duration())
       ->capture_default_str();
   cmd->callback([f, &exit_code] { run(*f, exit_code); });
 }
@@ -192,17 +200,25 @@ void add_drill_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--upstream", *upstream, "http://host[:port] of the service under the drill")->required();
   cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--faults", *faults_file, "Fault file (windows count from the drill's start)")->required();
-  cmd->add_option("--seed", *seed, "Seed of the draws that pick which requests a fault hits");
-  cmd->add_option("--proxy-threads", *proxy_threads, "The proxy's worker threads")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "The replayer's worker threads")->capture_default_str();
+  cmd->add_option("--seed", *seed, "Seed of the draws that pick which requests a fault hits")
+      ->check(whole_number(0));
+  cmd->add_option("--proxy-threads", *proxy_threads, "The proxy's worker threads")
+      ->check(whole_number(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--threads", f->threads, "The replayer's worker threads")
+      ->check(whole_number(1, 256))
+      ->capture_default_str();
   cmd->add_option("--time-scale", f->time_scale, "Multiply every duration of the profile")
+      ->check(more_than_zero(1000))
       ->capture_default_str();
   cmd->add_option("--load-scale", f->load_scale, "Multiply the profile's VUs, stage targets and rates")
+      ->check(more_than_zero(1000))
       ->capture_default_str();
   cmd->add_option("--summary", f->summary, "Write the run's summary (JSON) to this file");
   cmd->add_option("--junit", f->junit, "Write the thresholds' verdicts as JUnit XML to this file");
   cmd->add_option("--report", f->report, "Write the run's HTML report to this file");
   cmd->add_option("--request-timeout", f->request_timeout, "Per request, from its intended start")
+      ->check(duration())
       ->capture_default_str();
   cmd->callback([=, &exit_code] {
     proxy::ProxyConfig config;

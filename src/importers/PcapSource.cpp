@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "InputError.hpp"
+#include "InputFile.hpp"
 #include "importers/PacketDecoder.hpp"
 
 namespace reprise::importers {
@@ -37,6 +38,7 @@ PcapSource::~PcapSource() {
 }
 
 PcapSource PcapSource::open_file(const std::string& path) {
+  check_readable(path);  // the OS's reason, and a directory refused before libpcap reads it
   std::array<char, PCAP_ERRBUF_SIZE> error{};
   pcap_t* handle =
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error.data());

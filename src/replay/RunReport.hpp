@@ -1,4 +1,4 @@
-// What a replay run says at its end: the summary file (JSON; README "Summary file") and the
+// What a replay run says at its end: the summary file (JSON; docs/metrics.md) and the
 // figures printed on stdout, both made from the same numbers, so that `reprise merge` of shard
 // summaries prints exactly what one run prints, and judges the same thresholds. Issue [4] adds
 // the other formats.

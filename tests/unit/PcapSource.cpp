@@ -73,8 +73,7 @@ TEST_CASE("files that are not captures are refused with the file's name") {
   TempFile garbage("this is not a pcap file, only some text that goes on for a while\n");
   CHECK(error_of(garbage.path()) ==
         garbage.path() + ": not a readable pcap or pcapng file: unknown file format");
-  CHECK(error_of("/nonexistent/x.pcap") ==
-        "/nonexistent/x.pcap: not a readable pcap or pcapng file: No such file or directory");
+  CHECK(error_of("/nonexistent/x.pcap") == "/nonexistent/x.pcap: cannot be read: No such file or directory");
   TempFile empty;
   CHECK(error_of(empty.path()).starts_with(empty.path() + ": not a readable pcap or pcapng file"));
 }

@@ -323,5 +323,6 @@ TEST_CASE("a malformed rules file is an InputError naming the file and the field
 
   auto rules = RedactionRules::defaults();
   CHECK_THROWS_MATCHES(rules.add_file("/nonexistent-reprise-dir/rules.json"), InputError,
-                       Catch::Matchers::Message("/nonexistent-reprise-dir/rules.json: cannot be read"));
+                       Catch::Matchers::Message(
+                           "/nonexistent-reprise-dir/rules.json: cannot be read: No such file or directory"));
 }

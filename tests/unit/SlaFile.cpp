@@ -72,5 +72,6 @@ TEST_CASE("routes file: the routes block of any JSON object", "[proxy][sla]") {
   CHECK(read_routes_file(profile.path()).at("Login") == "POST /api/users/login");
   TempFile none(R"({"executor": "constant-vus"})");
   CHECK_THROWS_WITH(read_routes_file(none.path()), none.path() + ":field routes: is missing");
-  CHECK_THROWS_WITH(read_routes_file("/nonexistent/routes.json"), "/nonexistent/routes.json: cannot be read");
+  CHECK_THROWS_WITH(read_routes_file("/nonexistent/routes.json"),
+                    "/nonexistent/routes.json: cannot be read: No such file or directory");
 }

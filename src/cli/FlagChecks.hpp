@@ -1,0 +1,21 @@
+// Validators for the numeric and duration flags, so that a nonsense value is refused while the
+// command line is parsed, with one message form: "--speed: must be more than 0 (got 0)".
+#pragma once
+
+#include <CLI/Error.hpp>  // Validators.hpp uses it without including it
+#include <CLI/Validators.hpp>
+#include <cstdint>
+#include <limits>
+
+namespace reprise::cli {
+
+// A finite number more than 0 and at most `most`.
+CLI::Validator more_than_zero(double most = std::numeric_limits<double>::infinity());
+
+// A whole number from `least` to `most` (no sign, no fraction).
+CLI::Validator whole_number(uint64_t least, uint64_t most = std::numeric_limits<uint64_t>::max());
+
+// A duration (500ms, 10s, 2m), more than 0 when `zero_allowed` is false.
+CLI::Validator duration(bool zero_allowed = false);
+
+}  // namespace reprise::cli
