@@ -306,8 +306,9 @@ void Profile::scale_time(double factor) {
 }
 
 void Profile::scale_counts(double factor) {
-  static const std::set<std::string> kCounters = {"http_reqs",  "iterations", "data_sent",        "data_received",
-                                                  "sse_events", "dropped_iterations", "unexpected_status"};
+  static const std::set<std::string> kCounters = {"http_reqs",        "iterations", "data_sent",
+                                                  "data_received",    "sse_events", "dropped_iterations",
+                                                  "unexpected_status"};
   for (auto& t : thresholds) {
     if (!kCounters.count(t.metric)) continue;
     for (auto& c : t.conditions) {

@@ -87,10 +87,12 @@ int ramping_vus_at(const Profile& p, microseconds t) {
   double from = p.start_vus;
   for (const auto& stage : p.stages) {
     if (t < stage_start + stage.duration) {
-      // Multiply before dividing: whole microseconds and whole VUs keep k6's exact steps.
+      // Multiply before dividing: whole microseconds and whole VUs keep k6's exact steps. As k6,
+      // a VU starts when a rising ramp reaches its number and stops when a falling ramp goes
+      // below the one under it: the stage's target is held from its end into a ramp down.
       double into = static_cast<double>((t - stage_start).count());
       double vus = from + (stage.target - from) * into / static_cast<double>(stage.duration.count());
-      return static_cast<int>(std::floor(vus));
+      return static_cast<int>(stage.target < from ? std::ceil(vus) : std::floor(vus));
     }
     stage_start += stage.duration;
     from = stage.target;

@@ -117,10 +117,10 @@ std::vector<LineChart> timeline_charts(const Json& summary) {
   charts.back().add("http_req_failed/s", per_second(intervals, "http_req_failed"), "#dc2626");
   charts.back().add("dropped_iterations/s", per_second(intervals, "dropped_iterations"), "#ea580c");
   charts.emplace_back("Statuses", "answers per second");
-  charts.back().add("2xx", status_per_second(intervals, "2xx"), "#16a34a");
-  charts.back().add("3xx", status_per_second(intervals, "3xx"), "#0891b2");
-  charts.back().add("4xx", status_per_second(intervals, "4xx"), "#ea580c");
-  charts.back().add("5xx", status_per_second(intervals, "5xx"), "#dc2626");
+  charts.back().add("2xx", status_per_second(intervals, "2xx"), "#059669");
+  charts.back().add("3xx", status_per_second(intervals, "3xx"), "#0284c7");
+  charts.back().add("4xx", status_per_second(intervals, "4xx"), "#d97706");
+  charts.back().add("5xx", status_per_second(intervals, "5xx"), "#be123c");
   charts.back().add("no answer", status_per_second(intervals, "none"), "#6b7280");
   charts.emplace_back("VUs and open SSE streams", "count");
   charts.back().add("vus", gauge(intervals, "vus"), "#9333ea");

@@ -874,11 +874,12 @@ class ReplayRun:
 
 
 def replay(capture, target, profile, *flags, timeout=60.0, env=None, summary=None):
-    """Runs `reprise replay` to its end (killed after `timeout`) with a summary file."""
+    """Runs `reprise replay` to its end (killed after `timeout`) with a summary file; a `capture` of
+    None replays the one the profile names."""
     own_dir = None if summary else tempfile.mkdtemp(prefix="reprise-replay-")
     summary = summary or os.path.join(own_dir, "summary.json")
-    args = [BIN, "replay", capture, "--target", target, "--profile", profile, "--summary", summary,
-            "--log-level", "warn", *flags]
+    args = [BIN, "replay", *([capture] if capture else []), "--target", target, "--profile", profile,
+            "--summary", summary, "--log-level", "warn", *flags]
     start = time.monotonic()
     try:
         completed = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout,

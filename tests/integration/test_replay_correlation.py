@@ -112,7 +112,9 @@ class CorrelationTest(unittest.TestCase):
             # the message went to the room the live service created (id 1), under the replayed user
             _, records = capture_records(self.capture)
             password = json.loads(records[0]["req"]["body"])["password"]
-            status, body = login(demo.port, "alice@corr.test", password)
+            # the copy registered as a user of its own: automatic identities made the recorded email
+            # unique for copy 1 of the run
+            status, body = login(demo.port, "alice_1@corr.test", password)
             self.assertEqual(status, 200)
             conn = http.client.HTTPConnection("127.0.0.1", demo.port, timeout=10)
             try:

@@ -18,7 +18,7 @@ from harness import BIN, CountingUpstream, recorded_exchange, replay, write_capt
 
 CHROMIUM = shutil.which("chromium")
 ODD_NAME = 'Slow <b>&"q"'  # a route tag name full of markup
-CHART_TITLES = ["Requests and iterations", "Errors", "VUs and open SSE streams", "http_req_duration, all requests",
+CHART_TITLES = ["Requests and iterations", "Errors", "Statuses", "VUs and open SSE streams", "http_req_duration, all requests",
                 "http_req_duration{name:Fast}", "http_req_duration{name:Slow &lt;b&gt;&amp;\"q\"}"]
 LINE_COLOURS = {"http_reqs/s": (0x25, 0x63, 0xeb), "iterations/s": (0x16, 0xa3, 0x4a),
                 "http_req_failed/s": (0xdc, 0x26, 0x26), "vus": (0x93, 0x33, 0xea)}
@@ -163,11 +163,11 @@ class ReplayReportTest(unittest.TestCase):
     def test_chromium_screenshot_shows_the_lines(self):
         self.assertIsNotNone(CHROMIUM, "chromium is not installed (docker/install-deps.sh installs it)")
         png = os.path.join(self.dir, "report.png")
-        code, _ = run_chromium(f"--screenshot={png}", "--window-size=1400,2400", f"file://{self.report}")
+        code, _ = run_chromium(f"--screenshot={png}", "--window-size=1400,3400", f"file://{self.report}")
         self.assertEqual(code, 0)
         self.assertGreater(os.path.getsize(png), 20_000)
         width, height, bpp, rows = png_pixels(png)
-        self.assertEqual((width, height), (1400, 2400))
+        self.assertEqual((width, height), (1400, 3400))
         seen = dict.fromkeys(LINE_COLOURS, 0)
         for row in rows:
             for x in range(0, width * bpp, bpp):

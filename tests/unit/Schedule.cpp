@@ -159,10 +159,11 @@ TEST_CASE("schedule: VUs wanted over time", "[schedule]") {
                          {10, 10},
                          {14.999999, 10},
                          {15, 20},
-                         {15.25, 19},
+                         {15.25, 20},  // a falling ramp: VU 20 stops when it goes below 19
+                         {15.5, 19},
                          {16, 18},
                          {20, 10},
-                         {24.999999, 0},
+                         {24.999999, 1},
                          {25, 0},
                          {60, 0}}) {
     INFO("at " << at << "s");
