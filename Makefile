@@ -22,6 +22,7 @@ bench: build
 	./tests/bench/run.sh $(BUILD)/reprise
 	./tests/bench/pcap_import.sh $(BUILD)/reprise
 	./tests/bench/replay.sh $(BUILD)/reprise
+	./tests/bench/seed_scenarios.sh $(BUILD)/reprise
 
 format:
 	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')
