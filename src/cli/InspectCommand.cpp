@@ -34,8 +34,8 @@ void print_correlations(const std::string& path, const std::string& profile_path
     std::vector<std::string> keys;
     for (const auto& f : s.flows) keys.push_back(f.key);
     if (!json)
-      fmt::print("session {} ({} requests on {} connection(s): {})\n", s.key, s.steps(), s.flows.size(),
-                 fmt::join(keys, " "));
+      fmt::print("session {} ({} user(s), {} requests on {} connection(s): {})\n", s.key, s.users, s.steps(),
+                 s.flows.size(), fmt::join(keys, " "));
     nlohmann::ordered_json values = nlohmann::ordered_json::array();
     for (const auto& slot : s.slots) {
       if (slot.uses == 0) continue;

@@ -84,13 +84,13 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
 
 // Called just before the run starts: the stretches of it to judge apart (a drill's fault windows).
 using WindowsAtStart = std::function<std::vector<replay::RunWindow>()>;
+// Called once the inputs are read: starts what the run goes through (a drill's proxy), its URL.
+using TargetAtStart = std::function<std::string()>;
 
-void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {}) {
+void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {},
+         const TargetAtStart& start_target = {}) {
   replay::RunOptions options;
   parse_shard(f.shard, options);
-  if (f.threads < 1 || f.threads > 256) throw InputError("--threads", "", "must be between 1 and 256");
-  if (f.time_scale <= 0) throw InputError("--time-scale", "", "must be more than 0");
-  auto url = net::parse_http_url(f.target, "--target");
   options.threads = f.threads;
   options.connect_timeout = duration_flag(f.connect_timeout, "--connect-timeout");
   options.request_timeout = duration_flag(f.request_timeout, "--request-timeout");
@@ -98,30 +98,32 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   if (f.time_scale != 1) profile.scale_time(f.time_scale);
   if (f.load_scale != 1) profile.scale_load(f.load_scale);
   if (f.time_scale * f.load_scale != 1)
-    spdlog::info("--time-scale {} and --load-scale {}: count thresholds scaled by {}", f.time_scale, f.load_scale,
-                 f.time_scale * f.load_scale);
+    spdlog::info("--time-scale {} and --load-scale {}: count thresholds scaled by {}", f.time_scale,
+                 f.load_scale, f.time_scale * f.load_scale);
   const std::string capture = f.capture.empty() ? profile.capture : f.capture;
   if (capture.empty())
     throw InputError(f.profile, "",
                      "names no capture: give one on the command line or add \"capture\" to the profile");
   options.speed = f.speed > 0 ? f.speed : profile.speed;
   options.timeline = !f.summary.empty() || !f.report.empty() || windows;
+  auto exchanges = capture::CaptureReader::read_all(capture);
+  if (exchanges.empty()) throw InputError(capture, "", "holds no exchanges to replay");
 
+  const std::string target = start_target ? start_target() : f.target;
+  auto url = net::parse_http_url(target, "--target");
   replay::SessionOptions session_options;
   session_options.auto_correlate = !f.no_correlate && profile.correlate.automatic;
   if (!f.keep_host)
     session_options.host = url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
-  auto exchanges = capture::CaptureReader::read_all(capture);
-  if (exchanges.empty()) throw InputError(capture, "", "holds no exchanges to replay");
   auto built = replay::build_sessions(std::move(exchanges), profile, session_options);
   if (built.sessions.empty())
     throw InputError(capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
 
   options.target = net::resolve(url);
-  check_reachable(options.target, f.target, options.connect_timeout);
-  auto info = replay::run_info(capture, f.target, f.profile, profile, options, built);
+  check_reachable(options.target, target, options.connect_timeout);
+  auto info = replay::run_info(capture, target, f.profile, profile, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
-               capture, f.target, info.executor, options.shard, options.shards, options.threads);
+               capture, target, info.executor, options.shard, options.shards, options.threads);
   if (windows) info.windows = windows();
   auto result = replay::run_replay(built, profile, options, monitor_with_metrics(f.metrics, profile));
   exit_code = replay::finish_run(info, result, profile.thresholds, {f.summary, f.junit, f.report});
@@ -230,23 +232,32 @@ void add_drill_command(CLI::App& app, int& exit_code) {
     config.seed = *seed;
     check_reachable(config.upstream, *upstream, config.connect_timeout);
     proxy::ProxyServer proxy(config);
-    proxy.start();
-    const auto started = std::chrono::steady_clock::now();
-    f->target = "http://" + net::to_string(proxy.endpoint());
-    run(*f, exit_code, [&] {
-      // The run starts 20 ms after this (Runner's t0); fault windows count from the proxy's start.
-      const double offset =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() + 0.02;
-      std::vector<replay::RunWindow> windows;
-      auto seconds = [](faults::Duration d) { return std::chrono::duration<double>(d).count(); };
-      for (const auto& fault : config.faults.faults())
-        if (fault.window)
-          windows.push_back({fault.name, seconds(fault.window->first) - offset,
-                             fault.window->second == faults::Duration::max()
-                                 ? 1e12
-                                 : seconds(fault.window->second) - offset});
-      return windows;
-    });
+    auto started = std::chrono::steady_clock::now();
+    bool proxying = false;
+    auto start_proxy = [&] {  // once the capture and the profile are read: a bad one is one line
+      proxy.start();
+      proxying = true;
+      started = std::chrono::steady_clock::now();
+      return "http://" + net::to_string(proxy.endpoint());
+    };
+    run(
+        *f, exit_code,
+        [&] {
+          // The run starts 20 ms after this (Runner's t0); fault windows count from the proxy's start.
+          const double offset =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() + 0.02;
+          std::vector<replay::RunWindow> windows;
+          auto seconds = [](faults::Duration d) { return std::chrono::duration<double>(d).count(); };
+          for (const auto& fault : config.faults.faults())
+            if (fault.window)
+              windows.push_back({fault.name, seconds(fault.window->first) - offset,
+                                 fault.window->second == faults::Duration::max()
+                                     ? 1e12
+                                     : seconds(fault.window->second) - offset});
+          return windows;
+        },
+        start_proxy);
+    if (!proxying) return;
     proxy.drain();
     proxy.wait();
   });
