@@ -6,6 +6,7 @@
 
 #include "http/MessageHead.hpp"
 #include "http/PercentEncoding.hpp"
+#include "replay/RequestTemplate.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -153,20 +154,28 @@ void collect_strings(const Json& j, std::set<std::string>& out) {
 
 Fields creating_fields(const std::vector<const capture::Exchange*>& user,
                        const std::set<std::string>& conflicts) {
-  for (const auto* x : user) {
+  std::map<std::string, size_t, std::less<>>
+      last_carried;  // value → the last request of the user carrying it
+  for (size_t k = 0; k < user.size(); ++k)
+    RequestTemplate::each_value(user[k]->req, [&](std::string_view whole, bool, const Site&) {
+      last_carried[std::string(whole)] = k;
+    });
+  for (size_t k = 0; k < user.size(); ++k) {
+    const auto* x = user[k];
     if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
     Fields sent = string_fields(x->req);
     if (sent.empty()) continue;
     std::set<std::string> echoed;
     collect_strings(Json::parse(x->res->body.data, nullptr, false), echoed);
     Fields out;
-    bool any_echo = false;
+    bool creating = false;  // the service stored a value the user goes on to use (the email it logs in with)
     for (auto& [name, value] : sent) {
       bool echo = echoed.count(value) > 0;
-      any_echo |= echo;
+      auto later = last_carried.find(value);
+      creating |= (echo && later != last_carried.end() && later->second > k) || conflicts.count(name);
       if ((echo || conflicts.count(name)) && identity_worthy(value)) out.emplace_back(name, value);
     }
-    if (any_echo) return out;
+    if (creating) return out;
   }
   return {};
 }

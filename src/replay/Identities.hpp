@@ -36,10 +36,11 @@ Fields string_fields(const capture::Request& req);
 // in a field, the value an earlier request to the same method and path sent and got a 2xx for.
 std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exchanges);
 
-// The identity fields of one recorded user (its exchanges in time order): of its first request
-// answered 2xx whose answer echoes a string it sent (the service stored it: a registration), the
-// echoed fields and those in `conflicts`. Redaction placeholders and one-character values are
-// left out.
+// The identity fields of one recorded user (its exchanges in time order), from its creating
+// request: the first answered 2xx whose answer echoes a string it sent that the user carries
+// again later (the service stored the email the user then logs in with: a registration), or
+// that sends a field in `conflicts`. Its echoed fields and those in `conflicts`; redaction
+// placeholders and one-character values are left out.
 Fields creating_fields(const std::vector<const capture::Exchange*>& user,
                        const std::set<std::string>& conflicts);
 

@@ -13,6 +13,7 @@ namespace reprise::replay {
 namespace {
 
 constexpr size_t kMinLinkLength = 8;
+constexpr size_t kMaxHanders = 64;  // a value more answers handed out than this links nobody
 
 struct DisjointSets {
   std::vector<size_t> parent;
@@ -106,7 +107,7 @@ std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const 
       RequestTemplate::each_value(x->req, [&](std::string_view whole, bool id_place, const Site& site) {
         now.emplace_back(whole);
         auto it = handed.find(std::string(whole));
-        if (it == handed.end()) return;
+        if (it == handed.end() || it->second.size() > kMaxHanders) return;  // too common to say who handed it
         const bool carried_before = sent.count(whole) > 0;  // a long value the user had: not handed to it
         int own = -1, other = -1;
         size_t other_user = u;

@@ -391,6 +391,7 @@ TEST_CASE("automatic identities: a profile template overrides a field; auto off 
   std::vector<Exchange> xs = {
       exchange(1, "u", 0, "POST", "/register", {}, R"({"email":"al@x.com","username":"al"})",
                Answer{201, R"({"email":"al@x.com","username":"al"})", 100}),
+      exchange(2, "u", 10, "POST", "/login", {}, R"({"username":"al"})", json(R"({"ok":true})")),
   };
   Profile p;
   p.identities = {{"email", "user{copy}@t.com"}};
@@ -424,4 +425,13 @@ TEST_CASE("step notes: the identities a request carries, the fields sent as reco
   CHECK(b.notes[2].inputs == std::vector<int>{1});
   CHECK_FALSE(b.notes[2].unresolved_credential);
   CHECK(b.notes[3].unresolved_credential);
+}
+
+TEST_CASE("automatic identities: an echo the user never uses again is no registration", "[replay][session][identities]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "u", 0, "POST", "/orders", {}, R"({"product":"SKU-123"})",
+               Answer{201, R"({"id":5,"product":"SKU-123"})", 100}),
+      exchange(2, "u", 10, "GET", "/orders/5"),
+  };
+  CHECK(only_session(build(xs, {}, true, true)).identities.empty());
 }
