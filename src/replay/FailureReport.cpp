@@ -53,7 +53,7 @@ std::string cause_of(const StepNote& note, int status, const std::vector<StepNot
   const bool conflict = status == 400 || status == 409 || status == 422;
   if (conflict && success(note.recorded_status)) {
     for (const auto& [field, value_template] : note.identities)
-      if (!value_template.empty() && template_repeats(value_template))
+      if (!value_template.empty() && template_repeats(value_template, note.users))
         return fmt::format(
             "its identity '{}' comes from the template \"{}\", which gives the same value again (on every "
             "iteration of a VU, or to every user of a group): put {{copy}} in it (unique per copy of a user)",
@@ -192,6 +192,7 @@ nlohmann::ordered_json steps_json(const std::vector<StepNote>& notes, const Repl
                    {"name", n.route.name},
                    {"method", n.route.method},
                    {"recorded", n.recorded_status},
+                   {"users", n.users},
                    {"replayed", replayed},
                    {"identities", identities},
                    {"literal_fields", n.literal_fields},
@@ -208,7 +209,7 @@ void add_steps(const nlohmann::json& steps, const std::string& file, std::vector
   for (size_t i = 0; i < notes.size(); ++i) index[notes[i].label] = static_cast<int>(i);
   auto at = [&](const std::string& label) {
     auto [it, fresh] = index.try_emplace(label, static_cast<int>(notes.size()));
-    if (fresh) notes.push_back({label, {}, 0, {}, {}, {}, false});
+    if (fresh) notes.push_back({label, {}, 0, 1, {}, {}, {}, false});
     return it->second;
   };
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -221,6 +222,7 @@ void add_steps(const nlohmann::json& steps, const std::string& file, std::vector
     StepNote& n = notes[static_cast<size_t>(k)];
     n.route = {s.value("name", std::string()), s.value("method", std::string())};
     n.recorded_status = s["recorded"].get<int>();
+    n.users = s.value("users", 1);
     n.identities.clear();
     for (const auto& id : s.value("identities", nlohmann::json::array()))
       if (id.is_object()) n.identities.emplace_back(id.value("field", ""), id.value("template", ""));

@@ -1,5 +1,6 @@
 #include "replay/Identities.hpp"
 
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -80,6 +81,9 @@ std::string expand_identity(const std::string& value_template, const IdentityCon
     } else if (at("{copy}")) {
       out += std::to_string(ctx.copy);
       i += 5;
+    } else if (at("{run}")) {
+      out += ctx.run ? ctx.run->text : std::string("000000");
+      i += 4;
     } else if (at("{shard}")) {
       out += std::to_string(ctx.shard);
       i += 6;
@@ -118,9 +122,10 @@ Fields string_fields(const capture::Request& req) {
   return out;
 }
 
-std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exchanges) {
-  std::map<std::string, std::set<std::pair<std::string, std::string>>> accepted;  // "POST /path" → fields
-  std::set<std::string> out;
+FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges) {
+  // "POST /path" → (field, value) → how many 2xx answers accepted it
+  std::map<std::string, std::map<std::pair<std::string, std::string>, int>> accepted;
+  std::set<std::string> refused;
   for (const auto& x : exchanges) {
     if (!x.res) continue;
     int status = x.res->status;
@@ -128,12 +133,18 @@ std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exch
     auto& sent = accepted[x.req.method + " " + x.req.target.substr(0, x.req.target.find('?'))];
     for (auto& field : string_fields(x.req)) {
       if (status >= 400) {
-        if (sent.count(field)) out.insert(field.first);
+        if (sent.count(field)) refused.insert(field.first);
       } else {
-        sent.insert(std::move(field));
+        ++sent[std::move(field)];
       }
     }
   }
+  FieldEvidence out;
+  for (const auto& [endpoint, fields] : accepted)
+    for (const auto& [field, times] : fields)
+      if (times > 1) out.shared.insert(field.first);
+  for (const auto& name : refused)
+    if (!out.shared.count(name)) out.refused.insert(name);
   return out;
 }
 
@@ -152,14 +163,11 @@ void collect_strings(const Json& j, std::set<std::string>& out) {
 
 }  // namespace
 
-Fields creating_fields(const std::vector<const capture::Exchange*>& user,
-                       const std::set<std::string>& conflicts) {
-  std::map<std::string, size_t, std::less<>>
-      last_carried;  // value → the last request of the user carrying it
+Fields creating_fields(const std::vector<const capture::Exchange*>& user, const FieldEvidence& evidence) {
+  std::map<std::string, size_t, std::less<>> last_carried;  // value → the last request of the user carrying it
   for (size_t k = 0; k < user.size(); ++k)
-    RequestTemplate::each_value(user[k]->req, [&](std::string_view whole, bool, const Site&) {
-      last_carried[std::string(whole)] = k;
-    });
+    RequestTemplate::each_value(user[k]->req,
+                                [&](std::string_view whole, bool, const Site&) { last_carried[std::string(whole)] = k; });
   for (size_t k = 0; k < user.size(); ++k) {
     const auto* x = user[k];
     if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
@@ -170,32 +178,48 @@ Fields creating_fields(const std::vector<const capture::Exchange*>& user,
     Fields out;
     bool creating = false;  // the service stored a value the user goes on to use (the email it logs in with)
     for (auto& [name, value] : sent) {
-      bool echo = echoed.count(value) > 0;
+      const bool echo = echoed.count(value) > 0, refused = evidence.refused.count(name) > 0;
       auto later = last_carried.find(value);
-      creating |= (echo && later != last_carried.end() && later->second > k) || conflicts.count(name);
-      if ((echo || conflicts.count(name)) && identity_worthy(value)) out.emplace_back(name, value);
+      creating |= (echo && later != last_carried.end() && later->second > k) || refused;
+      if ((echo || refused) && !evidence.shared.count(name) && identity_worthy(value)) out.emplace_back(name, value);
     }
     if (creating) return out;
   }
   return {};
 }
 
-std::string unique_value(const std::string& recorded, uint64_t copy) {
-  const std::string n = std::to_string(copy);
-  bool digits = !recorded.empty() && recorded.find_first_not_of("0123456789") == std::string::npos;
-  if (digits && recorded.size() > n.size() + 3) {  // a phone number: its prefix, then the copy
-    std::string out = recorded.substr(0, 3);
-    out.append(recorded.size() - 3 - n.size(), '0');
-    return out + n;
+RunMark RunMark::random() {
+  std::random_device device;
+  uint64_t r = (static_cast<uint64_t>(device()) << 32) ^ device();
+  RunMark mark;
+  for (char& c : mark.text) {
+    c = "0123456789abcdefghijklmnopqrstuvwxyz"[r % 36];
+    r /= 36;
   }
-  size_t at = recorded.find('@');
-  if (at != std::string::npos && at > 0) return recorded.substr(0, at) + "_" + n + recorded.substr(at);
-  return recorded + "_" + n;
+  mark.digits = static_cast<uint32_t>(device() % 10000);
+  return mark;
 }
 
-bool template_repeats(const std::string& value_template) {
+std::string unique_value(const std::string& recorded, const RunMark& run, uint64_t copy) {
+  bool digits = !recorded.empty() && recorded.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) {  // a phone number: as long as it was, its prefix when there is room
+    char tail[32];
+    std::snprintf(tail, sizeof tail, "%04u%llu", run.digits % 10000, static_cast<unsigned long long>(copy));
+    const size_t n = std::strlen(tail);
+    if (recorded.size() < n) return tail;
+    const size_t prefix = std::min<size_t>(3, recorded.size() - n);
+    return recorded.substr(0, prefix) + std::string(recorded.size() - n - prefix, '0') + tail;
+  }
+  const std::string suffix = "_" + run.text + "_" + std::to_string(copy);
+  size_t at = recorded.find('@');
+  if (at != std::string::npos && at > 0) return recorded.substr(0, at) + suffix + recorded.substr(at);
+  return recorded + suffix;
+}
+
+bool template_repeats(const std::string& value_template, int users) {
   auto has = [&](const char* p) { return value_template.find(p) != std::string::npos; };
-  return !has("{copy}") && !has("{uuid}") && !(has("{vu}") && has("{iter}"));
+  if (has("{copy}") || has("{uuid}")) return false;
+  return users > 1 || !(has("{vu}") && has("{iter}"));
 }
 
 }  // namespace reprise::replay

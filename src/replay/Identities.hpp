@@ -1,6 +1,6 @@
 // Identities: which recorded values stand for the user (an email, a username, a password
 // placeholder), and the values an amplified copy uses instead. The profile's templates are
-// expanded per copy ({vu}, {iter}, {shard}, {copy}, {uuid}; ${env:NAME} was expanded by the
+// expanded per copy ({vu}, {iter}, {shard}, {copy}, {run}, {uuid}; ${env:NAME} was expanded by the
 // profile); without one, the fields that make a user unique are found in the capture (what the
 // user's creating request sent that the service stored and echoed, and what the service refused
 // when repeated) and each copy gets a unique version of the recorded value.
@@ -20,11 +20,20 @@ namespace reprise::replay {
 // The value of the request body field `field` (JSON at any depth, or a form field), if any.
 std::optional<std::string> identity_value(const capture::Request& req, const std::string& field);
 
+// A run's own mark, so that a second run against the same service makes other values than the
+// first: six characters of [0-9a-z] for text, four digits for a value of digits.
+struct RunMark {
+  std::string text = "000000";
+  uint32_t digits = 0;
+  static RunMark random();
+};
+
 struct IdentityContext {
   int vu = 1;         // global, 1-based
   int iter = 0;       // the VU's iteration, 0-based
   int shard = 1;      // i of i/N
   uint64_t copy = 1;  // this copy of the recorded user: never the same twice in a run, across shards too
+  const RunMark* run = nullptr;  // {run}; none: "000000"
 };
 
 using Fields = std::vector<std::pair<std::string, std::string>>;  // name, value
@@ -32,25 +41,32 @@ using Fields = std::vector<std::pair<std::string, std::string>>;  // name, value
 // The top-level string fields of a JSON object body or a form body, in order.
 Fields string_fields(const capture::Request& req);
 
-// The fields whose repeated value the service refused: a request answered 400 or 409 that sends,
-// in a field, the value an earlier request to the same method and path sent and got a 2xx for.
-std::set<std::string> conflict_fields(const std::vector<capture::Exchange>& exchanges);
+// What the whole capture says about request fields (per method and path, by field name):
+// `refused` those whose repeated value the service refused (a request answered 400 or 409 sends,
+// in a field, the value an earlier request to the same method and path sent and got a 2xx for),
+// `shared` those the service accepted the same value of twice (a constant, or a value two users
+// share: not unique, whatever else says so).
+struct FieldEvidence {
+  std::set<std::string> refused, shared;
+};
+FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges);
 
 // The identity fields of one recorded user (its exchanges in time order), from its creating
 // request: the first answered 2xx whose answer echoes a string it sent that the user carries
 // again later (the service stored the email the user then logs in with: a registration), or
-// that sends a field in `conflicts`. Its echoed fields and those in `conflicts`; redaction
-// placeholders and one-character values are left out.
-Fields creating_fields(const std::vector<const capture::Exchange*>& user,
-                       const std::set<std::string>& conflicts);
+// that sends a refused field. Its echoed fields and its refused ones, less the shared ones;
+// redaction placeholders and one-character values are left out.
+Fields creating_fields(const std::vector<const capture::Exchange*>& user, const FieldEvidence& evidence);
 
-// The recorded value made unique for copy `copy`: "alice@test.com" → "alice_17@test.com",
-// "alice" → "alice_17"; a value of digits keeps its length ("01012345678" → "01000000017").
-std::string unique_value(const std::string& recorded, uint64_t copy);
+// The recorded value made unique for copy `copy` of run `run`: "alice@test.com" →
+// "alice_k3x9q1_17@test.com", "alice" → "alice_k3x9q1_17"; a value of digits keeps its length
+// when it can: its first three digits, the run's four and the copy's ("01012345678" with run
+// digits 4821 and copy 17 → "01000482117").
+std::string unique_value(const std::string& recorded, const RunMark& run, uint64_t copy);
 
-// True when a template gives the same value twice in a run: without {copy} or {uuid}, and
-// without both {vu} and {iter}.
-bool template_repeats(const std::string& value_template);
+// True when a template gives the same value twice in a run, to a group of `users`: without
+// {copy} or {uuid}, and (for one user) without both {vu} and {iter}.
+bool template_repeats(const std::string& value_template, int users = 1);
 
 // The template with its placeholders filled in; `{uuid}` is a fresh random UUID each call.
 std::string expand_identity(const std::string& value_template, const IdentityContext& ctx);

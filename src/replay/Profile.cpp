@@ -302,20 +302,20 @@ void Profile::scale_time(double factor) {
   if (think_time) scale(*think_time);
   scale(sse_hold);
   for (auto& s : stages) scale(s.duration);
-  scale_counts(factor);
+  if (executor != Executor::per_vu_iterations) scale_counts(factor);  // its count is VUs × iterations
 }
 
 void Profile::scale_counts(double factor) {
-  static const std::set<std::string> kCounters = {"http_reqs",        "iterations", "data_sent",
-                                                  "data_received",    "sse_events", "dropped_iterations",
-                                                  "unexpected_status"};
+  if (executor == Executor::replay_timing) return;  // it sends the capture once, whatever the scales
+  static const std::set<std::string> kCounters = {"http_reqs",     "iterations", "data_sent",
+                                                  "data_received", "sse_events"};
   for (auto& t : thresholds) {
     if (!kCounters.count(t.metric)) continue;
     for (auto& c : t.conditions) {
-      if (c.aggregation != "count") continue;
-      c.bound = std::round(c.bound * factor);
+      if (c.aggregation != "count" || c.op.front() != '>') continue;  // a minimum shrinks; a maximum stays
+      c.bound *= factor;
       char bound[32];
-      std::snprintf(bound, sizeof bound, "%.0f", c.bound);
+      std::snprintf(bound, sizeof bound, "%g", c.bound);
       c.text = c.aggregation + c.op + bound;
     }
   }

@@ -89,9 +89,10 @@ struct Profile {
   void scale_time(double factor);
   // --load-scale: VUs, stage targets and arrival rates multiplied by `factor` (at least 1 VU).
   void scale_load(double factor);
-  // Both scales shrink what a run can count: a `count` condition on a counter is scaled with
-  // them ("http_reqs{name:SendMessage}": ["count>100000"] at 0.01 is count>1000); rates,
-  // percentiles and gauges are not.
+  // Both scales shrink what a run can count: a minimum (`count>`, `count>=`) on http_reqs,
+  // iterations, data_sent, data_received or sse_events is scaled with them
+  // ("http_reqs{name:SendMessage}": ["count>100000"] at 0.01 is count>1000); maximums, rates,
+  // percentiles and gauges are not, nor anything of replay-timing (it sends the capture once).
   void scale_counts(double factor);
 
   // The whole run: the executor's duration, the sum of its stages, or maxDuration (0 for

@@ -162,6 +162,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   j["sessions"] = info.sessions;
   j["requests_per_pass"] = info.steps;
   j["skipped_websocket"] = info.skipped_websocket;
+  if (!result.run.empty()) j["run"] = result.run;
   j["elapsed_s"] = result.elapsed_s;
   j["planned_iterations"] = result.planned_iterations < 0 ? nlohmann::ordered_json()
                                                           : nlohmann::ordered_json(result.planned_iterations);
@@ -217,6 +218,7 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
   if (!j.contains("elapsed_s") || !j["elapsed_s"].is_number())
     throw InputError(file, "field elapsed_s", "is missing or not a number");
   result.elapsed_s = std::max(result.elapsed_s, j["elapsed_s"].get<double>());
+  if (j.contains("run") && j["run"].is_string() && result.run.empty()) result.run = j["run"];  // the first shard's
   if (j.contains("planned_iterations") && j["planned_iterations"].is_number_integer())
     result.planned_iterations =
         std::max<int64_t>(result.planned_iterations, 0) + j["planned_iterations"].get<int64_t>();
@@ -232,8 +234,8 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
 void print_run(const RunInfo& info, const RunResult& r) {
   const auto& s = r.stats;
   double secs = std::max(r.elapsed_s, 1e-9);
-  fmt::print("replay {} → {}  profile {} ({}), shard {}/{}\n", info.capture, info.target, info.profile,
-             info.executor, info.shard, info.shards);
+  fmt::print("replay {} → {}  profile {} ({}), shard {}/{}{}\n", info.capture, info.target, info.profile,
+             info.executor, info.shard, info.shards, r.run.empty() ? "" : ", run " + r.run);
   print_line("sessions", fmt::format("{} ({} requests per pass; {} WebSocket exchanges not replayed)",
                                      info.sessions, info.steps, info.skipped_websocket));
   print_line("elapsed", fmt::format("{:.2f} s", r.elapsed_s));

@@ -60,7 +60,9 @@ class ThreadRun {
   void request_snapshot() {
     asio::post(ctx_, [this] {
       std::lock_guard lock(snapshot_mutex_);
+      auto steps = std::move(stats.step_statuses);  // read only at the end: not copied every second
       snapshot_ = stats;
+      stats.step_statuses = std::move(steps);
       snapshot_.vus_max = vus_.size();
       snapshot_.vus = static_cast<uint64_t>(running_);
     });
@@ -149,8 +151,11 @@ class ThreadRun {
     active_.assign(static_cast<size_t>(most) + 1, 0);
     const bool once = profile_.executor == Executor::per_vu_iterations;  // a VU starts once
     co_await sleep_until(settings_.t0);
+    microseconds looked{-1};  // when the VUs wanted were last looked at
     while (clock::now() < end && !cutting_) {
-      int target = vus_at(profile_, std::chrono::duration_cast<microseconds>(clock::now() - settings_.t0));
+      auto now = std::chrono::duration_cast<microseconds>(clock::now() - settings_.t0);
+      int target = vus_peak_between(profile_, looked, now);  // a peak between two looks is not missed
+      looked = now;
       for (int v = 1; v <= std::min(target, most); ++v) {
         auto i = static_cast<size_t>(v);
         if (active_[i] || !mine(v) || (once && by_number[i])) continue;
@@ -169,13 +174,14 @@ class ThreadRun {
   // A VU's loop: one session after another until the end, its iterations, or a ramp down.
   awaitable<void> vu_loop(Vu& vu, int most, clock::time_point end) {
     const auto S = static_cast<uint64_t>(sessions_.size());
-    while (!vu.aborted()) {
+    for (bool first = true; !vu.aborted(); first = false) {
       auto now = clock::now();
       if (now >= end) break;
       if (profile_.executor == Executor::per_vu_iterations) {
         if (vu.iterations() >= profile_.iterations) break;
-      } else if (vu.number() >
-                 vus_at(profile_, std::chrono::duration_cast<microseconds>(now - settings_.t0))) {
+      } else if (!first &&
+                 vu.number() >  // started for a peak: at least one iteration
+                     vus_at(profile_, std::chrono::duration_cast<microseconds>(now - settings_.t0))) {
         break;  // ramped down: this VU waits until the ramp comes back up to it
       }
       // VU v's i-th iteration replays session (v-1 + i*VUs) mod S, the same in every shard split.
@@ -309,6 +315,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   settings.request_timeout = options.request_timeout;
   settings.speed = profile.executor == Executor::replay_timing ? options.speed : 1;
   settings.shard = options.shard;
+  settings.run_mark = RunMark::random();
   settings.t0 = clock::now() + std::chrono::milliseconds(20);  // every thread is running by then
   if (profile.executor == Executor::per_vu_iterations)
     settings.hard_stop = settings.t0 + profile.max_duration + profile.graceful_stop;
@@ -355,6 +362,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   if (watcher.joinable()) watcher.join();
   for (auto& r : runs) r->finish();
   RunResult result;
+  result.run = settings.run_mark.text;
   result.cut_because = cut_because;
   result.stats.set_routes(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();

@@ -34,6 +34,7 @@ struct RunResult {
   double elapsed_s = 0;
   int64_t planned_iterations = -1;  // -1: the executor plans no count (constant-vus, ramping-vus)
   std::string cut_because;          // a monitor cut the run short (abortOnFail), and why
+  std::string run;                  // the run's mark ({run}; automatic identities carry it)
   nlohmann::json timeline = nlohmann::json::array();  // a point a second (ReplayStats::timeline_point)
 };
 

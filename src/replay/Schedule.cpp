@@ -102,6 +102,17 @@ int ramping_vus_at(const Profile& p, microseconds t) {
 
 }  // namespace
 
+int vus_peak_between(const Profile& p, microseconds from, microseconds to) {
+  int most = vus_at(p, to);
+  if (p.executor != Executor::ramping_vus) return most;
+  microseconds boundary{0};
+  for (const auto& stage : p.stages) {
+    boundary += stage.duration;
+    if (boundary > from && boundary < to) most = std::max(most, vus_at(p, boundary));
+  }
+  return most;
+}
+
 int vus_at(const Profile& p, microseconds t) {
   t = std::max(t, microseconds(0));
   if (p.executor == Executor::constant_vus) return t < p.duration ? p.vus : 0;

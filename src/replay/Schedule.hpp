@@ -47,8 +47,12 @@ class ArrivalSchedule {
 
 // Closed model: the VUs wanted at time t from the start: `vus` for constant-vus (0 at or after
 // duration), linear interpolation from start_vus through the stages for ramping-vus (rounded
-// down, as k6 does; 0 at or after the end of the last stage, when the run is over). For other
-// executors (per-vu-iterations), `vus`.
+// down on a rising ramp and up on a falling one, as k6 does; 0 at or after the end of the last
+// stage, when the run is over). For other executors (per-vu-iterations), `vus`.
 int vus_at(const Profile& p, std::chrono::microseconds t);
+
+// The most VUs wanted at any time in (from, to]: vus_at(to), or a stage's target reached in
+// between (a peak that a late look would miss).
+int vus_peak_between(const Profile& p, std::chrono::microseconds from, std::chrono::microseconds to);
 
 }  // namespace reprise::replay

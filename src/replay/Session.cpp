@@ -44,13 +44,13 @@ class TagIndex {
   std::map<metrics::RouteKey, int> index_;
 };
 
-// What every session's builder shares: the profile, the options, the tags, the conflict fields
-// of the whole capture, and the notes of every step so far.
+// What every session's builder shares: the profile, the options, the tags, what the whole
+// capture says about fields, and the notes of every step so far.
 struct BuildContext {
   const Profile& profile;
   const SessionOptions& options;
   TagIndex& tags;
-  const std::set<std::string>& conflicts;
+  const FieldEvidence& fields;
   std::vector<StepNote>& notes;
 };
 
@@ -135,13 +135,11 @@ class Builder {
       }
     }
     if (!profile_.auto_identities) return;
-    for (int u = 0; u < users_; ++u) {
-      std::vector<const Exchange*> mine;
-      for (const Exchange* x : xs_)
-        if (user_of_[x] == u) mine.push_back(x);
-      for (auto& [field, value] : creating_fields(mine, context_.conflicts))
+    std::vector<std::vector<const Exchange*>> by_user(static_cast<size_t>(users_));
+    for (const Exchange* x : xs_) by_user[static_cast<size_t>(user_of_[x])].push_back(x);
+    for (int u = 0; u < users_; ++u)
+      for (auto& [field, value] : creating_fields(by_user[static_cast<size_t>(u)], context_.fields))
         if (!templated.count(field) && !values_.count(value)) add_identity(s, {field, u, {}}, value);
-    }
   }
 
   void add_identity(Session& s, Identity identity, const std::string& value) {
@@ -234,7 +232,7 @@ class Builder {
   Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
     const int tag = tags_.of(x.req);
-    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, {}, {}, {}, false};
+    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, users_, {}, {}, {}, false};
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
@@ -335,8 +333,8 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
     std::stable_sort(xs.begin(), xs.end(),
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
   TagIndex tags(profile, out.tags);
-  const auto conflicts = conflict_fields(exchanges);
-  BuildContext context{profile, options, tags, conflicts, out.notes};
+  const auto fields = field_evidence(exchanges);
+  BuildContext context{profile, options, tags, fields, out.notes};
   for (const auto& group : group_users(connections)) {
     std::vector<const std::vector<const Exchange*>*> flows;
     std::vector<int> user_of_flow;

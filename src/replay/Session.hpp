@@ -77,6 +77,7 @@ struct StepNote {
   std::string label;  // "#12 POST /api/users/login"
   metrics::RouteKey route;
   int recorded_status = 0;  // 0: no answer was recorded
+  int users = 1;            // in its session: a template must then differ per user too
   // The identities the request carries: field and template ("" when automatic).
   std::vector<std::pair<std::string, std::string>> identities;
   std::vector<std::string> literal_fields;  // JSON string fields sent as recorded

@@ -13,7 +13,7 @@ namespace reprise::replay {
 namespace {
 
 constexpr size_t kMinLinkLength = 8;
-constexpr size_t kMaxHanders = 64;  // a value more answers handed out than this links nobody
+constexpr size_t kMaxLookBack = 256;  // the latest handouts of a value before its use that are weighed
 
 struct DisjointSets {
   std::vector<size_t> parent;
@@ -99,6 +99,9 @@ std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const 
         handed[value].push_back({u, x->t_us, std::move(h), target.substr(0, target.find('?'))});
       }
     }
+  for (auto& [value, list] : handed)
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Handed& a, const Handed& b) { return a.t_us < b.t_us; });
   DisjointSets sets(users.size());
   for (size_t u = 0; u < users.size(); ++u) {
     std::set<std::string, std::less<>> sent;  // what this user carried before
@@ -107,21 +110,30 @@ std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const 
       RequestTemplate::each_value(x->req, [&](std::string_view whole, bool id_place, const Site& site) {
         now.emplace_back(whole);
         auto it = handed.find(std::string(whole));
-        if (it == handed.end() || it->second.size() > kMaxHanders) return;  // too common to say who handed it
+        if (it == handed.end()) return;
         const bool carried_before = sent.count(whole) > 0;  // a long value the user had: not handed to it
+        const auto& list = it->second;                      // by time
+        auto end = std::lower_bound(list.begin(), list.end(), x->t_us,
+                                    [](const Handed& h, int64_t t) { return h.t_us < t; });
         int own = -1, other = -1;
         size_t other_user = u;
-        for (const auto& h : it->second) {
-          if (h.t_us >= x->t_us || (h.handout.id && !id_place) || (!h.handout.id && carried_before)) continue;
-          int fit = h.handout.id ? handout_fit(h.handout.where, h.path, site.key, site.segment)
-                                 : (h.handout.value.size() >= kMinLinkLength ? 1 : -1);
-          if (h.user == u)
+        bool tie = false;  // two other users hand it out at the best fit: no telling whose it is
+        for (auto h = end; h != list.begin() && end - h < static_cast<std::ptrdiff_t>(kMaxLookBack);) {
+          --h;
+          if ((h->handout.id && !id_place) || (!h->handout.id && carried_before)) continue;
+          int fit = h->handout.id ? handout_fit(h->handout.where, h->path, site.key, site.segment)
+                                  : (h->handout.value.size() >= kMinLinkLength ? 1 : -1);
+          if (h->user == u) {
             own = std::max(own, fit);
-          else if (fit > other) {
+          } else if (fit > other) {
             other = fit;
-            other_user = h.user;
+            other_user = h->user;
+            tie = false;
+          } else if (fit == other && h->user != other_user) {
+            tie = true;
           }
         }
+        if (tie) return;
         if (other >= 1 && other > own) sets.join(u, other_user);
       });
       sent.insert(now.begin(), now.end());

@@ -62,8 +62,8 @@ void Vu::begin_iteration(const Session& session) {
   live_.resize(session.slots.size());
   settled_.assign(session.slots.size(), 0);
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
-  uint64_t copy[64];  // each recorded user's copy number in this iteration (a group past 64 shares the last)
-  for (int u = 0; u < std::min(session.users, 64); ++u) copy[u] = copies_.take();
+  copy_.resize(static_cast<size_t>(session.users));
+  for (auto& c : copy_) c = copies_.take();
   for (size_t i = 0; i < session.slots.size(); ++i) {
     const Slot& slot = session.slots[i];
     if (slot.identity < 0) {
@@ -71,8 +71,8 @@ void Vu::begin_iteration(const Session& session) {
       continue;
     }
     const Identity& id = session.identities[static_cast<size_t>(slot.identity)];
-    const IdentityContext ctx{number_, iteration_, run_.shard, copy[std::min(id.user, 63)]};
-    live_[i] = id.value_template.empty() ? unique_value(slot.recorded, ctx.copy)
+    const IdentityContext ctx{number_, iteration_, run_.shard, copy_[static_cast<size_t>(id.user)], &run_.run_mark};
+    live_[i] = id.value_template.empty() ? unique_value(slot.recorded, run_.run_mark, ctx.copy)
                                          : expand_identity(id.value_template, ctx);
     settled_[i] = 1;
   }
@@ -117,7 +117,7 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     previous_end = clock::now();
   }
   for (size_t k = 0; k < flow.steps.size(); ++k) settle(flow.steps[k]);  // what it never asked is settled too
-  if (flows_running_ > 1) close(link);  // the others go on (a stream held for minutes): free its socket
+  if (streams_held_ > 0) close(link);  // another flow holds a stream (for minutes): free this socket
   --flows_running_;
   changed_.cancel();
 }
@@ -308,8 +308,9 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step) {
 // Held as long as it was recorded (at replay speed) or until the run ends, whichever is first.
 awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point start) {
   ++stats_.sse_connections;
+  ++streams_held_;
   stats_.sse_open_peak = std::max(stats_.sse_open_peak, ++stats_.sse_open);
-  const auto hold = std::max(run_.scaled(step.hold_us), run_.profile->sse_hold);
+  const auto hold = run_.profile->sse_hold.count() > 0 ? run_.profile->sse_hold : run_.scaled(step.hold_us);
   link.dog.arm(std::min(start + hold, run_.hard_stop) - clock::now());
   bool first = true;
   for (;;) {
@@ -329,6 +330,7 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
     if (n == 0) break;
   }
   link.sse = {};
+  --streams_held_;
   --stats_.sse_open;
 }
 

@@ -19,6 +19,7 @@
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
 #include "net/Watchdog.hpp"
+#include "replay/Identities.hpp"
 #include "replay/Profile.hpp"
 #include "replay/ReplayStats.hpp"
 #include "replay/Session.hpp"
@@ -40,6 +41,7 @@ struct RunSettings {
   std::chrono::microseconds request_timeout{60'000'000};
   double speed = 1;  // replay-timing; 1 for every other executor
   int shard = 1;
+  RunMark run_mark;                                        // {run}, and in automatic identities
   clock::time_point t0;                                    // the run's start
   clock::time_point hard_stop = clock::time_point::max();  // streams and waits end here
 
@@ -108,6 +110,8 @@ class Vu {
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
   std::vector<char> settled_;  // by slot: the answer that hands it out has come (or never will)
+  std::vector<uint64_t> copy_;  // by user of the session: its copy number in this iteration
+  int streams_held_ = 0;        // event streams this VU holds now
   size_t flows_running_ = 0;
   boost::asio::steady_timer changed_;  // cancelled whenever a value is filled or a flow ends
 };

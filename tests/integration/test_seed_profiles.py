@@ -80,12 +80,18 @@ class SeedProfiles:
         self.assertGreater(sum(b["http_reqs"] for b in reqs if b["status"] == 200), 10)
 
     def test_04_sse_connections_hold_their_streams_at_the_scaled_peak(self):
-        s = self.run_profile("04-sse-connections.json", 0.01, 0.01)  # 20 min → 12 s; 10,000 → 100
-        self.assertEqual(s["sse_open_peak"], 100, "every VU holds its stream: the peak is what the stages ask")
-        self.assertEqual(max(p["sse_open"] for p in s["timeline"]), 100)
+        # 20 min → 12 s, 10,000 VUs → 100, streams held 10 min → 6 s: a VU whose stream ends
+        # registers, logs in and opens the next, so the peak is the stages' 100 less the few VUs
+        # caught between two streams
+        s = self.run_profile("04-sse-connections.json", 0.01, 0.01)
+        self.assertEqual(s["vus_max"], 100)
         peak = next(v for v in s["verdicts"] if v["threshold"] == "sse_connections")
-        self.assertEqual(peak["actual"], 100)
-        self.assertGreaterEqual(s["counters"]["sse_events"], 100, "each stream got its first event")
+        self.assertEqual(peak["actual"], s["sse_open_peak"])
+        self.assertLessEqual(s["sse_open_peak"], 100)
+        self.assertGreaterEqual(s["sse_open_peak"], 90, "every VU holds a stream at the peak")
+        self.assertGreater(s["counters"]["sse_connections"], 100, "streams held 6 s end and are opened again")
+        self.assertGreaterEqual(s["counters"]["sse_events"], s["counters"]["sse_connections"] - 100,
+                                "each stream got its first event")
 
 
 class DemoServiceTest(SeedProfiles, unittest.TestCase):

@@ -99,21 +99,34 @@ TEST_CASE("expand_identity makes a fresh version 4 UUID at each {uuid}", "[repla
   CHECK(two.substr(0, 36) != two.substr(37));
 }
 
-TEST_CASE("unique_value: the recorded value made unique, its shape kept", "[replay][identities]") {
+TEST_CASE("unique_value: the recorded value made unique for the run and the copy, its shape kept",
+          "[replay][identities]") {
+  using reprise::replay::RunMark;
   using reprise::replay::unique_value;
-  CHECK(unique_value("alice@test.com", 17) == "alice_17@test.com");
-  CHECK(unique_value("alice", 17) == "alice_17");
-  CHECK(unique_value("Test User 3", 5) == "Test User 3_5");
-  CHECK(unique_value("01012345678", 17) == "01000000017");
-  CHECK(unique_value("1234", 17) == "1234_17");  // too short to keep its length
-  CHECK(unique_value("a", 1) != unique_value("a", 2));
+  RunMark run{"k3x9q1", 4821};
+  CHECK(unique_value("alice@test.com", run, 17) == "alice_k3x9q1_17@test.com");
+  CHECK(unique_value("alice", run, 17) == "alice_k3x9q1_17");
+  CHECK(unique_value("Test User 3", run, 5) == "Test User 3_k3x9q1_5");
+  CHECK(unique_value("01012345678", run, 17) == "01000482117");  // its prefix, the run's digits, the copy
+  CHECK(unique_value("1234567", run, 17) == "1482117");
+  CHECK(unique_value("1234", run, 17) == "482117");  // too short to keep its length
+  CHECK(unique_value("a", run, 1) != unique_value("a", run, 2));
+  CHECK(unique_value("a", run, 1) != unique_value("a", RunMark{"zzzzzz", 4821}, 1));      // another run
+  CHECK(unique_value("0101234", run, 1) != unique_value("0101234", RunMark{"zzzzzz", 1}, 1));  // digits too
+  auto a = RunMark::random(), b = RunMark::random();
+  CHECK(a.text.size() == 6);
+  CHECK(a.text != b.text);  // 36^6 marks: equal once in two billion runs
 }
 
 TEST_CASE("expand_identity fills {copy}; template_repeats says which templates give a value twice",
           "[replay][identities]") {
   using reprise::replay::template_repeats;
-  IdentityContext ctx{7, 2, 3, 99};
+  reprise::replay::RunMark run{"abc123", 1};
+  IdentityContext ctx{7, 2, 3, 99, &run};
   CHECK(expand_identity("u{copy}@t.com", ctx) == "u99@t.com");
+  CHECK(expand_identity("u{run}-{copy}", ctx) == "uabc123-99");
+  CHECK(template_repeats("user{vu}-{iter}@test.com", 2));  // two users of a group get the same
+  CHECK_FALSE(template_repeats("user{copy}@test.com", 2));
   CHECK(template_repeats("user{vu}@test.com"));
   CHECK(template_repeats("fixed@test.com"));
   CHECK_FALSE(template_repeats("user{vu}-{iter}@test.com"));
@@ -121,9 +134,9 @@ TEST_CASE("expand_identity fills {copy}; template_repeats says which templates g
   CHECK_FALSE(template_repeats("user-{uuid}"));
 }
 
-TEST_CASE("conflict_fields: the fields a refused repeat shares with an accepted request",
+TEST_CASE("field_evidence: a refused repeat marks a field unique, a value accepted twice marks it shared",
           "[replay][identities]") {
-  using reprise::replay::conflict_fields;
+  using reprise::replay::field_evidence;
   auto x = [](const char* method, const char* target, const char* body, int status) {
     Exchange e;
     e.req.method = method;
@@ -135,9 +148,16 @@ TEST_CASE("conflict_fields: the fields a refused repeat shares with an accepted 
     e.res->status = status;
     return e;
   };
-  std::vector<Exchange> xs = {x("POST", "/register", R"({"email":"a@x","username":"a","pw":"1"})", 201),
-                              x("POST", "/register", R"({"email":"a@x","username":"a","pw":"2"})", 400),
-                              x("POST", "/other", R"({"name":"n"})", 201),
-                              x("POST", "/elsewhere", R"({"name":"n"})", 409)};  // another path
-  CHECK(conflict_fields(xs) == std::set<std::string>{"email", "username"});
+  std::vector<Exchange> xs = {
+      x("POST", "/register", R"({"email":"a@x","username":"a","pw":"1","country":"US"})", 201),
+      x("POST", "/register", R"({"email":"b@x","username":"b","pw":"2","country":"US"})", 201),
+      x("POST", "/register", R"({"email":"a@x","username":"a","pw":"3","country":"US"})", 400),
+      x("POST", "/other", R"({"name":"n"})", 201),
+      x("POST", "/elsewhere", R"({"name":"n"})", 409),  // another path
+      x("POST", "/token", R"({"grant_type":"password","client":"web"})", 200),
+      x("POST", "/token", R"({"grant_type":"password","client":"web"})", 200),
+      x("POST", "/token", R"({"grant_type":"password","client":"web"})", 400)};  // a constant refused
+  auto evidence = field_evidence(xs);
+  CHECK(evidence.refused == std::set<std::string>{"email", "username"});
+  CHECK(evidence.shared == std::set<std::string>{"client", "country", "grant_type"});
 }

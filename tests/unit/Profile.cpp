@@ -72,6 +72,52 @@ TEST_CASE("profile: --time-scale shrinks every duration") {
   CHECK(p.graceful_stop == 3s);
 }
 
+TEST_CASE("profile: --load-scale shrinks VUs, targets and rates; count minimums shrink with both scales") {
+  auto p = parse(R"({"executor": "ramping-vus", "stages": [{"duration": "10m", "target": 1000},
+      {"duration": "1m", "target": 0}], "sse": {"hold": "10m"},
+      "thresholds": {"http_reqs{name:S}": ["count>100000"], "unexpected_status": ["count<1"],
+                     "iterations": ["count>=10"], "http_req_failed": ["rate<0.01"]}})");
+  p.scale_time(0.01);
+  p.scale_load(0.02);
+  CHECK(p.stages[0].target == 20);
+  CHECK(p.stages[1].target == 0);
+  CHECK(p.sse_hold == 6s);
+  auto condition = [&](const std::string& key) -> const reprise::metrics::Condition& {
+    for (const auto& t : p.thresholds)
+      if (t.text == key) return t.conditions.at(0);
+    FAIL("no threshold " << key);
+    throw;
+  };
+  CHECK(condition("http_reqs{name:S}").text == "count>20");
+  CHECK(condition("http_reqs{name:S}").bound == Approx(20));
+  CHECK(condition("unexpected_status").text == "count<1");  // a maximum is not loosened, nor made impossible
+  CHECK(condition("iterations").text == "count>=0.002");
+  CHECK(condition("http_req_failed").text == "rate<0.01");
+  auto car = parse(R"({"executor": "constant-arrival-rate", "rate": 500, "duration": "1m",
+                       "preAllocatedVUs": 50, "maxVUs": 300})");
+  car.scale_load(0.01);
+  CHECK((car.rate == 5 && car.pre_allocated_vus == 1 && car.max_vus == 3));
+  auto timing = parse(R"({"executor": "replay-timing", "thresholds": {"http_reqs": ["count>10"]}})");
+  timing.scale_time(0.1);
+  timing.scale_load(0.1);
+  CHECK(timing.thresholds[0].conditions[0].text == "count>10");  // replay-timing sends the capture once
+}
+
+TEST_CASE("profile: capture is relative to the profile's folder; expected_statuses and sse are checked") {
+  auto p = Profile::parse(Json::parse(R"({"capture": "../captures/x.jsonl", "expected_statuses": "200-399, 404"})"),
+                          "profiles/p.json");
+  CHECK(p.capture == "profiles/../captures/x.jsonl");
+  CHECK(p.expected_statuses == reprise::replay::ExpectedStatuses{{200, 399}, {404, 404}});
+  CHECK(Profile::parse(Json::parse(R"({"capture": "/abs/x.jsonl"})"), "profiles/p.json").capture == "/abs/x.jsonl");
+  CHECK(Profile::parse(Json::parse(R"({"capture": "x.jsonl"})"), "p.json").capture == "x.jsonl");
+  using reprise::replay::failed_status;
+  CHECK_FALSE(failed_status({}, 400, 400));  // the recording's own 400
+  CHECK(failed_status({}, 400, 201));
+  CHECK_FALSE(failed_status({}, 201, 400));
+  CHECK(failed_status({}, 0, 0));  // no answer always fails
+  CHECK(failed_status({{200, 399}}, 400, 400));
+}
+
 TEST_CASE("profile: every mistake is one line naming the file and the field") {
   struct Case {
     const char* text;
@@ -79,6 +125,13 @@ TEST_CASE("profile: every mistake is one line naming the file and the field") {
   };
   const Case cases[] = {
       {R"({"executor": "ramping"})", "field executor"},
+      {R"({"expected_statuses": "200-39"})", "field expected_statuses"},
+      {R"({"expected_statuses": "40x"})", "field expected_statuses"},
+      {R"({"expected_statuses": 200})", "field expected_statuses"},
+      {R"({"sse": {"hold": "10m", "hld": "1s"}})", "field sse.hld"},
+      {R"({"sse": {"hold": "forever"}})", "field sse.hold"},
+      {R"({"capture": ""})", "field capture"},
+      {R"({"identities": {"auto": "yes"}})", "field identities.auto"},
       {R"({"executor": "constant-vus", "duration": "30s"})", "field vus"},
       {R"({"executor": "constant-vus", "vus": 10})", "field duration"},
       {R"({"executor": "constant-vus", "vus": 0, "duration": "1s"})", "field vus"},

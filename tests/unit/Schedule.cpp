@@ -170,6 +170,11 @@ TEST_CASE("schedule: VUs wanted over time", "[schedule]") {
     CHECK(vus_at(ramping, seconds(at)) == vus);
   }
 
+  // a look at 14.99 s and the next at 15.5 s must not miss the 20 VUs wanted at 15 s
+  CHECK(reprise::replay::vus_peak_between(ramping, seconds(14.99), seconds(15.5)) == 20);
+  CHECK(reprise::replay::vus_peak_between(ramping, seconds(15.2), seconds(15.5)) == 19);
+  CHECK(reprise::replay::vus_peak_between(ramping, seconds(4), seconds(5)) == 5);
+
   auto per_vu = parse(R"({"executor": "per-vu-iterations", "vus": 5, "iterations": 10})");
   CHECK(vus_at(per_vu, 3s) == 5);
 }

@@ -362,9 +362,11 @@ TEST_CASE("automatic identities: what a registration sent and the service echoed
     if (slot.identity >= 0) fields[slot.recorded] = s.identities[static_cast<size_t>(slot.identity)].field;
   CHECK(fields == std::map<std::string, std::string>{{"al@x.com", "email"}, {"al", "username"}});
   for (const auto& id : s.identities) CHECK(id.value_template.empty());  // automatic
-  const auto live = live_for(s, {{"al@x.com", unique_value("al@x.com", 17)}, {"al", unique_value("al", 17)}});
-  CHECK(body_of(render(step(s, 1), live)) == R"({"email":"al_17@x.com","password":"{{redacted:1}}"})");
-  CHECK(render(step(s, 2), live).starts_with("GET /api/users/search?q=al_17 HTTP/1.1\r\n"));
+  const reprise::replay::RunMark run{"r00001", 1};
+  const auto live =
+      live_for(s, {{"al@x.com", unique_value("al@x.com", run, 17)}, {"al", unique_value("al", run, 17)}});
+  CHECK(body_of(render(step(s, 1), live)) == R"({"email":"al_r00001_17@x.com","password":"{{redacted:1}}"})");
+  CHECK(render(step(s, 2), live).starts_with("GET /api/users/search?q=al_r00001_17 HTTP/1.1\r\n"));
   CHECK(step(s, 0).id == 0);
   CHECK(step(s, 2).id == 2);
 }
@@ -434,4 +436,22 @@ TEST_CASE("automatic identities: an echo the user never uses again is no registr
       exchange(2, "u", 10, "GET", "/orders/5"),
   };
   CHECK(only_session(build(xs, {}, true, true)).identities.empty());
+}
+
+TEST_CASE("automatic identities: a field two users registered with the same value is not unique",
+          "[replay][session][identities]") {
+  std::vector<Exchange> xs = {
+      exchange(1, "a", 0, "POST", "/register", {}, R"({"email":"a@x.com","role":"member"})",
+               Answer{201, R"({"email":"a@x.com","role":"member"})", 100}),
+      exchange(2, "a", 10, "POST", "/login", {}, R"({"email":"a@x.com"})", json(R"({"ok":true})")),
+      exchange(3, "b", 20, "POST", "/register", {}, R"({"email":"b@x.com","role":"member"})",
+               Answer{201, R"({"email":"b@x.com","role":"member"})", 100}),
+      exchange(4, "b", 30, "POST", "/login", {}, R"({"email":"b@x.com"})", json(R"({"ok":true})")),
+  };
+  const SessionBuild b = build(xs, {}, true, true);
+  REQUIRE(b.sessions.size() == 2);
+  for (const auto& session : b.sessions) {
+    REQUIRE(session.identities.size() == 1);
+    CHECK(session.identities[0].field == "email");
+  }
 }

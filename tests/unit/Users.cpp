@@ -120,3 +120,23 @@ TEST_CASE("users: an id joins two users only where it fits the place better than
   REQUIRE(groups.size() == 1);  // the room joins them: a carries b's room id where a room id stands
   CHECK(groups[0].users.size() == 2);
 }
+
+TEST_CASE("users: an id many answers hand out still links the one user whose answer fits the place",
+          "[replay][users]") {
+  Capture c;
+  std::string rooms = "[";
+  for (int r = 1; r <= 10; ++r) rooms += (r > 1 ? "," : "") + std::string(R"({"id":)") + std::to_string(r) + "}";
+  rooms += "]";
+  for (int u = 0; u < 80; ++u)  // every user lists rooms 1..10: the 3 below is theirs too, at a worse fit
+    c.add("u" + std::to_string(u), u, "/api/chat/rooms", {}, rooms);
+  c.add("a", 100, "/api/friends/requests", {}, R"({"id":3})");
+  c.add("b", 200, "/api/friends/requests/3/accept");
+  c.add("c", 300, "/api/chat/rooms/3/messages");  // room 3: 80 users listed it, none made it: no link
+  auto groups = group_users(c.connections);
+  std::map<std::string, size_t> group_of;
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (const auto& key : keys(groups[g])) group_of[key] = g;
+  CHECK(group_of["a"] == group_of["b"]);
+  CHECK(groups[group_of["a"]].users.size() == 2);
+  CHECK(groups[group_of["c"]].users.size() == 1);
+}
