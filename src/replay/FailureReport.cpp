@@ -12,8 +12,6 @@
 namespace reprise::replay {
 namespace {
 
-std::string status_text(int status) { return status == 0 ? "none" : std::to_string(status); }
-
 bool success(int status) { return status >= 200 && status < 400; }
 
 std::string route_text(const metrics::RouteKey& r) { return r.name + " " + r.method; }
@@ -94,6 +92,13 @@ std::string cause_of(const StepNote& note, int status, const std::vector<StepNot
 }
 
 }  // namespace
+
+std::string status_text(int status) { return status == 0 ? "none" : std::to_string(status); }
+
+ExpectedStatuses expected_from_text(const std::string& text, const std::string& file) {
+  if (text == "recorded") return {};
+  return Profile::parse({{"expected_statuses", text}}, file).expected_statuses;
+}
 
 std::string expected_text(const ExpectedStatuses& expected) {
   if (expected.empty()) return "recorded";

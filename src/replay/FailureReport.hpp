@@ -17,6 +17,9 @@
 namespace reprise::replay {
 
 std::string expected_text(const ExpectedStatuses& expected);  // "recorded" or "200-399,404"
+// The inverse, for a summary's "expected_statuses"; throws InputError naming `file`.
+ExpectedStatuses expected_from_text(const std::string& text, const std::string& file);
+std::string status_text(int status);  // "404", or "none" for no answer
 
 // One line of the table: the answers a route got with one replayed status where the recording
 // had another (or the same).

@@ -216,10 +216,8 @@ std::string failure_table(const Json& summary) {
   std::vector<StepNote> notes;
   ReplayStats stats;
   add_steps(summary["steps"], "summary", notes, stats);
-  ExpectedStatuses expected;
-  if (summary.value("expected_statuses", std::string("recorded")) != "recorded")
-    expected =
-        Profile::parse({{"expected_statuses", summary["expected_statuses"]}}, "summary").expected_statuses;
+  const ExpectedStatuses expected =
+      expected_from_text(summary.value("expected_statuses", std::string("recorded")), "summary");
   auto rows = status_table(notes, stats, expected);
   if (rows.empty()) return "";
   std::string out = fmt::format(
@@ -227,13 +225,12 @@ std::string failure_table(const Json& summary) {
       "<table class=\"statuses\">\n<tr><th>route</th><th>method</th><th>recorded</th><th>replayed</th>"
       "<th>count</th><th></th></tr>\n",
       xml_escaped(expected_text(expected)));
-  auto code = [](int s) { return s == 0 ? std::string("none") : std::to_string(s); };
   for (const auto& r : rows)
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
         "<td class=\"{}\">{}</td></tr>\n",
-        xml_escaped(r.route.name), xml_escaped(r.route.method), code(r.recorded), code(r.replayed), r.count,
-        r.failed ? "bad" : "ok", r.failed ? "✗ failed" : "✓");
+        xml_escaped(r.route.name), xml_escaped(r.route.method), status_text(r.recorded),
+        status_text(r.replayed), r.count, r.failed ? "bad" : "ok", r.failed ? "✗ failed" : "✓");
   out += "</table>\n";
   auto why = explain_failures(notes, stats, expected);
   if (why.empty()) return out;

@@ -164,10 +164,12 @@ void collect_strings(const Json& j, std::set<std::string>& out) {
 }  // namespace
 
 Fields creating_fields(const std::vector<const capture::Exchange*>& user, const FieldEvidence& evidence) {
-  std::map<std::string, size_t, std::less<>> last_carried;  // value → the last request of the user carrying it
+  std::map<std::string, size_t, std::less<>>
+      last_carried;  // value → the last request of the user carrying it
   for (size_t k = 0; k < user.size(); ++k)
-    RequestTemplate::each_value(user[k]->req,
-                                [&](std::string_view whole, bool, const Site&) { last_carried[std::string(whole)] = k; });
+    RequestTemplate::each_value(user[k]->req, [&](std::string_view whole, bool, const Site&) {
+      last_carried[std::string(whole)] = k;
+    });
   for (size_t k = 0; k < user.size(); ++k) {
     const auto* x = user[k];
     if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
@@ -181,7 +183,8 @@ Fields creating_fields(const std::vector<const capture::Exchange*>& user, const 
       const bool echo = echoed.count(value) > 0, refused = evidence.refused.count(name) > 0;
       auto later = last_carried.find(value);
       creating |= (echo && later != last_carried.end() && later->second > k) || refused;
-      if ((echo || refused) && !evidence.shared.count(name) && identity_worthy(value)) out.emplace_back(name, value);
+      if ((echo || refused) && !evidence.shared.count(name) && identity_worthy(value))
+        out.emplace_back(name, value);
     }
     if (creating) return out;
   }

@@ -307,8 +307,8 @@ void Profile::scale_time(double factor) {
 
 void Profile::scale_counts(double factor) {
   if (executor == Executor::replay_timing) return;  // it sends the capture once, whatever the scales
-  static const std::set<std::string> kCounters = {"http_reqs",     "iterations", "data_sent",
-                                                  "data_received", "sse_events"};
+  static const std::set<std::string> kCounters = {"http_reqs", "iterations", "data_sent", "data_received",
+                                                  "sse_events"};
   for (auto& t : thresholds) {
     if (!kCounters.count(t.metric)) continue;
     for (auto& c : t.conditions) {

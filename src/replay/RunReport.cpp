@@ -218,16 +218,16 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
   if (!j.contains("elapsed_s") || !j["elapsed_s"].is_number())
     throw InputError(file, "field elapsed_s", "is missing or not a number");
   result.elapsed_s = std::max(result.elapsed_s, j["elapsed_s"].get<double>());
-  if (j.contains("run") && j["run"].is_string() && result.run.empty()) result.run = j["run"];  // the first shard's
+  if (j.contains("run") && j["run"].is_string() && result.run.empty())
+    result.run = j["run"];  // the first shard's
   if (j.contains("planned_iterations") && j["planned_iterations"].is_number_integer())
     result.planned_iterations =
         std::max<int64_t>(result.planned_iterations, 0) + j["planned_iterations"].get<int64_t>();
   ++info.shard;  // shards merged so far
   result.stats.add_summary(j, file);
   if (j.contains("steps")) add_steps(j["steps"], file, info.notes, result.stats);
-  if (j.contains("expected_statuses") && j["expected_statuses"].is_string() &&
-      j["expected_statuses"] != "recorded")
-    info.expected = Profile::parse({{"expected_statuses", j["expected_statuses"]}}, file).expected_statuses;
+  if (j.contains("expected_statuses") && j["expected_statuses"].is_string())
+    info.expected = expected_from_text(j["expected_statuses"], file);
   if (j.contains("timeline")) ReplayStats::add_timeline(result.timeline, j["timeline"], file);
 }
 

@@ -71,7 +71,8 @@ void Vu::begin_iteration(const Session& session) {
       continue;
     }
     const Identity& id = session.identities[static_cast<size_t>(slot.identity)];
-    const IdentityContext ctx{number_, iteration_, run_.shard, copy_[static_cast<size_t>(id.user)], &run_.run_mark};
+    const IdentityContext ctx{number_, iteration_, run_.shard, copy_[static_cast<size_t>(id.user)],
+                              &run_.run_mark};
     live_[i] = id.value_template.empty() ? unique_value(slot.recorded, run_.run_mark, ctx.copy)
                                          : expand_identity(id.value_template, ctx);
     settled_[i] = 1;
