@@ -122,18 +122,23 @@ Fields string_fields(const capture::Request& req) {
   return out;
 }
 
+std::string endpoint_of(const capture::Request& req) {
+  return req.method + " " + req.target.substr(0, req.target.find('?'));
+}
+
 FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges) {
-  // "POST /path" → (field, value) → how many 2xx answers accepted it
+  // endpoint → (field, value) → how many 2xx answers accepted it
   std::map<std::string, std::map<std::pair<std::string, std::string>, int>> accepted;
-  std::set<std::string> refused;
+  std::set<std::pair<std::string, std::string>> refused;  // endpoint, field
   for (const auto& x : exchanges) {
     if (!x.res) continue;
     int status = x.res->status;
     if (status != 400 && status != 409 && (status < 200 || status > 299)) continue;
-    auto& sent = accepted[x.req.method + " " + x.req.target.substr(0, x.req.target.find('?'))];
+    const std::string endpoint = endpoint_of(x.req);
+    auto& sent = accepted[endpoint];
     for (auto& field : string_fields(x.req)) {
       if (status >= 400) {
-        if (sent.count(field)) refused.insert(field.first);
+        if (sent.count(field)) refused.emplace(endpoint, field.first);
       } else {
         ++sent[std::move(field)];
       }
@@ -142,9 +147,9 @@ FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges) {
   FieldEvidence out;
   for (const auto& [endpoint, fields] : accepted)
     for (const auto& [field, times] : fields)
-      if (times > 1) out.shared.insert(field.first);
-  for (const auto& name : refused)
-    if (!out.shared.count(name)) out.refused.insert(name);
+      if (times > 1) out.shared.emplace(endpoint, field.first);
+  for (const auto& at : refused)
+    if (!out.shared.count(at)) out.refused.insert(at.second);
   return out;
 }
 
@@ -177,13 +182,14 @@ Fields creating_fields(const std::vector<const capture::Exchange*>& user, const 
     if (sent.empty()) continue;
     std::set<std::string> echoed;
     collect_strings(Json::parse(x->res->body.data, nullptr, false), echoed);
+    const std::string endpoint = endpoint_of(x->req);
     Fields out;
     bool creating = false;  // the service stored a value the user goes on to use (the email it logs in with)
     for (auto& [name, value] : sent) {
       const bool echo = echoed.count(value) > 0, refused = evidence.refused.count(name) > 0;
       auto later = last_carried.find(value);
       creating |= (echo && later != last_carried.end() && later->second > k) || refused;
-      if ((echo || refused) && !evidence.shared.count(name) && identity_worthy(value))
+      if ((echo || refused) && !evidence.shared.count({endpoint, name}) && identity_worthy(value))
         out.emplace_back(name, value);
     }
     if (creating) return out;

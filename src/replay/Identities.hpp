@@ -41,14 +41,17 @@ using Fields = std::vector<std::pair<std::string, std::string>>;  // name, value
 // The top-level string fields of a JSON object body or a form body, in order.
 Fields string_fields(const capture::Request& req);
 
-// What the whole capture says about request fields (per method and path, by field name):
-// `refused` those whose repeated value the service refused (a request answered 400 or 409 sends,
-// in a field, the value an earlier request to the same method and path sent and got a 2xx for),
-// `shared` those the service accepted the same value of twice (a constant, or a value two users
-// share: not unique, whatever else says so).
+// What the whole capture says about request fields: `refused` the names of those whose repeated
+// value the service refused (a request answered 400 or 409 sends, in a field, the value an
+// earlier request to the same method and path sent and got a 2xx for), `shared` the (endpoint
+// "POST /path", field) pairs the service accepted one value of twice (a constant, or a value
+// two users share: not unique there, whatever else says so; a login sends the same email again
+// and again, which says nothing of the registration).
 struct FieldEvidence {
-  std::set<std::string> refused, shared;
+  std::set<std::string> refused;
+  std::set<std::pair<std::string, std::string>> shared;
 };
+std::string endpoint_of(const capture::Request& req);  // "POST /api/users/register"
 FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges);
 
 // The identity fields of one recorded user (its exchanges in time order), from its creating

@@ -111,7 +111,7 @@ TEST_CASE("unique_value: the recorded value made unique for the run and the copy
   CHECK(unique_value("1234567", run, 17) == "1482117");
   CHECK(unique_value("1234", run, 17) == "482117");  // too short to keep its length
   CHECK(unique_value("a", run, 1) != unique_value("a", run, 2));
-  CHECK(unique_value("a", run, 1) != unique_value("a", RunMark{"zzzzzz", 4821}, 1));      // another run
+  CHECK(unique_value("a", run, 1) != unique_value("a", RunMark{"zzzzzz", 4821}, 1));           // another run
   CHECK(unique_value("0101234", run, 1) != unique_value("0101234", RunMark{"zzzzzz", 1}, 1));  // digits too
   auto a = RunMark::random(), b = RunMark::random();
   CHECK(a.text.size() == 6);
@@ -159,5 +159,7 @@ TEST_CASE("field_evidence: a refused repeat marks a field unique, a value accept
       x("POST", "/token", R"({"grant_type":"password","client":"web"})", 400)};  // a constant refused
   auto evidence = field_evidence(xs);
   CHECK(evidence.refused == std::set<std::string>{"email", "username"});
-  CHECK(evidence.shared == std::set<std::string>{"client", "country", "grant_type"});
+  using Shared = std::set<std::pair<std::string, std::string>>;
+  CHECK(evidence.shared ==
+        Shared{{"POST /register", "country"}, {"POST /token", "client"}, {"POST /token", "grant_type"}});
 }
