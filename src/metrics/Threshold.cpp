@@ -170,18 +170,20 @@ std::vector<Verdict> judge(const std::vector<Threshold>& thresholds,
   return out;
 }
 
-std::string measured_text(const Verdict& v) {
+std::string value_text(const Verdict& v) {
   if (!v.actual) return "nothing measured";
   const std::string metric = v.threshold.substr(0, v.threshold.find('{'));
   const std::string aggregation = v.condition.substr(0, v.condition.find_first_of("<>=!"));
   const bool latency =
       metric == "http_req_duration" || metric == "http_req_waiting" || metric == "sse_time_to_first_event";
-  if (latency && aggregation != "count") return fmt::format("measured {:.4g} ms", *v.actual);
-  if (aggregation == "rate" && (metric == "http_req_failed"))
-    return fmt::format("measured {:.4g} ({:.2f} %)", *v.actual, 100 * *v.actual);
-  if (aggregation == "rate") return fmt::format("measured {:.4g}/s", *v.actual);
-  if (metric == "data_sent" || metric == "data_received") return fmt::format("measured {:.4g} B", *v.actual);
-  return fmt::format("measured {:.4g}", *v.actual);
+  if (latency && aggregation != "count") return fmt::format("{:.4g} ms", *v.actual);
+  if (aggregation == "rate" && metric == "http_req_failed")
+    return fmt::format("{:.4g} ({:.2f} %)", *v.actual, 100 * *v.actual);
+  if (aggregation == "rate") return fmt::format("{:.4g}/s", *v.actual);
+  if (metric == "data_sent" || metric == "data_received") return fmt::format("{:.4g} B", *v.actual);
+  return fmt::format("{:.4g}", *v.actual);
 }
+
+std::string measured_text(const Verdict& v) { return v.actual ? "measured " + value_text(v) : value_text(v); }
 
 }  // namespace reprise::metrics

@@ -65,6 +65,7 @@ struct Verdict {
 // What a verdict measured, in the unit of its metric and aggregation: "measured 34.2 ms",
 // "measured 0.0032 (0.32 %)", "measured 12.5/s"; "nothing measured".
 std::string measured_text(const Verdict& v);
+std::string value_text(const Verdict& v);  // the same without "measured ": "34.2 ms"
 
 // Every condition of every threshold judged; `values` gives a threshold's figures or nullopt
 // when none were measured (a condition on nothing measured fails, as a k6 user would want to

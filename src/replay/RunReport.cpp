@@ -301,8 +301,8 @@ RunMonitor make_monitor(const Profile& profile) {
         const auto& v = verdicts[i++];
         bool due = so_far.elapsed_s >= std::chrono::duration<double>(c.delay_abort_eval).count();
         if (c.abort_on_fail && due && v.actual && !v.ok)
-          return fmt::format("{} {} failed (measured {:.4g}; abortOnFail)", v.threshold, v.condition,
-                             *v.actual);
+          return fmt::format("{} {} failed ({}; abortOnFail)", v.threshold, v.condition,
+                             metrics::measured_text(v));
       }
     return std::nullopt;
   };

@@ -311,7 +311,8 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
   ++stats_.sse_connections;
   ++streams_held_;
   stats_.sse_open_peak = std::max(stats_.sse_open_peak, ++stats_.sse_open);
-  const auto hold = std::max(run_.scaled(step.hold_us), run_.profile->sse_hold);  // sse.hold: at least so long
+  const auto hold =
+      std::max(run_.scaled(step.hold_us), run_.profile->sse_hold);  // sse.hold: at least so long
   link.dog.arm(std::min(start + hold, run_.hard_stop) - clock::now());
   bool first = true;
   for (;;) {

@@ -99,7 +99,7 @@ void print_window_verdicts(const std::vector<WindowVerdicts>& by_window) {
     fmt::print("  {:<{}}", first.threshold + " " + first.condition, width);
     for (const auto& w : by_window) {
       const auto& v = w.verdicts[i];
-      fmt::print("  {:>22}", v.actual ? fmt::format("{} {:.4g}", v.ok ? "✓" : "✗", *v.actual) : "-");
+      fmt::print("  {:>22}", v.actual ? fmt::format("{} {}", v.ok ? "✓" : "✗", metrics::value_text(v)) : "-");
     }
     fmt::print("\n");
   }
