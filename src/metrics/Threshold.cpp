@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <charconv>
 #include <set>
 
@@ -181,6 +183,7 @@ std::string value_text(const Verdict& v) {
     return fmt::format("{:.4g} ({:.2f} %)", *v.actual, 100 * *v.actual);
   if (aggregation == "rate") return fmt::format("{:.4g}/s", *v.actual);
   if (metric == "data_sent" || metric == "data_received") return fmt::format("{:.4g} B", *v.actual);
+  if (*v.actual == std::floor(*v.actual) && std::fabs(*v.actual) < 1e15) return fmt::format("{:.0f}", *v.actual);
   return fmt::format("{:.4g}", *v.actual);
 }
 
