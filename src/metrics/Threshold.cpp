@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "Duration.hpp"
@@ -183,7 +182,8 @@ std::string value_text(const Verdict& v) {
     return fmt::format("{:.4g} ({:.2f} %)", *v.actual, 100 * *v.actual);
   if (aggregation == "rate") return fmt::format("{:.4g}/s", *v.actual);
   if (metric == "data_sent" || metric == "data_received") return fmt::format("{:.4g} B", *v.actual);
-  if (*v.actual == std::floor(*v.actual) && std::fabs(*v.actual) < 1e15) return fmt::format("{:.0f}", *v.actual);
+  if (*v.actual == std::floor(*v.actual) && std::fabs(*v.actual) < 1e15)
+    return fmt::format("{:.0f}", *v.actual);
   return fmt::format("{:.4g}", *v.actual);
 }
 

@@ -88,6 +88,11 @@ std::string cause_of(const StepNote& note, int status, const std::vector<StepNot
              "capture start after the login?): record the login too, or name the value's source in "
              "\"correlate\": {\"extract\": [...]}";
   }
+  if ((status == 404 || status == 403) && success(note.recorded_status) && !note.unresolved_ids.empty())
+    return fmt::format(
+        "its path carries {}, which no answer in the capture handed out (it existed before the recording): "
+        "record its creation too, or create it on the target before the replay",
+        joined(note.unresolved_ids));
   return {};
 }
 
@@ -202,7 +207,8 @@ nlohmann::ordered_json steps_json(const std::vector<StepNote>& notes, const Repl
                    {"identities", identities},
                    {"literal_fields", n.literal_fields},
                    {"inputs", inputs},
-                   {"unresolved_credential", n.unresolved_credential}});
+                   {"unresolved_credential", n.unresolved_credential},
+                   {"unresolved_ids", n.unresolved_ids}});
   }
   return out;
 }
@@ -214,7 +220,7 @@ void add_steps(const nlohmann::json& steps, const std::string& file, std::vector
   for (size_t i = 0; i < notes.size(); ++i) index[notes[i].label] = static_cast<int>(i);
   auto at = [&](const std::string& label) {
     auto [it, fresh] = index.try_emplace(label, static_cast<int>(notes.size()));
-    if (fresh) notes.push_back({label, {}, 0, 1, {}, {}, {}, false});
+    if (fresh) notes.push_back({label, {}, 0, 1, {}, {}, {}, false, {}});
     return it->second;
   };
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -233,6 +239,7 @@ void add_steps(const nlohmann::json& steps, const std::string& file, std::vector
       if (id.is_object()) n.identities.emplace_back(id.value("field", ""), id.value("template", ""));
     n.literal_fields = s.value("literal_fields", std::vector<std::string>{});
     n.unresolved_credential = s.value("unresolved_credential", false);
+    n.unresolved_ids = s.value("unresolved_ids", std::vector<std::string>{});
     n.inputs.clear();
     for (const auto& input : s.value("inputs", nlohmann::json::array()))
       if (input.is_string()) n.inputs.push_back(at(input.get<std::string>()));

@@ -232,7 +232,7 @@ class Builder {
   Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
     const int tag = tags_.of(x.req);
-    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, users_, {}, {}, {}, false};
+    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, users_, {}, {}, {}, false, {}};
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
@@ -272,6 +272,16 @@ class Builder {
       auto v = values_.find(value);
       if (value.find("{{redacted:") == std::string::npos && (v == values_.end() || !v->second.identity))
         note_.literal_fields.push_back(name);
+    }
+    std::string_view path = std::string_view(x.req.target).substr(0, x.req.target.find('?')), previous;
+    for (size_t at = 0; at < path.size();) {  // integer path segments no answer of the session handed out
+      size_t end = std::min(path.find('/', at), path.size());
+      std::string_view segment = path.substr(at, end - at);
+      if (!segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos &&
+          !values_.count(segment))
+        note_.unresolved_ids.push_back(std::string(previous) + "/" + std::string(segment));
+      if (!segment.empty()) previous = segment;
+      at = end + 1;
     }
     for (const auto& [name, value] : x.req.headers) {
       if (!is_credential_header(name)) continue;

@@ -83,6 +83,7 @@ struct StepNote {
   std::vector<std::string> literal_fields;  // JSON string fields sent as recorded
   std::vector<int> inputs;                  // the steps whose answers hand out values it carries
   bool unresolved_credential = false;       // an Authorization or Cookie value no answer handed out
+  std::vector<std::string> unresolved_ids;  // ids in its path no answer handed out: "rooms/7"
 };
 
 struct SessionOptions {

@@ -109,7 +109,7 @@ class Vu {
   bool aborted_ = false;
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
-  std::vector<char> settled_;  // by slot: the answer that hands it out has come (or never will)
+  std::vector<char> settled_;   // by slot: the answer that hands it out has come (or never will)
   std::vector<uint64_t> copy_;  // by user of the session: its copy number in this iteration
   int streams_held_ = 0;        // event streams this VU holds now
   size_t flows_running_ = 0;

@@ -137,11 +137,13 @@ class TimingTest(ProxyMetricsCase):
             values = {v["threshold"]: v["measured"] for v in verdicts}
             return values if all(x is not None for x in values.values()) else None
         m = wait_for("every figure in /sla", measured, 5)
-        self.assertAlmostEqual(m["upstream_duration{name:Slow}"], 200, delta=5)
-        self.assertAlmostEqual(m["http_req_duration{name:Slow}"], 200, delta=5)
-        self.assertAlmostEqual(m["http_req_waiting{name:Slow}"], 200, delta=5)
+        # never under the 200 ms the upstream took (less the histogram's 0.4 %); how much a busy
+        # machine adds on top cannot be promised, so the upper bounds only catch a wrong span
+        for name in ("upstream_duration", "http_req_duration", "http_req_waiting"):
+            self.assertGreaterEqual(m[name + "{name:Slow}"], 199.2, name)
+            self.assertLess(m[name + "{name:Slow}"], 400, name)
         self.assertGreaterEqual(m["http_req_duration{name:Slow}"], m["upstream_duration{name:Slow}"])
-        self.assertLess(m["upstream_duration{name:Upload}"], 50)
+        self.assertLess(m["upstream_duration{name:Upload}"], 150, "the client's 300 ms are not the upstream's")
         self.assertGreater(m["http_req_duration{name:Upload}"], 290)
 
         samples = scrape_after(admin, 7)
@@ -149,15 +151,14 @@ class TimingTest(ProxyMetricsCase):
         self.assertEqual(count, 6)
         mean_up = total(samples, "reprise_upstream_duration_seconds_sum", name="Slow") / count
         mean_all = total(samples, "reprise_http_req_duration_seconds_sum", name="Slow") / count
-        self.assertAlmostEqual(mean_up, 0.2, delta=0.01)
+        self.assertGreaterEqual(mean_up, 0.1992)
+        self.assertLess(mean_up, 0.4)
         self.assertGreaterEqual(mean_all, mean_up)
-        self.assertLess(mean_all - mean_up, 0.005)
         self.assertEqual(total(samples, "reprise_upstream_duration_seconds_bucket", name="Slow", le="0.1"), 0)
-        self.assertEqual(total(samples, "reprise_upstream_duration_seconds_bucket", name="Slow", le="0.25"), 6)
-        # the SLA's verdicts are in /metrics too
+        # the SLA's verdicts are in /metrics too, with the value /sla gave
         self.assertEqual(total(samples, "reprise_threshold_ok"), 5)
         self.assertAlmostEqual(total(samples, "reprise_threshold_value", threshold="upstream_duration{name:Slow}"),
-                               200, delta=5)
+                               m["upstream_duration{name:Slow}"], delta=0.001)
 
 
 class ErrorsTest(ProxyMetricsCase):

@@ -134,3 +134,15 @@ TEST_CASE("failures: the summary's steps read back into the same table and expla
       reprise::replay::add_steps(nlohmann::json::parse(R"([{"step": 5}])"), "bad.json", back, read),
       Catch::Contains("bad.json") && Catch::Contains("steps[0]"));
 }
+
+TEST_CASE("failures: a 404 on a path whose id no answer handed out names the id", "[replay][failures]") {
+  std::vector<StepNote> notes = {note("#4 POST /api/chat/rooms/7/messages", "SendMessage", "POST", 200)};
+  notes[0].unresolved_ids = {"rooms/7"};
+  ReplayStats stats;
+  stats.count_step(0, 404, 12);
+  auto why = reprise::replay::explain_failures(notes, stats, {});
+  REQUIRE(why.size() == 1);
+  CHECK(why[0].find(
+            "12 of 12 answered 404 where the recording had 200: its path carries rooms/7, which no answer "
+            "in the capture handed out") != std::string::npos);
+}

@@ -104,11 +104,13 @@ TEST_CASE("profile: --load-scale shrinks VUs, targets and rates; count minimums 
 }
 
 TEST_CASE("profile: capture is relative to the profile's folder; expected_statuses and sse are checked") {
-  auto p = Profile::parse(Json::parse(R"({"capture": "../captures/x.jsonl", "expected_statuses": "200-399, 404"})"),
-                          "profiles/p.json");
+  auto p = Profile::parse(
+      Json::parse(R"({"capture": "../captures/x.jsonl", "expected_statuses": "200-399, 404"})"),
+      "profiles/p.json");
   CHECK(p.capture == "profiles/../captures/x.jsonl");
   CHECK(p.expected_statuses == reprise::replay::ExpectedStatuses{{200, 399}, {404, 404}});
-  CHECK(Profile::parse(Json::parse(R"({"capture": "/abs/x.jsonl"})"), "profiles/p.json").capture == "/abs/x.jsonl");
+  CHECK(Profile::parse(Json::parse(R"({"capture": "/abs/x.jsonl"})"), "profiles/p.json").capture ==
+        "/abs/x.jsonl");
   CHECK(Profile::parse(Json::parse(R"({"capture": "x.jsonl"})"), "p.json").capture == "x.jsonl");
   using reprise::replay::failed_status;
   CHECK_FALSE(failed_status({}, 400, 400));  // the recording's own 400

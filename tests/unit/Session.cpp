@@ -427,9 +427,14 @@ TEST_CASE("step notes: the identities a request carries, the fields sent as reco
   CHECK(b.notes[2].inputs == std::vector<int>{1});
   CHECK_FALSE(b.notes[2].unresolved_credential);
   CHECK(b.notes[3].unresolved_credential);
+  CHECK(b.notes[3].unresolved_ids.empty());
+  const SessionBuild rooms =
+      build({exchange(1, "u", 0, "POST", "/api/rooms/7/messages/3", {}, "{}", json("{}"))});
+  CHECK(rooms.notes[0].unresolved_ids == std::vector<std::string>{"rooms/7", "messages/3"});
 }
 
-TEST_CASE("automatic identities: an echo the user never uses again is no registration", "[replay][session][identities]") {
+TEST_CASE("automatic identities: an echo the user never uses again is no registration",
+          "[replay][session][identities]") {
   std::vector<Exchange> xs = {
       exchange(1, "u", 0, "POST", "/orders", {}, R"({"product":"SKU-123"})",
                Answer{201, R"({"id":5,"product":"SKU-123"})", 100}),

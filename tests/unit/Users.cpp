@@ -125,7 +125,8 @@ TEST_CASE("users: an id many answers hand out still links the one user whose ans
           "[replay][users]") {
   Capture c;
   std::string rooms = "[";
-  for (int r = 1; r <= 10; ++r) rooms += (r > 1 ? "," : "") + std::string(R"({"id":)") + std::to_string(r) + "}";
+  for (int r = 1; r <= 10; ++r)
+    rooms += (r > 1 ? "," : "") + std::string(R"({"id":)") + std::to_string(r) + "}";
   rooms += "]";
   for (int u = 0; u < 80; ++u)  // every user lists rooms 1..10: the 3 below is theirs too, at a worse fit
     c.add("u" + std::to_string(u), u, "/api/chat/rooms", {}, rooms);
