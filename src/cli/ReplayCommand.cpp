@@ -20,6 +20,7 @@
 #include "metrics/AdminServer.hpp"
 #include "net/Address.hpp"
 #include "proxy/ProxyServer.hpp"
+#include "replay/Identities.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
@@ -82,6 +83,20 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
   };
 }
 
+// A template meant to vary ({vu}, {iter}) that still gives one value twice is said before the
+// run, not only in its failures; a constant (a password) is meant to repeat.
+void warn_repeating_templates(const replay::Profile& profile, const replay::SessionBuild& built) {
+  int users = 1;
+  for (const auto& s : built.sessions) users = std::max(users, s.users);
+  for (const auto& id : profile.identities)
+    if (id.value_template.find('{') != std::string::npos &&
+        replay::template_repeats(id.value_template, users))
+      spdlog::warn("identities: '{}' takes \"{}\", which gives the same value {}; put {{copy}} in it",
+                   id.field, id.value_template,
+                   users > 1 ? "to every user of a session of " + std::to_string(users) + " users"
+                             : "on every iteration of a VU");
+}
+
 // Called just before the run starts: the stretches of it to judge apart (a drill's fault windows).
 using WindowsAtStart = std::function<std::vector<replay::RunWindow>()>;
 // Called once the inputs are read: starts what the run goes through (a drill's proxy), its URL.
@@ -118,6 +133,7 @@ void run(const ReplayFlags& f, int& exit_code, const WindowsAtStart& windows = {
   auto built = replay::build_sessions(std::move(exchanges), profile, session_options);
   if (built.sessions.empty())
     throw InputError(capture, "", "holds no HTTP exchanges to replay (only WebSocket)");
+  warn_repeating_templates(profile, built);
 
   options.target = net::resolve(url);
   check_reachable(options.target, target, options.connect_timeout);
