@@ -249,10 +249,8 @@ void add_drill_command(CLI::App& app, int& exit_code) {
     check_reachable(config.upstream, *upstream, config.connect_timeout);
     proxy::ProxyServer proxy(config);
     auto started = std::chrono::steady_clock::now();
-    bool proxying = false;
     auto start_proxy = [&] {  // once the capture and the profile are read: a bad one is one line
       proxy.start();
-      proxying = true;
       started = std::chrono::steady_clock::now();
       return "http://" + net::to_string(proxy.endpoint());
     };
@@ -273,7 +271,6 @@ void add_drill_command(CLI::App& app, int& exit_code) {
           return windows;
         },
         start_proxy);
-    if (!proxying) return;
     proxy.drain();
     proxy.wait();
   });

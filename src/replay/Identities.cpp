@@ -27,19 +27,6 @@ std::optional<std::string> find_field(const Json& j, const std::string& field) {
   return std::nullopt;
 }
 
-std::optional<std::string> form_field(std::string_view body, const std::string& field) {
-  for (size_t start = 0; start < body.size();) {
-    size_t amp = body.find('&', start);
-    std::string_view pair =
-        body.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-    if (pair.size() > field.size() && pair.starts_with(field) && pair[field.size()] == '=')
-      return http::url_decode(pair.substr(field.size() + 1), http::UrlPart::query);
-    if (amp == std::string_view::npos) break;
-    start = amp + 1;
-  }
-  return std::nullopt;
-}
-
 std::string uuid4() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi = rng(), lo = rng();
@@ -59,9 +46,8 @@ std::optional<std::string> identity_value(const capture::Request& req, const std
   if (body.empty() || req.body.truncated()) return std::nullopt;
   Json j = Json::parse(body, nullptr, false);
   if (!j.is_discarded()) return find_field(j, field);
-  for (const auto& [name, value] : req.headers)
-    if (http::iequals(name, "Content-Type") && value.find("x-www-form-urlencoded") != std::string::npos)
-      return form_field(body, field);
+  for (auto& [name, value] : string_fields(req))  // a form body
+    if (name == field) return std::move(value);
   return std::nullopt;
 }
 

@@ -121,10 +121,6 @@ nlohmann::json status_classes(const ReplayStats& before, const ReplayStats& s) {
           {"3xx", by_class[3]},  {"4xx", by_class[4]}, {"5xx", by_class[5]}};
 }
 
-}  // namespace
-
-namespace {
-
 // The figures of each name tag (every method and status), by name.
 std::map<std::string, TagStats> by_name(const ReplayStats& s) {
   std::map<std::string, TagStats> out;

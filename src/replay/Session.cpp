@@ -63,11 +63,7 @@ class Builder {
   // `flows` are the group's connections; `user_of_flow` says whose each is.
   Builder(const std::vector<const std::vector<const Exchange*>*>& flows, const std::vector<int>& user_of_flow,
           int users, BuildContext& context)
-      : profile_(context.profile),
-        options_(context.options),
-        tags_(context.tags),
-        context_(context),
-        users_(users) {
+      : profile_(context.profile), context_(context), users_(users) {
     for (size_t f = 0; f < flows.size(); ++f)
       for (const Exchange* x : *flows[f]) {
         xs_.push_back(x);
@@ -154,7 +150,7 @@ class Builder {
   // send it before any answer did.
   void find_producers(Session& s, size_t k) {
     if (!xs_[k]->res) return;
-    for (auto& h : find_handouts(*xs_[k]->res, profile_.correlate, options_.auto_correlate)) {
+    for (auto& h : find_handouts(*xs_[k]->res, profile_.correlate, context_.options.auto_correlate)) {
       const auto& at = carried_at(h.value, h.id);
       if (at.empty() || at.back() <= k || std::binary_search(at.begin(), at.end(), k)) continue;
       auto known = values_.find(h.value);
@@ -231,12 +227,12 @@ class Builder {
   // Step k, timed from its flow's first request and from the end of the flow's previous answer.
   Step make_step(Session& s, size_t k, int64_t flow_start_us, const Exchange* previous) {
     const Exchange& x = *xs_[k];
-    const int tag = tags_.of(x.req);
-    note_ = {label_of(x), tags_.key(tag), x.res ? x.res->status : 0, users_, {}, {}, {}, false, {}};
+    const int tag = context_.tags.of(x.req);
+    note_ = {label_of(x), context_.tags.key(tag), x.res ? x.res->status : 0, users_, {}, {}, {}, false, {}};
     SlotLookup lookup = [&](std::string_view whole, bool id_place, const Site& site) {
       return choose(s, whole, id_place, site, k);
     };
-    Step step{RequestTemplate(x.req, lookup, options_.host),
+    Step step{RequestTemplate(x.req, lookup, context_.options.host),
               static_cast<int>(context_.notes.size()),
               0,
               label_of(x),
@@ -310,8 +306,6 @@ class Builder {
   std::vector<int> global_id_;                           // by exchange: its Step::id, once made
   std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
   const Profile& profile_;
-  const SessionOptions& options_;
-  TagIndex& tags_;
   BuildContext& context_;
   int users_;
   StepNote note_;  // of the step being made
