@@ -2,6 +2,8 @@
 # configures and builds (Release, C++20), then runs. `make bench` is the long, noisy part, not CI.
 BUILD ?= build
 JOBS ?= $(shell nproc)
+# ccache (installed by the deps script) makes a rebuild after a branch switch or a clean cheap.
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
 .PHONY: deps build demo test bench format clean
 
@@ -9,7 +11,7 @@ deps:
 	./docker/install-deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(LAUNCHER)
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build

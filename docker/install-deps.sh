@@ -4,8 +4,9 @@
 # Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
 set -eu
 
-# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses
-BUILD="g++ make cmake pkg-config libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
+# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses (ccache makes
+# rebuilds cheap; the Makefile uses it when present)
+BUILD="g++ make cmake pkg-config ccache libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev catch2"
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium
 # renders the HTML report headless)
