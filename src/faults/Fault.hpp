@@ -1,7 +1,6 @@
 // A fault: which exchanges it hits (match, percent, window) and what its kind does to them.
-// The kind is one small class behind FaultKind; what a kind asks of an exchange is written into
-// Effects, which the proxy's session reads at the points where it acts (before the upstream,
-// before the answer, while writing, at the close). Parsing and choosing only: no sockets here.
+// What a kind does, it does through faults/FaultAction's hooks at the proxy session's fault
+// points. Parsing and choosing only: no sockets here.
 #pragma once
 
 #include <chrono>
@@ -38,31 +37,15 @@ struct Pacing {
   }
 };
 
-// What the faults that hit one exchange ask of it. Each kind sets its own fields; the session
-// does what is set, in the order the fields are listed.
-struct Effects {
-  bool reset = false;                // close the client connection with a TCP RST, answer nothing
-  std::optional<Duration> hold;      // timeout: hold the request this long, then close silently
-  bool upstream_down = false;        // answered as when the upstream refuses connections (502)
-  std::optional<int> answer_status;  // abort: the proxy answers, the upstream is not asked
-  std::string answer_body;
-  Duration request_delay{0};       // before the request goes upstream
-  Duration response_delay{0};      // before the answer goes to the client
-  Pacing to_client, to_upstream;   // bandwidth, slice
-  uint64_t cut_after_events = 0;   // sse_drop: close the stream after this many events (0: no)
-  Duration cut_after{0};           // sse_drop: or after this long (0: no)
-  Duration close_delay{0};         // slow_close: wait before closing the client connection
-  std::vector<std::string> names;  // the faults that acted, for faults_injected and the access log
+class FaultAction;
 
-  bool any() const { return !names.empty(); }
-};
-
-// One kind of fault (delay, abort, ...): parsed once from its JSON, then asked for each
-// exchange the fault hits. `apply` may draw from `random` (a delay's distribution).
+// One kind of fault (delay, abort, ...): parsed once from its JSON (faults/kinds/, one file
+// each), then asked for each exchange a fault of it hits. `hit` may draw from `random` (a delay's
+// distribution): the draws happen in request order, so a seed repeats a run's hits.
 class FaultKind {
  public:
   virtual ~FaultKind() = default;
-  virtual void apply(Effects& effects, Direction direction, Random& random) const = 0;
+  virtual std::unique_ptr<FaultAction> hit(Direction direction, Random& random) const = 0;
   // The direction it acts in when the fault does not say; nullopt: direction means nothing
   // for the kind, and a fault of it that names one is refused.
   virtual std::optional<Direction> default_direction() const { return std::nullopt; }
@@ -85,8 +68,8 @@ struct Fault {
   double percent = 100;
   Direction direction = Direction::upstream;
   std::optional<std::pair<Duration, Duration>> window;  // [start, end) from the proxy's start
-  std::shared_ptr<const FaultKind> action;
-  nlohmann::json source;  // as written, for GET /faults
+  std::shared_ptr<const FaultKind> action;              // its kind's, parsed
+  nlohmann::json source;                                // as written, for GET /faults
 
   bool active_at(Duration since_start) const {
     return !window || (since_start >= window->first && since_start < window->second);

@@ -7,20 +7,21 @@
 
 namespace reprise::faults {
 
-const std::map<std::string, KindParser>& fault_kinds() {
-  static const std::map<std::string, KindParser> kinds = {
-      {"delay", parse_delay},
-      {"abort", parse_abort},
-      {"reset", parse_reset},
-      {"timeout", parse_timeout},
-      {"bandwidth", parse_bandwidth},
-      {"slice", parse_slice},
-      {"slow_close", parse_slow_close},
-      {"sse_drop", parse_sse_drop},
-      {"upstream_down", parse_upstream_down},
-  };
+namespace {
+
+std::map<std::string, KindParser>& registry() {
+  static std::map<std::string, KindParser> kinds;  // made on first use: kinds register before main
   return kinds;
 }
+
+}  // namespace
+
+bool register_kind(const std::string& name, KindParser parse) {
+  registry()[name] = parse;
+  return true;
+}
+
+const std::map<std::string, KindParser>& fault_kinds() { return registry(); }
 
 void KindReader::fail(const std::string& key, const std::string& problem) const {
   throw InputError(file, "field " + field + (key.empty() ? "" : "." + key), problem);

@@ -29,6 +29,12 @@ std::vector<std::pair<std::string, std::string>> pairs(const KindReader& r, cons
   return out;
 }
 
+std::string kind_names() {
+  std::string names;
+  for (const auto& [k, parse] : fault_kinds()) names += (names.empty() ? "" : ", ") + k;
+  return names;
+}
+
 Match parse_match(const KindReader& r) {
   r.only({"method", "path", "header", "query"});
   Match m;
@@ -97,15 +103,12 @@ Fault FaultSet::parse_fault(const Json& j, const std::string& file, const std::s
     if (!f.kind.empty())
       r.fail(it.key(), "is a second kind (a fault has one of " + f.kind + " and " + it.key() + ")");
     auto kind = fault_kinds().find(it.key());
-    if (kind == fault_kinds().end()) {
-      std::string names;
-      for (const auto& [k, parse] : fault_kinds()) names += (names.empty() ? "" : ", ") + k;
-      r.fail(it.key(), "is not a fault kind or setting (kinds: " + names + ")");
-    }
+    if (kind == fault_kinds().end())
+      r.fail(it.key(), "is not a fault kind or setting (kinds: " + kind_names() + ")");
     f.kind = it.key();
     f.action = kind->second(KindReader{it.value(), file, field + "." + it.key()});
   }
-  if (f.kind.empty()) r.fail("", "names no kind (delay, abort, reset, timeout, bandwidth, slice, ...)");
+  if (f.kind.empty()) r.fail("", "names no kind (" + kind_names() + ")");
   if (r.has("match")) f.match = parse_match(KindReader{j["match"], file, field + ".match"});
   if (r.has("percent")) f.percent = r.number("percent", 0, 100);
   auto direction = f.action->default_direction();

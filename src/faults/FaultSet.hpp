@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "faults/ExchangeFaults.hpp"
 #include "faults/Fault.hpp"
 
 namespace reprise::faults {
@@ -19,21 +20,20 @@ class FaultSet {
   // One fault object, as in the file or a POST /faults body; `field` names it in errors.
   static Fault parse_fault(const nlohmann::json& j, const std::string& file, const std::string& field);
 
-  // The effects of every fault active `since_start` that matches `request` and whose percent
-  // the draw from `random` falls within; a set with nothing to do costs a loop over the faults.
+  // Adds to `out` every fault active `since_start` that matches `request` and whose percent the
+  // draw from `random` falls within; a set with nothing to do costs a loop over the faults.
   // `since_start` is read only when a fault with a window matches.
   template <class SinceStart>
   void choose(const http::MessageHead& request, const SinceStart& since_start, Random& random,
-              Effects& out) const {
+              ExchangeFaults& out) const {
     for (const auto& f : faults_) {
       if (!f.match.matches(request) || (f.window && !f.active_at(since_start()))) continue;
       if (f.percent < 100 && std::uniform_real_distribution<double>(0, 100)(random) >= f.percent) continue;
-      f.action->apply(out, f.direction, random);
-      out.names.push_back(f.name);
+      out.add(f.name, f.action->hit(f.direction, random));
     }
   }
-  Effects choose(const http::MessageHead& request, Duration since_start, Random& random) const {
-    Effects out;
+  ExchangeFaults choose(const http::MessageHead& request, Duration since_start, Random& random) const {
+    ExchangeFaults out;
     choose(
         request, [since_start] { return since_start; }, random, out);
     return out;

@@ -1,6 +1,6 @@
 #include "proxy/ExchangeMetrics.hpp"
 
-#include "capture/SseEvents.hpp"
+#include "http/EventStream.hpp"
 
 namespace reprise::proxy {
 namespace {
@@ -23,14 +23,15 @@ void ExchangeMetrics::begin(std::string_view method, std::string_view target, cl
   sent_bytes_ = 0;
   status_ = upstream_status_ = 0;
   open_stream_ = nullptr;
-  stream_ = connect_failed_ = timed_out_ = last_was_newline_ = false;
+  stream_ = connect_failed_ = timed_out_ = false;
+  events_ = http::EventStreamScanner();
 }
 
 void ExchangeMetrics::response_head(int status, std::string_view content_type) {
   if (!stats_) return;
   upstream_status_ = status;
   answered(status);
-  if (!capture::SseEvents::is_event_stream(content_type)) return;
+  if (!http::is_event_stream(content_type)) return;
   stream_ = true;
   open_stream_ = &stats_->series(name_, method_, status);
   ++open_stream_->sse_open;
@@ -38,21 +39,9 @@ void ExchangeMetrics::response_head(int status, std::string_view content_type) {
 
 void ExchangeMetrics::response_body(const std::vector<std::string_view>& pieces) {
   if (!open_stream_) return;
-  for (auto p : pieces) count_sse_events(p);
-}
-
-// The rule of capture::SseEvents: an event ends at an empty line, CRs ignored.
-void ExchangeMetrics::count_sse_events(std::string_view piece) {
-  for (char c : piece) {
-    if (c == '\r') continue;
-    bool newline = c == '\n';
-    if (newline && last_was_newline_) {
-      ++open_stream_->sse_events;
-      last_was_newline_ = false;
-      continue;
-    }
-    last_was_newline_ = newline;
-  }
+  const uint64_t before = events_.events();
+  for (auto p : pieces) events_.feed(p);
+  open_stream_->sse_events += events_.events() - before;
 }
 
 void ExchangeMetrics::end() {

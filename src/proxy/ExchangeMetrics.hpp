@@ -2,14 +2,15 @@
 // when the request was written upstream, the first byte and the end of the upstream's answer,
 // bytes both ways, the outcome; at the end it is counted into the worker's ProxyStats under its
 // (name, method, status). An event stream counts as open (sse_connections) from its head to its
-// end and its events are counted as they pass. Off (one null check per call) when the proxy
-// measures nothing (no --admin, no --sla).
+// end and its events (those a browser dispatches) are counted as they pass. Off (one null check per call)
+// when the proxy measures nothing (no --admin, no --sla).
 #pragma once
 
 #include <chrono>
 #include <string_view>
 #include <vector>
 
+#include "http/EventStream.hpp"
 #include "proxy/ProxyStats.hpp"
 
 namespace reprise::proxy {
@@ -56,8 +57,6 @@ class ExchangeMetrics {
   void end();
 
  private:
-  void count_sse_events(std::string_view piece);
-
   ProxyStats* stats_;
   std::string_view method_;  // the session's copy, alive until end()
   size_t name_ = 0;
@@ -68,7 +67,7 @@ class ExchangeMetrics {
   SeriesFigures* open_stream_ = nullptr;  // an event stream counted as open
   bool stream_ = false;                   // an event stream or a tunnel: its length is no latency
   bool connect_failed_ = false, timed_out_ = false;
-  bool last_was_newline_ = false;
+  http::EventStreamScanner events_;  // the stream's, counting the events a browser dispatches
 };
 
 }  // namespace reprise::proxy

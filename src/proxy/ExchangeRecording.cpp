@@ -41,7 +41,7 @@ void ExchangeRecording::response_head(const http::MessageHead& response, std::st
   res.ttfb_us = since_start(now);
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}};
-  } else if (capture::SseEvents::is_event_stream(response.header("content-type"))) {
+  } else if (http::is_event_stream(response.header("content-type"))) {
     exchange_->stream = capture::Stream{"sse", {}};
     sse_.emplace();
   }

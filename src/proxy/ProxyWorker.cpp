@@ -45,8 +45,7 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
 
-void ProxyWorker::choose_faults(const http::MessageHead& request, faults::Effects& out) {
-  if (out.any()) out = faults::Effects();  // the connection's previous exchange was hit
+void ProxyWorker::choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out) {
   if (faults_->faults().empty()) return;
   faults_->choose(
       request,
@@ -55,7 +54,7 @@ void ProxyWorker::choose_faults(const http::MessageHead& request, faults::Effect
                                                             config_.started);
       },
       random_, out);
-  if (out.any()) count_injected(out.names);
+  if (out.any()) count_injected(out.names());
 }
 
 void ProxyWorker::count_injected(const std::vector<std::string>& names) {

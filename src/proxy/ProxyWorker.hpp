@@ -38,9 +38,9 @@ class ProxyWorker {
   boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
   ProxyStats* stats() { return stats_.get(); }  // null when not measuring
-  // The faults that hit this request, into `out` (cleared first). The set is the config's at
+  // The faults that hit this request, added to `out` (empty). The set is the config's at
   // start, then whichever the admin API last published to this worker (set_faults, posted).
-  void choose_faults(const http::MessageHead& request, faults::Effects& out);
+  void choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out);
   void set_faults(std::shared_ptr<const faults::FaultSet> set) { faults_ = std::move(set); }
   void count_injected(const std::vector<std::string>& names);
   const std::map<std::string, uint64_t>& faults_injected() const { return injected_; }

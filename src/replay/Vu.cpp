@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "http/EventStream.hpp"
 #include "replay/Identities.hpp"
 
 namespace reprise::replay {
@@ -22,7 +23,7 @@ constexpr size_t kMaxKeptBody = 1 << 20;  // a JSON answer read for handouts
 
 bool event_stream(const http::MessageHead& head) {
   for (const auto& h : head.headers)
-    if (http::iequals(h.name, "Content-Type")) return capture::SseEvents::is_event_stream(h.value);
+    if (http::iequals(h.name, "Content-Type")) return http::is_event_stream(h.value);
   return false;
 }
 }  // namespace

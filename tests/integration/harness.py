@@ -683,12 +683,16 @@ class _CountingConnection(asyncio.Protocol):
         self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
                              b"Transfer-Encoding: chunked\r\n\r\n")
         count, every = int(params.get("n", "5")), int(params.get("every_ms", "100")) / 1000
+        blocks = params.get("heartbeat") == "1"
         for i in range(count):
-            self.timers.append(up.loop.call_later(i * every, self._event, i))
+            self.timers.append(up.loop.call_later(i * every, self._event, i, blocks))
 
-    def _event(self, i):
+    def _event(self, i, blocks):
         if not self.transport.is_closing():
-            self.transport.write(chunk(b"event: tick\ndata: {\"n\":%d}\n\n" % i))
+            # heartbeat=1: a comment and a retry-only block before each event, which no browser
+            # dispatches as an event
+            before = b": heartbeat\n\nretry: 1000\r\n\r\n" if blocks else b""
+            self.transport.write(chunk(before + b"event: tick\ndata: {\"n\":%d}\n\n" % i))
 
 
 def _query(query):
@@ -705,8 +709,9 @@ class CountingUpstream:
     keep-alive requests a second) in a thread of its own. Every request is answered 200 with a
     small JSON body and recorded in `arrivals` as (monotonic time, method, target, body,
     connection number). `/slow?ms=N` answers after N ms. `/events?n=K&every_ms=M` answers
-    text/event-stream (chunked), sends K events M ms apart (the first at once) and then holds the
-    stream open until the client closes; `streams` lists (connection, opened, closed) of every
+    text/event-stream (chunked), sends K events M ms apart (the first at once; with `heartbeat=1`
+    each after a comment and a retry-only block) and then holds the stream open until the client
+    closes; `streams` lists (connection, opened, closed) of every
     closed stream, `streams_open` and `streams_peak` count the open ones. Slow requests and
     streams are `active`: `active_log` has (time, +1/-1) for each change, `active_peak` the most."""
 

@@ -475,6 +475,16 @@ class SseDropTest(FaultsCase):
         self.assertEqual([e.split(b"data: ")[1] for e in events], [b'{"n":0}', b'{"n":1}', b'{"n":2}'])
         self.assertLess(elapsed, 1.0)  # the upstream's stream stays open: only the cut ends it
 
+    def test_heartbeats_and_retry_blocks_are_not_events(self):
+        # A browser's EventSource dispatches only blocks with data: the cut comes after the third
+        # of those, whatever comment and retry-only blocks came between them.
+        up = self.counting()
+        px, _ = self.start(up.port, [{"name": "drop3", "match": {"path": "/events"}, "sse_drop": {"after_events": 3}}])
+        body, _ = self.read_stream(px.port, "/events?n=10&every_ms=50&heartbeat=1")
+        data = [line for line in body.replace(b"\r\n", b"\n").split(b"\n") if line.startswith(b"data: ")]
+        self.assertEqual(data, [b'data: {"n":0}', b'data: {"n":1}', b'data: {"n":2}'], body)
+        self.assertTrue(body.endswith(b'data: {"n":2}\n\n'), body)
+
     def test_cut_after_a_time(self):
         up = self.counting()
         px, _ = self.start(up.port, [{"name": "drop-t", "match": {"path": "/events"}, "sse_drop": {"after": "300ms"}}])

@@ -205,10 +205,13 @@ class StreamsTest(ProxyMetricsCase):
         clients = []
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", px.port), timeout=5)
-            s.sendall(b"GET /events?n=2&every_ms=50 HTTP/1.1\r\nHost: x\r\n\r\n")
+            # heartbeat=1: a comment and a retry-only block before each event, which are no events
+            s.sendall(b"GET /events?n=2&every_ms=50&heartbeat=1 HTTP/1.1\r\nHost: x\r\n\r\n")
             clients.append(s)
         wait_for(f"{n} streams open", lambda: total(scrape(admin), "reprise_sse_connections") == n, 5)
         wait_for("their events", lambda: total(scrape(admin), "reprise_sse_events_total") == 2 * n, 5)
+        time.sleep(0.2)  # nothing more comes: 2 events a stream, not the 6 blocks
+        self.assertEqual(total(scrape(admin), "reprise_sse_events_total"), 2 * n)
         s = scrape(admin)
         self.assertEqual(total(s, "reprise_http_reqs_total"), 0)  # an exchange counts when it ends
         for c in clients[:2]:

@@ -8,25 +8,21 @@
 #include <vector>
 
 #include "InputError.hpp"
+#include "faults/FakeExchange.hpp"
+#include "faults/FaultKinds.hpp"
 
+using reprise::faults::Direction;
 using reprise::faults::Duration;
-using reprise::faults::Effects;
 using reprise::faults::FaultSet;
+using reprise::faults::Next;
 using reprise::faults::Random;
+using reprise::faults::test::error_of;
+using reprise::faults::test::FakeExchange;
+using reprise::faults::test::run;
+using reprise::faults::test::set_of;
 using namespace std::chrono_literals;
 
 namespace {
-
-FaultSet set_of(const char* text) { return FaultSet::parse(nlohmann::json::parse(text), "faults.json"); }
-
-std::string error_of(const char* text) {
-  try {
-    set_of(text);
-  } catch (const reprise::InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 reprise::http::MessageHead request(std::string_view method, std::string_view target,
                                    std::vector<reprise::http::Header> headers = {}) {
@@ -52,22 +48,23 @@ TEST_CASE("faults: every kind parses, and each sets what it asks of the exchange
     {"name": "e", "sse_drop": {"after_events": 5, "after": "10s"}},
     {"name": "u", "upstream_down": {}}]})");
   Random random(1);
-  Effects e = set.choose(request("GET", "/x"), 0s, random);
-  CHECK(e.names == std::vector<std::string>{"d", "dd", "a", "r", "t", "b", "s", "c", "e", "u"});
-  CHECK(e.request_delay == 200ms);
-  CHECK(e.response_delay == 10ms);
-  CHECK(e.answer_status == 503);
-  CHECK(e.answer_body == "later");
-  CHECK(e.reset);
-  CHECK(e.hold == 5s);
-  CHECK(e.to_client.bytes == 512);  // 10240/s written every 50 ms
-  CHECK(e.to_client.pause == 50ms);
-  CHECK(e.to_upstream.bytes == 16);
-  CHECK(e.to_upstream.pause == 5ms);
-  CHECK(e.close_delay == 2s);
-  CHECK(e.cut_after_events == 5);
-  CHECK(e.cut_after == 10s);
-  CHECK(e.upstream_down);
+  auto hits = set.choose(request("GET", "/x"), 0s, random);
+  CHECK(hits.names() == std::vector<std::string>{"d", "dd", "a", "r", "t", "b", "s", "c", "e", "u"});
+  // Several on one request: the request delay first, then reset (ranked before timeout,
+  // upstream_down and abort) ends the exchange; the later points still see the rest.
+  FakeExchange x;
+  CHECK(run(hits.before_upstream(x)) == Next::closed);
+  CHECK(x.pauses == std::vector<Duration>{200ms});
+  CHECK(x.was_reset);
+  CHECK(x.holds.empty());
+  CHECK_FALSE(x.refused);
+  CHECK_FALSE(x.answered);
+  run(hits.before_answer(x));
+  CHECK(x.pauses == std::vector<Duration>{200ms, 10ms});
+  CHECK(hits.pacing(Direction::downstream).bytes == 512);  // 10240/s written every 50 ms
+  CHECK(hits.pacing(Direction::upstream).bytes == 16);
+  CHECK(hits.closes());
+  CHECK(hits.body_cutter("text/event-stream") != nullptr);
   CHECK(set.to_json()["faults"].size() == 10);
 }
 
@@ -114,30 +111,6 @@ TEST_CASE("faults: a window opens at its start and closes at its end", "[faults]
   CHECK_FALSE(set.choose(request("GET", "/"), 120s, random).any());
 }
 
-TEST_CASE("faults: delay distributions have the centre and spread they say", "[faults]") {
-  auto median_ms = [](const char* spec) {
-    auto set = FaultSet::parse(
-        nlohmann::json::parse(std::string(R"({"faults": [{"name": "d", "delay": )") + spec + "}]}"),
-        "f.json");
-    Random random(7);
-    std::vector<double> ms;
-    for (int i = 0; i < 4001; ++i)
-      ms.push_back(static_cast<double>(set.choose(request("GET", "/"), 0s, random).request_delay.count()) /
-                   1000);
-    std::sort(ms.begin(), ms.end());
-    return std::array<double, 3>{ms.front(), ms[2000], ms.back()};
-  };
-  auto fixed = median_ms(R"({"fixed": "200ms", "jitter": "50ms"})");
-  CHECK(fixed[0] >= 150);
-  CHECK(fixed[2] <= 250);
-  CHECK(std::abs(fixed[1] - 200) < 5);
-  auto normal = median_ms(R"({"distribution": "normal", "mean": "100ms", "stddev": "10ms"})");
-  CHECK(std::abs(normal[1] - 100) < 2);
-  auto pareto = median_ms(R"({"distribution": "pareto", "scale": "50ms", "shape": 2})");
-  CHECK(pareto[0] >= 50);
-  CHECK(std::abs(pareto[1] - 50 * std::sqrt(2.0)) < 3);  // the median of Pareto(50, 2) is 50·2^(1/2)
-}
-
 TEST_CASE("faults: put replaces by name in place, remove removes", "[faults]") {
   auto set = set_of(R"({"faults": [{"name": "a", "reset": {}}, {"name": "b", "reset": {}}]})");
   CHECK(set.put(FaultSet::parse_fault(nlohmann::json::parse(R"({"name": "a", "abort": {"status": 500}})"),
@@ -171,4 +144,38 @@ TEST_CASE("faults: a malformed file is one line naming the file, the field and t
   CHECK(error_of(R"({"faults": [{"name": "x", "reset": {}, "window": {"start": "2m", "end": "1m"}}]})") ==
         "faults.json:field faults[0].window.end: must come after start");
   CHECK(error_of(R"({"fault": []})") == "faults.json: must be {\"faults\": [...]}");
+}
+
+TEST_CASE("faults: the kind that ends an exchange does not hang on the file's order", "[faults]") {
+  auto set = set_of(R"({"faults": [{"name": "a", "abort": {"status": 500}},
+                                   {"name": "u", "upstream_down": {}},
+                                   {"name": "t", "timeout": {"hold": "1s"}},
+                                   {"name": "d", "delay": {"fixed": "5ms"}}]})");
+  Random random(1);
+  auto hits = set.choose(request("GET", "/"), 0s, random);
+  FakeExchange x;
+  CHECK(run(hits.before_upstream(x)) == Next::closed);
+  CHECK(x.pauses == std::vector<Duration>{5ms});  // the delay listed last still comes first
+  CHECK(x.holds == std::vector<Duration>{1s});    // timeout ranks before upstream_down and abort
+  CHECK_FALSE(x.refused);
+  CHECK_FALSE(x.answered);
+}
+
+TEST_CASE("faults: an abort's answer takes the response delay", "[faults]") {
+  auto set = set_of(R"({"faults": [{"name": "a", "abort": {"status": 503}},
+                                   {"name": "d", "direction": "downstream", "delay": {"fixed": "7ms"}}]})");
+  Random random(1);
+  auto hits = set.choose(request("GET", "/"), 0s, random);
+  FakeExchange x;
+  x.faults = &hits;
+  CHECK(run(hits.before_upstream(x)) == Next::answered);
+  CHECK(x.answered == 503);
+  CHECK(x.pauses == std::vector<Duration>{7ms});
+}
+
+TEST_CASE("faults: every kind is registered, from its own file", "[faults]") {
+  std::vector<std::string> kinds;
+  for (const auto& [name, parse] : reprise::faults::fault_kinds()) kinds.push_back(name);
+  CHECK(kinds == std::vector<std::string>{"abort", "bandwidth", "delay", "reset", "slice", "slow_close",
+                                          "sse_drop", "timeout", "upstream_down"});
 }

@@ -4,10 +4,12 @@
 #include <algorithm>
 
 #include "faults/FaultKinds.hpp"
+#include "faults/PacedWrites.hpp"
 
 namespace reprise::faults {
+namespace {
 
-std::shared_ptr<const FaultKind> parse_bandwidth(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse(const KindReader& r) {
   constexpr Duration kTick{50'000};
   r.only({"bytes_per_sec"});
   if (!r.has("bytes_per_sec")) r.fail("", "needs \"bytes_per_sec\"");
@@ -16,4 +18,7 @@ std::shared_ptr<const FaultKind> parse_bandwidth(const KindReader& r) {
       std::max<size_t>(1, static_cast<size_t>(per_sec * static_cast<double>(kTick.count()) / 1e6)), kTick});
 }
 
+[[maybe_unused]] const bool registered = register_kind("bandwidth", parse);
+
+}  // namespace
 }  // namespace reprise::faults

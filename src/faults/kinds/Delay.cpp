@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "faults/FaultAction.hpp"
 #include "faults/FaultKinds.hpp"
 
 namespace reprise::faults {
@@ -13,14 +14,31 @@ namespace {
 
 constexpr double kMostUs = 600e6;  // a drawn delay is capped at 10 minutes
 
+// One exchange's drawn delay: the request waits before it goes upstream, or the answer before
+// it goes to the client. Delays that hit one exchange add up.
+class Wait : public FaultAction {
+ public:
+  Wait(Direction d, Duration delay) : direction_(d), delay_(delay) {}
+  boost::asio::awaitable<Next> before_upstream(ExchangeControl& x) override {
+    if (direction_ == Direction::upstream) co_await x.pause(delay_);
+    co_return Next::go_on;
+  }
+  boost::asio::awaitable<void> before_answer(ExchangeControl& x) override {
+    if (direction_ == Direction::downstream) co_await x.pause(delay_);
+  }
+
+ private:
+  Direction direction_;
+  Duration delay_;
+};
+
 class Delay : public FaultKind {
  public:
   enum class Shape { fixed, normal, pareto };
   Delay(Shape shape, double a_us, double b) : shape_(shape), a_(a_us), b_(b) {}
 
-  void apply(Effects& e, Direction d, Random& random) const override {
-    Duration delay(static_cast<int64_t>(std::clamp(draw(random), 0.0, kMostUs)));
-    (d == Direction::upstream ? e.request_delay : e.response_delay) += delay;
+  std::unique_ptr<FaultAction> hit(Direction d, Random& random) const override {
+    return std::make_unique<Wait>(d, Duration(static_cast<int64_t>(std::clamp(draw(random), 0.0, kMostUs))));
   }
   std::optional<Direction> default_direction() const override { return Direction::upstream; }
 
@@ -45,9 +63,7 @@ class Delay : public FaultKind {
 
 double us(Duration d) { return static_cast<double>(d.count()); }
 
-}  // namespace
-
-std::shared_ptr<const FaultKind> parse_delay(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse(const KindReader& r) {
   if (!r.has("distribution")) {
     r.only({"fixed", "jitter"});
     if (!r.has("fixed")) r.fail("", "needs \"fixed\" (with an optional \"jitter\") or a \"distribution\"");
@@ -69,4 +85,7 @@ std::shared_ptr<const FaultKind> parse_delay(const KindReader& r) {
   r.fail("distribution", "must be \"normal\" or \"pareto\"");
 }
 
+[[maybe_unused]] const bool registered = register_kind("delay", parse);
+
+}  // namespace
 }  // namespace reprise::faults

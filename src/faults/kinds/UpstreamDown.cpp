@@ -1,20 +1,29 @@
 // upstream_down: the exchange is answered as when the upstream refuses connections (the proxy's
 // own 502), without asking it: {}.
+#include "faults/FaultAction.hpp"
 #include "faults/FaultKinds.hpp"
 
 namespace reprise::faults {
 namespace {
 
-class UpstreamDown : public FaultKind {
+class UpstreamDown : public FaultKind, public FaultAction {
  public:
-  void apply(Effects& e, Direction, Random&) const override { e.upstream_down = true; }
+  std::unique_ptr<FaultAction> hit(Direction, Random&) const override {
+    return std::make_unique<UpstreamDown>();
+  }
+  int rank() const override { return 30; }
+  boost::asio::awaitable<Next> before_upstream(ExchangeControl& x) override {
+    co_await x.refuse_connect();
+    co_return Next::closed;
+  }
 };
 
-}  // namespace
-
-std::shared_ptr<const FaultKind> parse_upstream_down(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse(const KindReader& r) {
   r.only({});
   return std::make_shared<UpstreamDown>();
 }
 
+[[maybe_unused]] const bool registered = register_kind("upstream_down", parse);
+
+}  // namespace
 }  // namespace reprise::faults

@@ -1,0 +1,59 @@
+#include "http/EventStream.hpp"
+
+#include "http/MessageHead.hpp"
+
+namespace reprise::http {
+namespace {
+constexpr std::string_view kData = "data";
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+}  // namespace
+
+bool is_event_stream(std::string_view content_type) {
+  constexpr std::string_view type = "text/event-stream";
+  return content_type.size() >= type.size() && iequals(content_type.substr(0, type.size()), type);
+}
+
+bool EventStreamScanner::take(char c) {
+  if (at_start_) {
+    if (bom_seen_ < kBom.size() && c == kBom[bom_seen_]) {
+      if (++bom_seen_ == kBom.size()) at_start_ = false;
+      return false;
+    }
+    at_start_ = false;
+  }
+  if (c == '\n' && after_cr_) {
+    after_cr_ = false;
+    return false;
+  }
+  after_cr_ = c == '\r';
+  if (c == '\r' || c == '\n') return end_line();
+  line_empty_ = false;
+  if (field_ != Field::unknown) return false;
+  if (name_matched_ < kData.size() && c == kData[name_matched_])
+    ++name_matched_;
+  else
+    field_ = name_matched_ == kData.size() && c == ':' ? Field::data : Field::other;
+  return false;
+}
+
+bool EventStreamScanner::end_line() {
+  if (line_empty_) {  // a blank line: the block ends (more blank lines end none)
+    if (!block_started_) return false;
+    block_started_ = false;
+    ++blocks_;
+    last_dispatched_ = block_has_data_;
+    if (block_has_data_) ++events_;
+    block_has_data_ = false;
+    return true;
+  }
+  // "data" alone on its line is a data field with an empty value
+  if (field_ == Field::data || (field_ == Field::unknown && name_matched_ == kData.size()))
+    block_has_data_ = true;
+  block_started_ = true;
+  line_empty_ = true;
+  name_matched_ = 0;
+  field_ = Field::unknown;
+  return false;
+}
+
+}  // namespace reprise::http

@@ -1,0 +1,51 @@
+#include "proxy/PacedWriter.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "net/BufferList.hpp"
+
+namespace reprise::proxy {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to,
+                                                  const std::vector<asio::const_buffer>& buffers) {
+  if (paced()) co_return co_await write_paced(to, buffers.data(), buffers.size());
+  auto [ec, n] = co_await asio::async_write(to, net::view(buffers), nothrow);
+  co_return Result{ec, n};
+}
+
+awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to, asio::const_buffer buffer) {
+  if (paced()) co_return co_await write_paced(to, &buffer, 1);
+  auto [ec, n] = co_await asio::async_write(to, buffer, nothrow);
+  co_return Result{ec, n};
+}
+
+awaitable<PacedWriter::Result> PacedWriter::write_paced(asio::ip::tcp::socket& to,
+                                                        const asio::const_buffer* first, size_t count) {
+  if (!timer_) timer_ = std::make_unique<asio::steady_timer>(to.get_executor());
+  size_t total = 0;
+  for (const auto* b = first; b != first + count; ++b) {
+    for (size_t at = 0; at < b->size();) {
+      const size_t n = std::min(pacing_.bytes, b->size() - at);
+      auto [ec, wrote] =
+          co_await asio::async_write(to, asio::buffer(static_cast<const char*>(b->data()) + at, n), nothrow);
+      total += wrote;
+      if (ec) co_return Result{ec, total};
+      at += n;
+      timer_->expires_after(pacing_.pause);
+      co_await timer_->async_wait(nothrow);
+    }
+  }
+  co_return Result{boost::system::error_code(), total};
+}
+
+}  // namespace reprise::proxy

@@ -1,0 +1,36 @@
+// Writes a gather list to a socket whole: in one async_write, or, when a fault paces the
+// direction (bandwidth, slice), in pieces of `bytes` with a pause after each. The one place that
+// choice is made. Its timer is made on the first paced write, so an unpaced session carries none.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "faults/Fault.hpp"
+
+namespace reprise::proxy {
+
+class PacedWriter {
+ public:
+  using Result = std::pair<boost::system::error_code, size_t>;  // what failed, bytes written
+
+  void pace(const faults::Pacing& pacing) { pacing_ = pacing; }
+  bool paced() const { return pacing_.bytes > 0; }
+  boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to,
+                                       const std::vector<boost::asio::const_buffer>& buffers);
+  boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to, boost::asio::const_buffer buffer);
+
+ private:
+  boost::asio::awaitable<Result> write_paced(boost::asio::ip::tcp::socket& to,
+                                             const boost::asio::const_buffer* first, size_t count);
+
+  faults::Pacing pacing_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+};
+
+}  // namespace reprise::proxy

@@ -1,0 +1,20 @@
+// A WebSocket (or any 101 upgrade) after its handshake: bytes copied both ways until each side
+// ends, each direction half-closed when its source ends, recorded and counted as they pass.
+// It reads no frames: the capture's frame timing is ExchangeRecording's business.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "net/ByteBuffer.hpp"
+#include "proxy/ExchangeMetrics.hpp"
+#include "proxy/ExchangeRecording.hpp"
+
+namespace reprise::proxy {
+
+// `client_in` and `upstream_in` may hold bytes already read past the handshake.
+boost::asio::awaitable<void> tunnel(boost::asio::ip::tcp::socket& client, net::ByteBuffer& client_in,
+                                    boost::asio::ip::tcp::socket& upstream, net::ByteBuffer& upstream_in,
+                                    ExchangeRecording& rec, ExchangeMetrics& metrics);
+
+}  // namespace reprise::proxy

@@ -1,0 +1,97 @@
+#include "http/EventStream.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using reprise::http::EventStreamScanner;
+using reprise::http::is_event_stream;
+
+namespace {
+
+struct Seen {
+  std::vector<size_t> ends;  // in the bytes fed last
+  std::vector<bool> dispatched;
+};
+
+Seen feed(EventStreamScanner& s, std::string_view bytes) {
+  Seen seen;
+  s.feed(bytes, [&](EventStreamScanner::Block b) {
+    seen.ends.push_back(b.end);
+    seen.dispatched.push_back(b.dispatched);
+  });
+  return seen;
+}
+
+uint64_t events_in(std::string_view stream) {
+  EventStreamScanner s;
+  s.feed(stream);
+  return s.events();
+}
+
+}  // namespace
+
+TEST_CASE("only blocks with a data field are events, as a browser dispatches them") {
+  EventStreamScanner s;
+  auto seen = feed(s, ": heartbeat\n\nretry: 3000\n\nid: 7\nevent: x\n\ndata: a\n\n");
+  CHECK(seen.ends == std::vector<size_t>{13, 26, 42, 51});
+  CHECK(seen.dispatched == std::vector<bool>{false, false, false, true});
+  CHECK(s.events() == 1);
+  CHECK(s.blocks() == 4);
+}
+
+TEST_CASE("a data field is told from other fields by its whole name") {
+  CHECK(events_in("data\n\n") == 1);  // no colon: the field's value is empty
+  CHECK(events_in("data:\n\n") == 1);
+  CHECK(events_in("data:x\n\n") == 1);
+  CHECK(events_in("event: data\n\n") == 0);
+  CHECK(events_in("dat: x\n\n") == 0);
+  CHECK(events_in("datas: x\n\n") == 0);
+  CHECK(events_in(" data: x\n\n") == 0);  // a field name starts the line
+  CHECK(events_in(":data: x\n\n") == 0);  // a comment
+  CHECK(events_in("Data: x\n\n") == 0);   // names are case-sensitive
+  CHECK(events_in("id: 1\ndata: x\nretry: 5\n\n") == 1);
+}
+
+TEST_CASE("lines end in LF, CR LF or a lone CR; extra blank lines end no block") {
+  CHECK(events_in("data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\r\n\n") == 4);
+  EventStreamScanner s;
+  s.feed("data: a\n\n\n\n\r\n");
+  CHECK(s.blocks() == 1);
+}
+
+TEST_CASE("a CR LF split across two feeds is one line end") {
+  EventStreamScanner s;
+  s.feed("data: a\r");
+  s.feed("\n");
+  CHECK(s.events() == 0);  // one line ended, no blank line yet
+  auto seen = feed(s, "\r\n");
+  CHECK(s.events() == 1);
+  CHECK(seen.ends == std::vector<size_t>{2});  // the LF that came with the CR ends it too
+}
+
+TEST_CASE("blocks are found across feeds of any size, one byte at a time too") {
+  const std::string stream = ": hi\n\nevent: m\ndata: 1\n\ndata: 2\r\n\r\nretry: 9\n\ndata: 3\n\n";
+  EventStreamScanner whole;
+  whole.feed(stream);
+  EventStreamScanner bytewise;
+  for (char c : stream) bytewise.feed(std::string_view(&c, 1));
+  CHECK(whole.events() == 3);
+  CHECK(whole.blocks() == 5);
+  CHECK(bytewise.events() == whole.events());
+  CHECK(bytewise.blocks() == whole.blocks());
+}
+
+TEST_CASE("a leading BOM is skipped; a block the stream ends inside is no event") {
+  CHECK(events_in("\xEF\xBB\xBF"
+                  "data: x\n\n") == 1);
+  CHECK(events_in("data: x\n") == 0);
+  CHECK(events_in("data: x") == 0);
+}
+
+TEST_CASE("an event stream Content-Type is told in any case, with parameters") {
+  CHECK(is_event_stream("text/event-stream"));
+  CHECK(is_event_stream("Text/Event-Stream; charset=utf-8"));
+  CHECK_FALSE(is_event_stream("text/plain"));
+  CHECK_FALSE(is_event_stream("text/event"));
+}
