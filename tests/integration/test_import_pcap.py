@@ -120,11 +120,11 @@ class ImportPcapTest(unittest.TestCase):
         self.assertEqual([r["req"]["method"] for r in conns["pipelined"]], ["GET", "GET"])
         sse = conns["sse"][0]
         self.assertEqual(sse["stream"]["kind"], "sse")
-        # connected, bob's two messages, the friend request, the chunked message, two heartbeats
-        self.assertGreaterEqual(len(sse["stream"]["events"]), 7)
+        # connected, bob's two messages, the friend request, the chunked message; the heartbeats (one
+        # a second) are no events, as for a browser, and the proxy's recording says the same
+        self.assertEqual(len(sse["stream"]["events"]), 5)
         times = [e["t_us"] for e in sse["stream"]["events"]]
         self.assertEqual(times, sorted(times))
-        self.assertGreater(times[-1], 1_900_000)  # the second heartbeat, two seconds in
         self.assertGreater(sse["res"]["dur_us"], 2_000_000)
         ids = [r["id"] for r in records]
         self.assertEqual(ids, list(range(1, len(records) + 1)))
