@@ -1,0 +1,92 @@
+#include "proxy/PacedWriter.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+using reprise::proxy::PacedWriter;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A connected pair of loopback sockets.
+struct Pair {
+  asio::io_context ctx;
+  tcp::socket writer{ctx}, reader{ctx};
+  Pair() {
+    tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    writer.connect(acceptor.local_endpoint());
+    reader = acceptor.accept();
+  }
+};
+
+struct Written {
+  PacedWriter::Result result;
+  std::string received;
+  std::chrono::steady_clock::duration took;
+};
+
+Written write_through(PacedWriter& w, const std::vector<std::string>& parts) {
+  Pair p;
+  std::vector<asio::const_buffer> buffers;
+  size_t total = 0;
+  for (const auto& s : parts) {
+    buffers.push_back(asio::buffer(s));
+    total += s.size();
+  }
+  Written out;
+  out.received.resize(total);
+  auto start = std::chrono::steady_clock::now();
+  asio::co_spawn(
+      p.ctx, [&]() -> asio::awaitable<void> { out.result = co_await w.write(p.writer, buffers); },
+      asio::detached);
+  asio::async_read(p.reader, asio::buffer(out.received), [](auto, auto) {});
+  p.ctx.run();
+  out.took = std::chrono::steady_clock::now() - start;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an unpaced writer writes the whole gather list, in order") {
+  PacedWriter w;
+  CHECK_FALSE(w.paced());
+  auto out = write_through(w, {"head\r\n\r\n", std::string(100000, 'x'), "tail"});
+  CHECK_FALSE(out.result.first);
+  CHECK(out.result.second == 100012);
+  CHECK(out.received == "head\r\n\r\n" + std::string(100000, 'x') + "tail");
+}
+
+TEST_CASE("a paced writer writes every byte, in order, pausing after each piece") {
+  PacedWriter w;
+  w.pace({10, 2ms});
+  REQUIRE(w.paced());
+  auto out = write_through(w, {"0123456789abcdefghij", "KLMNOPQRSTUVWXYZ"});  // 20 + 16: 4 pieces
+  CHECK_FALSE(out.result.first);
+  CHECK(out.result.second == 36);
+  CHECK(out.received == "0123456789abcdefghijKLMNOPQRSTUVWXYZ");
+  CHECK(out.took >= 8ms);  // four pauses at least: a busy machine only adds to it
+}
+
+TEST_CASE("a paced writer stops at the first failed write and says how much went") {
+  Pair p;
+  PacedWriter w;
+  w.pace({4, 1ms});
+  p.reader.close();
+  std::string big(1 << 20, 'y');  // far more than the socket buffers hold once the peer is gone
+  PacedWriter::Result result;
+  asio::co_spawn(
+      p.ctx, [&]() -> asio::awaitable<void> { result = co_await w.write(p.writer, asio::buffer(big)); },
+      asio::detached);
+  p.ctx.run_for(20s);
+  CHECK(result.first);
+  CHECK(result.second < big.size());
+}
