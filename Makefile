@@ -29,8 +29,12 @@ bench: build
 # make bench-compare BEFORE=path/to/reprise|commit: bench's proxy (against haproxy), idle-faults and
 # replayer (against wrk) parts with BEFORE's binary and this build's, in the same run; prints a
 # markdown table (also in bench-compare.md). A commit is built in a temporary worktree first.
+ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
+ifeq ($(BEFORE),)
+$(error usage: make bench-compare BEFORE=path/to/reprise|commit)
+endif
+endif
 bench-compare: build
-	@[ -n "$(BEFORE)" ] || { echo "usage: make bench-compare BEFORE=path/to/reprise|commit"; exit 2; }
 	./tests/bench/compare.sh "$(BEFORE)" $(BUILD)/reprise
 
 format:

@@ -87,7 +87,8 @@ if executable "$1"; then
   BEFORE_LABEL="\`$BEFORE\`"
 else
   BEFORE=$(build_commit "$1") || exit 1
-  BEFORE_LABEL="commit $(git -C "$ROOT" rev-parse --short "$1^{commit}") (\`$1\`)"
+  BEFORE_LABEL="commit $(git -C "$ROOT" rev-parse --short "$1^{commit}")"
+  case $(git -C "$ROOT" rev-parse "$1^{commit}") in "$1"*) ;; *) BEFORE_LABEL+=" (\`$1\`)" ;; esac
 fi
 AFTER=${2:-$ROOT/build/reprise}
 executable "$AFTER" || die "$AFTER: no such executable"
