@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # ccache (installed by the deps script) makes a rebuild after a branch switch or a clean cheap.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build demo test bench format clean
+.PHONY: deps build demo test bench bench-compare format clean
 
 deps:
 	./docker/install-deps.sh
@@ -25,6 +25,17 @@ bench: build
 	./tests/bench/pcap_import.sh $(BUILD)/reprise
 	./tests/bench/replay.sh $(BUILD)/reprise
 	./tests/bench/seed_scenarios.sh $(BUILD)/reprise
+
+# make bench-compare BEFORE=path/to/reprise|commit: bench's proxy (against haproxy), idle-faults and
+# replayer (against wrk) parts with BEFORE's binary and this build's, in the same run; prints a
+# markdown table (also in bench-compare.md). A commit is built in a temporary worktree first.
+ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
+ifeq ($(BEFORE),)
+$(error usage: make bench-compare BEFORE=path/to/reprise|commit)
+endif
+endif
+bench-compare: build
+	./tests/bench/compare.sh "$(BEFORE)" $(BUILD)/reprise
 
 format:
 	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')

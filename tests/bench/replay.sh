@@ -16,6 +16,13 @@
 #    process, bash `time`) per 100k requests, and how busy it and the nginx worker were (CPU
 #    seconds over wall seconds). Medians over the rounds; the ratios compare like with like:
 #    reprise varied / wrk varied (the goal: at least 1.0x) and reprise /json / wrk /json.
+#    Before/after (BENCH_BEFORE=path/to/an/older/reprise): each round also replays both captures
+#    with that binary (`before`; the one given is `after`), the runs in the order wrk, wrk varied,
+#    before varied, after varied, before /json, after /json on odd rounds and reversed on even
+#    ones, for max(5, BENCH_ROUNDS) rounds; the summary ends with a markdown table of req/s and
+#    CPU per request: before, after, after/before, wrk (varied and /json respectively), each one's
+#    ratio to wrk, and whether after is within BENCH_COMPARE_TOLERANCE (3) % of before.
+#    BENCH_COMPARE_ROWS=FILE also appends the table's rows to FILE (see compare.sh).
 # 2. SSE streams: `reprise upstream-demo --heartbeat 15s`; a capture of one session (register,
 #    login, GET /api/notifications/stream recorded as a BENCH_SSE_HOLD s stream, the token
 #    correlated from the login's answer); per-vu-iterations with BENCH_SSE_STREAMS VUs, one
@@ -30,7 +37,8 @@
 # reprise VUs), BENCH_SESSIONS (512), BENCH_SSE_STREAMS (10000), BENCH_SSE_HOLD (20: seconds each
 # stream is recorded as lasting), BENCH_PARTS ("throughput sse"), BENCH_CONTROL (1: the /json-only
 # replay in each round; 0: without), BENCH_KEEP=1 keeps the work directory (captures, profiles,
-# summaries, raw outputs, samples).
+# summaries, raw outputs, samples), BENCH_BEFORE (unset: no before/after), BENCH_COMPARE_TOLERANCE
+# (3), BENCH_COMPARE_ROWS (unset).
 # Exit status: 0 when every figure was measured without errors, 1 otherwise.
 set -uo pipefail
 
@@ -52,6 +60,12 @@ has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac; }
 
 [ $# -ge 1 ] && [ -x "$1" ] || die "usage: $0 path/to/reprise"
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+BEFORE=""   # BENCH_BEFORE: the older binary the throughput part compares with BIN
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  if ! [ -f "$BENCH_BEFORE" ] || ! [ -x "$BENCH_BEFORE" ]; then die "BENCH_BEFORE=$BENCH_BEFORE: no such executable"; fi
+  BEFORE=$(cd "$(dirname "$BENCH_BEFORE")" && pwd)/$(basename "$BENCH_BEFORE")
+  [ "$ROUNDS" -ge 5 ] || ROUNDS=5
+fi
 for tool in wrk nginx curl ss; do command -v "$tool" >/dev/null || die "$tool not installed"; done
 NGINX=$(command -v nginx)
 
@@ -197,14 +211,20 @@ end
 LUAEOF
 }
 
-replay_round() {  # replay_round NAME CAPTURE: one timed replay; uses throughput's dir, url, profile, worker, r
+# replay_round NAME CAPTURE [BINARY]: one timed replay, by BINARY ($BIN by default); uses
+# throughput's dir, url, profile, worker, r
+replay_round() {
   timed "$dir/$1-$r.cpu" "$dir/$1-$r.out" "$dir/$1-$r.log" "$worker" \
-    "$BIN" replay "$2" --target "$url" --profile "$profile" --threads 1 --summary "$dir/$1-$r.json" \
+    "${3:-$BIN}" replay "$2" --target "$url" --profile "$profile" --threads 1 --summary "$dir/$1-$r.json" \
     || log "round $r: reprise replay of $(basename "$2") exited with status $?: $(tail -n 2 "$dir/$1-$r.log")"
 }
 
 throughput() {
-  local dir=$WORK/tp url capture profile targets worker r bad=0
+  local dir=$WORK/tp url capture profile targets worker r b run bad=0
+  local -a runs=(wrk wrkvaried) order=()
+  # before/after: each replay by both binaries, next to each other
+  runs+=(${BEFORE:+before} reprise)
+  [ "$CONTROL" = 1 ] && runs+=(${BEFORE:+before-control} control)
   mkdir -p "$dir"
   start_nginx || { log "nginx did not start: no throughput figures"; FAILED=1; return 1; }
   url=http://127.0.0.1:$NGINX_PORT
@@ -224,20 +244,34 @@ throughput() {
   write_wrk_script "$dir/varied.lua"
   throughput_profile "$dir/warmup.json" 1s
   wrk -t1 -c"$CONNS" -d1s "$url/json" >/dev/null 2>&1  # warm-up, not counted
-  "$BIN" replay "$capture" --target "$url" --profile "$dir/warmup.json" --threads 1 >/dev/null 2>&1 \
-    || log "the warm-up replay failed (status $?)"
+  for b in "$BIN" ${BEFORE:+"$BEFORE"}; do
+    "$b" replay "$capture" --target "$url" --profile "$dir/warmup.json" --threads 1 >/dev/null 2>&1 \
+      || log "the warm-up replay by $b failed (status $?)"
+  done
   log "throughput: wrk -t1 -c$CONNS -d$DURATION --latency /json, reprise replay --threads 1 ($CONNS VUs)" \
-    "of the varied capture$([ "$CONTROL" = 1 ] && echo " and of the /json-only one"), $ROUNDS round(s)"
+    "of the varied capture$([ "$CONTROL" = 1 ] && echo " and of the /json-only one"), $ROUNDS round(s)${BEFORE:+;}" \
+    "${BEFORE:+before/after: $BEFORE and $BIN, the order reversed every round}"
   worker=$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null | awk '{print $1}')
   [ -n "$worker" ] || { log "nginx has no worker process"; FAILED=1; forget "$NGINX_PID"; return 1; }
   for ((r = 1; r <= ROUNDS; r++)); do
-    timed "$dir/wrk-$r.cpu" "$dir/wrk-$r.txt" "$dir/wrk-$r.err" "$worker" \
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url/json" || log "round $r: wrk exited with status $?"
-    timed "$dir/wrkvaried-$r.cpu" "$dir/wrkvaried-$r.txt" "$dir/wrkvaried-$r.err" "$worker" \
-      wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$dir/varied.lua" "$url" -- "$dir/requests.tsv" \
-      || log "round $r: wrk (varied) exited with status $?"
-    replay_round reprise "$capture"
-    [ "$CONTROL" = 1 ] && replay_round control "$dir/json-only.jsonl"
+    order=("${runs[@]}")
+    if [ -n "$BEFORE" ] && [ $((r % 2)) -eq 0 ]; then
+      order=()
+      for ((b = ${#runs[@]} - 1; b >= 0; b--)); do order+=("${runs[b]}"); done
+    fi
+    for run in "${order[@]}"; do
+      case $run in
+        wrk) timed "$dir/wrk-$r.cpu" "$dir/wrk-$r.txt" "$dir/wrk-$r.err" "$worker" \
+          wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url/json" || log "round $r: wrk exited with status $?" ;;
+        wrkvaried) timed "$dir/wrkvaried-$r.cpu" "$dir/wrkvaried-$r.txt" "$dir/wrkvaried-$r.err" "$worker" \
+          wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$dir/varied.lua" "$url" -- "$dir/requests.tsv" \
+          || log "round $r: wrk (varied) exited with status $?" ;;
+        reprise) replay_round reprise "$capture" ;;
+        control) replay_round control "$dir/json-only.jsonl" ;;
+        before) replay_round before "$capture" "$BEFORE" ;;
+        before-control) replay_round before-control "$dir/json-only.jsonl" "$BEFORE" ;;
+      esac
+    done
     log "round $r: $(report_py round "$dir" "$r" 2>&1)"
     alive "$NGINX_PID" || { log "nginx died during round $r"; break; }
   done
@@ -378,13 +412,13 @@ sse() {
 # report_py round DIR ROUND: one line with both generators' figures of one round (for the log).
 # report_py summary: the results on stdout; exit status 1 when a figure is missing or a run had errors.
 report_py() {
-  "$PY" - "$HERE" "$WORK" "$ROUNDS" "$PARTS" "$CONNS" "$DURATION" "$STREAMS" "$HOLD" "$@" <<'PYEOF'
+  "$PY" - "$HERE" "$WORK" "$ROUNDS" "$PARTS" "$CONNS" "$DURATION" "$STREAMS" "$HOLD" "$CONTROL" "$BEFORE" "$@" <<'PYEOF'
 import json, os, re, statistics, sys
 
-here, work, rounds, parts, conns, duration, streams, hold, mode, *args = sys.argv[1:]
+here, work, rounds, parts, conns, duration, streams, hold, control, before, mode, *args = sys.argv[1:]
 rounds, streams, parts = int(rounds), int(streams), parts.split()
 sys.path.insert(0, here)
-from report import parse_wrk, to_ms  # noqa: E402  run.sh's wrk parser
+from report import compare_rows, compare_table, parse_wrk, to_ms  # noqa: E402  shared with run.sh
 
 
 def fmt(x, spec):
@@ -420,6 +454,7 @@ def wrk_round(d, r, name="wrk"):
     c = cpu(f"{d}/{name}-{r}.cpu", w)
     if c is not None and w.get("requests"):
         w["cpu_ms_100k"] = c * 1000 / w["requests"] * 100000
+        w["cpu_us_per_req"] = c * 1e6 / w["requests"]
     return w
 
 
@@ -441,6 +476,7 @@ def reprise_round(d, r, name="reprise"):
     k = cpu(f"{d}/{name}-{r}.cpu", out)
     if k is not None and c["http_reqs"]:
         out["cpu_ms_100k"] = k * 1000 / c["http_reqs"] * 100000
+        out["cpu_us_per_req"] = k * 1e6 / c["http_reqs"]
     return out
 
 
@@ -453,22 +489,26 @@ def line(name, f):
 def throughput_summary():
     d = f"{work}/tp"
     runs = {name: [wrk_round(d, r, name) for r in range(1, rounds + 1)] for name in ("wrk", "wrkvaried")}
-    for name in ("reprise", "control"):
+    for name in ("before", "reprise", "before-control", "control"):
         if os.path.exists(f"{d}/{name}-1.cpu"):
             runs[name] = [reprise_round(d, r, name) for r in range(1, rounds + 1)]
     fig = {(n, k): med([x.get(k) for x in rs]) for n, rs in runs.items()
-           for k in ("rps", "p99_ms", "cpu_ms_100k", "cpu_share", "nginx_share")}
+           for k in ("rps", "p99_ms", "cpu_ms_100k", "cpu_us_per_req", "cpu_share", "nginx_share")}
     errors = {n: sum(x.get("errors", 0) + x.get("not_200", 0) for x in rs) for n, rs in runs.items()}
+    after = " (after)" if before else ""
     labels = {"wrk": (f"wrk -t1 -c{conns}, GET /json", "errors"),
               "wrkvaried": (f"wrk -t1 -c{conns}, varied (Lua)", "errors"),
-              "reprise": (f"reprise replay, {conns} VUs, varied", "failed or not 200"),
-              "control": (f"reprise replay, {conns} VUs, /json only", "failed or not 200")}
+              "before": (f"reprise replay, {conns} VUs, varied (before)", "failed or not 200"),
+              "reprise": (f"reprise replay, {conns} VUs, varied{after}", "failed or not 200"),
+              "before-control": (f"reprise replay, {conns} VUs, /json only (before)", "failed or not 200"),
+              "control": (f"reprise replay, {conns} VUs, /json only{after}", "failed or not 200")}
     print(f"replay throughput against nginx (1 worker), each generator on 1 thread with {conns} connections, "
           f"medians of {rounds} round(s) of {duration}:")
+    width = max(36, *(len(labels[name][0]) for name in runs))
     for name, rs in runs.items():
         label, what = labels[name]
         reqs = sum(x.get("requests", 0) for x in rs)
-        print(f"  {label:<36} {fmt(fig[name, 'rps'], '>9,.0f')} req/s  p99 {fmt(fig[name, 'p99_ms'], '.2f')} ms  "
+        print(f"  {label:<{width}} {fmt(fig[name, 'rps'], '>9,.0f')} req/s  p99 {fmt(fig[name, 'p99_ms'], '.2f')} ms  "
               f"CPU {fmt(fig[name, 'cpu_ms_100k'], ',.0f')} ms per 100k requests  "
               f"(busy: generator {fmt(fig[name, 'cpu_share'], '.2f')} CPU, nginx {fmt(fig[name, 'nginx_share'], '.2f')}; "
               f"{errors[name]:,} {what} of {reqs:,})")
@@ -479,6 +519,23 @@ def throughput_summary():
         cr = ratio(fig[name, "cpu_ms_100k"], fig[peer, "cpu_ms_100k"])
         goal = "" if name != "reprise" else " (goal 1.0x: " + ("n/a" if rr is None else "met" if rr >= 1.0 else "not met") + ")"
         print(f"  reprise / wrk, both {what}: {fmt(rr, '.2f')}x req/s{goal}, {fmt(cr, '.2f')}x CPU per request")
+    if before:  # the before/after table: req/s and CPU per request, wrk the peer
+        how = (f"reprise replay --threads 1, {conns} VUs (constant-vus, thinkTime 0s) against nginx (1 worker), and "
+               f"wrk -t1 -c{conns} with the same requests; {duration} runs, medians of {rounds} rounds, the order "
+               f"reversed every round; CPU: user + sys of the process")
+        rows = []
+        for label, b, a, peer, peer_label in (("replay varied", "before", "reprise", "wrkvaried", "wrk (Lua)"),
+                                              ("replay /json", "before-control", "control", "wrk", "wrk")):
+            if a in runs and b in runs:
+                figures = {who: {k: fig[n, k] for k in ("rps", "cpu_us_per_req")}
+                           for who, n in (("before", b), ("after", a), ("peer", peer))}
+                rows += compare_rows(label, figures, peer_label, how, keys=("rps", "cpu_us_per_req"),
+                                     errors=errors[a] + errors[b] + errors[peer],
+                                     runs={"before": runs[b], "after": runs[a]})
+        with open(f"{work}/compare-rows.jsonl", "w") as f:
+            f.writelines(json.dumps(row) + "\n" for row in rows)
+        table, _ = compare_table(rows)
+        print(f"\nbefore/after (before: {before}):\n\n{table}\n")
     return all(v is not None for v in fig.values()) and not any(errors.values())
 
 
@@ -529,10 +586,11 @@ def sse_summary():
 
 if mode == "round":
     d, r = args
-    parts = [line("wrk", wrk_round(d, r)), line("wrk varied", wrk_round(d, r, "wrkvaried")),
-             line("reprise", reprise_round(d, r))]
-    if os.path.exists(f"{d}/control-{r}.cpu"):
-        parts.append(line("/json only", reprise_round(d, r, "control")))
+    parts = [line("wrk", wrk_round(d, r)), line("wrk varied", wrk_round(d, r, "wrkvaried"))]
+    for name, label in (("before", "before"), ("reprise", "reprise"), ("before-control", "before /json only"),
+                        ("control", "/json only")):
+        if os.path.exists(f"{d}/{name}-{r}.cpu"):
+            parts.append(line(label, reprise_round(d, r, name)))
     print(" | ".join(parts))
     sys.exit(0)
 ok = True
@@ -555,4 +613,7 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Anything else busy on the machine skews the figures (the "busy" shares show it too): say so.
 echo "machine: $(nproc) CPUs; load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 report_py summary || FAILED=1
+if [ -n "$BEFORE" ] && [ -n "${BENCH_COMPARE_ROWS:-}" ] && [ -f "$WORK/compare-rows.jsonl" ]; then
+  cat "$WORK/compare-rows.jsonl" >>"$BENCH_COMPARE_ROWS"
+fi
 exit "$FAILED"

@@ -3,13 +3,25 @@
 
   report.py wrk FILE              -> prints `<req/s> <p99 ms>` of one wrk --latency output
   report.py summary --work DIR --out FILE --duration D --rounds R --streams N --connections C
-                    [--latency-streams S --latency-events E --latency-period MS]
+                    [--latency-streams S --latency-events E --latency-period MS] [--compare BEFORE]
+  report.py ab DIR ROUNDS CLK_TCK GOAL_PCT COUNTED0 COUNTED1 A B [C...]
+                                  -> run.sh's ab_compare: prints its one line (B against A), writes
+                                     DIR/medians.json (each contender's medians)
+  report.py rows MEDIANS LABEL PEER PEER_LABEL HOW
+                                  -> the before/after table's rows of one part (JSON lines): the
+                                     contenders `before` and `after` of MEDIANS, PEER for the ratios
+  report.py table ROWS...         -> the before/after table (markdown) of the rows in the files;
+                                     exit status 1 when a figure is worse by more than the tolerance
 
 Work directory layout (written by run.sh):
   wrk-<target>-<round>.txt   wrk output; targets: direct, reprise, haproxy
   streams-<proxy>.env        key=value lines: rss_before_kib, rss_after_kib, ready, failed, ...
   latency-<target>-<round>.txt  one-way SSE event delays in ns, one per line (sse_latency.py)
   latency-<target>-<round>.log  sse_latency.py output: `DONE ...` or `FAILED ...`
+  <part>/wrk-<name>-<round>.txt, <part>/cpu-<name>-<round>.txt  ab_compare's runs (wrk output;
+                             the contender's CPU ticks before and after)
+  <part>/medians.json        written by `ab` from those
+  compare-rows.jsonl         the before/after rows (BENCH_BEFORE), written by `rows`
 Exit status of `summary` is 1 when a figure is missing or a run reported errors.
 """
 import argparse
@@ -23,6 +35,8 @@ import sys
 TARGETS = ("direct", "reprise", "recording", "haproxy")  # recording: reprise --record, run with reprise
 PROXIES = ("reprise", "haproxy")
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+# Before/after (BENCH_BEFORE): a figure of `after` worse than `before`'s by more than this (%) fails.
+TOLERANCE_PCT = float(os.environ.get("BENCH_COMPARE_TOLERANCE", "3"))
 
 
 def to_ms(text):
@@ -88,6 +102,123 @@ def diff(a, b):
     return None if a is None or b is None else a - b
 
 
+# ---- ab_compare (run.sh): contenders in front of one nginx, wrk against each in alternation ------
+
+def ab(d, rounds, tck, goal, counted0, counted1, names):
+    """Medians over the rounds of each contender's req/s, p99 and CPU µs per request (its CPU
+    ticks around its wrk runs over the requests wrk sent); writes DIR/medians.json and returns the
+    log line comparing the second contender with the first (goal: at most GOAL % throughput lost)."""
+    def med(xs):
+        xs = [x for x in xs if x is not None]
+        return statistics.median(xs) if xs else None
+
+    runs, fig = {}, {}
+    for t in names:
+        runs[t] = []
+        for r in range(1, rounds + 1):
+            with open(f"{d}/wrk-{t}-{r}.txt") as f:
+                w = parse_wrk(f.read())
+            with open(f"{d}/cpu-{t}-{r}.txt") as f:
+                c0, c1 = (int(x) for x in f.read().split())
+            w["cpu_us_per_req"] = (c1 - c0) / tck * 1e6 / w["requests"] if w.get("requests") else None
+            runs[t].append(w)
+        fig[t] = {k: med(w.get(k) for w in runs[t]) for k in ("rps", "p99_ms", "cpu_us_per_req")}
+        fig[t]["requests"] = sum(w.get("requests", 0) for w in runs[t])
+        fig[t]["errors"] = sum(w["errors"] for w in runs[t])
+    with open(f"{d}/medians.json", "w") as f:
+        json.dump({"rounds": rounds, "contenders": fig, "runs": runs}, f, indent=2)
+        f.write("\n")
+    a, b = names[:2]
+    rps_ratio = ratio(fig[b]["rps"], fig[a]["rps"])
+    lost = None if rps_ratio is None else 100 * (1 - rps_ratio)
+    line = (f"{a}_rps={fmt(fig[a]['rps'], '.0f')} {b}_rps={fmt(fig[b]['rps'], '.0f')} ratio={fmt(rps_ratio, '.4f')} "
+            f"lost_pct={fmt(lost, '.2f')} cpu_us_per_req_{a}={fmt(fig[a]['cpu_us_per_req'], '.2f')} "
+            f"cpu_us_per_req_{b}={fmt(fig[b]['cpu_us_per_req'], '.2f')} "
+            f"cpu_ratio={fmt(ratio(fig[b]['cpu_us_per_req'], fig[a]['cpu_us_per_req']), '.4f')}")
+    for t in names[2:]:
+        line += f" {t}_rps={fmt(fig[t]['rps'], '.0f')} cpu_us_per_req_{t}={fmt(fig[t]['cpu_us_per_req'], '.2f')}"
+    line += f" errors={sum(fig[t]['errors'] for t in names)}"
+    if counted0 != "none":  # a counter was given (empty: it failed)
+        counted = f"{float(counted1) - float(counted0):.0f}" if counted0 and counted1 else "n/a"
+        line += f" wrk_requests={fig[b]['requests']} counted={counted}"
+    if lost is not None:
+        line += f" | goal: at most {goal:g} % lost: {'met' if lost <= goal else 'NOT met'}"
+    return line
+
+
+# ---- before/after (BENCH_BEFORE): rows and the table -------------------------------------------
+
+# key, what the table calls it, format, True when higher is better
+FIGURES = {"rps": ("req/s", ",.0f", True), "p99_ms": ("p99 (ms)", ".2f", False),
+           "cpu_us_per_req": ("CPU per request (µs)", ".2f", False)}
+
+
+def compare_rows(label, figures, peer_label, how, keys=("rps", "p99_ms", "cpu_us_per_req"), errors=0, runs=None):
+    """One row per figure of a part: FIGURES maps before, after and peer to {key: median}; RUNS,
+    when given, maps before and after to their runs ({key: value} per round, in round order): the
+    row also gets after/before of each round (the two ran next to each other, on the same load)."""
+    rows = []
+    for k in keys:
+        row = {"part": label, "figure": k, "before": figures["before"].get(k), "after": figures["after"].get(k),
+               "peer_label": peer_label, "peer": (figures.get("peer") or {}).get(k), "how": how, "errors": errors}
+        if runs:
+            row["per_round"] = [ratio(a.get(k), b.get(k)) for b, a in zip(runs["before"], runs["after"])]
+        rows.append(row)
+    return rows
+
+
+def worse_pct(row):
+    """How much worse after is than before, in % (negative: better); None when not measured."""
+    higher_better = FIGURES[row["figure"]][2]
+    r = ratio(row["after"], row["before"])
+    if r is None:
+        return None
+    return 100 * (1 - r) if higher_better else 100 * (r - 1)
+
+
+def compare_table(rows, tolerance=TOLERANCE_PCT):
+    """The markdown table (and a line per part saying how it was measured); True when no figure
+    is worse by more than TOLERANCE % and every figure was measured."""
+    out = [f"| part | figure | before | after | after/before | per round: median (min-max) | peer | before/peer | "
+           f"after/peer | within {tolerance:g} % |",
+           "|---|---|--:|--:|--:|--:|---|--:|--:|---|"]
+    ok, hows = bool(rows), {}
+    for row in rows:
+        name, spec, _ = FIGURES[row["figure"]]
+        w = worse_pct(row)
+        if w is None:
+            verdict, ok = "n/a", False
+        elif w > tolerance:
+            verdict, ok = f"**no: {w:.1f} % worse**", False
+        else:
+            verdict = "yes" if w <= 0 else f"yes ({w:.1f} % worse)"
+        peer = f"{row['peer_label']} {fmt(row['peer'], spec)}"
+        rounds = sorted(x for x in row.get("per_round") or () if x is not None)
+        paired = f"{statistics.median(rounds):.3f} ({rounds[0]:.2f}-{rounds[-1]:.2f})" if rounds else "n/a"
+        out.append(f"| {row['part']} | {name} | {fmt(row['before'], spec)} | {fmt(row['after'], spec)} | "
+                   f"{fmt(ratio(row['after'], row['before']), '.3f')} | {paired} | {peer} | "
+                   f"{fmt(ratio(row['before'], row['peer']), '.2f')} | {fmt(ratio(row['after'], row['peer']), '.2f')} | "
+                   f"{verdict} |")
+        hows.setdefault(row["part"], row["how"])
+        if row.get("errors"):
+            ok = False
+    out.append("")
+    out += [f"- {part}: {how}" for part, how in hows.items()]
+    for part in dict.fromkeys(r["part"] for r in rows if r.get("errors")):
+        out.append(f"- {part}: {next(r['errors'] for r in rows if r['part'] == part)} errors (socket errors, "
+                   f"non-2xx, failed requests): the figures are not comparable")
+    return "\n".join(out), ok
+
+
+def read_rows(paths):
+    rows = []
+    for path in paths:
+        if os.path.exists(path):
+            with open(path) as f:
+                rows += [json.loads(line) for line in f if line.strip()]
+    return rows
+
+
 def latency(args, problems):
     """Pools each target's delays over the rounds: median and p99 in us, and proxy - direct."""
     lat = {"streams": args.latency_streams, "events_per_round": args.latency_events,
@@ -141,7 +272,8 @@ def summary(args):
                              "rounds": args.rounds, "path": "/json"},
               "streams": {"streams": args.streams}}
 
-    for t in TARGETS if "throughput" in args.parts else ():
+    # BENCH_BEFORE: the throughput part compared the two binaries (compare-rows.jsonl) instead
+    for t in TARGETS if "throughput" in args.parts and not args.compare else ():
         if t not in args.targets and not (t == "recording" and "reprise" in args.targets):
             continue
         runs = []
@@ -209,6 +341,15 @@ def summary(args):
         st[p] = entry
     st["reprise_vs_haproxy"] = ratio(st["reprise"]["kib_per_stream"], st["haproxy"]["kib_per_stream"])
     lat = result["latency"] = latency(args, problems)
+    table = None
+    if args.compare:  # BENCH_BEFORE: the throughput and faults parts compared before and after
+        rows = result["compare"] = read_rows([os.path.join(args.work, "compare-rows.jsonl")])
+        for part, label in (("throughput", "proxy"), ("faults", "idle faults")):
+            if part in args.parts and not any(r["part"] == label for r in rows):
+                problems.append(f"before/after {label}: not measured")
+        for label in dict.fromkeys(r["part"] for r in rows if r.get("errors")):
+            problems.append(f"before/after {label}: socket errors or non-2xx responses")
+        table = compare_table(rows)[0] if rows else None
     result["problems"] = problems
 
     d, r, h = tp["direct"], tp["reprise"], tp["haproxy"]
@@ -233,9 +374,14 @@ def summary(args):
         f"haproxy{' (http-no-delay)' if args.haproxy_no_delay else ''} "
         f"{fmt(lat['haproxy']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['haproxy']['added_p99_us'], '+.0f')})",
     ]
+    if args.compare:  # the throughput part compared before and after instead (the table below)
+        lines = lines[2:]
     print("==== bench summary ====")
     for line in lines:
         print("  " + line)
+    if table:
+        print(f"  before/after (before: {args.compare}):\n")
+        print(table + "\n")
     for p in problems:
         print("  PROBLEM: " + p)
     result["summary"] = lines
@@ -254,6 +400,25 @@ def main():
             w = parse_wrk(f.read())
         print(f"{w.get('rps', 'n/a')} {w.get('p99_ms', 'n/a')} errors={w['errors']}")
         return 0
+    if len(sys.argv) >= 10 and sys.argv[1] == "ab":
+        d, rounds, tck, goal, c0, c1, *names = sys.argv[2:]
+        print(ab(d, int(rounds), int(tck), float(goal), c0, c1, names))
+        return 0
+    if len(sys.argv) == 7 and sys.argv[1] == "rows":
+        medians, label, peer, peer_label, how = sys.argv[2:]
+        with open(medians) as f:
+            m = json.load(f)
+        fig, runs = m["contenders"], m["runs"]
+        figures = {"before": fig["before"], "after": fig["after"], "peer": fig.get(peer)}
+        errors = sum(fig[t]["errors"] for t in fig)
+        for row in compare_rows(label, figures, peer_label, how, errors=errors,
+                                runs={"before": runs["before"], "after": runs["after"]}):
+            print(json.dumps(row))
+        return 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "table":
+        table, ok = compare_table(read_rows(sys.argv[2:]))
+        print(table)
+        return 0 if ok else 1
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["summary"])
     ap.add_argument("--work", required=True)
@@ -269,6 +434,9 @@ def main():
     ap.add_argument("--latency-period", type=float, default=20.0, help="ms between two events of a stream")
     ap.add_argument("--haproxy-no-delay", action="store_true",
                     help="the latency part's haproxy ran with option http-no-delay")
+    ap.add_argument("--compare", metavar="BEFORE", default="",
+                    help="BENCH_BEFORE was set (the before binary): the throughput and faults parts compared "
+                         "it with the binary benchmarked (WORK/compare-rows.jsonl)")
     args = ap.parse_args()
     args.parts, args.targets = args.parts.split(), args.targets.split()
     return summary(args)

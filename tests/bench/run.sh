@@ -25,6 +25,16 @@
 #    against one with --faults FILE, twenty faults of every kind on paths, methods, headers and a
 #    query that wrk never sends; goal: at most 2 % of throughput lost.
 #
+# Before/after (BENCH_BEFORE=path/to/an/older/reprise): parts 1 and 5 compare that binary
+# (`before`) with the one given (`after`) instead, both against haproxy, with ab_compare: one
+# nginx, before, after and haproxy in alternation (in that order on odd rounds, reversed on even
+# ones) for max(5, BENCH_ROUNDS) rounds; part 1 with plain proxies (no direct, no recording
+# figures), part 5 with the faults file on both reprise proxies. Each part adds to
+# WORK/compare-rows.jsonl its medians of req/s, p99 and CPU µs per request; the summary prints
+# them as a markdown table: before, after, after/before, haproxy, each one's ratio to haproxy,
+# and whether after is within BENCH_COMPARE_TOLERANCE (3) % of before. BENCH_COMPARE_ROWS=FILE
+# also appends the rows to FILE (compare.sh collects run.sh's and replay.sh's there).
+#
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
 # (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults streams latency"), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
@@ -33,7 +43,8 @@
 # BENCH_LATENCY_EVENTS (500 recorded events per stream and target, split over the rounds),
 # BENCH_LATENCY_PERIOD (20 ms between events), BENCH_HAPROXY_NO_DELAY (1: the latency part's
 # haproxy gets `option http-no-delay`), BENCH_KEEP=1 keeps the work directory
-# (logs, configs, raw wrk outputs, raw delays).
+# (logs, configs, raw wrk outputs, raw delays), BENCH_BEFORE (unset: no before/after),
+# BENCH_COMPARE_TOLERANCE (3), BENCH_COMPARE_ROWS (unset).
 # Exit status: 0 when every figure was measured without errors, 1 otherwise.
 set -uo pipefail
 
@@ -70,6 +81,16 @@ fi
 for tool in wrk haproxy nginx; do command -v "$tool" >/dev/null || die "$tool not installed"; done
 HAPROXY=$(command -v haproxy)
 NGINX=$(command -v nginx)
+
+BEFORE=""   # BENCH_BEFORE: the older binary the throughput and faults parts compare with BIN
+AB_MIN_ROUNDS=3   # ab_compare's least number of rounds
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  [ -n "$BIN" ] || die "BENCH_BEFORE needs reprise in BENCH_TARGETS"
+  if ! [ -f "$BENCH_BEFORE" ] || ! [ -x "$BENCH_BEFORE" ]; then die "BENCH_BEFORE=$BENCH_BEFORE: no such executable"; fi
+  BEFORE=$(cd "$(dirname "$BENCH_BEFORE")" && pwd)/$(basename "$BENCH_BEFORE")
+  AB_MIN_ROUNDS=5
+fi
+TOLERANCE=${BENCH_COMPARE_TOLERANCE:-3}
 
 # Streams: the proxy holds 2 sockets per stream, client and upstream one each (separate processes).
 ulimit -Sn 20000 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" || true
@@ -113,12 +134,12 @@ start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROX
 }
 
 start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID
-  # --log-level: $REPRISE_LOG_LEVEL, error by default
+  # --log-level: $REPRISE_LOG_LEVEL, error by default; the binary: $REPRISE_BIN, $BIN by default
   local dir=$WORK/$1 up=$2
   shift 2
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
-  start "$dir/reprise.log" "$BIN" proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "http://127.0.0.1:$up" \
+  start "$dir/reprise.log" "${REPRISE_BIN:-$BIN}" proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "http://127.0.0.1:$up" \
     --threads 1 --log-level "${REPRISE_LOG_LEVEL:-error}" "$@"
   PROXY_PID=$LAST_PID
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/reprise.log"
@@ -172,52 +193,57 @@ throughput() {
 
 reqs_of() { awk '/ requests in / {print $1}' "$1"; }  # requests wrk sent, from its output
 
-# ab_compare PART GOAL_PCT COUNTER A_NAME [A_ARGS...] -- B_NAME [B_ARGS...]
-# Two reprise proxies (--threads 1, start_reprise plus the given arguments) in front of one fresh
-# nginx; wrk as in the throughput part against each after a 1 s warm-up, alternating (A then B on
-# odd rounds, B then A on even ones) for max(3, BENCH_ROUNDS) rounds, each proxy's CPU ticks read
-# around each of its wrk runs. COUNTER, unless empty, is a command printing how many requests B has
-# counted: run after the warm-up and after the rounds, the difference is reported next to what wrk
-# sent B. Writes $WORK/PART.txt: one line of medians, the ratio B/A, the share of throughput lost
-# against the goal (at most GOAL_PCT %), the median CPU µs per request of each, and the errors.
+# ab_compare PART GOAL_PCT COUNTER A [A_ARGS...] -- B [B_ARGS...] [-- C [C_ARGS...]]...
+# Contenders in front of one fresh nginx: each a reprise proxy (--threads 1, start_reprise plus
+# its ARGS) named A, B...; a name NAME=BINARY runs that reprise binary (instead of the one
+# benchmarked) under the name NAME; the name haproxy is haproxy (haproxy.cfg.in; no ARGS). wrk as
+# in the throughput part against each after a 1 s warm-up, in the given order on odd rounds and in
+# reverse on even ones (A then B, then B then A, for two) for max(AB_MIN_ROUNDS, BENCH_ROUNDS)
+# rounds, each contender's CPU ticks read around each of its wrk runs. COUNTER, unless empty, is a
+# command printing how many requests B has counted: run after the warm-up and after the rounds,
+# the difference is reported next to what wrk sent B. Writes $WORK/PART.txt: one line of medians,
+# the ratio B/A, the share of throughput lost against the goal (at most GOAL_PCT %), the median
+# CPU µs per request of each, and the errors; and $WORK/PART/medians.json (report.py ab).
 ab_compare() {
-  local part=$1 goal=$2 counter=$3 dir=$WORK/$1 rounds=$((ROUNDS < 3 ? 3 : ROUNDS))
+  local part=$1 goal=$2 counter=$3 dir=$WORK/$1 rounds=$((ROUNDS < AB_MIN_ROUNDS ? AB_MIN_ROUNDS : ROUNDS))
   shift 3
-  local -a a_args=() b_args=() started=()
+  local -a names=() group=() started=() order=()
   local -A port pid
-  local a b t r f line order before=none after=none c0 c1 status=0
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do a_args+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  b_args=("$@")
-  a=${a_args[0]} b=${b_args[0]}
+  local spec name bin t r i f line what="" counted0=none counted1=none c0 c1 status=0
   mkdir -p "$dir"
   start_nginx || { log "$part: nginx did not start: no figures"; return 1; }
   started+=("$NGINX_PID")
-  for t in a b; do
-    local -n args=${t}_args
-    if start_reprise "$part-${args[0]}" "$NGINX_PORT" "${args[@]:1}"; then
-      started+=("$PROXY_PID")
-      port[${args[0]}]=$PROXY_PORT; pid[${args[0]}]=$PROXY_PID
+  for spec in "$@" --; do  # a contender at each --, its name and arguments gathered in group
+    if [ "$spec" != -- ]; then group+=("$spec"); continue; fi
+    name=${group[0]%%=*} bin=$BIN
+    [ "$name" = "${group[0]}" ] || bin=${group[0]#*=}
+    if [ "$name" = haproxy ]; then
+      start_haproxy "$part-haproxy" "$NGINX_PORT"
     else
-      log "$part: reprise ${args[*]:1} did not start: no figures"
-      status=1
+      REPRISE_BIN=$bin start_reprise "$part-$name" "$NGINX_PORT" "${group[@]:1}"
     fi
-    unset -n args
-    [ $status -eq 0 ] || break
+    status=$?
+    started+=("$PROXY_PID")
+    [ $status -eq 0 ] || { log "$part: ${group[*]} did not start: no figures"; break; }
+    names+=("$name")
+    port[$name]=$PROXY_PORT pid[$name]=$PROXY_PID
+    what+="${what:+ vs }$name${group[1]:+ (${group[*]:1})}"
+    [ "$bin" = "$BIN" ] || what+=" [$bin]"
+    group=()
   done
   if [ $status -eq 0 ]; then
-    for t in "$a" "$b"; do
+    for t in "${names[@]}"; do
       curl -fsS -o /dev/null "http://127.0.0.1:${port[$t]}/json" || { log "$part: GET /json through $t failed"; status=1; break; }
       wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
     done
   fi
   if [ $status -eq 0 ]; then
-    [ -n "$counter" ] && before=$($counter)
-    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): $a vs $b (${b_args[*]:1})"
+    [ -n "$counter" ] && counted0=$($counter)
+    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): $what"
     for ((r = 1; r <= rounds && status == 0; r++)); do
-      order="$a $b"
-      [ $((r % 2)) -eq 0 ] && order="$b $a"
-      for t in $order; do
+      order=("${names[@]}")
+      if [ $((r % 2)) -eq 0 ]; then order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[i]}"); done; fi
+      for t in "${order[@]}"; do
         f=$dir/wrk-$t-$r.txt
         c0=$(cpu_ticks "${pid[$t]}")
         wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
@@ -231,40 +257,32 @@ ab_compare() {
     done
   fi
   if [ $status -eq 0 ]; then
-    [ -n "$counter" ] && after=$($counter)
-    "$PY" - "$dir" "$rounds" "$(getconf CLK_TCK)" "$a" "$b" "$goal" "$before" "$after" >"$WORK/$part.txt" <<'PY'
-import re, statistics, sys
-d, rounds, tck, a, b, goal = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], float(sys.argv[6])
-before, after = sys.argv[7], sys.argv[8]
-def wrk(t, r):
-    text = open(f"{d}/wrk-{t}-{r}.txt").read()
-    rps = float(re.search(r"^Requests/sec:\s*([0-9.]+)", text, re.M).group(1))
-    reqs = int(re.search(r"^\s*(\d+) requests in", text, re.M).group(1))
-    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-    errors += sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", text))
-    return rps, reqs, errors
-runs = {t: [wrk(t, r) for r in range(1, rounds + 1)] for t in (a, b)}
-med = {t: statistics.median(x[0] for x in runs[t]) for t in runs}
-def cpu_us_per_request(t, r):
-    c0, c1 = (int(x) for x in open(f"{d}/cpu-{t}-{r}.txt").read().split())
-    return (c1 - c0) / tck * 1e6 / wrk(t, r)[1]
-cpu = {t: statistics.median(cpu_us_per_request(t, r) for r in range(1, rounds + 1)) for t in runs}
-errors = sum(x[2] for t in runs for x in runs[t])
-ratio = med[b] / med[a]
-lost = 100 * (1 - ratio)
-line = (f"{a}_rps={med[a]:.0f} {b}_rps={med[b]:.0f} ratio={ratio:.4f} lost_pct={lost:.2f} "
-        f"cpu_us_per_req_{a}={cpu[a]:.2f} cpu_us_per_req_{b}={cpu[b]:.2f} cpu_ratio={cpu[b] / cpu[a]:.4f} "
-        f"errors={errors}")
-if before != "none":  # a counter was given (empty: it failed)
-    counted = f"{float(after) - float(before):.0f}" if before and after else "n/a"
-    line += f" wrk_requests={sum(x[1] for x in runs[b])} counted={counted}"
-line += f" | goal: at most {goal:g} % lost: {'met' if lost <= goal else 'NOT met'}"
-print(line)
-PY
-    log "$part: $(cat "$WORK/$part.txt")"
+    [ -n "$counter" ] && counted1=$($counter)
+    if "$PY" "$HERE/report.py" ab "$dir" "$rounds" "$(getconf CLK_TCK)" "$goal" "$counted0" "$counted1" \
+      "${names[@]}" >"$WORK/$part.txt"; then
+      log "$part: $(cat "$WORK/$part.txt")"
+    else
+      log "$part: could not read the runs' figures"
+      status=1
+    fi
   fi
   for ((r = ${#started[@]} - 1; r >= 0; r--)); do forget "${started[r]}"; done
   return $status
+}
+
+# before_after PART LABEL NOTE [ARGS...]: ab_compare of BEFORE and BIN, both with ARGS (NOTE says
+# what they are, for the table), and haproxy (when a target); adds the part's rows (req/s, p99,
+# CPU per request) to WORK/compare-rows.jsonl.
+before_after() {
+  local part=$1 label=$2 note=$3 how
+  shift 3
+  local -a peer=()
+  has "$TARGETS" haproxy && peer=(-- haproxy)
+  ab_compare "$part" "$TOLERANCE" "" "before=$BEFORE" "$@" -- after "$@" "${peer[@]}" || return 1
+  how="reprise proxy --threads 1${note:+ $note} and haproxy (nbthread 1) in front of nginx (1 worker);"
+  how+=" wrk -t1 -c$CONNS -d$DURATION; medians of $((ROUNDS < AB_MIN_ROUNDS ? AB_MIN_ROUNDS : ROUNDS)) rounds,"
+  how+=" before, after, haproxy in turn, the order reversed every round; CPU: utime + stime (/proc)"
+  "$PY" "$HERE/report.py" rows "$WORK/$part/medians.json" "$label" haproxy haproxy "$how" >>"$WORK/compare-rows.jsonl"
 }
 
 # ---- benchmark 4: the cost of measuring ----------------------------------------------------------
@@ -320,7 +338,11 @@ faults() {  # writes $WORK/faults.txt: one line of medians and the ratio
   {"name": "f20", "match": {"method": "GET", "path": "/json", "header": {"X-Chaos": "20"}}, "upstream_down": {}}
 ]}
 FAULTS
-  ab_compare faults 2 "" plain -- faults --faults "$dir/faults.json"
+  if [ -n "$BEFORE" ]; then
+    before_after faults "idle faults" "--faults FILE (20 faults, none matching)" --faults "$dir/faults.json"
+  else
+    ab_compare faults 2 "" plain -- faults --faults "$dir/faults.json"
+  fi
 }
 
 # ---- benchmark 2: long-lived streams -----------------------------------------------------------
@@ -434,10 +456,12 @@ latency() {  # writes $WORK/latency-TARGET-ROUND.txt (delays, ns) and .log (the 
 
 # ---- main ----------------------------------------------------------------------------------------
 
-log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}"
+log "work directory $WORK; reprise: ${BIN:-(not benchmarked)}${BEFORE:+; before: $BEFORE}"
 # Anything else busy on the 2 cores skews the figures: say so.
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-has "$PARTS" throughput && throughput
+if has "$PARTS" throughput; then
+  if [ -n "$BEFORE" ]; then has "$TARGETS" reprise && before_after throughput proxy ""; else throughput; fi
+fi
 has "$PARTS" measuring && measuring
 has "$PARTS" faults && faults
 has "$PARTS" latency && latency
@@ -446,4 +470,9 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
   --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
   --latency-streams "$LAT_STREAMS" --latency-events "$LAT_PER_ROUND" --latency-period "$LAT_PERIOD" \
-  $([ "$HAPROXY_NO_DELAY" = 1 ] && echo --haproxy-no-delay)
+  $([ "$HAPROXY_NO_DELAY" = 1 ] && echo --haproxy-no-delay) ${BEFORE:+--compare "$BEFORE"}
+status=$?
+if [ -n "$BEFORE" ] && [ -n "${BENCH_COMPARE_ROWS:-}" ] && [ -f "$WORK/compare-rows.jsonl" ]; then
+  cat "$WORK/compare-rows.jsonl" >>"$BENCH_COMPARE_ROWS"
+fi
+exit $status
