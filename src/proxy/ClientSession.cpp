@@ -1,10 +1,8 @@
 #include "proxy/ClientSession.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -18,7 +16,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
 using http::BodyKind;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
@@ -30,7 +27,7 @@ ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
       client_(std::move(socket)),
       client_dog_(client_),
       x_(worker.stats()),
-      fault_timer_(client_.get_executor()),
+      fault_points_(*this),
       upstream_(*this),
       relay_(*this) {
   boost::system::error_code ec;
@@ -147,7 +144,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
                           method == "PUT" || method == "DELETE";
   start_exchange(head_len);
   if (x_.faults.any()) {
-    faults::Next next = co_await x_.faults.before_upstream(*this);
+    faults::Next next = co_await x_.faults.before_upstream(fault_points_);
     if (next != faults::Next::go_on) {
       x_.rec.end(worker_.index());
       x_.metrics.end();
@@ -183,7 +180,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     log_exchange();
     if (relay_.upstream_reusable() && x_.request_done) worker_.pool().release(std::move(up.socket));
     if (x_.faults.any() && x_.faults.closes()) {  // slow_close: the answer is out, the close waits
-      co_await x_.faults.at_close(*this);
+      co_await x_.faults.at_close(fault_points_);
       co_return false;
     }
     co_return x_.request_done && !x_.close_after;
@@ -214,62 +211,6 @@ void ClientSession::log_exchange() {
   for (const auto& name : x_.faults.names()) faults += (faults.empty() ? " fault=" : ",") + name;
   log->info("{} \"{} {}\" {} {} {:.3f}ms{}", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,
             static_cast<double>(us.count()) / 1000.0, faults);
-}
-
-// The fault points' side (faults::ExchangeControl). When several faults hit one request, the
-// order is ExchangeFaults': waits first, then the first of the kinds that end the exchange.
-
-awaitable<void> ClientSession::pause(faults::Duration d) {
-  fault_timer_.expires_after(d);
-  co_await fault_timer_.async_wait(nothrow);
-}
-
-void ClientSession::reset() {  // an RST, not a FIN: linger on with a zero timeout, then close
-  boost::system::error_code ignored;
-  client_.set_option(asio::socket_base::linger(true, 0), ignored);
-  client_.close(ignored);
-  x_.status = 0;
-  log_exchange();
-}
-
-// timeout: the request waits unanswered, but a client that leaves (EOF, reset) ends the hold at
-// once, so that held connections do not fill --max-connections after their clients gave up.
-awaitable<void> ClientSession::hold(faults::Duration d) {
-  client_dog_.disarm();
-  fault_timer_.expires_after(d);
-  auto first =
-      co_await (fault_timer_.async_wait(nothrow) || client_.async_wait(tcp::socket::wait_read, nothrow));
-  if (first.index() == 1) {
-    char byte;
-    ssize_t peeked = ::recv(client_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked > 0) co_await fault_timer_.async_wait(nothrow);  // a pipelined request: hold on
-  }
-  log_exchange();
-}
-
-awaitable<void> ClientSession::refuse_connect() {
-  x_.metrics.connect_failed(false);
-  co_await reply_error(502, "upstream connect failed: Connection refused");
-}
-
-// abort: the proxy answers, the upstream is not asked; a request body never read closes the
-// connection. An answer to HEAD has no body (its length is still given).
-awaitable<faults::Next> ClientSession::answer(int status, std::string_view body) {
-  x_.close_after = x_.has_body || !x_.client_keep_alive || closing() || x_.faults.closes();
-  x_.status = status;
-  x_.response_started = true;
-  x_.metrics.answered(status);
-  auto& text = relay_.text();
-  http::write_plain_response(text, status, body, x_.close_after);
-  if (x_.head_request) text.resize(text.size() - body.size());  // the length is said, the body is not sent
-  co_await x_.faults.before_answer(*this);
-  client_dog_.arm(worker_.config().idle_timeout);
-  auto [ec, n] = co_await to_client_.write(client_, asio::buffer(text));
-  x_.metrics.response_bytes(n);
-  x_.bytes_out = n;
-  log_exchange();
-  co_await x_.faults.at_close(*this);
-  co_return ec ? faults::Next::closed : faults::Next::answered;
 }
 
 }  // namespace reprise::proxy

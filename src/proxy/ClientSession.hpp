@@ -3,12 +3,12 @@
 // plain answers (400, 408, 431, 502, 504, 505), never hangs. The parts it runs own their own
 // state: UpstreamRequest sends the request (its body pumped beside the answer), ResponseRelay
 // streams the answer back (or a WebSocket tunnel), PacedWriter paces writes, StreamCut cuts
-// streams. It must not block, lock or allocate per request in the steady state.
+// streams, FaultPoints does what the faults that hit an exchange ask. It must not block, lock or allocate per
+// request in the steady state.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <string>
 
@@ -18,6 +18,7 @@
 #include "net/Watchdog.hpp"
 #include "proxy/ExchangeMetrics.hpp"
 #include "proxy/ExchangeRecording.hpp"
+#include "proxy/FaultPoints.hpp"
 #include "proxy/PacedWriter.hpp"
 #include "proxy/ResponseRelay.hpp"
 #include "proxy/UpstreamRequest.hpp"
@@ -51,7 +52,7 @@ struct ExchangeState {
   faults::ExchangeFaults faults;  // the faults that hit it
 };
 
-class ClientSession : private faults::ExchangeControl {
+class ClientSession {
  public:
   ClientSession(ProxyWorker& worker, boost::asio::ip::tcp::socket socket);
   ~ClientSession();
@@ -63,6 +64,7 @@ class ClientSession : private faults::ExchangeControl {
  private:
   friend class UpstreamRequest;
   friend class ResponseRelay;
+  friend class FaultPoints;
 
   boost::asio::awaitable<bool> read_request_head(size_t& head_len);
   bool refuse_request(size_t head_len, int& status, const char*& cause);
@@ -71,13 +73,6 @@ class ClientSession : private faults::ExchangeControl {
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
   bool closing() const;
   void log_exchange();
-
-  // The fault points' side of the session (faults::ExchangeControl).
-  boost::asio::awaitable<void> pause(faults::Duration d) override;
-  boost::asio::awaitable<void> hold(faults::Duration d) override;
-  void reset() override;
-  boost::asio::awaitable<faults::Next> answer(int status, std::string_view body) override;
-  boost::asio::awaitable<void> refuse_connect() override;
 
   ProxyWorker& worker_;
   boost::asio::ip::tcp::socket client_;
@@ -88,7 +83,7 @@ class ClientSession : private faults::ExchangeControl {
   std::string session_name_;  // for the capture, when recording
   ExchangeState x_;
   PacedWriter to_client_;
-  boost::asio::steady_timer fault_timer_;  // a fault's pauses
+  FaultPoints fault_points_;
   UpstreamRequest upstream_;
   ResponseRelay relay_;
   bool idle_ = true;

@@ -129,7 +129,7 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
   http::write_response_head(head_, head, x.chunked_out, x.close_after, cfg.forwarding, false,
                             x.client_http10);
   up_in_.consume(head_len);
-  if (x.faults.any()) co_await x.faults.before_answer(s_);
+  if (x.faults.any()) co_await x.faults.before_answer(s_.fault_points_);
   x.response_started = true;
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
