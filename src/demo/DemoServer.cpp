@@ -11,16 +11,17 @@
 #include "http/HeaderRules.hpp"
 #include "http/MessageParser.hpp"
 #include "net/ByteBuffer.hpp"
+#include "net/Nothrow.hpp"
 #include "net/Workers.hpp"
 
 namespace reprise::demo {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using net::nothrow;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxBody = 1 << 20;
 
 void write_json_response(std::string& out, const ChatResponse& r, bool close) {
@@ -38,7 +39,8 @@ void append_chunk(std::string& out, std::string_view data) {
 
 }  // namespace
 
-DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen, std::chrono::microseconds heartbeat)
+DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen,
+                       std::chrono::microseconds heartbeat)
     : ctx_(ctx), acceptor_(net::make_listener(ctx, listen)), heartbeat_(heartbeat) {}
 
 void DemoServer::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }

@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "http/HeaderRules.hpp"
+#include "net/Nothrow.hpp"
 #include "net/SocketOptions.hpp"
 #include "proxy/ProxyWorker.hpp"
 
@@ -15,10 +16,9 @@ namespace reprise::proxy {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
-using http::BodyKind;
+using net::nothrow;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kHeadRead = 4096;  // most heads fit
 }  // namespace
 
@@ -122,7 +122,7 @@ void ClientSession::start_exchange(size_t head_len) {
   x_.client_keep_alive = head.keep_alive;
   x_.client_http10 = head.version_major == 1 && head.version_minor == 0;
   x_.websocket = head.upgrade && http::has_token(head.header("upgrade"), "websocket");
-  x_.has_body = head.body != BodyKind::none;
+  x_.has_body = head.body != http::BodyKind::none;
   x_.request_done = x_.close_after = false;  // response_started and status: read_request_head
   x_.error_status = 0;
   x_.bytes_out = 0;

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "http/HeaderRules.hpp"
+#include "net/Nothrow.hpp"
 #include "proxy/ClientSession.hpp"
 #include "proxy/ProxyWorker.hpp"
 
@@ -15,12 +16,8 @@ namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using asio::ip::tcp;
+using net::nothrow;
 using namespace asio::experimental::awaitable_operators;
-
-namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-}  // namespace
 
 FaultPoints::FaultPoints(ClientSession& session) : s_(session), timer_(session.client_.get_executor()) {}
 
@@ -43,7 +40,7 @@ awaitable<void> FaultPoints::hold(faults::Duration d) {
   s_.client_dog_.disarm();
   timer_.expires_after(d);
   auto first =
-      co_await (timer_.async_wait(nothrow) || s_.client_.async_wait(tcp::socket::wait_read, nothrow));
+      co_await (timer_.async_wait(nothrow) || s_.client_.async_wait(asio::socket_base::wait_read, nothrow));
   if (first.index() == 1) {
     char byte;
     ssize_t peeked = ::recv(s_.client_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -6,15 +6,13 @@
 #include <boost/asio/write.hpp>
 
 #include "net/BufferList.hpp"
+#include "net/Nothrow.hpp"
 
 namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-
-namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-}  // namespace
+using net::nothrow;
 
 awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to,
                                                   const std::vector<asio::const_buffer>& buffers) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/HeaderRules.hpp"
+#include "net/Nothrow.hpp"
 #include "net/Workers.hpp"
 #include "proxy/ClientSession.hpp"
 
@@ -18,10 +19,9 @@ namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using net::nothrow;
 
 namespace {
-
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> serve(ProxyWorker& worker, tcp::socket socket, std::atomic<size_t>& open) {
   {

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "http/HeaderRules.hpp"
+#include "net/Nothrow.hpp"
 #include "proxy/BodyPieces.hpp"
 #include "proxy/ClientSession.hpp"
 #include "proxy/ProxyWorker.hpp"
@@ -19,9 +20,9 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
 using http::BodyKind;
+using net::nothrow;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // Heads are read in small pieces (most fit); bodies in larger ones, freed while a stream waits.
 constexpr size_t kHeadRead = 4096;
 constexpr size_t kBodyRead = 65536;

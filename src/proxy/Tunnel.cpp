@@ -5,16 +5,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/Nothrow.hpp"
+
 namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
+using net::nothrow;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kRead = 65536;
 
 // One direction until EOF, then a half-close of the other side. dir: 'u' to the upstream.

@@ -4,6 +4,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/Nothrow.hpp"
 #include "proxy/BodyPieces.hpp"
 #include "proxy/ClientSession.hpp"
 #include "proxy/ProxyWorker.hpp"
@@ -12,12 +13,10 @@ namespace reprise::proxy {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using asio::ip::tcp;
-using http::BodyKind;
+using net::nothrow;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kBodyRead = 65536;
 }  // namespace
 
@@ -27,7 +26,7 @@ awaitable<Outcome> UpstreamRequest::send(net::UpstreamConnection& up) {
   out_.clear();
   out_.push_back(asio::buffer(head_));
   http::MessageParser::BodyStep step{0, !x.has_body, nullptr};
-  bool chunked = request.head().body == BodyKind::chunked;
+  bool chunked = request.head().body == http::BodyKind::chunked;
   if (x.has_body) {
     step = request.parse_body(s_.in_.readable());
     if (step.error) {
@@ -103,7 +102,7 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
   // The request cannot be finished: the upstream must not take a partial one as whole.
   x.close_after = true;
   boost::system::error_code ignored;
-  up.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  up.socket.shutdown(asio::socket_base::shutdown_both, ignored);
   up.socket.cancel(ignored);
 }
 

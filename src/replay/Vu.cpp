@@ -7,16 +7,17 @@
 #include <boost/asio/write.hpp>
 
 #include "http/EventStream.hpp"
+#include "net/Nothrow.hpp"
 #include "replay/Identities.hpp"
 
 namespace reprise::replay {
 namespace asio = boost::asio;
 using asio::awaitable;
+using net::nothrow;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kRead = 16384;
 constexpr size_t kMaxHead = 65536;
 constexpr size_t kMaxKeptBody = 1 << 20;  // a JSON answer read for handouts
