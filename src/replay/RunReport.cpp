@@ -43,7 +43,8 @@ using metrics::MetricValues;
 
 // A threshold's figures out of the run: the whole run's, or those of the requests its tags
 // ({name:..., method:..., status:...}) pick, added up in `picked`.
-std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r, TagStats& picked) {
+std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r,
+                                      metrics::TagFigures& picked) {
   using Kind = MetricValues::Kind;
   const ReplayStats& s = r.stats;
   const double secs = std::max(r.elapsed_s, 1e-9);
@@ -52,18 +53,8 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
   };
   const std::string& m = t.metric;
   if (!t.tags.empty()) {
-    auto is = [&](const char* tag, const std::string& value) {
-      auto it = t.tags.find(tag);
-      return it == t.tags.end() || it->second == value;
-    };
-    picked = TagStats();
-    s.add_matching(
-        [&](const metrics::RouteKey& key, int status) {
-          return is("name", key.name) && is("method", key.method) &&
-                 is("status", status == 0 ? std::string("0") : std::to_string(status));
-        },
-        picked);
-    const TagStats* tag = &picked;
+    picked = s.matching(t.tags);
+    const metrics::TagFigures* tag = &picked;
     if (tag->http_reqs == 0) return std::nullopt;
     if (m == "http_req_duration") return MetricValues{Kind::trend, &tag->http_req_duration};
     if (m == "http_req_waiting") return MetricValues{Kind::trend, &tag->http_req_waiting};
@@ -94,7 +85,7 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
 
 std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
                                         const RunResult& result) {
-  TagStats picked;  // each threshold's tagged figures, read before the next threshold's
+  metrics::TagFigures picked;  // each threshold's tagged figures, read before the next threshold's
   return metrics::judge(thresholds,
                         [&](const metrics::Threshold& t) { return values_of(t, result, picked); });
 }
@@ -110,7 +101,7 @@ std::string failed_share(const metrics::Verdict& v, const RunResult& r) {
   if (metric != "http_req_duration" && metric != "http_req_waiting") return {};
   auto threshold = metrics::parse_thresholds({{v.threshold, {"avg<1"}}}, {metric}, "");
   if (threshold.empty()) return {};
-  TagStats picked;
+  metrics::TagFigures picked;
   if (!threshold[0].tags.empty()) values_of(threshold[0], r, picked);
   uint64_t reqs = threshold[0].tags.empty() ? r.stats.http_reqs : picked.http_reqs;
   uint64_t failed = threshold[0].tags.empty() ? r.stats.http_req_failed : picked.http_req_failed;
@@ -309,41 +300,22 @@ RunMonitor make_monitor(const Profile& profile) {
 }
 
 std::string prometheus_text(const RunResult& r) {
+  using metrics::Figure;
   const ReplayStats& s = r.stats;
   metrics::PrometheusText out;
   auto counter = [&](const std::string& name, const std::string& help, uint64_t value) {
     out.family(name + "_total", "counter", help);
     out.sample(name + "_total", {}, static_cast<double>(value));
   };
-  auto labels = [&](const TagStats& t) {
-    const auto& key = s.routes[static_cast<size_t>(t.route)];
-    return metrics::Labels{{"name", key.name}, {"method", key.method}, {"status", std::to_string(t.status)}};
-  };
-  out.family("reprise_http_reqs_total", "counter",
-             "Requests sent, by name tag, method and status (0: no answer)");
-  for (const auto& t : s.tags)
-    out.sample("reprise_http_reqs_total", labels(t), static_cast<double>(t.http_reqs));
-  out.family("reprise_http_req_failed_total", "counter",
-             "Requests answered below 200 or from 400 up, or not answered");
-  for (const auto& t : s.tags)
-    out.sample("reprise_http_req_failed_total", labels(t), static_cast<double>(t.http_req_failed));
-  out.family("reprise_http_req_duration_seconds", "histogram",
-             "From the request's intended start to the end of its answer");
-  for (const auto& t : s.tags)
-    out.histogram("reprise_http_req_duration_seconds", labels(t), t.http_req_duration);
-  out.family("reprise_http_req_waiting_seconds", "histogram",
-             "From the request's start to its answer's head");
-  for (const auto& t : s.tags)
-    out.histogram("reprise_http_req_waiting_seconds", labels(t), t.http_req_waiting);
+  out.tagged(s.by_tag(), metrics::TaggedFamilies::requests);
   counter("reprise_iterations", "Sessions replayed to their end", s.iterations);
   counter("reprise_dropped_iterations", "Iterations due that no VU was free for", s.dropped_iterations);
-  counter("reprise_data_sent_bytes", "Bytes sent", s.data_sent);
-  counter("reprise_data_received_bytes", "Bytes received", s.data_received);
-  counter("reprise_sse_events", "Server-sent events received", s.sse_events);
+  out.run_wide(Figure::data_sent, static_cast<double>(s.data_sent));
+  out.run_wide(Figure::data_received, static_cast<double>(s.data_received));
+  out.run_wide(Figure::sse_events, static_cast<double>(s.sse_events));
   out.family("reprise_vus", "gauge", "VUs made so far");
   out.sample("reprise_vus", {}, static_cast<double>(s.vus_max));
-  out.family("reprise_sse_connections", "gauge", "Event streams open now");
-  out.sample("reprise_sse_connections", {}, static_cast<double>(s.sse_open));
+  out.run_wide(Figure::sse_connections, static_cast<double>(s.sse_open));
   out.family("reprise_sse_time_to_first_event_seconds", "histogram",
              "From a stream's request to its first event");
   out.histogram("reprise_sse_time_to_first_event_seconds", {}, s.sse_time_to_first_event);

@@ -63,8 +63,9 @@ std::map<std::tuple<std::string, std::string, int>, std::array<uint64_t, 5>> tag
   std::map<std::tuple<std::string, std::string, int>, std::array<uint64_t, 5>> out;
   for (const auto& t : s.tags) {
     const auto& key = s.routes[static_cast<size_t>(t.route)];
-    out[{key.name, key.method, t.status}] = {t.http_reqs, t.http_req_failed, t.http_req_duration.count(),
-                                             t.http_req_duration.sum(), t.http_req_waiting.sum()};
+    out[{key.name, key.method, t.status}] = {
+        t.figures.http_reqs, t.figures.http_req_failed, t.figures.http_req_duration.count(),
+        t.figures.http_req_duration.sum(), t.figures.http_req_waiting.sum()};
   }
   return out;
 }
@@ -222,8 +223,7 @@ TEST_CASE("tagged figures are kept by route and status, and merge by name, metho
   CHECK(t[{"Login", "POST", 200}][0] == 5 + 2);
   CHECK(t[{"/rooms/{id}", "GET", 200}][0] == 7);
   CHECK(t[{"/rooms/{id}", "GET", 503}][0] == 3);
-  reprise::replay::TagStats sum;
-  one.add_matching([](const reprise::metrics::RouteKey& k, int) { return k.method == "GET"; }, sum);
+  reprise::metrics::TagFigures sum = one.matching({{"method", "GET"}});
   CHECK(sum.http_reqs == 10);
   CHECK(sum.http_req_duration.count() == 1);
 }
