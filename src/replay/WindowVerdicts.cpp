@@ -6,7 +6,8 @@
 #include <set>
 
 #include "metrics/Histogram.hpp"
-#include "replay/RunReport.hpp"
+#include "replay/RunVerdicts.hpp"
+#include "replay/Runner.hpp"
 
 namespace reprise::replay {
 namespace {

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "InputError.hpp"
-#include "replay/RunReport.hpp"
+#include "replay/RunInfo.hpp"
+#include "replay/RunSummary.hpp"
+#include "replay/SummaryMerge.hpp"
 
 using reprise::InputError;
 using reprise::metrics::Histogram;
