@@ -21,9 +21,13 @@
 #include "net/Address.hpp"
 #include "proxy/ProxyServer.hpp"
 #include "replay/Identities.hpp"
+#include "replay/RunInfo.hpp"
+#include "replay/RunMetricsText.hpp"
+#include "replay/RunMonitor.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
+#include "replay/SummaryMerge.hpp"
 
 namespace reprise::cli {
 namespace {

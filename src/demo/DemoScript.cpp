@@ -18,6 +18,7 @@
 #include "demo/DemoServer.hpp"
 #include "net/Address.hpp"
 #include "proxy/ProxyServer.hpp"
+#include "replay/RunInfo.hpp"
 #include "replay/RunReport.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"

@@ -64,6 +64,7 @@ void Histogram::record(uint64_t value) {
 }
 
 void Histogram::merge(const Histogram& other) {
+  if (other.count_ == 0) return;  // the common case when adding up tags' figures
   for (size_t i = 0; i < kBucketCount; ++i) buckets_[i] += other.buckets_[i];
   count_ += other.count_;
   sum_ += other.sum_;

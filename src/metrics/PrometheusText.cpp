@@ -29,6 +29,74 @@ std::string labels_text(const Labels& labels) {
   return out + "}";
 }
 
+Labels labels(const TagKey& k) {
+  return {{"name", k.name}, {"method", k.method}, {"status", std::to_string(k.status)}};
+}
+
+// A family of TagFigures: a counter or gauge read by `value`, or a histogram read by `trend`.
+struct Family {
+  const char* name;
+  const char* type;
+  const char* help;
+  bool every_source;  // kept per tag by the replayer as well as the proxy
+  double (*value)(const TagFigures&);
+  const Histogram& (*trend)(const TagFigures&);
+};
+
+template <auto Field>
+double count(const TagFigures& f) {
+  return static_cast<double>(f.*Field);
+}
+template <auto Field>
+const Histogram& latency(const TagFigures& f) {
+  return f.*Field;
+}
+
+// By Figure.
+constexpr Family kFamilies[] = {
+    {"reprise_http_reqs_total", "counter", "Requests, by name tag, method and status (0: no answer)", true,
+     count<&TagFigures::http_reqs>, nullptr},
+    {"reprise_http_req_failed_total", "counter",
+     "Requests not answered, or answered with a failed status (the proxy: from 400 up; replay: one the "
+     "profile does not expect)",
+     true, count<&TagFigures::http_req_failed>, nullptr},
+    {"reprise_upstream_5xx_total", "counter", "5xx answers the upstream sent", false,
+     count<&TagFigures::upstream_5xx>, nullptr},
+    {"reprise_upstream_connect_errors_total", "counter",
+     "The proxy's 502s: the upstream refused or was unreachable", false,
+     count<&TagFigures::upstream_connect_errors>, nullptr},
+    {"reprise_proxy_timeouts_total", "counter",
+     "The proxy's 504s (connect or response timeout), and answers cut after --response-timeout of silence",
+     false, count<&TagFigures::proxy_timeouts>, nullptr},
+    {"reprise_data_sent_bytes_total", "counter", "Bytes sent (the proxy: to clients; replay: to the target)",
+     false, count<&TagFigures::data_sent>, nullptr},
+    {"reprise_data_received_bytes_total", "counter",
+     "Bytes received (the proxy: from clients; replay: from the target)", false,
+     count<&TagFigures::data_received>, nullptr},
+    {"reprise_http_req_duration_seconds", "histogram",
+     "From the request's start (replay: its intended start) to the last byte of its answer (streams left "
+     "out)",
+     true, nullptr, latency<&TagFigures::http_req_duration>},
+    {"reprise_http_req_waiting_seconds", "histogram",
+     "From the request's start to the first byte of its answer", true, nullptr,
+     latency<&TagFigures::http_req_waiting>},
+    {"reprise_upstream_duration_seconds", "histogram",
+     "From the request written upstream to the upstream's answer complete (streams left out)", false, nullptr,
+     latency<&TagFigures::upstream_duration>},
+    {"reprise_sse_connections", "gauge", "Event streams open now", false, count<&TagFigures::sse_open>,
+     nullptr},
+    {"reprise_sse_events_total", "counter", "Server-sent events received (the proxy: passed on to clients)",
+     false, count<&TagFigures::sse_events>, nullptr},
+};
+
+const Family& family_of(Figure f) { return kFamilies[static_cast<size_t>(f)]; }
+
+bool is_stream_family(const Family& f) {
+  return &f == &family_of(Figure::sse_connections) || &f == &family_of(Figure::sse_events);
+}
+
+bool has_streams(const TagFigures& f) { return f.sse_open > 0 || f.sse_events > 0; }
+
 }  // namespace
 
 void PrometheusText::family(const std::string& name, const std::string& type, const std::string& help) {
@@ -50,6 +118,26 @@ void PrometheusText::histogram(const std::string& name, const Labels& labels, co
   sample(name + "_bucket", inf, static_cast<double>(us.count()));
   sample(name + "_sum", labels, static_cast<double>(us.sum()) / 1e6);
   sample(name + "_count", labels, static_cast<double>(us.count()));
+}
+
+void PrometheusText::tagged(const FiguresByTag& figures, TaggedFamilies which) {
+  for (const auto& fam : kFamilies) {
+    if (which == TaggedFamilies::requests && !fam.every_source) continue;
+    family(fam.name, fam.type, fam.help);
+    for (const auto& [key, f] : figures) {
+      if (is_stream_family(fam) && !has_streams(f)) continue;
+      if (fam.trend)
+        histogram(fam.name, labels(key), fam.trend(f));
+      else
+        sample(fam.name, labels(key), fam.value(f));
+    }
+  }
+}
+
+void PrometheusText::run_wide(Figure figure, double value) {
+  const Family& fam = family_of(figure);
+  family(fam.name, fam.type, fam.help);
+  sample(fam.name, {}, value);
 }
 
 }  // namespace reprise::metrics

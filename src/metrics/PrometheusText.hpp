@@ -1,7 +1,10 @@
-// The Prometheus text exposition format (version 0.0.4): counters, gauges and histograms, each
-// family with its HELP and TYPE lines. A latency Histogram (microseconds) becomes a Prometheus
-// histogram in seconds with fixed `le` bounds from 1 ms to 60 s. Writing only: what the values
-// are is the caller's business.
+// The Prometheus text exposition format (version 0.0.4), the one writer of the proxy's /metrics
+// and replay's --metrics: counters, gauges and histograms, each family with its HELP and TYPE
+// lines, and the families of metrics::TagFigures under k6's names prefixed `reprise_`, with
+// Prometheus's units (counters end in `_total`, latencies are histograms in seconds with fixed
+// `le` bounds from 1 ms to 60 s), labelled name, method and status. Each family's name, type and
+// help are written here once, whichever command shows it. Writing only: what the values are is
+// the caller's business.
 #pragma once
 
 #include <string>
@@ -9,10 +12,31 @@
 #include <vector>
 
 #include "metrics/Histogram.hpp"
+#include "metrics/TagFigures.hpp"
 
 namespace reprise::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// The families of TagFigures, in the order they are written.
+enum class Figure {
+  http_reqs,
+  http_req_failed,
+  upstream_5xx,
+  upstream_connect_errors,
+  proxy_timeouts,
+  data_sent,
+  data_received,
+  http_req_duration,
+  http_req_waiting,
+  upstream_duration,
+  sse_connections,
+  sse_events,
+};
+
+// Which of them a source keeps per tag: the request families every source keeps (http_reqs,
+// http_req_failed, http_req_duration, http_req_waiting), or all of them (the proxy).
+enum class TaggedFamilies { requests, all };
 
 class PrometheusText {
  public:
@@ -21,6 +45,13 @@ class PrometheusText {
   void sample(const std::string& name, const Labels& labels, double value);
   // A histogram family's samples for one label set: _bucket{le=...}, _sum and _count.
   void histogram(const std::string& name, const Labels& labels, const Histogram& us);
+
+  // The families `which` names, one sample (or histogram) per tag set; the event stream
+  // families only for tag sets that have had a stream.
+  void tagged(const FiguresByTag& figures, TaggedFamilies which);
+  // One of those counter or gauge families as one unlabelled sample, for a source that keeps
+  // it for the whole run only.
+  void run_wide(Figure figure, double value);
 
   const std::string& text() const { return out_; }
 

@@ -47,7 +47,7 @@ void ExchangeMetrics::response_body(const std::vector<std::string_view>& pieces)
 void ExchangeMetrics::end() {
   if (!stats_) return;
   const auto now = clock::now();
-  SeriesFigures& f = open_stream_ ? *open_stream_ : stats_->series(name_, method_, status_);
+  metrics::TagFigures& f = open_stream_ ? *open_stream_ : stats_->series(name_, method_, status_);
   if (open_stream_) --open_stream_->sse_open;
   ++f.http_reqs;
   if (status_ >= 400 || status_ == 0) ++f.http_req_failed;

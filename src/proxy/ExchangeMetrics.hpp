@@ -64,7 +64,7 @@ class ExchangeMetrics {
   uint64_t received_ = 0, sent_bytes_ = 0;
   int status_ = 0;                        // what the client got; 0: nothing
   int upstream_status_ = 0;               // 0: the upstream gave no final head
-  SeriesFigures* open_stream_ = nullptr;  // an event stream counted as open
+  metrics::TagFigures* open_stream_ = nullptr;  // an event stream counted as open
   bool stream_ = false;                   // an event stream or a tunnel: its length is no latency
   bool connect_failed_ = false, timed_out_ = false;
   http::EventStreamScanner events_;  // the stream's, counting the events a browser dispatches

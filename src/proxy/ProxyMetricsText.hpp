@@ -1,7 +1,8 @@
-// The proxy's figures and its SLA verdicts in Prometheus's text format (0.0.4), k6's names
-// prefixed `reprise_` with Prometheus's units: counters end in `_total`, latencies are
-// histograms in seconds; every per-request family is labelled name, method and status.
-// Writing only: what is measured is ProxyStats's business, what is judged SlaWindow's.
+// What the proxy's GET /metrics page holds, in Prometheus's text format: the injections of each
+// fault, every (name, method, status) combination's figures (all of metrics::TagFigures's
+// families) and the SLA window's verdicts. The format and the figures' families are written by
+// metrics::PrometheusText, the same writer as replay's --metrics; this file only chooses what
+// the page shows. What is measured is ProxyStats's business, what is judged SlaWindow's.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "proxy/ProxyStats.hpp"
+#include "metrics/TagFigures.hpp"
 #include "proxy/SlaWindow.hpp"
 
 namespace reprise::proxy {
 
 // `faults_injected`: each fault's injections by name (reprise_faults_injected_total{name}).
-std::string prometheus_text(const ProxyFigures& figures, const std::vector<SlaVerdict>& verdicts,
+std::string prometheus_text(const metrics::FiguresByTag& figures, const std::vector<SlaVerdict>& verdicts,
                             const std::map<std::string, uint64_t>& faults_injected);
 
 }  // namespace reprise::proxy

@@ -96,9 +96,10 @@ std::optional<T> ProxyServer::gather(std::chrono::milliseconds wait, Copy copy, 
   return std::move(g->sum);
 }
 
-std::optional<ProxyFigures> ProxyServer::figures(std::chrono::milliseconds wait) {
-  return gather<ProxyFigures>(
-      wait, [](ProxyWorker& p) { return p.stats() ? p.stats()->copy() : ProxyFigures{}; }, add_figures);
+std::optional<metrics::FiguresByTag> ProxyServer::figures(std::chrono::milliseconds wait) {
+  return gather<metrics::FiguresByTag>(
+      wait, [](ProxyWorker& p) { return p.stats() ? p.stats()->copy() : metrics::FiguresByTag{}; },
+      metrics::add_figures);
 }
 
 std::optional<std::map<std::string, uint64_t>> ProxyServer::faults_injected(std::chrono::milliseconds wait) {

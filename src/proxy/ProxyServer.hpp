@@ -36,7 +36,7 @@ class ProxyServer {
   // From another thread, when measuring: every worker copies its figures on its own thread
   // (posted to it, so the request path takes no lock) and the copies are added up. nullopt when
   // a worker did not answer within `wait` (it is stopping).
-  std::optional<ProxyFigures> figures(std::chrono::milliseconds wait);
+  std::optional<metrics::FiguresByTag> figures(std::chrono::milliseconds wait);
   // The injections each fault made, by name, gathered the same way.
   std::optional<std::map<std::string, uint64_t>> faults_injected(std::chrono::milliseconds wait);
   // Every worker takes `set` on its own thread, for its next request.

@@ -1,47 +1,8 @@
 #include "proxy/ProxyStats.hpp"
 
-#include <algorithm>
-
 namespace reprise::proxy {
 
-void SeriesFigures::add(const SeriesFigures& o) {
-  http_reqs += o.http_reqs;
-  http_req_failed += o.http_req_failed;
-  upstream_5xx += o.upstream_5xx;
-  upstream_connect_errors += o.upstream_connect_errors;
-  proxy_timeouts += o.proxy_timeouts;
-  data_sent += o.data_sent;
-  data_received += o.data_received;
-  sse_events += o.sse_events;
-  sse_open += o.sse_open;
-  http_req_duration.merge(o.http_req_duration);
-  http_req_waiting.merge(o.http_req_waiting);
-  upstream_duration.merge(o.upstream_duration);
-}
-
-SeriesFigures SeriesFigures::since(const SeriesFigures& e) const {
-  auto minus = [](uint64_t now, uint64_t before) { return now - std::min(now, before); };
-  SeriesFigures out;
-  out.http_reqs = minus(http_reqs, e.http_reqs);
-  out.http_req_failed = minus(http_req_failed, e.http_req_failed);
-  out.upstream_5xx = minus(upstream_5xx, e.upstream_5xx);
-  out.upstream_connect_errors = minus(upstream_connect_errors, e.upstream_connect_errors);
-  out.proxy_timeouts = minus(proxy_timeouts, e.proxy_timeouts);
-  out.data_sent = minus(data_sent, e.data_sent);
-  out.data_received = minus(data_received, e.data_received);
-  out.sse_events = minus(sse_events, e.sse_events);
-  out.sse_open = sse_open;
-  out.http_req_duration = http_req_duration.since(e.http_req_duration);
-  out.http_req_waiting = http_req_waiting.since(e.http_req_waiting);
-  out.upstream_duration = upstream_duration.since(e.upstream_duration);
-  return out;
-}
-
-void add_figures(ProxyFigures& into, const ProxyFigures& from) {
-  for (const auto& [key, figures] : from) into[key].add(figures);
-}
-
-SeriesFigures& ProxyStats::series(size_t name, std::string_view method, int status) {
+metrics::TagFigures& ProxyStats::series(size_t name, std::string_view method, int status) {
   auto is = [&](const Series& s) { return s.status == status && s.name == name && s.method == method; };
   if (last_ < series_.size() && is(series_[last_])) return *series_[last_].figures;
   for (size_t i = 0; i < series_.size(); ++i) {
@@ -50,13 +11,13 @@ SeriesFigures& ProxyStats::series(size_t name, std::string_view method, int stat
     return *series_[i].figures;
   }
   last_ = series_.size();
-  series_.push_back({name, std::string(method), status, std::make_unique<SeriesFigures>()});
+  series_.push_back({name, std::string(method), status, std::make_unique<metrics::TagFigures>()});
   return *series_.back().figures;
 }
 
-ProxyFigures ProxyStats::copy() const {
-  ProxyFigures out;
-  for (const auto& s : series_) out[SeriesKey{names_.name(s.name), s.method, s.status}].add(*s.figures);
+metrics::FiguresByTag ProxyStats::copy() const {
+  metrics::FiguresByTag out;
+  for (const auto& s : series_) out[metrics::TagKey{names_.name(s.name), s.method, s.status}].add(*s.figures);
   return out;
 }
 

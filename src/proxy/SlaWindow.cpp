@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "http/MessageHead.hpp"
-
 namespace reprise::proxy {
 namespace {
 
@@ -17,14 +15,14 @@ bool is_trend(const std::string& metric) {
   return metric == "http_req_duration" || metric == "http_req_waiting" || metric == "upstream_duration";
 }
 
-const Histogram* trend_of(const std::string& metric, const SeriesFigures& f) {
+const Histogram* trend_of(const std::string& metric, const metrics::TagFigures& f) {
   if (metric == "http_req_duration") return &f.http_req_duration;
   if (metric == "http_req_waiting") return &f.http_req_waiting;
   if (metric == "upstream_duration") return &f.upstream_duration;
   return nullptr;
 }
 
-uint64_t counter_of(const std::string& metric, const SeriesFigures& f) {
+uint64_t counter_of(const std::string& metric, const metrics::TagFigures& f) {
   if (metric == "http_reqs") return f.http_reqs;
   if (metric == "upstream_5xx") return f.upstream_5xx;
   if (metric == "upstream_connect_errors") return f.upstream_connect_errors;
@@ -42,15 +40,6 @@ std::string number(double v) {
 double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
-
-bool tags_match(const std::map<std::string, std::string>& tags, const SeriesKey& key) {
-  for (const auto& [tag, value] : tags) {
-    if (tag == "name" && value != key.name) return false;
-    if (tag == "method" && !http::iequals(value, key.method)) return false;
-    if (tag == "status" && value != std::to_string(key.status)) return false;
-  }
-  return true;
-}
 
 std::string SlaChange::text(const std::string& window) const {
   std::string measured =
@@ -71,11 +60,11 @@ SlaWindow::SlaWindow(std::vector<metrics::Threshold> thresholds, std::chrono::mi
     for (const auto& c : t.conditions) verdicts_.push_back({t.text, c.text, std::nullopt, false, {}});
 }
 
-SlaWindow::Picked SlaWindow::pick(const metrics::Threshold& t, const ProxyFigures& figures) const {
+SlaWindow::Picked SlaWindow::pick(const metrics::Threshold& t, const metrics::FiguresByTag& figures) const {
   Picked p;
   if (is_trend(t.metric)) p.trend.emplace();
   for (const auto& [key, f] : figures) {
-    if (!tags_match(t.tags, key)) continue;
+    if (!key.matches(t.tags)) continue;
     p.reqs += f.http_reqs;
     p.failed += f.http_req_failed;
     p.count += counter_of(t.metric, f);
@@ -85,7 +74,7 @@ SlaWindow::Picked SlaWindow::pick(const metrics::Threshold& t, const ProxyFigure
   return p;
 }
 
-std::vector<SlaChange> SlaWindow::add(const ProxyFigures& cumulative, clock::time_point now) {
+std::vector<SlaChange> SlaWindow::add(const metrics::FiguresByTag& cumulative, clock::time_point now) {
   Snapshot snap{now, {}};
   for (const auto& t : thresholds_) snap.picked.push_back(pick(t, cumulative));
   snapshots_.push_back(std::move(snap));

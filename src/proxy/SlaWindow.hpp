@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/TagFigures.hpp"
 #include "metrics/Threshold.hpp"
-#include "proxy/ProxyStats.hpp"
 
 namespace reprise::proxy {
 
@@ -49,7 +49,7 @@ class SlaWindow {
   clock::duration step() const { return step_; }
   // Adds the cumulative figures taken at `now` (the first call is the baseline), judges the
   // window ending there and returns the breaches that started or ended.
-  std::vector<SlaChange> add(const ProxyFigures& cumulative, clock::time_point now);
+  std::vector<SlaChange> add(const metrics::FiguresByTag& cumulative, clock::time_point now);
 
   const std::vector<SlaVerdict>& verdicts() const { return verdicts_; }
   const std::vector<metrics::Threshold>& thresholds() const { return thresholds_; }
@@ -72,7 +72,7 @@ class SlaWindow {
     clock::time_point at;
     std::vector<Picked> picked;  // by threshold
   };
-  Picked pick(const metrics::Threshold& t, const ProxyFigures& figures) const;
+  Picked pick(const metrics::Threshold& t, const metrics::FiguresByTag& figures) const;
   static Picked since(const Picked& later, const Picked& earlier);  // counters subtract, the gauge is later's
   // Updates the verdicts; returns the breaches that started or ended.
   std::vector<SlaChange> track_breaches(const std::vector<metrics::Verdict>& judged, clock::time_point now);
@@ -85,8 +85,5 @@ class SlaWindow {
   std::deque<Snapshot> snapshots_;  // oldest first: the front is the window's start
   std::vector<SlaVerdict> verdicts_;
 };
-
-// True when a combination has every tag the threshold filters on (name, method, status).
-bool tags_match(const std::map<std::string, std::string>& tags, const SeriesKey& key);
 
 }  // namespace reprise::proxy

@@ -185,6 +185,21 @@ void print_failures(const std::vector<StepNote>& notes, const ReplayStats& stats
   for (const auto& line : why) fmt::print("  • {}\n", line);
 }
 
+metrics::StatusSection status_section(const nlohmann::json& summary) {
+  if (!summary.contains("steps") || !summary["steps"].is_array()) return {};
+  std::vector<StepNote> notes;
+  ReplayStats stats;
+  add_steps(summary["steps"], "summary", notes, stats);
+  const ExpectedStatuses expected =
+      expected_from_text(summary.value("expected_statuses", std::string("recorded")), "summary");
+  metrics::StatusSection out{expected_text(expected), {}, {}};
+  for (const auto& r : status_table(notes, stats, expected))
+    out.rows.push_back(
+        {r.route.name, r.route.method, status_text(r.recorded), status_text(r.replayed), r.count, r.failed});
+  if (!out.rows.empty()) out.why = explain_failures(notes, stats, expected);
+  return out;
+}
+
 nlohmann::ordered_json steps_json(const std::vector<StepNote>& notes, const ReplayStats& stats) {
   auto out = nlohmann::ordered_json::array();
   for (size_t i = 0; i < notes.size(); ++i) {

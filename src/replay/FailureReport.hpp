@@ -4,13 +4,15 @@
 // unique, a 401 after the login that hands out the token failed, a credential no answer in the
 // capture handed out). Made from the steps' notes (replay/Session) and their counts
 // (ReplayStats::step_statuses); kept in the summary as "steps", so that a merge of shards
-// explains the same way. It prints and serialises; it does not judge thresholds.
+// and the HTML report explain the same way. It prints and serialises; it does not judge
+// thresholds nor draw the report.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "metrics/HtmlReport.hpp"
 #include "replay/ReplayStats.hpp"
 #include "replay/Session.hpp"
 
@@ -40,6 +42,10 @@ std::vector<std::string> explain_failures(const std::vector<StepNote>& notes, co
 // The table and the explanations on stdout (nothing when no request was answered).
 void print_failures(const std::vector<StepNote>& notes, const ReplayStats& stats,
                     const ExpectedStatuses& expected);
+
+// The table and the explanations read from a summary's "steps" and "expected_statuses", for the
+// HTML report (empty when the summary has no steps or no request was answered).
+metrics::StatusSection status_section(const nlohmann::json& summary);
 
 // The summary's "steps": every step that was sent, its note and its statuses.
 nlohmann::ordered_json steps_json(const std::vector<StepNote>& notes, const ReplayStats& stats);

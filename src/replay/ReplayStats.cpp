@@ -36,7 +36,7 @@ void add_series(std::vector<uint64_t>& into, const std::vector<uint64_t>& from) 
   for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
 }
 
-nlohmann::ordered_json figures_json(const TagStats& t) {
+nlohmann::ordered_json figures_json(const metrics::TagFigures& t) {
   return {{"http_reqs", t.http_reqs},
           {"http_req_failed", t.http_req_failed},
           {"http_req_duration", nlohmann::ordered_json::parse(t.http_req_duration.to_json().dump())},
@@ -59,22 +59,33 @@ int ReplayStats::route_index(const metrics::RouteKey& key) {
   return static_cast<int>(routes.size() - 1);
 }
 
-TagStats& ReplayStats::tagged(int route, int status) {
+metrics::TagFigures& ReplayStats::tagged(int route, int status) {
   auto& mine = by_route_[static_cast<size_t>(route)];
   for (uint32_t i : mine)
-    if (tags[i].status == status) return tags[i];
+    if (tags[i].status == status) return tags[i].figures;
   mine.push_back(static_cast<uint32_t>(tags.size()));
-  TagStats& added = tags.emplace_back();
+  TaggedFigures& added = tags.emplace_back();
   added.route = route;
   added.status = status;
-  return added;
+  return added.figures;
 }
 
-void ReplayStats::add_tag(const TagStats& from, TagStats& into) {
-  into.http_reqs += from.http_reqs;
-  into.http_req_failed += from.http_req_failed;
-  into.http_req_duration.merge(from.http_req_duration);
-  into.http_req_waiting.merge(from.http_req_waiting);
+metrics::TagKey ReplayStats::key(const TaggedFigures& t) const {
+  const auto& route = routes[static_cast<size_t>(t.route)];
+  return {route.name, route.method, t.status};
+}
+
+metrics::TagFigures ReplayStats::matching(const std::map<std::string, std::string>& filter) const {
+  metrics::TagFigures out;
+  for (const auto& t : tags)
+    if (key(t).matches(filter)) out.add(t.figures);
+  return out;
+}
+
+metrics::FiguresByTag ReplayStats::by_tag() const {
+  metrics::FiguresByTag out;
+  for (const auto& t : tags) out[key(t)].add(t.figures);
+  return out;
 }
 
 void ReplayStats::count_step(int step, int status, uint64_t n) {
@@ -105,7 +116,7 @@ void ReplayStats::merge(const ReplayStats& o) {
   for (auto [name, m] : kHistograms) (this->*m).merge(o.*m);
   sse_open_peak += o.sse_open_peak;
   for (const auto& t : o.tags)
-    add_tag(t, tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status));
+    tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status).add(t.figures);
   for (size_t i = 0; i < o.step_statuses.size(); ++i)
     for (auto [status, n] : o.step_statuses[i]) count_step(static_cast<int>(i), status, n);
 }
@@ -122,9 +133,9 @@ nlohmann::json status_classes(const ReplayStats& before, const ReplayStats& s) {
 }
 
 // The figures of each name tag (every method and status), by name.
-std::map<std::string, TagStats> by_name(const ReplayStats& s) {
-  std::map<std::string, TagStats> out;
-  for (const auto& t : s.tags) ReplayStats::add_tag(t, out[s.routes[static_cast<size_t>(t.route)].name]);
+std::map<std::string, metrics::TagFigures> by_name(const ReplayStats& s) {
+  std::map<std::string, metrics::TagFigures> out;
+  for (const auto& t : s.tags) out[s.routes[static_cast<size_t>(t.route)].name].add(t.figures);
   return out;
 }
 
@@ -142,7 +153,7 @@ nlohmann::json ReplayStats::timeline_point(const ReplayStats& before, const Repl
                           {"status", status_classes(before, now)},
                           {"tags", nlohmann::json::object()}};
   for (const auto& [name, fig] : by_name(now)) {
-    const TagStats& old = names_before[name];
+    const metrics::TagFigures& old = names_before[name];
     if (fig.http_reqs == old.http_reqs && fig.http_req_duration.count() == old.http_req_duration.count())
       continue;  // nothing new for this tag in the interval
     point["tags"][name] = {
@@ -223,7 +234,7 @@ void ReplayStats::write(nlohmann::ordered_json& j) const {
       const auto& key = routes[static_cast<size_t>(t.route)];
       if (key.name != name) continue;
       nlohmann::ordered_json one = {{"method", key.method}, {"status", t.status}};
-      one.update(figures_json(t));
+      one.update(figures_json(t.figures));
       by.push_back(std::move(one));
     }
   }
@@ -279,8 +290,9 @@ void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) 
                               t.contains("http_reqs") && t["http_reqs"].is_number_unsigned() &&
                               t.contains("http_req_failed") && t["http_req_failed"].is_number_unsigned() &&
                               t.contains("http_req_duration") && t.contains("http_req_waiting"));
-      TagStats& into = tagged(route_index({it.key(), t["method"].get<std::string>()}),
-                              static_cast<int>(std::min<uint64_t>(t["status"].get<uint64_t>(), 599)));
+      metrics::TagFigures& into =
+          tagged(route_index({it.key(), t["method"].get<std::string>()}),
+                 static_cast<int>(std::min<uint64_t>(t["status"].get<uint64_t>(), 599)));
       into.http_reqs += t["http_reqs"].get<uint64_t>();
       into.http_req_failed += t["http_req_failed"].get<uint64_t>();
       into.http_req_duration.merge(

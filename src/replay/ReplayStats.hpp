@@ -1,30 +1,32 @@
 // What a replay achieved, counted by one thread without locks (each thread has its own) and
 // added together at the end, or across shard processes through the summary file. Names follow
 // k6: http_reqs, http_req_duration, http_req_waiting, http_req_failed, iterations,
-// dropped_iterations, data_sent, data_received, plus the SSE figures.
+// dropped_iterations, data_sent, data_received, plus the SSE figures; per (name, method, status)
+// the figures are metrics::TagFigures, the proxy's type. It must not print or judge: the
+// run's report does.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "metrics/Histogram.hpp"
 #include "metrics/RouteTags.hpp"
+#include "metrics/TagFigures.hpp"
 
 namespace reprise::replay {
 
 // The figures of the requests of one route (name tag and method) that got one status (0: no
-// answer, or cut by the run's end), k6's `name`, `method` and `status` tags.
-struct TagStats {
+// answer, or cut by the run's end), k6's `name`, `method` and `status` tags. The replayer keeps
+// http_reqs, http_req_failed, http_req_duration and http_req_waiting per tag.
+struct TaggedFigures {
   int route = 0;  // index into ReplayStats::routes
   int status = 0;
-  uint64_t http_reqs = 0;
-  uint64_t http_req_failed = 0;
-  metrics::Histogram http_req_duration;
-  metrics::Histogram http_req_waiting;
+  metrics::TagFigures figures;
 };
 
 struct ReplayStats {
@@ -52,7 +54,7 @@ struct ReplayStats {
   metrics::Histogram http_req_waiting;
   metrics::Histogram sse_time_to_first_event;
   std::vector<metrics::RouteKey> routes;  // by a step's tag index (SessionBuild::tags)
-  std::deque<TagStats> tags;              // as first seen; a deque, so references stay good
+  std::deque<TaggedFigures> tags;         // as first seen; a deque, so references stay good
   // By Step::id: the statuses its answers came back with and how often (0: no answer).
   std::vector<std::vector<std::pair<int, uint64_t>>> step_statuses;
 
@@ -60,17 +62,14 @@ struct ReplayStats {
 
   void set_routes(const std::vector<metrics::RouteKey>& keys);
   // The figures of `route` with `status`, added when first seen (histograms are made then).
-  TagStats& tagged(int route, int status);
+  metrics::TagFigures& tagged(int route, int status);
+  metrics::TagKey key(const TaggedFigures& t) const;
   int route_index(const metrics::RouteKey& key);  // finds or adds
   void count_at(std::vector<uint64_t>& per_second, int64_t us);
   void merge(const ReplayStats& other);
-  // Adds every TagStats whose route and status pass `filter` (k6's {name:..,method:..,status:..}).
-  template <class Filter>
-  void add_matching(const Filter& filter, TagStats& into) const {
-    for (const auto& t : tags)
-      if (filter(routes[static_cast<size_t>(t.route)], t.status)) add_tag(t, into);
-  }
-  static void add_tag(const TagStats& from, TagStats& into);
+  // The figures of every tag set `filter` picks (k6's {name:..,method:..,status:..}), added up.
+  metrics::TagFigures matching(const std::map<std::string, std::string>& filter) const;
+  metrics::FiguresByTag by_tag() const;
 
   // What happened between two snapshots of a run, `before` and `now` (taken at `t` seconds):
   // {t, http_reqs, http_req_failed, iterations, dropped_iterations, vus, sse_open, tags: {name:

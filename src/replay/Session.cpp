@@ -25,11 +25,12 @@ std::string label_of(const Exchange& x) { return fmt::format("#{} {} {}", x.id, 
 
 // Builds one session from its connections: every exchange of the user in time order (xs_),
 // each knowing its flow, so that an answer on one connection can feed a request on another.
-// The name tags and methods of all sessions' steps, each once.
+// The name tags and methods of all sessions' steps, each once. Every folded path keeps a name of
+// its own (no RouteTags limit: a capture is finite, and its routes are what the replay reports).
 class TagIndex {
  public:
   TagIndex(const Profile& profile, std::vector<metrics::RouteKey>& keys)
-      : routes_(profile.routes), keys_(keys) {}
+      : routes_(profile.routes, metrics::RouteTags::kNoLimit), keys_(keys) {}
   const metrics::RouteKey& key(int tag) const { return keys_[static_cast<size_t>(tag)]; }
   int of(const capture::Request& req) {
     auto [it, fresh] = index_.try_emplace({routes_.name_of(req.method, req.target), req.method},

@@ -162,7 +162,7 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   settle(step);
   if (sent == Sent::answered) co_return true;
   close(link);
-  TagStats& tag = stats_.tagged(step.tag, 0);  // no answer
+  metrics::TagFigures& tag = stats_.tagged(step.tag, 0);  // no answer
   ++tag.http_reqs;
   if (aborted_) {  // cut by the end of the run, not the target's failure
     ++stats_.interrupted;
@@ -210,7 +210,7 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   Sent head = co_await read_head(link, step, reused);
   if (head != Sent::answered) co_return head;
   const auto& h = link.parser.head();
-  TagStats& tag = stats_.tagged(step.tag, std::clamp(h.status, 0, 599));
+  metrics::TagFigures& tag = stats_.tagged(step.tag, std::clamp(h.status, 0, 599));
   const uint64_t waited = elapsed_us(start);
   stats_.http_req_waiting.record(waited);
   tag.http_req_waiting.record(waited);
@@ -236,7 +236,7 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
 }
 
 // An answer is counted once, when it is whole (or, for a stream, when its head came).
-void Vu::count_answer(int status, const Step& step, TagStats& tag) {
+void Vu::count_answer(int status, const Step& step, metrics::TagFigures& tag) {
   ++tag.http_reqs;
   ++stats_.status[static_cast<size_t>(std::clamp(status, 0, 599))];
   stats_.count_step(step.id, status);

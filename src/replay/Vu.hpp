@@ -95,7 +95,7 @@ class Vu {
   void close(Link& link);
   void settle(const std::vector<Extraction>& extractions);
   void settle(const Step& step);
-  void count_answer(int status, const Step& step, TagStats& tag);
+  void count_answer(int status, const Step& step, metrics::TagFigures& tag);
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;

@@ -6,7 +6,8 @@
 #include <set>
 
 #include "metrics/Histogram.hpp"
-#include "replay/RunReport.hpp"
+#include "replay/RunVerdicts.hpp"
+#include "replay/Runner.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -27,7 +28,7 @@ RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& p
       s.dropped_iterations += p.value("dropped_iterations", uint64_t{0});
       for (auto it = p["tags"].begin(); it != p["tags"].end(); ++it) {
         auto h = metrics::Histogram::from_json(it.value()["http_req_duration"], "timeline", it.key());
-        TagStats& tag = s.tagged(s.route_index({it.key(), ""}), 0);
+        metrics::TagFigures& tag = s.tagged(s.route_index({it.key(), ""}), 0);
         tag.http_reqs += it.value().value("http_reqs", uint64_t{0});
         tag.http_req_failed += it.value().value("http_req_failed", uint64_t{0});
         tag.http_req_duration.merge(h);

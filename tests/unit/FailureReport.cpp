@@ -146,3 +146,28 @@ TEST_CASE("failures: a 404 on a path whose id no answer handed out names the id"
             "12 of 12 answered 404 where the recording had 200: its path carries rooms/7, which no answer "
             "in the capture handed out") != std::string::npos);
 }
+
+TEST_CASE("failures: a summary's steps give the HTML report's statuses section", "[replay][failures]") {
+  std::vector<StepNote> notes = {note("#1 POST /login", "Login", "POST", 200),
+                                 note("#2 GET /me", "Me", "GET", 200)};
+  notes[1].inputs = {0};
+  ReplayStats stats;
+  stats.count_step(0, 401, 3);
+  stats.count_step(1, 401, 3);
+  nlohmann::json summary = {
+      {"steps", nlohmann::json::parse(reprise::replay::steps_json(notes, stats).dump())},
+      {"expected_statuses", "200-399"}};
+  auto section = reprise::replay::status_section(summary);
+  CHECK(section.expected == "200-399");
+  REQUIRE(section.rows.size() == 2);
+  CHECK(section.rows[0].route == "Login");
+  CHECK(section.rows[0].method == "POST");
+  CHECK(section.rows[0].recorded == "200");
+  CHECK(section.rows[0].replayed == "401");
+  CHECK(section.rows[0].count == 3);
+  CHECK(section.rows[0].failed);
+  REQUIRE(section.why.size() == 1);
+  CHECK(section.why[0].find("#1 POST /login") != std::string::npos);
+  // no steps (a summary from before they were kept): no section
+  CHECK(reprise::replay::status_section(nlohmann::json::object()).rows.empty());
+}

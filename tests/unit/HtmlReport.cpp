@@ -1,4 +1,4 @@
-#include "replay/HtmlReport.hpp"
+#include "metrics/HtmlReport.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -7,7 +7,7 @@
 #include "metrics/Histogram.hpp"
 
 using reprise::metrics::Histogram;
-using reprise::replay::html_report;
+using reprise::metrics::html_report;
 using Json = nlohmann::json;
 
 namespace {
@@ -87,7 +87,7 @@ Json summary(int seconds) {
 
 }  // namespace
 
-TEST_CASE("the report draws the timeline's charts", "[replay][report]") {
+TEST_CASE("the report draws the timeline's charts", "[metrics][report]") {
   std::string html = html_report(summary(6));
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
   CHECK(count(html, "<svg") == 7);  // rates, errors, statuses, VUs, all requests and one per tag
@@ -97,7 +97,7 @@ TEST_CASE("the report draws the timeline's charts", "[replay][report]") {
   CHECK(html.find("http_req_duration{name:GetMessages}") != std::string::npos);
 }
 
-TEST_CASE("the report's header, thresholds and k6's summary", "[replay][report]") {
+TEST_CASE("the report's header, thresholds and k6's summary", "[metrics][report]") {
   std::string html = html_report(summary(6));
   CHECK(html.find("constant-arrival-rate") != std::string::npos);
   CHECK(html.find("profiles/smoke.json") != std::string::npos);
@@ -116,14 +116,14 @@ TEST_CASE("the report's header, thresholds and k6's summary", "[replay][report]"
   CHECK(html_report(passed).find("✓ all thresholds passed") != std::string::npos);
 }
 
-TEST_CASE("every string from the summary is escaped", "[replay][report]") {
+TEST_CASE("every string from the summary is escaped", "[metrics][report]") {
   std::string html = html_report(summary(3));
   CHECK(count(html, "<script") == 0);
   CHECK(html.find("{name:&lt;script&gt;&amp;}") != std::string::npos);
   CHECK(html.find("chat &amp; &lt;friends&gt;.jsonl") != std::string::npos);
 }
 
-TEST_CASE("the report reaches for nothing outside itself", "[replay][report]") {
+TEST_CASE("the report reaches for nothing outside itself", "[metrics][report]") {
   std::string html = html_report(summary(3));
   CHECK(count(html, "http://") == 1);  // the target, shown as text
   CHECK(html.find("<td>http://127.0.0.1:8080</td>") != std::string::npos);
@@ -133,7 +133,7 @@ TEST_CASE("the report reaches for nothing outside itself", "[replay][report]") {
     CHECK(html.find(remote) == std::string::npos);
 }
 
-TEST_CASE("a summary without a timeline gives charts that say no data", "[replay][report]") {
+TEST_CASE("a summary without a timeline gives charts that say no data", "[metrics][report]") {
   auto empty = summary(3);
   empty["timeline"] = Json::array();
   auto older = summary(3);
@@ -147,8 +147,26 @@ TEST_CASE("a summary without a timeline gives charts that say no data", "[replay
   }
 }
 
-TEST_CASE("a bare summary renders without failing", "[replay][report]") {
+TEST_CASE("a bare summary renders without failing", "[metrics][report]") {
   std::string html = html_report(Json{{"reprise_summary", 1}});
   CHECK(html.find("no thresholds") != std::string::npos);
   CHECK(count(html, ">no data</text>") == 5);
+}
+
+TEST_CASE("the statuses by route and why requests failed, as handed in, escaped", "[metrics][report]") {
+  reprise::metrics::StatusSection statuses;
+  statuses.expected = "200-399";
+  statuses.rows = {{"Login", "POST", "200", "401", 3, true}, {"<Me>", "GET", "200", "200", 9, false}};
+  statuses.why = {"Me GET: 3 of 3 answered 401 & more"};
+  std::string html = html_report(summary(3), statuses);
+  CHECK(html.find("<h2>Statuses by route</h2>") != std::string::npos);
+  CHECK(html.find("expected statuses: 200-399") != std::string::npos);
+  CHECK(html.find("<td>Login</td><td>POST</td><td class=\"n\">200</td><td class=\"n\">401</td>"
+                  "<td class=\"n\">3</td><td class=\"bad\">✗ failed</td>") != std::string::npos);
+  CHECK(html.find("<td>&lt;Me&gt;</td>") != std::string::npos);
+  CHECK(html.find("<li>Me GET: 3 of 3 answered 401 &amp; more</li>") != std::string::npos);
+  // without rows there is no section
+  CHECK(html_report(summary(3)).find("Statuses by route") == std::string::npos);
+  statuses.why.clear();
+  CHECK(html_report(summary(3), statuses).find("Why requests failed") == std::string::npos);
 }

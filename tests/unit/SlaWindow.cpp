@@ -6,11 +6,10 @@
 
 #include "proxy/SlaFile.hpp"
 
-using reprise::proxy::ProxyFigures;
-using reprise::proxy::SeriesKey;
+using reprise::metrics::FiguresByTag;
+using reprise::metrics::TagKey;
 using reprise::proxy::SlaChange;
 using reprise::proxy::SlaWindow;
-using reprise::proxy::tags_match;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
@@ -23,8 +22,8 @@ std::vector<reprise::metrics::Threshold> thresholds(const char* json) {
 
 // Cumulative figures that grow as a test goes: each call adds requests to one combination.
 struct Traffic {
-  ProxyFigures figures;
-  void add(const SeriesKey& key, int n, uint64_t duration_us) {
+  FiguresByTag figures;
+  void add(const TagKey& key, int n, uint64_t duration_us) {
     auto& f = figures[key];
     for (int i = 0; i < n; ++i) {
       ++f.http_reqs;
@@ -43,9 +42,9 @@ double measured(const SlaWindow& w, const std::string& threshold) {
   return -1;
 }
 
-const SeriesKey kSend{"SendMessage", "POST", 201};
-const SeriesKey kSendFailed{"SendMessage", "POST", 500};
-const SeriesKey kLogin{"Login", "POST", 200};
+const TagKey kSend{"SendMessage", "POST", 201};
+const TagKey kSendFailed{"SendMessage", "POST", 500};
+const TagKey kLogin{"Login", "POST", 200};
 
 }  // namespace
 
@@ -128,12 +127,12 @@ TEST_CASE("sla window: nothing measured in the window is no breach, and ends one
 }
 
 TEST_CASE("sla window: a tag filter sums the combinations it picks", "[proxy][sla]") {
-  CHECK(tags_match({{"name", "SendMessage"}}, kSend));
-  CHECK(tags_match({{"name", "SendMessage"}, {"status", "500"}}, kSendFailed));
-  CHECK_FALSE(tags_match({{"name", "SendMessage"}, {"status", "500"}}, kSend));
-  CHECK(tags_match({{"method", "post"}}, kLogin));
-  CHECK_FALSE(tags_match({{"method", "GET"}}, kLogin));
-  CHECK(tags_match({}, kLogin));
+  CHECK(kSend.matches({{"name", "SendMessage"}}));
+  CHECK(kSendFailed.matches({{"name", "SendMessage"}, {"status", "500"}}));
+  CHECK_FALSE(kSend.matches({{"name", "SendMessage"}, {"status", "500"}}));
+  CHECK(kLogin.matches({{"method", "post"}}));
+  CHECK_FALSE(kLogin.matches({{"method", "GET"}}));
+  CHECK(kLogin.matches({}));
 
   SlaWindow w(
       thresholds(R"({"http_reqs{name:SendMessage}": ["count<0"], "http_reqs{method:POST}": ["count<0"],
@@ -160,14 +159,14 @@ TEST_CASE("sla window: a tag filter sums the combinations it picks", "[proxy][sl
 TEST_CASE("sla window: the sse_connections gauge is the latest value, not a difference", "[proxy][sla]") {
   SlaWindow w(thresholds(R"({"sse_connections": ["value<3"]})"), 5s, "5s");
   auto t0 = clock_type::now();
-  ProxyFigures figures;
+  FiguresByTag figures;
   w.add(figures, t0);
-  figures[SeriesKey{"/events", "GET", 200}].sse_open = 4;  // open, none ended yet
+  figures[TagKey{"/events", "GET", 200}].sse_open = 4;  // open, none ended yet
   auto started = w.add(figures, t0 + 1s);
   REQUIRE(started.size() == 1);
   CHECK(w.verdicts()[0].measured == 4);
-  figures[SeriesKey{"/events", "GET", 200}].sse_open = 1;
-  figures[SeriesKey{"/events", "GET", 200}].http_reqs = 3;
+  figures[TagKey{"/events", "GET", 200}].sse_open = 1;
+  figures[TagKey{"/events", "GET", 200}].http_reqs = 3;
   auto ended = w.add(figures, t0 + 2s);
   REQUIRE(ended.size() == 1);
   CHECK(w.verdicts()[0].measured == 1);

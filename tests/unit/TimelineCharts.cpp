@@ -1,4 +1,4 @@
-#include "replay/TimelineCharts.hpp"
+#include "metrics/TimelineCharts.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 using reprise::metrics::Histogram;
 using reprise::metrics::LineChart;
-using reprise::replay::timeline_charts;
+using reprise::metrics::timeline_charts;
 using Json = nlohmann::json;
 
 namespace {
@@ -47,7 +47,7 @@ std::vector<double> ys(const LineChart& c, size_t series) {
 
 }  // namespace
 
-TEST_CASE("rates divide each interval's counts by that interval's own length", "[replay][report]") {
+TEST_CASE("rates divide each interval's counts by that interval's own length", "[metrics][report]") {
   Json summary = {{"timeline", {point(1.0, 100, 0, 5), point(2.5, 150, 3, 8), point(3.0, 50, 1, 8)}}};
   auto charts = timeline_charts(summary);
   const auto& rates = chart(charts, "Requests and iterations");
@@ -62,7 +62,7 @@ TEST_CASE("rates divide each interval's counts by that interval's own length", "
         std::vector<double>{5, 8, 8});  // gauges as they are
 }
 
-TEST_CASE("latency percentiles per tag, with a gap where a tag had no request", "[replay][report]") {
+TEST_CASE("latency percentiles per tag, with a gap where a tag had no request", "[metrics][report]") {
   Json a1 = {{"http_reqs", 3}, {"http_req_failed", 0}, {"http_req_duration", durations({100, 200, 250})}};
   Json b1 = {{"http_reqs", 1}, {"http_req_failed", 0}, {"http_req_duration", durations({50})}};
   Json b2 = {{"http_reqs", 2}, {"http_req_failed", 1}, {"http_req_duration", durations({10'000, 20'000})}};
@@ -81,7 +81,7 @@ TEST_CASE("latency percentiles per tag, with a gap where a tag had no request", 
   CHECK(ys(all, 2)[1] == Approx(20).epsilon(0.01));
 }
 
-TEST_CASE("no timeline, or an empty one: every chart is there and says no data", "[replay][report]") {
+TEST_CASE("no timeline, or an empty one: every chart is there and says no data", "[metrics][report]") {
   for (const Json& summary : {Json::object(), Json{{"timeline", Json::array()}}, Json{{"timeline", 5}}}) {
     auto charts = timeline_charts(summary);
     CHECK(charts.size() == 5);

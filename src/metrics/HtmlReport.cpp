@@ -1,4 +1,4 @@
-#include "replay/HtmlReport.hpp"
+#include "metrics/HtmlReport.hpp"
 
 #include <fmt/format.h>
 
@@ -6,15 +6,14 @@
 
 #include "Duration.hpp"
 #include "metrics/Histogram.hpp"
+#include "metrics/Threshold.hpp"
+#include "metrics/TimelineCharts.hpp"
 #include "metrics/XmlText.hpp"
-#include "replay/FailureReport.hpp"
-#include "replay/TimelineCharts.hpp"
 
-namespace reprise::replay {
+namespace reprise::metrics {
 namespace {
 
 using Json = nlohmann::json;
-using metrics::xml_escaped;
 
 constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827;margin:24px auto;max-width:1100px;padding:0 16px}
@@ -90,9 +89,9 @@ std::string threshold_table(const Json& summary) {
       "class=\"thresholds\">\n<tr><th></th><th>threshold</th><th>condition</th><th>measured</th></tr>\n";
   for (const auto& v : verdicts) {
     bool ok = v.contains("ok") && v["ok"] == true;
-    metrics::Verdict verdict{v.value("threshold", ""), v.value("condition", ""), std::nullopt, ok};
+    Verdict verdict{v.value("threshold", ""), v.value("condition", ""), std::nullopt, ok};
     if (v.contains("actual") && v["actual"].is_number()) verdict.actual = v["actual"].get<double>();
-    std::string measured = xml_escaped(metrics::measured_text(verdict));
+    std::string measured = xml_escaped(measured_text(verdict));
     out +=
         fmt::format("<tr><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>\n",
                     ok ? "ok" : "bad", ok ? "✓" : "✗", text(v, "threshold"), text(v, "condition"), measured);
@@ -134,8 +133,7 @@ std::string window_table(const Json& summary) {
 // One row of k6's trend summary; `label` is already escaped.
 std::string trend_row(const std::string& label, const Json& histogram, const std::string& field,
                       bool sub = false) {
-  auto h =
-      histogram.is_null() ? metrics::Histogram() : metrics::Histogram::from_json(histogram, "summary", field);
+  auto h = histogram.is_null() ? Histogram() : Histogram::from_json(histogram, "summary", field);
   std::string out = fmt::format("<tr><td{}>{}</td>", sub ? " class=\"tag\"" : "", label);
   auto cell = [&](double us) { out += "<td class=\"n\">" + (h.count() ? duration_text(us) : "-") + "</td>"; };
   cell(h.mean());
@@ -209,33 +207,24 @@ std::string counter_table(const Json& summary) {
   return out + "</table>\n";
 }
 
-// The statuses each route got against the recorded ones, and why requests failed (FailureReport,
-// from the summary's "steps").
-std::string failure_table(const Json& summary) {
-  if (!summary.contains("steps") || !summary["steps"].is_array()) return "";
-  std::vector<StepNote> notes;
-  ReplayStats stats;
-  add_steps(summary["steps"], "summary", notes, stats);
-  const ExpectedStatuses expected =
-      expected_from_text(summary.value("expected_statuses", std::string("recorded")), "summary");
-  auto rows = status_table(notes, stats, expected);
-  if (rows.empty()) return "";
+// The statuses each route got against the recorded ones, and why requests failed.
+std::string failure_table(const StatusSection& statuses) {
+  if (statuses.rows.empty()) return "";
   std::string out = fmt::format(
       "<h2>Statuses by route</h2>\n<p>Recorded status against replayed status; expected statuses: {}.</p>\n"
       "<table class=\"statuses\">\n<tr><th>route</th><th>method</th><th>recorded</th><th>replayed</th>"
       "<th>count</th><th></th></tr>\n",
-      xml_escaped(expected_text(expected)));
-  for (const auto& r : rows)
+      xml_escaped(statuses.expected));
+  for (const auto& r : statuses.rows)
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
         "<td class=\"{}\">{}</td></tr>\n",
-        xml_escaped(r.route.name), xml_escaped(r.route.method), status_text(r.recorded),
-        status_text(r.replayed), r.count, r.failed ? "bad" : "ok", r.failed ? "✗ failed" : "✓");
+        xml_escaped(r.route), xml_escaped(r.method), xml_escaped(r.recorded), xml_escaped(r.replayed),
+        r.count, r.failed ? "bad" : "ok", r.failed ? "✗ failed" : "✓");
   out += "</table>\n";
-  auto why = explain_failures(notes, stats, expected);
-  if (why.empty()) return out;
+  if (statuses.why.empty()) return out;
   out += "<h2>Why requests failed</h2>\n<ul class=\"why\">\n";
-  for (const auto& line : why) out += "<li>" + xml_escaped(line) + "</li>\n";
+  for (const auto& line : statuses.why) out += "<li>" + xml_escaped(line) + "</li>\n";
   return out + "</ul>\n";
 }
 
@@ -247,7 +236,7 @@ std::string charts(const Json& summary) {
 
 }  // namespace
 
-std::string html_report(const Json& summary) {
+std::string html_report(const Json& summary, const StatusSection& statuses) {
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -257,10 +246,10 @@ std::string html_report(const Json& summary) {
   out += threshold_table(summary);
   out += window_table(summary);
   out += "<h2>Summary</h2>\n" + trend_table(summary) + counter_table(summary);
-  out += failure_table(summary);
+  out += failure_table(statuses);
   out += charts(summary);
   out += "<footer>Made by reprise " REPRISE_VERSION " from the run's summary.</footer>\n</body>\n</html>\n";
   return out;
 }
 
-}  // namespace reprise::replay
+}  // namespace reprise::metrics

@@ -11,8 +11,8 @@
 
 #include "metrics/LineChart.hpp"
 
-namespace reprise::replay {
+namespace reprise::metrics {
 
-std::vector<metrics::LineChart> timeline_charts(const nlohmann::json& summary);
+std::vector<LineChart> timeline_charts(const nlohmann::json& summary);
 
-}  // namespace reprise::replay
+}  // namespace reprise::metrics

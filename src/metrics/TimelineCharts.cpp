@@ -1,4 +1,4 @@
-#include "replay/TimelineCharts.hpp"
+#include "metrics/TimelineCharts.hpp"
 
 #include <cmath>
 #include <limits>
@@ -7,11 +7,9 @@
 
 #include "metrics/Histogram.hpp"
 
-namespace reprise::replay {
+namespace reprise::metrics {
 namespace {
 
-using metrics::ChartPoint;
-using metrics::LineChart;
 using Json = nlohmann::json;
 
 constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
@@ -66,14 +64,14 @@ std::vector<ChartPoint> gauge(const std::vector<Interval>& intervals, const char
 
 // The interval's http_req_duration of one tag, or of every tag when `tag` is null; empty
 // when the interval has none.
-metrics::Histogram duration_of(const Interval& interval, size_t index, const std::string* tag) {
-  metrics::Histogram h;
+Histogram duration_of(const Interval& interval, size_t index, const std::string* tag) {
+  Histogram h;
   const Json& figures = *interval.figures;
   if (!figures.contains("tags") || !figures["tags"].is_object()) return h;
   for (auto it = figures["tags"].begin(); it != figures["tags"].end(); ++it) {
     if ((tag && it.key() != *tag) || !it.value().is_object() || !it.value().contains("http_req_duration"))
       continue;
-    h.merge(metrics::Histogram::from_json(
+    h.merge(Histogram::from_json(
         it.value()["http_req_duration"], "summary",
         "timeline[" + std::to_string(index) + "].tags." + it.key() + ".http_req_duration"));
   }
@@ -133,4 +131,4 @@ std::vector<LineChart> timeline_charts(const Json& summary) {
   return charts;
 }
 
-}  // namespace reprise::replay
+}  // namespace reprise::metrics
