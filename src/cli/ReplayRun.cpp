@@ -11,8 +11,9 @@
 #include "InputError.hpp"
 #include "capture/CaptureReader.hpp"
 #include "cli/FlagChecks.hpp"
-#include "metrics/AdminServer.hpp"
+#include "metrics/PrometheusText.hpp"
 #include "net/Address.hpp"
+#include "net/AdminServer.hpp"
 #include "replay/Identities.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
@@ -41,11 +42,12 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
     std::string text;
   };
   auto latest = std::make_shared<Latest>();
-  auto server = std::make_shared<metrics::AdminServer>(
-      net::resolve(net::parse_host_port(address, "--metrics")), [latest] {
-        std::lock_guard lock(latest->mutex);
-        return latest->text;
-      });
+  auto server = std::make_shared<net::AdminServer>(net::resolve(net::parse_host_port(address, "--metrics")));
+  server->route("GET", "/metrics", [latest](const net::AdminRequest&) {
+    std::lock_guard lock(latest->mutex);
+    return net::AdminResponse{200, std::string(metrics::PrometheusText::kContentType), latest->text, {}};
+  });
+  server->start();
   spdlog::info("metrics on http://{}/metrics", net::to_string(server->endpoint()));
   return [monitor, latest, server](const replay::RunResult& so_far) {
     {
