@@ -1,5 +1,6 @@
-// Durations written the k6 way ("500ms", "10s", "2m", "1h30m", "1.5s"): used by flags now and
-// by profiles and fault files later. Parsing only; it knows nothing of timers.
+// Durations written the k6 way ("500ms", "10s", "2m", "1h30m", "1.5s"), read from flags,
+// profiles, fault files, SLA files and thresholds; and measured times written for people.
+// Parsing and formatting only; it knows nothing of timers.
 #pragma once
 
 #include <chrono>

@@ -17,10 +17,5 @@ void add_record_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_merge_command(CLI::App& app, int& exit_code);
 void add_drill_command(CLI::App& app, int& exit_code);
-// `import har`, added by ImportCommand.cpp to its `import` subcommand.
-void add_import_har(CLI::App& import_cmd, int& exit_code);
-
-// Flags and parsing shared by commands.
-std::chrono::microseconds duration_flag(const std::string& text, const char* flag);
 
 }  // namespace reprise::cli

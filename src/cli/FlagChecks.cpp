@@ -66,4 +66,8 @@ CLI::Validator duration(bool zero_allowed) {
       zero_allowed ? "DURATION" : "DURATION>0");
 }
 
+std::chrono::microseconds duration_flag(const std::string& text, const char* flag) {
+  return parse_duration(text, flag);
+}
+
 }  // namespace reprise::cli

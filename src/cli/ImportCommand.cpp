@@ -1,12 +1,20 @@
-// `reprise import pcap|har FILE -o CAPTURE`: the `import` subcommand. `import pcap` is here
-// (flags to PcapImportConfig, the import, its one-line summary on stderr); `import har` is
-// added by HarCommands.cpp.
+// `reprise import pcap|har FILE -o CAPTURE`: flags to importers/PcapImport or importers/Har,
+// the capture written (redacted unless asked otherwise) and a one-line summary on stderr. The
+// reading of either format is the importers'; this file must not parse packets or HAR.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
+#include <memory>
 
+#include "InputError.hpp"
+#include "capture/CaptureFormat.hpp"
+#include "capture/CaptureWriter.hpp"
 #include "cli/Commands.hpp"
 #include "cli/FlagChecks.hpp"
 #include "cli/RedactionFlags.hpp"
+#include "importers/Har.hpp"
 #include "importers/PcapImport.hpp"
 
 namespace reprise::cli {
@@ -19,6 +27,18 @@ struct ImportPcapFlags {
   uint64_t body_limit = uint64_t{64} * 1024;
   RedactionFlags redaction;
 };
+
+struct HarImportFlags {
+  std::string input;
+  std::string output;
+  RedactionFlags redaction;
+};
+
+std::string counts_text(const std::map<std::string, uint64_t>& counts) {
+  std::string out;
+  for (const auto& [kind, n] : counts) out += (out.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+  return out;
+}
 
 void import_pcap(const ImportPcapFlags& f) {
   importers::PcapImportConfig config;
@@ -47,6 +67,44 @@ void add_import_pcap(CLI::App& import_cmd, int& exit_code) {
   flags->redaction.add_to(*cmd);
   cmd->callback([flags, &exit_code] {
     import_pcap(*flags);
+    exit_code = 0;
+  });
+}
+
+void import_har(const HarImportFlags& f) {
+  auto har = importers::read_har(f.input);  // every entry checked before the capture is created
+  auto redactor = f.redaction.redactor(f.output);
+  har.header.redaction = f.redaction.header_value();
+  capture::CaptureWriter writer(f.output, har.header);
+  std::string lines;
+  auto flush = [&] {
+    if (!writer.write(lines))
+      throw RuntimeFailure("cannot write capture " + f.output + ": " + writer.error());
+    lines.clear();
+  };
+  for (auto& x : har.exchanges) {
+    if (redactor) redactor->redact(x);
+    capture::append_line(lines, x);
+    if (lines.size() >= (1u << 20)) flush();
+  }
+  flush();
+  if (har.other_versions > 0)
+    spdlog::info("{} entries were HTTP/2, HTTP/3 or had no version: written as HTTP/1.1 requests",
+                 har.other_versions);
+  spdlog::info("imported {} exchanges from {} into {}{}{}", har.exchanges.size(), f.input, f.output,
+               redactor && !redactor->counts().empty() ? "; redacted: " : "",
+               redactor ? counts_text(redactor->counts()) : "");
+}
+
+void add_import_har(CLI::App& import_cmd, int& exit_code) {
+  auto flags = std::make_shared<HarImportFlags>();
+  auto* cmd = import_cmd.add_subcommand(
+      "har", "Convert a HAR 1.2 file (browsers, mitmproxy, Charles) into a capture");
+  cmd->add_option("file", flags->input, "HAR file")->required();
+  cmd->add_option("-o,--output", flags->output, "Capture to write (.jsonl)")->required();
+  flags->redaction.add_to(*cmd);
+  cmd->callback([flags, &exit_code] {
+    import_har(*flags);
     exit_code = 0;
   });
 }

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "Duration.hpp"
 #include "InputError.hpp"
 #include "capture/Recorder.hpp"
 #include "cli/Commands.hpp"
@@ -17,10 +16,6 @@
 #include "proxy/SlaFile.hpp"
 
 namespace reprise::cli {
-
-std::chrono::microseconds duration_flag(const std::string& text, const char* flag) {
-  return parse_duration(text, flag);
-}
 
 namespace {
 

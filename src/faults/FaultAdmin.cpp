@@ -7,8 +7,8 @@
 namespace reprise::faults {
 namespace {
 
-using metrics::AdminRequest;
-using metrics::AdminResponse;
+using net::AdminRequest;
+using net::AdminResponse;
 
 AdminResponse json_response(int status, const nlohmann::json& j) {
   return {status, "application/json", j.dump(1) + "\n", {}};
@@ -28,7 +28,7 @@ std::shared_ptr<const FaultSet> FaultAdmin::current() const {
   return set_;
 }
 
-void FaultAdmin::add_routes(metrics::AdminServer& server) {
+void FaultAdmin::add_routes(net::AdminServer& server) {
   server.route("GET", "/faults", [this](const AdminRequest&) { return list(); });
   server.route("POST", "/faults", [this](const AdminRequest& r) { return post(r); });
   server.route("GET", "/faults/{name}", [this](const AdminRequest& r) { return get(r); });

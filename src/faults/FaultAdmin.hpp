@@ -13,7 +13,7 @@
 #include <mutex>
 
 #include "faults/FaultSet.hpp"
-#include "metrics/AdminServer.hpp"
+#include "net/AdminServer.hpp"
 
 namespace reprise::faults {
 
@@ -22,17 +22,17 @@ class FaultAdmin {
   using Publish = std::function<void(std::shared_ptr<const FaultSet>)>;
   FaultAdmin(FaultSet initial, Publish publish);
 
-  void add_routes(metrics::AdminServer& server);
+  void add_routes(net::AdminServer& server);
   std::shared_ptr<const FaultSet> current() const;
 
  private:
-  metrics::AdminResponse list() const;
-  metrics::AdminResponse get(const metrics::AdminRequest& r) const;
-  metrics::AdminResponse post(const metrics::AdminRequest& r);
-  metrics::AdminResponse put(const metrics::AdminRequest& r);
-  metrics::AdminResponse remove(const metrics::AdminRequest& r);
+  net::AdminResponse list() const;
+  net::AdminResponse get(const net::AdminRequest& r) const;
+  net::AdminResponse post(const net::AdminRequest& r);
+  net::AdminResponse put(const net::AdminRequest& r);
+  net::AdminResponse remove(const net::AdminRequest& r);
   // Parses a request body as one fault; nullopt and `error` set when it is not one.
-  std::optional<Fault> body_fault(const metrics::AdminRequest& r, metrics::AdminResponse& error) const;
+  std::optional<Fault> body_fault(const net::AdminRequest& r, net::AdminResponse& error) const;
   void change(FaultSet next);
 
   mutable std::mutex mutex_;

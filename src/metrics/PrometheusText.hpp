@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,8 @@ enum class TaggedFamilies { requests, all };
 
 class PrometheusText {
  public:
+  static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
   // Starts a family; its samples follow. `type` is "counter", "gauge" or "histogram".
   void family(const std::string& name, const std::string& type, const std::string& help);
   void sample(const std::string& name, const Labels& labels, double value);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/PrometheusText.hpp"
 #include "net/Address.hpp"
 #include "proxy/ProxyMetricsText.hpp"
 #include "proxy/ProxyServer.hpp"
@@ -9,8 +10,8 @@
 namespace reprise::proxy {
 namespace {
 
-using metrics::AdminRequest;
-using metrics::AdminResponse;
+using net::AdminRequest;
+using net::AdminResponse;
 using clock = std::chrono::steady_clock;
 
 // Long enough for a busy worker to get to the copy; short enough for a scrape or a tick.
@@ -28,7 +29,7 @@ ProxyAdmin::ProxyAdmin(ProxyServer& server) : server_(server) {
     window_ =
         std::make_unique<SlaWindow>(config.sla->thresholds, config.sla->window, config.sla->window_text);
   if (!config.admin) return;
-  admin_ = std::make_unique<metrics::AdminServer>(*config.admin);
+  admin_ = std::make_unique<net::AdminServer>(*config.admin);
   if (!config.admin_token.empty()) admin_->require_token(config.admin_token);
   faults_ = std::make_unique<faults::FaultAdmin>(
       config.faults,
@@ -98,7 +99,7 @@ AdminResponse ProxyAdmin::metrics_page() {
     verdicts = window_->verdicts();
   }
   return {200,
-          std::string(metrics::AdminServer::kPrometheusType),
+          std::string(metrics::PrometheusText::kContentType),
           prometheus_text(*figures, verdicts, *injected),
           {}};
 }

@@ -1,7 +1,8 @@
 // The proxy's measuring side, off the request path: `--admin ADDR` (GET /metrics in Prometheus's
 // text format, GET /healthz, GET /sla) and `--sla FILE` (a thread that takes a snapshot of the
 // workers' figures every SlaWindow::step(), judges the rolling window and logs each breach when
-// it starts and when it ends). The faults API and its token will join the same admin server.
+// it starts and when it ends). The same admin server carries the faults API (faults/FaultAdmin)
+// and asks for --admin-token when one is given.
 // It must not touch a worker's figures except through ProxyServer::figures().
 #pragma once
 
@@ -11,7 +12,7 @@
 #include <thread>
 
 #include "faults/FaultAdmin.hpp"
-#include "metrics/AdminServer.hpp"
+#include "net/AdminServer.hpp"
 #include "proxy/SlaWindow.hpp"
 
 namespace reprise::proxy {
@@ -30,11 +31,11 @@ class ProxyAdmin {
 
  private:
   void judge_every_step();
-  metrics::AdminResponse metrics_page();
-  metrics::AdminResponse sla_page();
+  net::AdminResponse metrics_page();
+  net::AdminResponse sla_page();
 
   ProxyServer& server_;
-  std::unique_ptr<metrics::AdminServer> admin_;
+  std::unique_ptr<net::AdminServer> admin_;
   std::unique_ptr<faults::FaultAdmin> faults_;  // /faults, with the admin server
   std::mutex mutex_;                            // guards the three below
   std::unique_ptr<SlaWindow> window_;           // null without --sla

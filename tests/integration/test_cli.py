@@ -117,8 +117,6 @@ class OneLineErrorCase(unittest.TestCase):
 # Every command with its own --help, nested ones included.
 COMMANDS = [(), ("proxy",), ("upstream-demo",), ("demo",), ("import",), ("import", "pcap"), ("import", "har"),
             ("export",), ("export", "har"), ("inspect",), ("record",), ("replay",), ("merge",), ("drill",)]
-# Flags the lead adds to replay and drill on another branch; the examples may use them already.
-FLAGS_ADDED_ELSEWHERE = set()
 
 
 class HelpExamplesTest(OneLineErrorCase):
@@ -164,7 +162,7 @@ class HelpExamplesTest(OneLineErrorCase):
                     helps[path] = run(*path, "--help", timeout=10).stdout
                 for w in words:
                     flag = w.split("=")[0]
-                    if flag.startswith("-") and flag not in FLAGS_ADDED_ELSEWHERE:
+                    if flag.startswith("-"):
                         self.assertRegex(helps[path], r"(^|[ ,])" + re.escape(flag) + r"(?![\w-])", f"{line}: {flag}")
 
     def test_the_inspect_examples_run(self):

@@ -1,4 +1,7 @@
-#include "metrics/AdminServer.hpp"
+// net/AdminServer on a loopback port the kernel chose: routing by method and path (404, 405),
+// a "{name}" segment, bodies by length or chunked, the limits (400, 413), and a page served
+// in the content type its route gives.
+#include "net/AdminServer.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
@@ -6,9 +9,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-using reprise::metrics::AdminRequest;
-using reprise::metrics::AdminResponse;
-using reprise::metrics::AdminServer;
+using reprise::net::AdminRequest;
+using reprise::net::AdminResponse;
+using reprise::net::AdminServer;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
@@ -30,7 +33,7 @@ std::string body_of(const std::string& reply) { return reply.substr(reply.find("
 
 }  // namespace
 
-TEST_CASE("admin server: routes by method and path, 404 and 405 otherwise", "[metrics][admin]") {
+TEST_CASE("admin server: routes by method and path, 404 and 405 otherwise", "[net][admin]") {
   AdminServer server(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   server.route("GET", "/healthz", [](const AdminRequest&) {
     return AdminResponse{200, "text/plain", "ok\n", {}};
@@ -80,9 +83,12 @@ TEST_CASE("admin server: routes by method and path, 404 and 405 otherwise", "[me
             .starts_with("HTTP/1.1 413 "));
 }
 
-TEST_CASE("admin server: the replayer's /metrics form", "[metrics][admin]") {
-  AdminServer server(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
-                     [] { return std::string("m 1\n"); });
+TEST_CASE("admin server: a page in its route's content type (the replayer's /metrics)", "[net][admin]") {
+  AdminServer server(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  server.route("GET", "/metrics", [](const AdminRequest&) {
+    return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", "m 1\n", {}};
+  });
+  server.start();
   std::string reply = ask(server.endpoint(), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(reply.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n") != std::string::npos);
   CHECK(body_of(reply) == "m 1\n");

@@ -1,4 +1,4 @@
-#include "metrics/AdminServer.hpp"
+#include "net/AdminServer.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@
 #include "net/Address.hpp"
 #include "net/Watchdog.hpp"
 
-namespace reprise::metrics {
+namespace reprise::net {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
@@ -102,21 +102,13 @@ tcp::acceptor listener(asio::io_context& ctx, const tcp::endpoint& at) {
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(at, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw RuntimeFailure("cannot listen on " + net::to_string(at) + ": " + ec.message());
+  if (ec) throw RuntimeFailure("cannot listen on " + to_string(at) + ": " + ec.message());
   return acceptor;
 }
 
 }  // namespace
 
 AdminServer::AdminServer(const tcp::endpoint& listen) : acceptor_(listener(ctx_, listen)) {}
-
-AdminServer::AdminServer(const tcp::endpoint& listen, std::function<std::string()> metrics)
-    : AdminServer(listen) {
-  route("GET", "/metrics", [metrics = std::move(metrics)](const AdminRequest&) {
-    return AdminResponse{200, std::string(kPrometheusType), metrics(), {}};
-  });
-  start();
-}
 
 AdminServer::~AdminServer() {
   ctx_.stop();
@@ -143,7 +135,7 @@ awaitable<void> AdminServer::accept_loop() {
 }
 
 awaitable<void> AdminServer::serve(tcp::socket socket) {
-  net::Watchdog dog(socket);
+  Watchdog dog(socket);
   dog.arm(kRequestTime);
   http::MessageParser parser(http::MessageParser::Type::request);
   std::string in, body;
@@ -194,4 +186,4 @@ AdminResponse AdminServer::dispatch(const http::MessageHead& head, std::string_v
 
 tcp::endpoint AdminServer::endpoint() const { return acceptor_.local_endpoint(); }
 
-}  // namespace reprise::metrics
+}  // namespace reprise::net

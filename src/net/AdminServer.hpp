@@ -1,9 +1,9 @@
 // A small HTTP/1.1 admin endpoint on a thread of its own: a table of routes (method and path to a
 // handler that returns status, content type and body), one request per connection, parsed by
 // http::MessageParser, a request body read whole up to 1 MiB (by Content-Length, or chunked).
-// The replayer's `--metrics` serves GET /metrics from it, the proxy's `--admin` /metrics,
-// /healthz and /sla. Handlers run on the admin thread, one at a time: they take their own locks
-// and must not wait long. It knows nothing of what the routes mean.
+// Handlers run on the admin thread, one at a time: they take their own locks and must not wait
+// long. It knows nothing of what the routes mean (metrics, faults, health are its callers'),
+// and it is not for the data path: the proxy's listeners are net/Workers'.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -18,7 +18,7 @@
 
 #include "http/MessageHead.hpp"
 
-namespace reprise::metrics {
+namespace reprise::net {
 
 struct AdminRequest {
   std::string_view method;
@@ -42,8 +42,6 @@ class AdminServer {
  public:
   // Binds now (throws RuntimeFailure when it cannot); serves once start() is called.
   explicit AdminServer(const boost::asio::ip::tcp::endpoint& listen);
-  // The replayer's form: GET /metrics answers `metrics()` in Prometheus's content type; started.
-  AdminServer(const boost::asio::ip::tcp::endpoint& listen, std::function<std::string()> metrics);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -56,8 +54,6 @@ class AdminServer {
   void start();
 
   boost::asio::ip::tcp::endpoint endpoint() const;
-
-  static constexpr std::string_view kPrometheusType = "text/plain; version=0.0.4; charset=utf-8";
 
  private:
   struct Route {
@@ -78,4 +74,4 @@ class AdminServer {
   std::thread thread_;
 };
 
-}  // namespace reprise::metrics
+}  // namespace reprise::net
