@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "../FakeExchange.hpp"
+#include "faults/FakeExchange.hpp"
 
 using namespace reprise::faults;
 using namespace reprise::faults::test;

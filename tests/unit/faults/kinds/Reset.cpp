@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "../FakeExchange.hpp"
+#include "faults/FakeExchange.hpp"
 
 using namespace reprise::faults;
 using namespace reprise::faults::test;

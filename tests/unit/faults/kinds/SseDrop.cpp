@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "../FakeExchange.hpp"
+#include "faults/FakeExchange.hpp"
 
 using namespace reprise::faults;
 using namespace reprise::faults::test;
