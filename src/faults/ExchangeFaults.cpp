@@ -45,7 +45,8 @@ bool ExchangeFaults::closes() const {
 }
 
 boost::asio::awaitable<void> ExchangeFaults::at_close(ExchangeControl& x) {
-  for (auto& a : actions_) co_await a->at_close(x);
+  for (auto& a : actions_)
+    if (a->closes()) co_return co_await a->at_close(x);  // the first that closes, as for the others
 }
 
 }  // namespace reprise::faults

@@ -1,6 +1,8 @@
 // The faults that hit one exchange, as the proxy session meets them: each fault point runs the
-// hook of every action that hit (faults/FaultAction), in the order the point defines. Filled by
-// FaultSet::choose; one per session, cleared between exchanges. Nothing here knows a kind.
+// hooks of the actions that hit (faults/FaultAction), in rank order, then the file's. Waits add
+// up and pacings give the slower; of the rest, the first acts (the first that ends the exchange,
+// the first that cuts the body, the first that closes). Filled by FaultSet::choose; one per
+// session, cleared between exchanges. Nothing here knows a kind.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -27,7 +29,7 @@ class ExchangeFaults {
   // The action that cuts a body of this type; null when none does (the first that watches it).
   FaultAction* body_cutter(std::string_view content_type);
   bool closes() const;
-  boost::asio::awaitable<void> at_close(ExchangeControl& x);
+  boost::asio::awaitable<void> at_close(ExchangeControl& x);  // the first that closes
 
  private:
   std::vector<std::unique_ptr<FaultAction>> actions_;  // by rank, then the file's order

@@ -20,6 +20,12 @@ bool EventStreamScanner::take(char c) {
       return false;
     }
     at_start_ = false;
+    // A BOM cut short is no BOM: its bytes begin the first line, which no field name matches.
+    if (bom_seen_ > 0 && c != '\r' && c != '\n') {
+      line_empty_ = false;
+      field_ = Field::other;
+      return false;
+    }
   }
   if (c == '\n' && after_cr_) {
     after_cr_ = false;

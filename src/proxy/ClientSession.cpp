@@ -68,7 +68,10 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   x_.target.clear();
   x_.response_started = false;
   x_.status = 0;
-  if (x_.faults.any()) x_.faults.clear();  // the previous exchange's, not this one's
+  if (x_.faults.any()) {  // the previous exchange's, not this one's
+    relay_.end_cut();
+    x_.faults.clear();
+  }
   size_t scanned = 0;
   idle_ = in_.empty();
   client_dog_.arm(idle_ ? cfg.idle_timeout : cfg.header_timeout);
@@ -194,7 +197,7 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
   if (x_.response_started) co_return;
   x_.response_started = true;
   x_.metrics.answered(status);
-  auto& text = relay_.text();
+  auto& text = relay_.answer_buffer();
   http::write_error_response(text, status, cause, true);
   client_dog_.arm(worker_.config().idle_timeout);
   auto [ec, n] = co_await asio::async_write(client_, asio::buffer(text), nothrow);

@@ -1,7 +1,8 @@
 // One client connection, one coroutine: read a request head, let the faults that hit it act,
 // forward the exchange to the upstream, loop while keep-alive holds. Failures become short
-// plain answers (400, 408, 431, 502, 504, 505), never hangs. The parts it runs own their own
-// state: UpstreamRequest sends the request (its body pumped beside the answer), ResponseRelay
+// plain answers (400, 408, 431, 502, 504, 505), never hangs. The parts it runs each own their
+// buffers, parsers and timers and work on the ExchangeState the session shares with them (they
+// are its friends): UpstreamRequest sends the request (its body pumped beside the answer), ResponseRelay
 // streams the answer back (or a WebSocket tunnel), PacedWriter paces writes, StreamCut cuts
 // streams, FaultPoints does what the faults that hit an exchange ask. It must not block, lock or allocate per
 // request in the steady state.

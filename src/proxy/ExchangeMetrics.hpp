@@ -62,10 +62,10 @@ class ExchangeMetrics {
   size_t name_ = 0;
   clock::time_point start_, sent_, first_byte_, upstream_done_;
   uint64_t received_ = 0, sent_bytes_ = 0;
-  int status_ = 0;                        // what the client got; 0: nothing
-  int upstream_status_ = 0;               // 0: the upstream gave no final head
+  int status_ = 0;                              // what the client got; 0: nothing
+  int upstream_status_ = 0;                     // 0: the upstream gave no final head
   metrics::TagFigures* open_stream_ = nullptr;  // an event stream counted as open
-  bool stream_ = false;                   // an event stream or a tunnel: its length is no latency
+  bool stream_ = false;                         // an event stream or a tunnel: its length is no latency
   bool connect_failed_ = false, timed_out_ = false;
   http::EventStreamScanner events_;  // the stream's, counting the events a browser dispatches
 };

@@ -62,7 +62,7 @@ awaitable<faults::Next> FaultPoints::answer(int status, std::string_view body) {
   x.status = status;
   x.response_started = true;
   x.metrics.answered(status);
-  auto& text = s_.relay_.text();
+  auto& text = s_.relay_.answer_buffer();
   http::write_plain_response(text, status, body, x.close_after);
   if (x.head_request) text.resize(text.size() - body.size());  // the length is said, the body is not sent
   co_await x.faults.before_answer(*this);

@@ -140,7 +140,10 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
   auto& x = s_.x_;
   struct StopWatching {
     ResponseRelay& r;
-    ~StopWatching() { r.stop_watching_client(); }
+    ~StopWatching() {
+      r.stop_watching_client();
+      r.cut_.end();  // the fault that cut it ends with this exchange
+    }
   } stop_watching{*this};  // every way out, so the watch handler never outlives this relay
   bool head_pending = true;
   bool eof = false;
@@ -172,18 +175,33 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
       x.bytes_out += n;
       head_pending = false;
     }
-    if (cut || cut_.due()) {  // sse_drop: the stream ends after its last whole event, or in time
+    if (cut) {  // sse_drop: the stream ends after its last whole event
       s_.log_exchange();
       co_return false;
     }
     up_in_.consume(step.consumed);
     response_.clear_pieces();
     if (step.complete) co_return true;
+    if (cut_.due()) {  // sse_drop's time is up
+      s_.log_exchange();
+      co_return false;
+    }
     if (x.request_done) s_.client_dog_.disarm();  // else it guards the body pump beside us
     up_dog_.arm(cut_.active() ? std::min<std::chrono::steady_clock::duration>(
                                     cfg.response_timeout, cut_.at() - std::chrono::steady_clock::now())
                               : std::chrono::steady_clock::duration(cfg.response_timeout));
-    Read got = co_await wait_for_more(up);
+    Read got = read_upstream(up);
+    while (got == Read::nothing_yet) {
+      // The stream waits: hand back what only starting it needed (once the request is all sent:
+      // the pump owns those buffers until then), and watch the client too. Awaited here, not in
+      // a function of its own: a held stream keeps one frame fewer.
+      if (x.request_done) {
+        shed_memory();
+        if (!watch_) watch_client(up.socket);
+      }
+      auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
+      got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
+    }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up
       s_.log_exchange();
       co_return false;
@@ -192,21 +210,6 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
     if (got == Read::failed) co_return false;
     eof = got == Read::eof;
   }
-}
-
-// The stream waits: hand back what only starting it needed (once the request is all sent: the
-// pump owns those buffers until then), and watch the client too.
-awaitable<ResponseRelay::Read> ResponseRelay::wait_for_more(net::UpstreamConnection& up) {
-  Read got = read_upstream(up);
-  while (got == Read::nothing_yet) {
-    if (s_.x_.request_done) {
-      shed_memory();
-      if (!watch_) watch_client(up.socket);
-    }
-    auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
-    got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
-  }
-  co_return got;
 }
 
 // Reads what the upstream has without waiting (a plain call, not a coroutine: a held stream

@@ -37,7 +37,10 @@ class ResponseRelay {
   net::Watchdog& deadline() { return up_dog_; }  // the upstream connection's
   // The connection may serve another request: the answer ended where its framing said.
   bool upstream_reusable() const;
-  std::string& text() { return head_; }  // the buffer an answer's head is written in
+  // The buffer an answer's head is written in: the upstream's, or the session's own error and
+  // abort answers.
+  std::string& answer_buffer() { return head_; }
+  void end_cut() { cut_.end(); }  // the faults that hit the exchange are gone
 
  private:
   enum class HeadResult { ok, closed, timed_out, malformed };
@@ -45,7 +48,6 @@ class ResponseRelay {
 
   boost::asio::awaitable<HeadResult> read_head(net::UpstreamConnection& up, size_t& head_len);
   boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len);
-  boost::asio::awaitable<Read> wait_for_more(net::UpstreamConnection& up);
   Read read_upstream(net::UpstreamConnection& up);
   void shed_memory();
   void watch_client(boost::asio::ip::tcp::socket& upstream);

@@ -27,7 +27,7 @@ class StreamCut {
   bool due() const { return cutter_ && clock::now() >= cutter_->cut_at(); }
 
  private:
-  faults::FaultAction* cutter_ = nullptr;  // the exchange's, alive until its next exchange
+  faults::FaultAction* cutter_ = nullptr;  // the exchange's: end() before its faults are cleared
   std::vector<std::string_view> kept_;
 };
 

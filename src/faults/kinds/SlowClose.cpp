@@ -13,7 +13,7 @@ class SlowClose : public FaultKind, public FaultAction {
   std::unique_ptr<FaultAction> hit(Direction, Random&) const override {
     return std::make_unique<SlowClose>(*this);
   }
-  bool closes() const override { return true; }
+  bool closes() const override { return delay_.count() > 0; }  // "0s": keep-alive goes on
   boost::asio::awaitable<void> at_close(ExchangeControl& x) override { co_await x.pause(delay_); }
 
  private:

@@ -179,3 +179,17 @@ TEST_CASE("faults: every kind is registered, from its own file", "[faults]") {
   CHECK(kinds == std::vector<std::string>{"abort", "bandwidth", "delay", "reset", "slice", "slow_close",
                                           "sse_drop", "timeout", "upstream_down"});
 }
+
+TEST_CASE("faults: of two of one kind on a request, the first in the file acts", "[faults]") {
+  auto set = set_of(
+      R"({"faults": [{"name": "a1", "abort": {"status": 503}}, {"name": "a2", "abort": {"status": 500}},
+                                   {"name": "c1", "slow_close": {"delay": "2s"}},
+                                   {"name": "c2", "slow_close": {"delay": "5s"}}]})");
+  Random random(1);
+  auto hits = set.choose(request("GET", "/"), 0s, random);
+  FakeExchange x;
+  CHECK(run(hits.before_upstream(x)) == Next::answered);
+  CHECK(x.answered == 503);
+  run(hits.at_close(x));
+  CHECK(x.pauses == std::vector<Duration>{2s});
+}

@@ -95,3 +95,10 @@ TEST_CASE("an event stream Content-Type is told in any case, with parameters") {
   CHECK_FALSE(is_event_stream("text/plain"));
   CHECK_FALSE(is_event_stream("text/event"));
 }
+
+TEST_CASE("a BOM cut short begins the first line, which is then no data field") {
+  CHECK(events_in("\xEF"
+                  "data: x\n\ndata: y\n\n") == 1);
+  CHECK(events_in("\xEF\xBB"
+                  "data: x\n\n") == 0);
+}

@@ -51,7 +51,7 @@ std::string summary_error(Json j) {
 }  // namespace
 
 TEST_CASE("a summary read back gives the figures that were written", "[replay][merge]") {
-  RunResult result{stats(3, 5), 12.5, 900, {}};
+  RunResult result{stats(3, 5), 12.5, 900, {}, {}, nlohmann::json::array()};
   Json j = summary_of(info_of(1, 1), result);
   CHECK(j["counters"]["http_reqs"] == 300);
   CHECK(j["status"]["200"] == 270);
@@ -72,7 +72,7 @@ TEST_CASE("a summary read back gives the figures that were written", "[replay][m
   CHECK(info.shards == 1);
 
   // A run that plans no count of iterations says so, and reads back as such.
-  RunResult unplanned{stats(1, 1), 1.0, -1, {}};
+  RunResult unplanned{stats(1, 1), 1.0, -1, {}, {}, nlohmann::json::array()};
   Json u = summary_of(info_of(1, 1), unplanned);
   CHECK(u["planned_iterations"].is_null());
   RunInfo info2;
@@ -82,8 +82,8 @@ TEST_CASE("a summary read back gives the figures that were written", "[replay][m
 }
 
 TEST_CASE("adding two shard summaries gives what merging their figures gives", "[replay][merge]") {
-  RunResult one{stats(1, 3), 10.0, 500, {}};
-  RunResult two{stats(2, 6), 11.5, 500, {}};
+  RunResult one{stats(1, 3), 10.0, 500, {}, {}, nlohmann::json::array()};
+  RunResult two{stats(2, 6), 11.5, 500, {}, {}, nlohmann::json::array()};
   Json s1 = summary_of(info_of(1, 2), one);
   Json s2 = summary_of(info_of(2, 2), two);
 
@@ -101,14 +101,15 @@ TEST_CASE("adding two shard summaries gives what merging their figures gives", "
   CHECK(info.executor == "constant-vus");
 
   // The merged figures written again are the same summary one run of both would write.
-  RunResult as_one{merged, 11.5, 1000, {}};
+  RunResult as_one{merged, 11.5, 1000, {}, {}, nlohmann::json::array()};
   auto a = summary_of(info, total);
   auto b = summary_of(info, as_one);
   CHECK(a == b);
 }
 
 TEST_CASE("a status that is not a code is an error, not a count of some other status", "[replay][merge]") {
-  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}});
+  const Json good =
+      summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}, {}, nlohmann::json::array()});
   for (const char* key : {"oops", "2xx", "-1x"}) {
     INFO(key);
     Json j = good;
@@ -118,7 +119,8 @@ TEST_CASE("a status that is not a code is an error, not a count of some other st
 }
 
 TEST_CASE("a bad summary is an InputError naming the file and the field", "[replay][merge]") {
-  const Json good = summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}});
+  const Json good =
+      summary_of(info_of(1, 1), RunResult{stats(1, 2), 1.0, 10, {}, {}, nlohmann::json::array()});
   REQUIRE(summary_error(good).empty());
 
   struct Case {
