@@ -16,15 +16,19 @@ using net::nothrow;
 
 awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to,
                                                   const std::vector<asio::const_buffer>& buffers) {
-  if (paced()) co_return co_await write_paced(to, buffers.data(), buffers.size());
-  auto [ec, n] = co_await asio::async_write(to, net::view(buffers), nothrow);
-  co_return Result{ec, n};
+  if (paced()) return write_paced(to, buffers.data(), buffers.size());
+  return asio::async_write(to, net::view(buffers), nothrow);
 }
 
 awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to, asio::const_buffer buffer) {
-  if (paced()) co_return co_await write_paced(to, &buffer, 1);
-  auto [ec, n] = co_await asio::async_write(to, buffer, nothrow);
-  co_return Result{ec, n};
+  if (paced()) return write_paced_one(to, buffer);
+  return asio::async_write(to, buffer, nothrow);
+}
+
+// `buffer` is copied into this coroutine's frame, which outlives the caller's argument.
+awaitable<PacedWriter::Result> PacedWriter::write_paced_one(asio::ip::tcp::socket& to,
+                                                            asio::const_buffer buffer) {
+  co_return co_await write_paced(to, &buffer, 1);
 }
 
 awaitable<PacedWriter::Result> PacedWriter::write_paced(asio::ip::tcp::socket& to,

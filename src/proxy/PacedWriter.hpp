@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
-#include <utility>
+#include <tuple>
 #include <vector>
 
 #include "faults/Fault.hpp"
@@ -17,10 +17,12 @@ namespace reprise::proxy {
 
 class PacedWriter {
  public:
-  using Result = std::pair<boost::system::error_code, size_t>;  // what failed, bytes written
+  using Result = std::tuple<boost::system::error_code, size_t>;  // what failed, bytes written
 
   void pace(const faults::Pacing& pacing) { pacing_ = pacing; }
   bool paced() const { return pacing_.bytes > 0; }
+  // Not coroutines themselves: unpaced, the caller awaits the async_write directly (no frame of
+  // ours on the hot path).
   boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to,
                                        const std::vector<boost::asio::const_buffer>& buffers);
   boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to, boost::asio::const_buffer buffer);
@@ -28,6 +30,8 @@ class PacedWriter {
  private:
   boost::asio::awaitable<Result> write_paced(boost::asio::ip::tcp::socket& to,
                                              const boost::asio::const_buffer* first, size_t count);
+  boost::asio::awaitable<Result> write_paced_one(boost::asio::ip::tcp::socket& to,
+                                                 boost::asio::const_buffer buffer);
 
   faults::Pacing pacing_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
