@@ -63,6 +63,10 @@ std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   }
   log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %v");
   log->set_level(spdlog::level::info);
+  // Whole lines reach the file within a second (spdlog's flusher thread, for registered
+  // loggers), so a drill's log can be tailed; flushing each line would cost a write per request.
+  if (!spdlog::get(log->name())) spdlog::register_logger(log);
+  spdlog::flush_every(std::chrono::seconds(1));
   return log;
 }
 

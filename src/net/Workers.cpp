@@ -1,5 +1,6 @@
 #include "net/Workers.hpp"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <boost/asio/socket_base.hpp>
@@ -13,7 +14,8 @@ int Workers::default_threads() { return static_cast<int>(std::max(1u, std::threa
 
 Workers::Workers(int threads) {
   int n = threads > 0 ? threads : default_threads();
-  for (int i = 0; i < n; ++i) // Every socket is touched only by its own worker thread, so the reactor needs no per-socket
+  for (int i = 0; i < n;
+       ++i)  // Every socket is touched only by its own worker thread, so the reactor needs no per-socket
     // locks; posting (drain) from the control thread still goes through the locked scheduler.
     contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
 }
@@ -29,7 +31,26 @@ void Workers::stop() {
   for (auto& c : contexts_) c->stop();
 }
 
-boost::asio::ip::tcp::acceptor make_listener(boost::asio::io_context& ctx, const boost::asio::ip::tcp::endpoint& ep) {
+namespace {
+
+// A bind without SO_REUSEPORT fails while any socket listens on the port, whatever its options.
+void check_port_free(boost::asio::io_context& ctx, const boost::asio::ip::tcp::endpoint& ep) {
+  if (ep.port() == 0) return;  // the kernel picks a free one
+  boost::asio::ip::tcp::acceptor probe(ctx);
+  boost::system::error_code ec;
+  probe.open(ep.protocol(), ec);
+  if (!ec) probe.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) probe.bind(ep, ec);
+  if (ec == boost::asio::error::address_in_use)
+    throw RuntimeFailure("cannot listen on " + to_string(ep) + ": " + ec.message() +
+                         " (another process listens there)");
+}
+
+}  // namespace
+
+boost::asio::ip::tcp::acceptor make_listener(boost::asio::io_context& ctx,
+                                             const boost::asio::ip::tcp::endpoint& ep, Claim claim) {
+  if (claim == Claim::first) check_port_free(ctx, ep);
   boost::asio::ip::tcp::acceptor acceptor(ctx);
   boost::system::error_code ec;
   acceptor.open(ep.protocol(), ec);

@@ -27,7 +27,15 @@ class Workers {
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
 };
 
-// An acceptor bound with SO_REUSEPORT; throws RuntimeFailure when it cannot bind.
-boost::asio::ip::tcp::acceptor make_listener(boost::asio::io_context& ctx, const boost::asio::ip::tcp::endpoint& ep);
+// Whether a listener is the process's first on its port or another worker's beside it.
+enum class Claim { first, beside_first };
+
+// An acceptor bound with SO_REUSEPORT, so the workers of one process share the port; throws
+// RuntimeFailure when it cannot bind. The first of a process also refuses a port any other
+// socket listens on (another reprise would otherwise share it silently, the kernel splitting
+// connections between the two), as nginx and HAProxy do.
+boost::asio::ip::tcp::acceptor make_listener(boost::asio::io_context& ctx,
+                                             const boost::asio::ip::tcp::endpoint& ep,
+                                             Claim claim = Claim::first);
 
 }  // namespace reprise::net

@@ -39,7 +39,8 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       ctx_(ctx),
       config_(config),
       open_connections_(open_connections),
-      acceptor_(net::make_listener(ctx, config.listen)),
+      acceptor_(
+          net::make_listener(ctx, config.listen, index == 0 ? net::Claim::first : net::Claim::beside_first)),
       pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout),
       stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr),
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),

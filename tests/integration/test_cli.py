@@ -13,7 +13,7 @@ import tempfile
 import subprocess
 import unittest
 
-from harness import BIN, SOURCE, free_port, Proc, wait_port
+from harness import BIN, SOURCE, demo_upstream, free_port, Proc, proxy, request, wait_port
 
 BIN = os.path.abspath(BIN)
 SOURCE = os.path.abspath(SOURCE)
@@ -84,6 +84,27 @@ class ExitCodeTest(unittest.TestCase):
             res = run("proxy", "--listen", f"127.0.0.1:{port}", "--upstream", "http://127.0.0.1:1", timeout=10)
         self.assertEqual(res.returncode, 2, res.stderr)
         self.assertIn("cannot listen", res.stderr)
+
+    def test_a_port_another_reprise_listens_on_is_refused(self):
+        # reprise's workers share their port with SO_REUSEPORT; a second process must not join
+        # them (the kernel would split connections between two proxies), nor share a port any
+        # socket that set SO_REUSEPORT holds. The first proxy keeps serving.
+        with demo_upstream() as up, proxy(up.port) as first:
+            res = run("proxy", "--listen", f"127.0.0.1:{first.port}", "--upstream", f"http://127.0.0.1:{up.port}",
+                      "--threads", "2", timeout=10)
+            self.assertEqual(res.returncode, 2, res.stderr)
+            self.assertIn(f"cannot listen on 127.0.0.1:{first.port}", res.stderr)
+            self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
+            for _ in range(20):  # every connection still reaches the first proxy's upstream
+                status, _, _ = request(first.port, "GET", "/api/users/me")
+                self.assertEqual(status, 401)
+        with socket.socket() as taken:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            res = run("proxy", "--listen", f"127.0.0.1:{port}", "--upstream", "http://127.0.0.1:1", timeout=10)
+        self.assertEqual(res.returncode, 2, res.stderr)
 
     def test_help_exits_0(self):
         res = run("--help", timeout=10)

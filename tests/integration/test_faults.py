@@ -732,6 +732,27 @@ class AccessLogTest(FaultsCase):
         self.assertIn("fault=logged-delay", line_for("/delayed"))
         self.assertNotIn("fault=", line_for("/clean"))
 
+    def test_lines_reach_the_file_while_the_proxy_runs(self):
+        # A user tails the access log during a drill: whole lines arrive within about a second
+        # (10 s allowed here), not when a buffer fills or the proxy exits.
+        up = self.counting()
+        log = os.path.join(self.dir, "tailed.log")
+        px, _ = self.start(up.port, [], "--access-log", log)
+        for i in range(3):
+            self.assertEqual(request(px.port, "GET", f"/tailed/{i}", timeout=5)[0], 200)
+        deadline = time.monotonic() + 10
+        text = ""
+        while time.monotonic() < deadline and text.count("\n") < 3:
+            time.sleep(0.1)
+            with open(log) as f:
+                text = f.read()
+        self.assertIsNone(px.popen.poll())  # still running: nothing was flushed by an exit
+        lines = text.splitlines()
+        self.assertEqual(len(lines), 3, text)
+        self.assertTrue(text.endswith("\n"), text)  # whole lines only
+        for i, line in enumerate(lines):
+            self.assertIn(f"/tailed/{i}", line)
+
 
 if __name__ == "__main__":
     unittest.main()
