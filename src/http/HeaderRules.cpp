@@ -115,6 +115,51 @@ void write_plain_response(std::string& out, int status, std::string_view body, b
   out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append(body);
 }
 
+namespace {
+
+// uri-host [ ":" port ]: an IP-literal in brackets or reg-name / IPv4 characters; empty is allowed
+// (RFC 9110 section 7.2: no authority).
+bool valid_host(std::string_view v) {
+  if (v.empty()) return true;
+  std::string_view host = v, port;
+  if (v.front() == '[') {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos) return false;
+    host = v.substr(1, close - 1);
+    std::string_view rest = v.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    port = rest.empty() ? rest : rest.substr(1);
+    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      return false;
+  } else {
+    size_t colon = v.rfind(':');
+    if (colon != std::string_view::npos) host = v.substr(0, colon), port = v.substr(colon + 1);
+    constexpr std::string_view kHostChars =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%";
+    if (host.empty() || host.find_first_not_of(kHostChars) != std::string_view::npos) return false;
+  }
+  return port.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+const char* request_head_error(const MessageHead& request) {
+  size_t hosts = 0;
+  bool transfer_encoding = false;
+  for (const auto& h : request.headers) {
+    if (iequals(h.name, "host")) {
+      if (++hosts > 1) return "more than one Host header (RFC 9112 section 3.2)";
+      if (!valid_host(h.value)) return "a Host that is not host[:port] (RFC 9112 section 3.2)";
+    }
+    transfer_encoding |= iequals(h.name, "transfer-encoding");
+  }
+  const bool http11 = request.version_major == 1 && request.version_minor == 1;
+  if (http11 && hosts == 0) return "an HTTP/1.1 request without Host (RFC 9112 section 3.2)";
+  if (request.version_major == 1 && request.version_minor == 0 && transfer_encoding)
+    return "an HTTP/1.0 request with Transfer-Encoding: its framing is faulty (RFC 9112 section 6.1)";
+  return nullptr;
+}
+
 void write_error_response(std::string& out, int status, std::string_view cause, bool close) {
   write_plain_response(out, status, "reprise: " + std::string(cause) + "\n", close);
 }

@@ -1,6 +1,7 @@
 #include "http/MessageHead.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace reprise::http {
 namespace {
@@ -15,10 +16,16 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+bool is_token(std::string_view s) {
+  constexpr std::string_view kMarks = "!#$%&'*+-.^_`|~";
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kMarks.find(c) != std::string_view::npos;
+  });
+}
+
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool has_token(std::string_view value, std::string_view token) {

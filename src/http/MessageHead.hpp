@@ -15,6 +15,8 @@ struct Header {
 };
 
 bool iequals(std::string_view a, std::string_view b);
+// RFC 9110's token: one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~ (field names, methods).
+bool is_token(std::string_view s);
 
 // True when the comma-separated list `value` holds `token` (case-insensitive).
 bool has_token(std::string_view value, std::string_view token);

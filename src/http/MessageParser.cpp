@@ -69,24 +69,32 @@ const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
   complete_ = false;
   field_done_ = true;
   llhttp_errno_t err = llhttp_execute(&parser_, bytes.data(), bytes.size());
-  if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) return llhttp_get_error_reason(&parser_);
+  if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
+    return llhttp_get_error_reason(&parser_);
   if (err == HPE_PAUSED_UPGRADE) complete_ = true;
   for (auto& h : head_.headers) {
     // llhttp 8 tolerates "Name : value"; RFC 9112 says to refuse it (request smuggling).
     if (h.name.empty() || h.name.back() == ' ' || h.name.back() == '\t')
       return "whitespace between header name and colon";
+    if (!is_token(h.name)) return "a header name that is not a token (RFC 9110 section 5.1)";
     h.value = trim_right(h.value);
   }
   head_.version_major = parser_.http_major;
   head_.version_minor = parser_.http_minor;
   head_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
-  if (type_ == Type::request) head_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
-  else head_.status = parser_.status_code;
+  if (type_ == Type::request)
+    head_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  else
+    head_.status = parser_.status_code;
   head_.upgrade = parser_.upgrade != 0;
-  if (complete_) head_.body = BodyKind::none;
-  else if (parser_.flags & F_CHUNKED) head_.body = BodyKind::chunked;
-  else if (parser_.flags & F_CONTENT_LENGTH) head_.body = BodyKind::content_length, head_.content_length = parser_.content_length;
-  else if (llhttp_message_needs_eof(&parser_)) head_.body = BodyKind::until_close;
+  if (complete_)
+    head_.body = BodyKind::none;
+  else if (parser_.flags & F_CHUNKED)
+    head_.body = BodyKind::chunked;
+  else if (parser_.flags & F_CONTENT_LENGTH)
+    head_.body = BodyKind::content_length, head_.content_length = parser_.content_length;
+  else if (llhttp_message_needs_eof(&parser_))
+    head_.body = BodyKind::until_close;
   return nullptr;
 }
 
@@ -143,7 +151,8 @@ int MessageParser::on_header_value_done(llhttp_t* p) {
 int MessageParser::on_headers_complete(llhttp_t* p) {
   // Answers to HEAD, and 1xx, 204 and 304 answers, have no body whatever their headers say.
   int status = p->status_code;
-  bool bodiless = self(p).type_ == Type::response && ((status >= 100 && status < 200) || status == 204 || status == 304);
+  bool bodiless =
+      self(p).type_ == Type::response && ((status >= 100 && status < 200) || status == 204 || status == 304);
   return (self(p).no_body_ || bodiless) ? 1 : 0;
 }
 

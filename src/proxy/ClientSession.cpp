@@ -113,7 +113,9 @@ bool ClientSession::refuse_request(size_t head_len, int& status, const char*& ca
   status = 505, cause = "only HTTP/1.0 and HTTP/1.1 are proxied";
   if (head.version_major != 1 || head.version_minor > 1) return true;
   status = 501, cause = "CONNECT is not supported by a reverse proxy";
-  return head.method == "CONNECT";  // llhttp takes what follows as a tunnel: never forward it
+  if (head.method == "CONNECT") return true;  // llhttp takes what follows as a tunnel: never forward it
+  status = 400;
+  return (cause = http::request_head_error(head)) != nullptr;
 }
 
 void ClientSession::start_exchange(size_t head_len) {

@@ -51,6 +51,27 @@ REFUSED_BEFORE_FORWARDING = {
         b"GET / HTTP/1.1\r\nHost: x\r\n\n",
     "bare-cr-in-a-header-value":
         b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rX-B: b\r\n\r\n",
+    # RFC 9110 section 5.1: a field name is a token
+    "space-inside-a-header-name":
+        b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n",
+    "non-token-character-in-a-header-name":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX(A): x\r\n\r\n",
+    # RFC 9112 section 3.2: Host
+    "http11-without-host":
+        b"GET / HTTP/1.1\r\nX-A: a\r\n\r\n",
+    "two-hosts":
+        b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+    "host-with-a-space":
+        b"GET / HTTP/1.1\r\nHost: x y\r\n\r\n",
+    "host-with-a-path":
+        b"GET / HTTP/1.1\r\nHost: x/evil\r\n\r\n",
+    "host-with-a-letter-in-the-port":
+        b"GET / HTTP/1.1\r\nHost: x:8o\r\n\r\n",
+    # RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing
+    "http10-with-transfer-encoding":
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "http10-with-transfer-encoding-and-content-length":
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nhello",
 }
 
 
@@ -87,7 +108,13 @@ class AmbiguousFramingTest(unittest.TestCase):
 
     def test_valid_spellings_are_not_refused(self):
         # coding names and field names are case-insensitive; OWS after the colon is allowed
+        # and valid Host forms pass: an IP literal with a port, an empty Host, HTTP/1.0 without Host
         for data in (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost:\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost: xn--bcher-kva.example:443\r\nX-Token_1!: ok\r\n\r\n",
+                     b"GET / HTTP/1.0\r\n\r\n",
                      b"POST / HTTP/1.1\r\nHost: x\r\ncontent-length:   5  \r\n\r\nhello",
                      b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"):
             with self.subTest(data=data):

@@ -318,3 +318,37 @@ TEST_CASE("chunk size lines are lowercase hex followed by CRLF") {
   CHECK(line(4096) == "1000\r\n");
   CHECK(line(SIZE_MAX) == "ffffffffffffffff\r\n");
 }
+
+TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 with Transfer-Encoding") {
+  auto error = [](std::string text) {
+    auto r = request(std::move(text));
+    const char* e = reprise::http::request_head_error(r.head());
+    return std::string(e ? e : "");
+  };
+  CHECK(error("GET / HTTP/1.1\r\nHost: x\r\n\r\n").empty());
+  CHECK(error("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").empty());
+  CHECK(error("GET / HTTP/1.1\r\nHost: 10.0.0.1\r\n\r\n").empty());
+  CHECK(error("GET / HTTP/1.1\r\nHost:\r\n\r\n").empty());  // no authority: an empty Host
+  CHECK(error("GET / HTTP/1.0\r\n\r\n").empty());           // HTTP/1.0 needs none
+  CHECK(error("GET / HTTP/1.1\r\n\r\n").starts_with("an HTTP/1.1 request without Host"));
+  CHECK(error("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n").starts_with("more than one Host"));
+  CHECK(error("GET / HTTP/1.1\r\nHost: a b\r\n\r\n").starts_with("a Host that is not host[:port]"));
+  CHECK(error("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n").starts_with("a Host that is not"));
+  CHECK(error("GET / HTTP/1.1\r\nHost: a:80x\r\n\r\n").starts_with("a Host that is not"));
+  CHECK(error("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n").starts_with("a Host that is not"));
+  CHECK(
+      error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("an HTTP/1.0 request with"));
+}
+
+TEST_CASE("a header name that is not a token is refused by the parser") {
+  MessageParser parser(MessageParser::Type::request);
+  for (std::string bad : {"Bad Name: x", "X(A): x", "X\"A: x"}) {
+    std::string head = "GET / HTTP/1.1\r\nHost: x\r\n" + bad + "\r\n\r\n";
+    const char* err = parser.parse_head(head);
+    INFO(head);
+    CHECK(err != nullptr);
+  }
+  CHECK(reprise::http::is_token("X-Token_1!#$%&'*+.^`|~"));
+  CHECK_FALSE(reprise::http::is_token(""));
+  CHECK_FALSE(reprise::http::is_token("a:b"));
+}
