@@ -123,7 +123,7 @@ bool ChatService::is_stream(std::string_view method, std::string_view target) {
 
 int ChatService::authenticate(std::string_view authorization) const {
   constexpr std::string_view bearer = "bearer ";  // the scheme is case-insensitive (RFC 9110 §11.1)
-  if (authorization.size() <= bearer.size() || !http::iequals(authorization.substr(0, bearer.size()), bearer)) return 0;
+  if (authorization.size() == bearer.size() || !http::istarts_with(authorization, bearer)) return 0;
   auto it = tokens_.find(std::string(authorization.substr(bearer.size())));
   return it == tokens_.end() ? 0 : it->second;
 }

@@ -9,8 +9,7 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 }  // namespace
 
 bool is_event_stream(std::string_view content_type) {
-  constexpr std::string_view type = "text/event-stream";
-  return content_type.size() >= type.size() && iequals(content_type.substr(0, type.size()), type);
+  return istarts_with(content_type, "text/event-stream");
 }
 
 bool EventStreamScanner::take(char c) {

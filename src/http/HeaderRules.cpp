@@ -58,7 +58,7 @@ void append_upgrade(std::string& out, const MessageHead& head) {
 bool is_hop_by_hop(std::string_view name, std::string_view connection) {
   for (auto h : kHopByHop)
     if (iequals(name, h)) return true;
-  if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return true;
+  if (istarts_with(name, "proxy-")) return true;
   // Connection may not strip the message's framing or its target: a client naming
   // Content-Length there would otherwise turn its body into a second, smuggled request.
   if (iequals(name, "content-length") || iequals(name, "host")) return false;

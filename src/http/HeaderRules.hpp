@@ -33,12 +33,13 @@ void write_response_head(std::string& out, const MessageHead& head, bool chunked
 // A proxy-made answer: `status` with a short text/plain body "reprise: <cause>".
 void write_error_response(std::string& out, int status, std::string_view cause, bool close);
 
+// A whole text/plain answer with `body` (an injected abort's).
+void write_plain_response(std::string& out, int status, std::string_view body, bool close);
+
 // Why a parsed request head must be refused with 400 (RFC 9112): an HTTP/1.1 request without
 // Host, a second Host, a Host that is no host[:port] (section 3.2); an HTTP/1.0 request with
 // Transfer-Encoding, whose framing is faulty (section 6.1). Null when none applies.
 const char* request_head_error(const MessageHead& request);
-// A whole text/plain answer with `body` (an injected abort's).
-void write_plain_response(std::string& out, int status, std::string_view body, bool close);
 
 std::string_view status_reason(int status);
 

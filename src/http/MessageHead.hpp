@@ -15,6 +15,8 @@ struct Header {
 };
 
 bool iequals(std::string_view a, std::string_view b);
+// `s` begins with `prefix`, ASCII case ignored ("Bearer ", "text/event-stream").
+bool istarts_with(std::string_view s, std::string_view prefix);
 // RFC 9110's token: one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~ (field names, methods).
 bool is_token(std::string_view s);
 

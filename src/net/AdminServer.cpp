@@ -30,8 +30,7 @@ constexpr auto kRequestTime = std::chrono::seconds(10);  // a client that stalls
 // "Bearer <token>", the scheme in any case (RFC 9110 §11.1), compared in constant time.
 bool bearer_matches(std::string_view header, const std::string& token) {
   constexpr std::string_view kScheme = "bearer ";
-  if (header.size() < kScheme.size() || !http::iequals(header.substr(0, kScheme.size()), kScheme))
-    return false;
+  if (!http::istarts_with(header, kScheme)) return false;
   header.remove_prefix(kScheme.size());
   while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
   while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
