@@ -71,6 +71,7 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   if (x_.faults.any()) {  // the previous exchange's, not this one's
     relay_.end_cut();
     x_.faults.clear();
+    x_.fault_wait = faults::Duration{0};
   }
   size_t scanned = 0;
   idle_ = in_.empty();
@@ -214,6 +215,8 @@ void ClientSession::log_exchange() {
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - x_.start);
   std::string faults;
   for (const auto& name : x_.faults.names()) faults += (faults.empty() ? " fault=" : ",") + name;
+  if (x_.fault_wait.count() > 0)
+    faults += fmt::format(" fault_wait={:.3f}ms", static_cast<double>(x_.fault_wait.count()) / 1000.0);
   log->info("{} \"{} {}\" {} {} {:.3f}ms{}", client_ip_, x_.method, x_.target, x_.status, x_.bytes_out,
             static_cast<double>(us.count()) / 1000.0, faults);
 }

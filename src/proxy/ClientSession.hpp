@@ -51,6 +51,7 @@ struct ExchangeState {
   ExchangeRecording rec;
   ExchangeMetrics metrics;
   faults::ExchangeFaults faults;  // the faults that hit it
+  faults::Duration fault_wait{0};  // what their pauses held it, for the access log
 };
 
 class ClientSession {

@@ -22,6 +22,7 @@ using namespace asio::experimental::awaitable_operators;
 FaultPoints::FaultPoints(ClientSession& session) : s_(session), timer_(session.client_.get_executor()) {}
 
 awaitable<void> FaultPoints::pause(faults::Duration d) {
+  s_.x_.fault_wait += d;
   timer_.expires_after(d);
   co_await timer_.async_wait(nothrow);
 }

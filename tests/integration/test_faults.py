@@ -12,6 +12,7 @@ CountingUpstream, or a ProbeUpstream serving /big?bytes=N)."""
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -194,68 +195,87 @@ class FaultsCase(unittest.TestCase):
 
 
 class DelayTest(FaultsCase):
+    # What holds on any machine: a delayed exchange takes at least its delay, and the delay sits
+    # where the direction says. The drawn delays are read from the access log's fault_wait; how
+    # close the proxy keeps to them is a figure for `make bench`, not a test.
+    def logged_waits(self, px, log, count):
+        """{target: fault_wait in seconds, or None} of the access log once `count` lines are in."""
+        self.assertEqual(px.stop(), 0)  # the log is complete once the proxy has exited
+        with open(log) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), count, lines)
+        waits = {}
+        for line in lines:
+            target = line.split('"')[1].split(" ")[1]
+            wait = re.search(r" fault_wait=([0-9.]+)ms", line)
+            waits[target] = float(wait.group(1)) / 1000 if wait else None
+        return waits
+
     def test_fixed_delay_upstream_and_downstream(self):
         up = self.counting()
+        log = os.path.join(self.dir, "access.log")
         px, _ = self.start(up.port, [
             {"name": "up-delay", "match": {"path": "/up/*"}, "direction": "upstream", "delay": {"fixed": "100ms"}},
             {"name": "down-delay", "match": {"path": "/down/*"}, "direction": "downstream",
              "delay": {"fixed": "100ms"}},
-        ])
+        ], "--access-log", log)
         conn = self.connection(px.port)
-        sent, took = {}, {"up": [], "down": [], "plain": []}
-        for i in range(60):
-            kinds = ("up", "plain") if i < 40 else ("down", "plain")
+        sent, answered, took = {}, {}, {"up": [], "down": [], "plain": []}
+        for i in range(30):
+            kinds = ("up", "plain") if i < 20 else ("down", "plain")
             for kind in kinds:
                 path = f"/{kind}/{i}"
                 sent[path] = time.monotonic()
                 status, _, seconds = self.timed_get(conn, path)
+                answered[path] = time.monotonic()
                 self.assertEqual(status, 200, path)
                 took[kind].append(seconds)
-        base = median_ms(took["plain"])
-        self.assertAlmostEqual(median_ms(took["up"]) - base, 100, delta=5,
-                               msg=f"upstream delay: medians {median_ms(took['up']):.1f} vs {base:.1f} ms")
-        self.assertAlmostEqual(median_ms(took["down"]) - base, 100, delta=5,
-                               msg=f"downstream delay: medians {median_ms(took['down']):.1f} vs {base:.1f} ms")
-        # where the delay sits: upstream holds the request back, downstream forwards it at once
+        waits = self.logged_waits(px, log, 60)
+        for path, wait in waits.items():
+            self.assertEqual(wait, None if path.startswith("/plain/") else 0.1, path)
+        self.assertGreaterEqual(min(took["up"] + took["down"]), 0.1)
+        # a sanity bound, not a figure: the delay is 100 ms, not seconds
+        self.assertLess(statistics.median(took["up"] + took["down"]), 1.0)
+        # where the delay sits: upstream holds the request back, downstream holds the answer
         arrived = {a[2]: a[0] for a in list(up.arrivals)}
-        up_wait = [arrived[f"/up/{i}"] - sent[f"/up/{i}"] for i in range(40)]
-        down_wait = [arrived[f"/down/{i}"] - sent[f"/down/{i}"] for i in range(40, 60)]
-        self.assertGreaterEqual(min(up_wait), 0.095, f"upstream-direction request reached the upstream early: "
-                                                      f"{min(up_wait) * 1000:.1f} ms")
-        self.assertLess(max(down_wait), 0.05, f"downstream-direction request held back: "
-                                              f"{max(down_wait) * 1000:.1f} ms")
+        up_wait = [arrived[f"/up/{i}"] - sent[f"/up/{i}"] for i in range(20)]
+        down_held = [answered[f"/down/{i}"] - arrived[f"/down/{i}"] for i in range(20, 30)]
+        self.assertGreaterEqual(min(up_wait), 0.1, "an upstream-direction request reached the upstream early")
+        self.assertGreaterEqual(min(down_held), 0.1, "a downstream-direction answer was not held back")
 
     def test_jitter_normal_and_pareto_delays(self):
         up = self.counting()
+        log = os.path.join(self.dir, "access.log")
         px, _ = self.start(up.port, [
             {"name": "jit", "match": {"path": "/jit/*"}, "delay": {"fixed": "100ms", "jitter": "50ms"}},
             {"name": "norm", "match": {"path": "/norm/*"},
              "delay": {"distribution": "normal", "mean": "100ms", "stddev": "10ms"}},
             {"name": "par", "match": {"path": "/par/*"},
              "delay": {"distribution": "pareto", "scale": "50ms", "shape": 2}},
-        ], "--seed", "5")  # seeded: the draws' medians are then decided, not a 1-in-300 chance
+        ], "--seed", "5", "--access-log", log)  # seeded: the draws are decided, not a 1-in-300 chance
         conn = self.connection(px.port)
-        took = {"jit": [], "norm": [], "par": [], "plain": []}
+        took = {}
         for i in range(15):
-            for kind in took:
+            for kind in ("jit", "norm", "par"):
                 status, _, seconds = self.timed_get(conn, f"/{kind}/{i}")
                 self.assertEqual(status, 200)
-                took[kind].append(seconds)
-        base = statistics.median(took["plain"])
-        extra = {k: [t - base for t in v] for k, v in took.items() if k != "plain"}
-        ms = {k: [round(x * 1000, 1) for x in v] for k, v in extra.items()}
+                took[f"/{kind}/{i}"] = seconds
+        waits = self.logged_waits(px, log, 45)
+        for path, seconds in took.items():
+            self.assertGreaterEqual(seconds, waits[path], f"{path} answered before its drawn delay")
+        drawn = {kind: [waits[f"/{kind}/{i}"] for i in range(15)] for kind in ("jit", "norm", "par")}
+        ms = {k: [round(x * 1000, 1) for x in v] for k, v in drawn.items()}
         # jitter: within fixed ± jitter, and not all the same
-        self.assertGreaterEqual(min(extra["jit"]), 0.047, ms["jit"])
-        self.assertLessEqual(max(extra["jit"]), 0.16, ms["jit"])
-        self.assertGreater(max(extra["jit"]) - min(extra["jit"]), 0.01, ms["jit"])
+        self.assertGreaterEqual(min(drawn["jit"]), 0.05, ms["jit"])
+        self.assertLessEqual(max(drawn["jit"]), 0.15, ms["jit"])
+        self.assertGreater(max(drawn["jit"]) - min(drawn["jit"]), 0.01, ms["jit"])
         # normal(100 ms, 10 ms): median near the mean, a real spread
-        self.assertAlmostEqual(statistics.median(extra["norm"]), 0.1, delta=0.01, msg=ms["norm"])
-        self.assertGreater(statistics.stdev(extra["norm"]), 0.003, ms["norm"])
-        self.assertLess(max(extra["norm"]), 0.16, ms["norm"])
+        self.assertAlmostEqual(statistics.median(drawn["norm"]), 0.1, delta=0.01, msg=ms["norm"])
+        self.assertGreater(statistics.stdev(drawn["norm"]), 0.003, ms["norm"])
         # pareto(scale 50 ms, shape 2): never below the scale, median 50·2^(1/2) ≈ 71 ms
-        self.assertGreaterEqual(min(extra["par"]), 0.047, ms["par"])
-        self.assertLessEqual(statistics.median(extra["par"]), 0.12, ms["par"])
-        self.assertGreater(max(extra["par"]) - min(extra["par"]), 0.005, ms["par"])
+        self.assertGreaterEqual(min(drawn["par"]), 0.05, ms["par"])
+        self.assertLessEqual(statistics.median(drawn["par"]), 0.12, ms["par"])
+        self.assertGreater(max(drawn["par"]) - min(drawn["par"]), 0.005, ms["par"])
 
 
 class MatchTest(FaultsCase):
@@ -355,7 +375,8 @@ class TimeoutTest(FaultsCase):
             elapsed = time.monotonic() - start
         self.assertEqual(how, "eof", f"{how} after {elapsed:.2f}s")
         self.assertEqual(data, b"")
-        self.assertAlmostEqual(elapsed, 0.6, delta=0.2)
+        self.assertGreaterEqual(elapsed, 0.6)
+        self.assertLess(elapsed, 2.5, "the hold ends by itself")
 
     def test_a_client_that_leaves_ends_its_hold(self):
         up = self.counting()
@@ -382,10 +403,15 @@ class BandwidthTest(FaultsCase):
         status, body = status_and_body(data)
         self.assertEqual(status, 200)
         self.assertEqual(body, big_body(51200))
-        self.assertAlmostEqual(elapsed, 5.0, delta=0.5)
-        # at that rate all along, not a wait and then a burst
-        by_half = sum(n for t, n in pieces if t - start <= elapsed / 2)
-        self.assertTrue(0.35 * len(data) <= by_half <= 0.65 * len(data), f"{by_half} of {len(data)} by half-time")
+        # A twentieth of the rate every 50 ms: never ahead of the rate at any moment (what holds
+        # on any machine; a slow one only falls behind), so the whole takes at least 5 s less one tick.
+        self.assertGreaterEqual(elapsed, 4.9)
+        received = 0
+        for t, n in pieces:
+            received += n
+            self.assertLessEqual(received, 10240 * (t - start) + 512 + 200, f"{received} bytes by {t - start:.2f}s")
+        # a trickle, not one burst at the end
+        self.assertGreaterEqual(len(pieces), 10)
 
 
     def test_a_request_body_upstream_at_10_kb_per_second(self):
@@ -401,7 +427,8 @@ class BandwidthTest(FaultsCase):
         elapsed = time.monotonic() - start
         self.assertEqual(res.status, 200)
         self.assertEqual(up.arrivals[-1][3], body, "the whole body reached the upstream")
-        self.assertAlmostEqual(elapsed, 2.0, delta=0.3)
+        self.assertGreaterEqual(elapsed, 1.95)  # 20 KiB at 10 KiB/s, less the first tick
+        self.assertLess(elapsed, 6.0)
 
 
 class SliceTest(FaultsCase):
@@ -435,10 +462,12 @@ class SlowCloseTest(FaultsCase):
             closed = time.monotonic()
         self.assertEqual(how, "complete", data[:300])
         self.assertEqual(status_and_body(data), (200, CountingUpstream.BODY))
-        self.assertLess(answered - start, 0.3)
         self.assertEqual(end_how, "eof", f"{end_how} {closed - answered:.2f}s after the answer")
         self.assertEqual(rest, b"")
-        self.assertAlmostEqual(closed - answered, 1.0, delta=0.2)
+        # the answer came whole, well before the close, which waited its second (less what the
+        # client took to read the answer on a busy machine)
+        self.assertGreaterEqual(closed - answered, 0.8)
+        self.assertLess(closed - answered, 2.9)
 
 
 class SseDropTest(FaultsCase):
@@ -473,7 +502,7 @@ class SseDropTest(FaultsCase):
         self.assertEqual(len(events), 3, body)
         self.assertEqual(tail, b"", body)
         self.assertEqual([e.split(b"data: ")[1] for e in events], [b'{"n":0}', b'{"n":1}', b'{"n":2}'])
-        self.assertLess(elapsed, 1.0)  # the upstream's stream stays open: only the cut ends it
+        self.assertLess(elapsed, 4.0)  # the upstream's stream stays open: only the cut ends it
 
     def test_heartbeats_and_retry_blocks_are_not_events(self):
         # A browser's EventSource dispatches only blocks with data: the cut comes after the third
@@ -489,9 +518,11 @@ class SseDropTest(FaultsCase):
         up = self.counting()
         px, _ = self.start(up.port, [{"name": "drop-t", "match": {"path": "/events"}, "sse_drop": {"after": "300ms"}}])
         body, elapsed = self.read_stream(px.port, "/events?n=40&every_ms=50")
-        events, _ = sse_events(body)
-        self.assertAlmostEqual(elapsed, 0.3, delta=0.2)
-        self.assertTrue(3 <= len(events) <= 9, f"{len(events)} events in {elapsed:.2f}s")
+        events, tail = sse_events(body)
+        # not before its time, and a cut (the upstream would send 40 events over 2 s, then hold)
+        self.assertGreaterEqual(elapsed, 0.3)
+        self.assertLess(len(events), 40, f"{len(events)} events in {elapsed:.2f}s")
+        self.assertEqual(tail, b"", "the stream is cut between events")
 
 
 class UpstreamDownTest(FaultsCase):
