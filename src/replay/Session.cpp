@@ -107,7 +107,15 @@ class Builder {
       Extraction e{static_cast<int>(i), producers_[i].handout};
       (e.place.from == Handout::From::json ? step.from_body : step.from_head).push_back(std::move(e));
     }
-    for (auto [k, slot] : cross_flow_uses_) step_of(k).awaits.push_back(slot);
+    for (auto [k, before] : cross_flow_after_) {  // the latest step of each other flow
+      StepRef ref{static_cast<int>(at[before].first), static_cast<int>(at[before].second)};
+      auto& after = step_of(k).after;
+      auto same = std::find_if(after.begin(), after.end(), [&](const StepRef& r) { return r.flow == ref.flow; });
+      if (same == after.end())
+        after.push_back(ref);
+      else
+        same->step = std::max(same->step, ref.step);
+    }
     return s;
   }
 
@@ -213,14 +221,16 @@ class Builder {
     if (best >= 0) {
       Slot& chosen = s.slots[static_cast<size_t>(best)];
       ++chosen.uses;
-      int producer = producers_[static_cast<size_t>(best)].step;
+      int before = producers_[static_cast<size_t>(best)].step;
       if (chosen.identity >= 0) {
         const Identity& id = s.identities[static_cast<size_t>(chosen.identity)];
         note_.identities.emplace_back(id.field, id.value_template);
-      } else if (producer >= 0)
-        note_.inputs.push_back(global_id_[static_cast<size_t>(producer)]);
-      if (producer >= 0 && flow_of_[xs_[static_cast<size_t>(producer)]] != flow_of_[xs_[k]])
-        cross_flow_uses_.emplace_back(k, best);
+        before = static_cast<int>(carried_at(chosen.recorded, false).front());  // who first sent it
+      } else if (before >= 0)
+        note_.inputs.push_back(global_id_[static_cast<size_t>(before)]);
+      if (before >= 0 && static_cast<size_t>(before) < k &&
+          flow_of_[xs_[static_cast<size_t>(before)]] != flow_of_[xs_[k]])
+        cross_flow_after_.emplace_back(k, static_cast<size_t>(before));
     }
     return best;
   }
@@ -305,7 +315,7 @@ class Builder {
   std::map<const Exchange*, int> flow_of_;
   std::map<const Exchange*, int> user_of_;
   std::vector<int> global_id_;                           // by exchange: its Step::id, once made
-  std::vector<std::pair<size_t, int>> cross_flow_uses_;  // (exchange, slot) filled by another flow
+  std::vector<std::pair<size_t, size_t>> cross_flow_after_;  // (exchange, another flow's exchange before it)
   const Profile& profile_;
   BuildContext& context_;
   int users_;

@@ -23,6 +23,13 @@ struct Extraction {
   Handout place;  // where in the live answer; `place.value` is the recorded value
 };
 
+// A step of another flow of the session, by its index in that flow.
+struct StepRef {
+  int flow = 0;
+  int step = 0;
+  bool operator==(const StepRef&) const = default;
+};
+
 struct Step {
   RequestTemplate request;
   int id = 0;               // across the whole build: an index into SessionBuild::notes
@@ -34,7 +41,10 @@ struct Step {
   int64_t hold_us = 0;      // how long the answer lasted when recorded (an event stream is held so long)
   std::vector<Extraction> from_head;  // cookies, headers
   std::vector<Extraction> from_body;  // JSON
-  std::vector<int> awaits;            // slots another flow's answer fills: sent only once they are
+  // Steps of other flows whose answers it waits for (at most one per flow, the latest): those that
+  // hand out a value it carries, and those that first sent an identity it carries (the user it
+  // names must exist: a search for bob after bob registered on his own connection).
+  std::vector<StepRef> after;
 };
 
 // One recorded connection of a session.

@@ -62,8 +62,8 @@ awaitable<bool> Vu::wait_until(Link& link, clock::time_point when) {
 
 void Vu::begin_iteration(const Session& session) {
   live_.resize(session.slots.size());
-  settled_.assign(session.slots.size(), 0);
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
+  for (auto& link : links_) link->answered = 0;
   copy_.resize(static_cast<size_t>(session.users));
   for (auto& c : copy_) c = copies_.take();
   for (size_t i = 0; i < session.slots.size(); ++i) {
@@ -77,7 +77,6 @@ void Vu::begin_iteration(const Session& session) {
                               &run_.run_mark};
     live_[i] = id.value_template.empty() ? unique_value(slot.recorded, run_.run_mark, ctx.copy)
                                          : expand_identity(id.value_template, ctx);
-    settled_[i] = 1;
   }
   changed_.expires_at(clock::time_point::max());
 }
@@ -111,45 +110,38 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     }
     bool waited = co_await wait_until(link, start);
     if (!waited) break;
-    bool ready = co_await wait_for_values(step);
+    bool ready = co_await wait_for_other_flows(step);
     if (!ready) break;
+    link.step = k;
     // The session's first request counts from when it was due, every other one from when sent.
     auto now = clock::now();
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
     previous_end = clock::now();
   }
-  for (size_t k = 0; k < flow.steps.size(); ++k) settle(flow.steps[k]);  // what it never asked is settled too
+  answered(link, flow.steps.size());  // what it never asked is settled too: the recorded values go
   if (streams_held_ > 0) close(link);  // another flow holds a stream (for minutes): free this socket
   --flows_running_;
   changed_.cancel();
 }
 
-// A request carrying a value another flow's answer hands out waits until that answer came
-// (with the value or without it: then the recorded value goes).
-awaitable<bool> Vu::wait_for_values(const Step& step) {
+// A step waits for the answers of other flows' steps it depends on (Step::after), with the value
+// it carries or without it (then the recorded value goes).
+awaitable<bool> Vu::wait_for_other_flows(const Step& step) {
   for (;;) {
-    bool ready = std::all_of(step.awaits.begin(), step.awaits.end(),
-                             [&](int slot) { return settled_[static_cast<size_t>(slot)] != 0; });
+    bool ready = std::all_of(step.after.begin(), step.after.end(), [&](const StepRef& r) {
+      return links_[static_cast<size_t>(r.flow)]->answered > static_cast<size_t>(r.step);
+    });
     if (ready) co_return true;
     if (aborted_ || clock::now() >= run_.hard_stop) co_return false;
     co_await changed_.async_wait(nothrow);
   }
 }
 
-void Vu::settle(const std::vector<Extraction>& extractions) {
-  bool any = false;
-  for (const auto& e : extractions) {
-    auto& done = settled_[static_cast<size_t>(e.slot)];
-    any |= !done;
-    done = 1;
-  }
-  if (any) changed_.cancel();  // wakes the flows waiting for a value
-}
-
-void Vu::settle(const Step& step) {
-  settle(step.from_head);
-  settle(step.from_body);
+void Vu::answered(Link& link, size_t steps) {
+  if (steps <= link.answered) return;
+  link.answered = steps;
+  if (flows_running_ > 1) changed_.cancel();  // wakes the flows waiting for it
 }
 
 awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point start) {
@@ -159,7 +151,7 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   Sent sent = co_await attempt(link, step, start);
   if (sent == Sent::retry)
     sent = co_await attempt(link, step, start);  // a keep-alive connection the target had closed
-  settle(step);
+  answered(link, link.step + 1);
   if (sent == Sent::answered) co_return true;
   close(link);
   metrics::TagFigures& tag = stats_.tagged(step.tag, 0);  // no answer
@@ -215,10 +207,10 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   stats_.http_req_waiting.record(waited);
   tag.http_req_waiting.record(waited);
   for (const auto& e : step.from_head) read_live(e.place, h.headers, live_[static_cast<size_t>(e.slot)]);
-  settle(step.from_head);
   const int status = h.status;
   const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
   if (event_stream(h)) {
+    answered(link, link.step + 1);  // its handouts are in the head; the stream is held for long
     count_answer(status, step, tag);
     co_await hold_stream(link, step, start);
     close(link);

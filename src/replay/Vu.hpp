@@ -78,6 +78,8 @@ class Vu {
     http::MessageParser parser{http::MessageParser::Type::response};
     capture::SseEvents sse;
     capture::Stream events;
+    size_t step = 0;      // of its flow, the one it runs now
+    size_t answered = 0;  // of its flow, the steps answered (or settled without: the flow ended)
     std::string out;
     std::string body;
   };
@@ -85,7 +87,7 @@ class Vu {
 
   boost::asio::awaitable<void> run_flow(const Session& session, size_t flow, clock::time_point due);
   boost::asio::awaitable<bool> wait_until(Link& link, clock::time_point when);
-  boost::asio::awaitable<bool> wait_for_values(const Step& step);
+  boost::asio::awaitable<bool> wait_for_other_flows(const Step& step);
   boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> read_head(Link& link, const Step& step, bool reused);
@@ -93,8 +95,7 @@ class Vu {
   boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<size_t> read_some(Link& link);
   void close(Link& link);
-  void settle(const std::vector<Extraction>& extractions);
-  void settle(const Step& step);
+  void answered(Link& link, size_t steps);
   void count_answer(int status, const Step& step, metrics::TagFigures& tag);
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
@@ -109,11 +110,10 @@ class Vu {
   bool aborted_ = false;
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
-  std::vector<char> settled_;   // by slot: the answer that hands it out has come (or never will)
   std::vector<uint64_t> copy_;  // by user of the session: its copy number in this iteration
   int streams_held_ = 0;        // event streams this VU holds now
   size_t flows_running_ = 0;
-  boost::asio::steady_timer changed_;  // cancelled whenever a value is filled or a flow ends
+  boost::asio::steady_timer changed_;  // cancelled whenever a step is answered or a flow ends
 };
 
 }  // namespace reprise::replay

@@ -313,6 +313,32 @@ class FlowTest(ReplayCase):
         self.assertLess(run.elapsed, 5.0)
 
 
+    def test_a_user_named_by_another_flow_exists_before_the_request_naming_it_goes(self):
+        # alice logs in; bob registers on his own connection (with alice's token, which makes the
+        # two one group), 1 ms later alice searches for bob. Live, bob's registration takes 300 ms:
+        # the search waits for its answer, as in the recording, instead of finding no bob.
+        up = self.upstream()
+        token = "tok_0123456789abcdef"
+        auth = [["Authorization", f"Bearer {token}"]]
+        capture = write_capture(self.path("c.jsonl"), [
+            recorded_exchange("a", 0, "POST", "/login", body='{"username":"alice"}',
+                              res_body=f'{{"access_token":"{token}"}}', dur_us=100),
+            recorded_exchange("b", 1000, "POST", "/slow?ms=300", headers=auth, body='{"username":"bob"}',
+                              res_body='{"id":2,"username":"bob"}', dur_us=100),
+            recorded_exchange("a", 2000, "GET", "/search?q=bob", headers=auth),
+        ])
+        profile = self.profile("p.json", {"executor": "replay-timing",
+                                          "identities": {"template": {"username": "user{vu}x{iter}"}}})
+        run = replay(capture, up.url, profile, timeout=20)
+        self.assertRan(run)
+        up.wait_quiet()
+        arrived = {target.split("?")[0]: t for t, _, target, _, _ in up.arrivals}
+        self.assertEqual(set(arrived), {"/login", "/slow", "/search"}, up.arrivals)
+        searched = [target for _, _, target, _, _ in up.arrivals if target.startswith("/search")]
+        self.assertNotIn("q=bob", searched[0], "bob's name is the copy's")
+        self.assertGreaterEqual(arrived["/search"] - arrived["/slow"], 0.3, "searched before bob existed")
+
+
 class ShardTest(ReplayCase):
     def run_sharded(self, capture, profile, timeout=30):
         """One run against one upstream, then shards 1/3, 2/3, 3/3 at once against three others."""

@@ -184,7 +184,7 @@ TEST_CASE("a token a login hands out becomes a slot read from its answer and sen
   CHECK(login.from_head.empty());
   for (size_t i = 1; i < 4; ++i) {
     CHECK(step(s, i).from_body.empty());
-    CHECK(step(s, i).awaits.empty());  // filled on the same connection, in order
+    CHECK(step(s, i).after.empty());  // filled on the same connection, in order
   }
 
   const auto live = live_for(s, {{"{{redacted:3}}", "live.jwt.token-of-another-length"}});
@@ -315,15 +315,39 @@ TEST_CASE("a token handed out on one connection and carried on another joins the
   CHECK(user.steps() == 3);
   REQUIRE(used_slots(user).size() == 1);
   const Slot& token = *used_slots(user)[0];
-  const int index = static_cast<int>(&token - user.slots.data());
   CHECK(token.flow == 0);
   CHECK(token.uses == 2);
   const Step& events = user.flows[1].steps.at(0);
-  CHECK(events.awaits == std::vector<int>{index});  // waits for the login's answer on the other flow
+  CHECK(events.after == std::vector<reprise::replay::StepRef>{{0, 0}});  // waits for the login's answer on the other flow
   CHECK(events.hold_us == 10'000'000);
-  CHECK(user.flows[0].steps.at(1).awaits.empty());
+  CHECK(user.flows[0].steps.at(1).after.empty());
   CHECK(render(events, live_for(user, {{"tok-live-0001", "LIVE"}}))
             .find("\r\nAuthorization: Bearer LIVE\r\n") != std::string::npos);
+}
+
+TEST_CASE("a request naming a user another connection registered waits for that registration's answer",
+          "[replay][session]") {
+  // alice logs in (c1); bob registers on his own connection with alice's token (c2), which joins
+  // the two; alice then searches for bob and befriends him. Live, alice's search must not go
+  // before bob's registration was answered, or it finds no bob.
+  Profile p;
+  p.identities = {{"username", "u{vu}"}};
+  std::vector<Exchange> xs = {
+      exchange(1, "c1", 0, "POST", "/api/login", {}, R"({"username":"alice"})",
+               json(R"({"access_token":"tok-live-0001"})")),
+      exchange(2, "c2", 100, "POST", "/api/users", {{"Authorization", "Bearer tok-live-0001"}},
+               R"({"username":"bob"})", json(R"({"id":2,"username":"bob"})")),
+      exchange(3, "c1", 200, "GET", "/api/users/search?q=bob", {{"Authorization", "Bearer tok-live-0001"}}),
+      exchange(4, "c1", 300, "GET", "/api/users/search?q=bob", {{"Authorization", "Bearer tok-live-0001"}}),
+  };
+  SessionBuild b = build(xs, p);
+  REQUIRE(b.sessions.size() == 1);
+  const Session& s = b.sessions[0];
+  REQUIRE(s.flows.size() == 2);
+  CHECK(s.flows[1].steps.at(0).after == std::vector<reprise::replay::StepRef>{{0, 0}});  // the login's token
+  CHECK(s.flows[0].steps.at(1).after == std::vector<reprise::replay::StepRef>{{1, 0}});  // bob's registration
+  CHECK(s.flows[0].steps.at(2).after == std::vector<reprise::replay::StepRef>{{1, 0}});
+  CHECK(s.flows[0].steps.at(0).after.empty());  // alice's own identity, first sent by herself
 }
 
 TEST_CASE("WebSocket exchanges are skipped and counted", "[replay][session]") {
