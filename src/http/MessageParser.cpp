@@ -11,6 +11,24 @@ void extend(std::string_view& span, const char* at, size_t n) {
     span = std::string_view(at, n);
 }
 
+// RFC 9110 section 5.5: optional whitespace around a field value is spaces and tabs alike, but
+// llhttp 8 refuses a tab after a Content-Length or Transfer-Encoding value. Whitespace right
+// before a line end can only be such whitespace (the request and status lines end otherwise),
+// so a head with a tab there is parsed from a copy where those tabs are spaces; any other head
+// is parsed in place.
+std::string_view spaces_for_line_end_tabs(std::string_view head, std::string& copy) {
+  copy.clear();
+  if (head.find('\t') == std::string_view::npos) return head;  // nearly every head
+  for (size_t end = head.find("\r\n"); end != std::string_view::npos; end = head.find("\r\n", end + 2)) {
+    for (size_t i = end; i > 0 && (head[i - 1] == ' ' || head[i - 1] == '\t'); --i) {
+      if (head[i - 1] != '\t') continue;
+      if (copy.empty()) copy.assign(head);
+      copy[i - 1] = ' ';
+    }
+  }
+  return copy.empty() ? head : std::string_view(copy);
+}
+
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -59,7 +77,8 @@ MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size
   return {};
 }
 
-const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
+const char* MessageParser::parse_head(std::string_view head_bytes, bool no_body) {
+  const std::string_view bytes = spaces_for_line_end_tabs(head_bytes, own_head_);
   llhttp_init(&parser_, type_ == Type::request ? HTTP_REQUEST : HTTP_RESPONSE,
               const_cast<llhttp_settings_t*>(&settings()));
   parser_.data = this;

@@ -6,6 +6,7 @@
 
 #include <llhttp.h>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -38,7 +39,8 @@ class MessageParser {
   HeadScan find_head_end(std::string_view data, size_t& scanned, size_t max_size) const;
 
   // Parses exactly the head found by find_head_end. `no_body` marks an answer to HEAD.
-  // Returns nullptr on success, else the reason.
+  // Returns nullptr on success, else the reason. The head's views point into `head_bytes`, or
+  // into the parser's own copy when tabs ended a field line (see the .cpp).
   const char* parse_head(std::string_view head_bytes, bool no_body = false);
 
   // Feeds body bytes; the pieces of body found are appended to pieces().
@@ -50,7 +52,10 @@ class MessageParser {
   const std::vector<std::string_view>& pieces() const { return pieces_; }
   void clear_pieces() { pieces_.clear(); }
   // Frees the header list once the head has been forwarded (a long stream keeps no copy).
-  void release_headers() { std::vector<Header>().swap(head_.headers); }
+  void release_headers() {
+    std::vector<Header>().swap(head_.headers);
+    std::string().swap(own_head_);
+  }
 
  private:
   static int on_url(llhttp_t* p, const char* at, size_t n);
@@ -69,6 +74,7 @@ class MessageParser {
   Type type_;
   llhttp_t parser_{};
   MessageHead head_;
+  std::string own_head_;  // the head with its line-ending tabs made spaces; empty when it had none
   std::vector<std::string_view> pieces_;
   bool no_body_ = false;
   bool complete_ = false;

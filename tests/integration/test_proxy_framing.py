@@ -51,6 +51,21 @@ REFUSED_BEFORE_FORWARDING = {
         b"GET / HTTP/1.1\r\nHost: x\r\n\n",
     "bare-cr-in-a-header-value":
         b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rX-B: b\r\n\r\n",
+    # RFC 9110 section 5.5: CR, LF and NUL are never part of a field value (nor other controls)
+    "nul-in-a-header-value":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
+    "control-character-in-a-header-value":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n",
+    # RFC 9112 section 2.2: whitespace between the start line and the first field line
+    "whitespace-before-the-first-field":
+        b"GET / HTTP/1.1\r\n Host: x\r\n\r\n",
+    # RFC 9112 section 3: a request target has no whitespace or controls; a method is a token
+    "space-inside-the-target":
+        b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+    "control-character-in-the-target":
+        b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n",
+    "method-that-is-not-a-token":
+        b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
     # RFC 9110 section 5.1: a field name is a token
     "space-inside-a-header-name":
         b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n",
@@ -116,6 +131,11 @@ class AmbiguousFramingTest(unittest.TestCase):
                      b"GET / HTTP/1.1\r\nHost: xn--bcher-kva.example:443\r\nX-Token_1!: ok\r\n\r\n",
                      b"GET / HTTP/1.0\r\n\r\n",
                      b"POST / HTTP/1.1\r\nHost: x\r\ncontent-length:   5  \r\n\r\nhello",
+                     # RFC 9110 section 5.5: optional whitespace is spaces or tabs, either side
+                     b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\t5\t\r\n\r\nhello",
+                     b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5 \t \r\n\r\nhello",
+                     b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\tchunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost:\tx\t\r\nX-A:\tvalue with\ttab\t\r\n\r\n",
                      b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"):
             with self.subTest(data=data):
                 reply, _ = exchange(self.proxy.port, data, timeout=3)

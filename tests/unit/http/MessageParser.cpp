@@ -129,3 +129,29 @@ TEST_CASE("a 304 with a Content-Length has no body") {
   REQUIRE(p.parse_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n") == nullptr);
   CHECK(p.head().body == BodyKind::none);
 }
+
+TEST_CASE("tabs are optional whitespace around any value, Content-Length and Transfer-Encoding included") {
+  MessageParser p(MessageParser::Type::request);
+  std::string body;
+  REQUIRE(parse_request(p, "POST / HTTP/1.1\r\nHost:\tx\t\r\nContent-Length:\t5 \t\r\nX-A:\ta\tb\t\r\n\r\nhello", &body)
+              .empty());
+  CHECK(body == "hello");
+  CHECK(p.head().content_length == 5);
+  CHECK(p.head().header("host") == "x");
+  CHECK(p.head().header("x-a") == "a\tb");  // a tab inside a value stays
+
+  MessageParser c(MessageParser::Type::request);
+  body.clear();
+  REQUIRE(parse_request(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                        &body)
+              .empty());
+  CHECK(c.head().body == BodyKind::chunked);
+  CHECK(body == "hello");
+
+  MessageParser r(MessageParser::Type::response);
+  std::string answer = "HTTP/1.1 200 OK\r\nContent-Length:\t2\t\r\n\r\nok";
+  size_t scanned = 0;
+  auto scan = r.find_head_end(answer, scanned, 65536);
+  REQUIRE(r.parse_head(std::string_view(answer).substr(0, scan.length)) == nullptr);
+  CHECK(r.head().content_length == 2);
+}
