@@ -1,7 +1,5 @@
 #include "proxy/FaultPoints.hpp"
 
-#include <sys/socket.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +7,7 @@
 
 #include "http/HeaderRules.hpp"
 #include "net/Nothrow.hpp"
+#include "net/SocketOptions.hpp"
 #include "proxy/ClientSession.hpp"
 #include "proxy/ProxyWorker.hpp"
 
@@ -42,11 +41,8 @@ awaitable<void> FaultPoints::hold(faults::Duration d) {
   timer_.expires_after(d);
   auto first =
       co_await (timer_.async_wait(nothrow) || s_.client_.async_wait(asio::socket_base::wait_read, nothrow));
-  if (first.index() == 1) {
-    char byte;
-    ssize_t peeked = ::recv(s_.client_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked > 0) co_await timer_.async_wait(nothrow);  // a pipelined request: hold on
-  }
+  if (first.index() == 1 && !net::peer_left(s_.client_.native_handle()))
+    co_await timer_.async_wait(nothrow);  // a pipelined request: hold on
   s_.log_exchange();
 }
 

@@ -1,7 +1,5 @@
 #include "proxy/ResponseRelay.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +7,7 @@
 
 #include "http/HeaderRules.hpp"
 #include "net/Nothrow.hpp"
+#include "net/SocketOptions.hpp"
 #include "proxy/BodyPieces.hpp"
 #include "proxy/ClientSession.hpp"
 #include "proxy/ProxyWorker.hpp"
@@ -247,10 +246,7 @@ void ResponseRelay::watch_client(tcp::socket& upstream) {
   s_.client_.async_wait(tcp::socket::wait_read, [watch = watch_, fd = s_.client_.native_handle()](
                                                     const boost::system::error_code& ec) {
     if (ec || !watch->upstream) return;
-    char byte;
-    ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked > 0 || (peeked < 0 && errno == EAGAIN))
-      return;  // the next pipelined request: it waits its turn
+    if (!net::peer_left(fd)) return;  // the next pipelined request: it waits its turn
     watch->client_gone = true;
     boost::system::error_code ignored;
     watch->upstream->cancel(ignored);
