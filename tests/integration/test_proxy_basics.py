@@ -413,8 +413,8 @@ class ThreadsTest(unittest.TestCase):
                 results = [ok for part in pool.map(client, range(8)) for ok in part]
             elapsed = time.monotonic() - start
         self.assertEqual(results.count(True), 80)
-        # 80 requests of 50 ms each take 4 s one at a time; concurrently well under 2.5 s.
-        self.assertLess(elapsed, 2.5, "requests were not served concurrently")
+        # 80 requests of 50 ms each take 4 s one at a time; 8 at a time about 0.5 s (room for a busy machine)
+        self.assertLess(elapsed, 3.5, "requests were not served concurrently")
 
 
 if __name__ == "__main__":

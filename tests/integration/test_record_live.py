@@ -60,7 +60,7 @@ class RecordLiveTest(unittest.TestCase):
                 px.stop()
         self.assertEqual(code, 0, output)
         self.assertGreater(elapsed, 3.8)
-        self.assertLess(elapsed, 6)
+        self.assertLess(elapsed, 9, "stopped by its --duration (4 s), with room for a slow start")
         header, records = capture_records(self.path("live.jsonl"))
         self.assertEqual(header["source"], "interface")
         expected = capture_records(recorded)[1]
