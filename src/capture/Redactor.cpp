@@ -7,7 +7,11 @@
 
 #include "InputError.hpp"
 #include "InputFile.hpp"
+#include "capture/JsonRewrite.hpp"
+#include "capture/SecretNames.hpp"
+#include "http/EventStream.hpp"
 #include "http/MessageHead.hpp"
+#include "http/PercentEncoding.hpp"
 
 namespace reprise::capture {
 namespace {
@@ -27,18 +31,20 @@ std::string_view header_value(const HeaderList& headers, std::string_view name) 
   return {};
 }
 
-// Index just past the JSON string that opens at `start`, or npos when it is cut off.
-size_t skip_string(const std::string& text, size_t start) {
-  for (size_t j = start + 1; j < text.size(); ++j) {
-    if (text[j] == '\\') ++j;
-    else if (text[j] == '"') return j + 1;
-  }
-  return npos;
+bool ends_with_authorization(std::string_view name) {
+  constexpr std::string_view kWord = "authorization";
+  return name.size() >= kWord.size() && iequals(name.substr(name.size() - kWord.size()), kWord);
 }
 
-size_t skip_space(const std::string& text, size_t i) {
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  return i;
+// Headers that carry a URL, whose query and fragment are redacted like a request's.
+bool is_url_header(std::string_view name) {
+  return iequals(name, "location") || iequals(name, "content-location") || iequals(name, "referer");
+}
+
+std::vector<std::string> loose_names(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& n : names) out.push_back(loose_name(n));
+  return out;
 }
 
 std::vector<std::string> string_list(const nlohmann::json& j, const char* key, const std::string& file) {
@@ -56,9 +62,9 @@ std::vector<std::string> string_list(const nlohmann::json& j, const char* key, c
 }  // namespace
 
 RedactionRules RedactionRules::defaults() {
-  return {{"authorization", "proxy-authorization", "cookie", "set-cookie"},
-          {"password", "access_token", "refresh_token", "token", "secret"},
-          {}};
+  RedactionRules rules;
+  rules.default_names = true;
+  return rules;
 }
 
 void RedactionRules::add_file(const std::string& path) {
@@ -68,36 +74,64 @@ void RedactionRules::add_file(const std::string& path) {
   for (auto it = j.begin(); it != j.end(); ++it)
     if (it.key() != "headers" && it.key() != "fields" && it.key() != "json_paths")
       throw InputError(path, "field " + it.key(), "is not a rule (headers, fields, json_paths)");
-  for (auto& h : string_list(j, "headers", path)) headers.push_back(h);
-  for (auto& f : string_list(j, "fields", path)) fields.push_back(f);
+  for (const char* list : {"headers", "fields"})
+    for (auto& name : string_list(j, list, path)) {
+      if (loose_name(name).empty())
+        throw InputError(path, std::string("field ") + list,
+                         "'" + name + "' has no letter or digit to match");
+      (list == std::string_view("headers") ? headers : fields).push_back(name);
+    }
   for (auto& p : string_list(j, "json_paths", path)) json_paths.push_back(p);
 }
 
-Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {
-  for (const auto& f : rules_.fields) {
-    std::string lower = f;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    lowered_fields_.push_back(std::move(lower));
-  }
+Redactor::Redactor(RedactionRules rules)
+    : rules_(std::move(rules)),
+      loose_headers_(loose_names(rules_.headers)),
+      loose_fields_(loose_names(rules_.fields)) {}
+
+bool Redactor::is_placeholder(std::string_view s) {
+  return s.starts_with("{{redacted:") && s.ends_with("}}");
 }
 
-bool Redactor::is_placeholder(std::string_view s) { return s.starts_with("{{redacted:") && s.ends_with("}}"); }
-
-// A quick look before the token-by-token scan: most bodies name no secret field at all.
+// A quick look before the token-by-token scan: most bodies name no secret field at all. Every
+// default secret name holds one of the stems; a rules file's names are looked for loosely.
 bool Redactor::mentions_a_field(std::string_view text) const {
   thread_local std::string lowered;
   lowered.assign(text);
   for (char& c : lowered)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  for (const auto& f : lowered_fields_)
-    if (lowered.find(f) != std::string::npos) return true;
+  if (rules_.default_names)
+    for (auto stem : secret_stems())
+      if (lowered.find(stem) != npos) return true;
+  if (loose_fields_.empty()) return false;
+  std::string loose = loose_name(lowered);
+  for (const auto& f : loose_fields_)
+    if (loose.find(f) != npos) return true;
   return false;
 }
 
-bool Redactor::is_secret_field(std::string_view name) const {
-  for (const auto& f : rules_.fields)
-    if (iequals(name, f)) return true;
-  return false;
+// Remembers up to kVerdicts names; past that (a capture of made-up names), each is judged anew.
+bool Redactor::is_default_secret(std::string_view name) {
+  constexpr size_t kVerdicts = 4096;
+  if (!rules_.default_names) return false;
+  if (auto it = verdicts_.find(name); it != verdicts_.end()) return it->second;
+  bool secret = is_default_secret_name(name);
+  if (verdicts_.size() < kVerdicts) verdicts_.emplace(name, secret);
+  return secret;
+}
+
+bool Redactor::is_secret_header(std::string_view name) {
+  if (is_default_secret(name)) return true;
+  if (loose_headers_.empty()) return false;
+  std::string loose = loose_name(name);
+  return std::find(loose_headers_.begin(), loose_headers_.end(), loose) != loose_headers_.end();
+}
+
+bool Redactor::is_secret_field(std::string_view name) {
+  if (is_default_secret(name)) return true;
+  if (loose_fields_.empty()) return false;
+  std::string loose = loose_name(name);
+  return std::find(loose_fields_.begin(), loose_fields_.end(), loose) != loose_fields_.end();
 }
 
 std::string Redactor::placeholder(const std::string& secret, const std::string& kind) {
@@ -110,12 +144,7 @@ std::string Redactor::placeholder(const std::string& secret, const std::string& 
 
 void Redactor::redact(Exchange& x) {
   redact_headers(x.req.headers);
-  if (size_t q = x.req.target.find('?'); q != npos) {
-    std::string query = x.req.target.substr(q + 1);
-    redact_form(query, "query");
-    x.req.target.resize(q + 1);
-    x.req.target += query;
-  }
+  redact_url(x.req.target);
   redact_body(x.req.body, x.req.headers);
   if (x.res) {
     redact_headers(x.res->headers);
@@ -125,22 +154,44 @@ void Redactor::redact(Exchange& x) {
 
 void Redactor::redact_headers(HeaderList& headers) {
   for (auto& [name, value] : headers) {
-    bool listed = false;
-    for (const auto& h : rules_.headers) listed = listed || iequals(name, h);
-    if (!listed) continue;
+    if (!is_secret_header(name)) {
+      if (is_url_header(name)) redact_url(value);
+      continue;
+    }
     std::string kind = "header " + name;
     if (iequals(name, "cookie")) {
       value = redact_cookie_list(value, ';', false);
-    } else if (iequals(name, "set-cookie")) {
+    } else if (iequals(name, "set-cookie") || iequals(name, "set-cookie2")) {
       value = redact_cookie_list(value, ';', true);
-    } else if (iequals(name, "authorization") || iequals(name, "proxy-authorization")) {
+    } else if (ends_with_authorization(name)) {
       size_t space = value.find(' ');  // keep the scheme: "Bearer {{redacted:1}}"
       value = space == npos ? placeholder(value, kind)
-                            : value.substr(0, space + 1) + placeholder(std::string(trim(value.substr(space + 1))), kind);
+                            : value.substr(0, space + 1) +
+                                  placeholder(std::string(trim(value.substr(space + 1))), kind);
     } else {
       value = placeholder(value, kind);
     }
   }
+}
+
+// The query and the fragment of a URL or request target ("#access_token=..." after a login).
+void Redactor::redact_url(std::string& url) {
+  size_t hash = url.find('#');
+  size_t q = url.find('?');
+  if (q > hash) q = npos;  // a '?' inside the fragment belongs to it
+  if (q == npos && hash == npos) return;
+  std::string out = url.substr(0, std::min(q, hash));
+  if (q != npos) {
+    std::string query = url.substr(q + 1, hash == npos ? npos : hash - q - 1);
+    redact_form(query, "query");
+    out.append("?").append(query);
+  }
+  if (hash != npos) {
+    std::string fragment = url.substr(hash + 1);
+    if (fragment.find('=') != npos) redact_form(fragment, "query");
+    out.append("#").append(fragment);
+  }
+  url = std::move(out);
 }
 
 std::string Redactor::redact_cookie_list(std::string_view value, char separator, bool first_only) {
@@ -153,7 +204,8 @@ std::string Redactor::redact_cookie_list(std::string_view value, char separator,
     if (!out.empty()) out += separator;
     if (eq != npos && (first || !first_only)) {
       std::string name(trim(part.substr(0, eq)));
-      out.append(part.substr(0, eq + 1)).append(placeholder(std::string(trim(part.substr(eq + 1))), "cookie " + name));
+      out.append(part.substr(0, eq + 1))
+          .append(placeholder(std::string(trim(part.substr(eq + 1))), "cookie " + name));
     } else {
       out.append(part);
     }
@@ -168,11 +220,11 @@ void Redactor::redact_body(Body& body, const HeaderList& headers) {
   if (body.data.empty()) return;
   bool whole = !body.truncated();
   std::string_view type = header_value(headers, "content-type");
-  size_t first = skip_space(body.data, 0);
-  bool json_like = type.find("json") != std::string_view::npos ||
-                   (first < body.data.size() && (body.data[first] == '{' || body.data[first] == '['));
-  if (json_like) {
-    if (!rules_.json_paths.empty() || mentions_a_field(body.data)) redact_json_text(body.data);
+  bool scan = !rules_.json_paths.empty() || mentions_a_field(body.data);
+  if (http::is_event_stream(type)) {
+    if (scan) redact_event_stream(body.data);
+  } else if (type.find("json") != std::string_view::npos || looks_like_json(body.data)) {
+    if (scan) redact_json_text(body.data);
   } else if (type.find("x-www-form-urlencoded") != std::string_view::npos) {
     redact_form(body.data, "form");
   }
@@ -180,49 +232,18 @@ void Redactor::redact_body(Body& body, const HeaderList& headers) {
   body.size = whole ? body.data.size() : std::max<uint64_t>(body.size, body.data.size() + 1);
 }
 
-// Scans JSON text token by token, keeping the path of object keys that leads to each value, so
-// that field names and JSON paths are both redacted in place: formatting is kept, and a body
-// cut at the body limit is redacted up to where it stops.
+// Keys and JSON paths are both found in one pass that keeps formatting and redacts a body cut at
+// the body limit up to where it stops.
 void Redactor::redact_json_text(std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  std::vector<std::string> path;  // one entry per open object or array ("" for arrays)
-  std::string key;                // the key whose value comes next, in the innermost object
-  size_t i = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '{' || c == '[') {
-      path.push_back(c == '{' ? key : "[");
-      key.clear();
-    } else if ((c == '}' || c == ']') && !path.empty()) {
-      path.pop_back();
-    }
-    if (c != '"') {
-      out += c;
-      ++i;
-      continue;
-    }
-    size_t end = skip_string(text, i);
-    size_t content_end = end == npos ? text.size() : end - 1;
-    std::string token = text.substr(i + 1, content_end - i - 1);
-    size_t after = end == npos ? text.size() : skip_space(text, end);
-    if (after < text.size() && text[after] == ':') {  // a key: remember it, copy it
-      key = std::move(token);
-      out.append(text, i, end - i);
-      i = end;
-      continue;
-    }
-    std::string kind = secret_kind(path, key);
-    if (kind.empty()) out.append(text, i, end == npos ? npos : end - i);
-    else out.append("\"").append(placeholder(token, kind)).append("\"");  // a cut value is closed too
-    i = end == npos ? text.size() : end;
-    key.clear();
-  }
-  text = std::move(out);
+  rewrite_json(
+      text, {[this](const std::vector<std::string>& path, const std::string& key) {
+               return secret_kind(path, key);
+             },
+             [this](const std::string& value, const std::string& kind) { return placeholder(value, kind); }});
 }
 
 // "json <field>" when the value under `key` at `path` is a secret by field name or JSON path.
-std::string Redactor::secret_kind(const std::vector<std::string>& path, const std::string& key) const {
+std::string Redactor::secret_kind(const std::vector<std::string>& path, const std::string& key) {
   if (key.empty()) return {};
   if (is_secret_field(key)) return "json " + key;
   if (rules_.json_paths.empty()) return {};
@@ -237,6 +258,7 @@ std::string Redactor::secret_kind(const std::vector<std::string>& path, const st
   return {};
 }
 
+// Names are matched decoded, so that a form's "user%5Bpassword%5D" is user[password].
 void Redactor::redact_form(std::string& text, const char* kind) {
   std::string out;
   std::string_view rest = text;
@@ -244,9 +266,11 @@ void Redactor::redact_form(std::string& text, const char* kind) {
     size_t amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && is_secret_field(pair.substr(0, eq)))
+    std::string name =
+        eq == npos ? std::string() : http::url_decode(pair.substr(0, eq), http::UrlPart::query);
+    if (eq != npos && is_secret_field(name))
       out.append(pair.substr(0, eq + 1))
-          .append(placeholder(std::string(pair.substr(eq + 1)), std::string(kind) + " " + std::string(pair.substr(0, eq))));
+          .append(placeholder(std::string(pair.substr(eq + 1)), std::string(kind) + " " + name));
     else
       out.append(pair);
     if (amp == std::string_view::npos) break;
@@ -254,6 +278,13 @@ void Redactor::redact_form(std::string& text, const char* kind) {
     rest.remove_prefix(amp + 1);
   }
   text = std::move(out);
+}
+
+// The JSON in an event stream's data lines, redacted like a JSON body; the framing is kept.
+void Redactor::redact_event_stream(std::string& text) {
+  text = http::rewrite_event_data(text, [this](std::string& data) {
+    if (looks_like_json(data)) redact_json_text(data);
+  });
 }
 
 }  // namespace reprise::capture

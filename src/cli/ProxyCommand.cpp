@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "InputError.hpp"
+#include "InputFile.hpp"
 #include "capture/Recorder.hpp"
 #include "cli/Commands.hpp"
 #include "cli/FlagChecks.hpp"
@@ -28,7 +31,7 @@ struct ProxyFlags {
   bool no_xff = false, no_xfp = false, no_via = false;
   std::string record;
   uint64_t record_body_limit = 64 * 1024;
-  std::string admin, sla, routes, faults, admin_token;
+  std::string admin, sla, routes, faults, admin_token, admin_token_file;
   std::optional<uint64_t> seed;
   RedactionFlags redaction;
 };
@@ -70,16 +73,37 @@ std::shared_ptr<spdlog::logger> make_access_log(const std::string& path) {
   return log;
 }
 
-// --admin, --admin-token, --sla and --routes into the config: what is measured, who reads it.
+// The token of --admin-token-file: the file's text without its trailing line ending, so that it
+// stays out of `ps`. No message ever quotes the token.
+std::string read_admin_token(const std::string& path) {
+  std::ifstream in = open_input_file(path);
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) throw InputError(path, "", "is empty: it must hold the admin token");
+  return token;
+}
+
+// A bearer token is one word of visible characters: anything else could never be matched.
+void check_admin_token(const std::string& token, const std::string& where) {
+  for (char c : token)
+    if (c <= ' ' || c == '\x7f')
+      throw InputError(where, "", "the admin token holds a space, a line break or a control character");
+}
+
+// --admin, --admin-token(-file), --sla and --routes into the config: what is measured, who reads it.
 void set_measuring(const ProxyFlags& f, proxy::ProxyConfig& config) {
   if (!f.admin.empty()) config.admin = net::resolve(net::parse_host_port(f.admin, "--admin"));
-  config.admin_token = f.admin_token;
-  if (config.admin && !config.admin->address().is_loopback() && f.admin_token.empty())
-    throw InputError("--admin", "",
-                     f.admin +
-                         " is not a loopback address: the admin API changes faults, so give --admin-token "
-                         "(every call then needs Authorization: Bearer <token>)");
-  if (!f.admin_token.empty() && !config.admin) spdlog::warn("--admin-token has no effect without --admin");
+  const bool from_file = !f.admin_token_file.empty();
+  config.admin_token = from_file ? read_admin_token(f.admin_token_file) : f.admin_token;
+  check_admin_token(config.admin_token, from_file ? f.admin_token_file : "--admin-token");
+  if (config.admin && !config.admin->address().is_loopback() && config.admin_token.empty())
+    throw InputError(
+        "--admin", "",
+        f.admin +
+            " is not a loopback address: the admin API changes faults, so give --admin-token-file "
+            "or --admin-token (every call then needs Authorization: Bearer <token>)");
+  if (!config.admin_token.empty() && !config.admin)
+    spdlog::warn("{} has no effect without --admin", from_file ? "--admin-token-file" : "--admin-token");
   if (!f.sla.empty()) {
     config.sla = proxy::read_sla_file(f.sla);
     config.routes = config.sla->routes;
@@ -143,8 +167,12 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option(
       "--admin", flags->admin,
       "Serve /metrics (Prometheus), /healthz and /sla on this address, host:port (off by default)");
-  cmd->add_option("--admin-token", flags->admin_token,
-                  "Every admin call needs Authorization: Bearer TOKEN (required off loopback)");
+  auto* token = cmd->add_option("--admin-token", flags->admin_token,
+                                "Every admin call needs Authorization: Bearer TOKEN (required off loopback; "
+                                "visible in ps: prefer --admin-token-file)");
+  cmd->add_option("--admin-token-file", flags->admin_token_file,
+                  "As --admin-token, the token read from this file (its trailing line ending dropped)")
+      ->excludes(token);
   cmd->add_option("--faults", flags->faults, "Inject the faults of this JSON file (see docs/faults.md)");
   cmd->add_option("--seed", flags->seed, "Seed of the draws that pick which requests a fault hits")
       ->check(whole_number(0));

@@ -1,5 +1,7 @@
 #include "http/EventStream.hpp"
 
+#include <algorithm>
+
 #include "http/MessageHead.hpp"
 
 namespace reprise::http {
@@ -10,6 +12,48 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 bool is_event_stream(std::string_view content_type) {
   return istarts_with(content_type, "text/event-stream");
+}
+
+std::string rewrite_event_data(std::string_view stream, const std::function<void(std::string&)>& edit) {
+  struct Line {
+    std::string_view field, value, ending;  // "data: ", the rest, "\r\n" ("" at a cut end)
+  };
+  std::vector<Line> run;
+  std::string out;
+  auto flush = [&] {
+    if (run.empty()) return;
+    std::string data;
+    for (size_t k = 0; k < run.size(); ++k) data.append(k ? "\n" : "").append(run[k].value);
+    edit(data);
+    std::string_view rest = data;
+    for (size_t k = 0;; ++k) {
+      size_t nl = rest.find('\n');
+      const Line& line = run[std::min(k, run.size() - 1)];
+      out.append(line.field)
+          .append(rest.substr(0, nl))
+          .append(nl == rest.npos ? run.back().ending : line.ending);
+      if (nl == rest.npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+    run.clear();
+  };
+  size_t i = stream.starts_with(kBom) ? kBom.size() : 0;
+  out.append(stream.substr(0, i));
+  while (i < stream.size()) {
+    size_t eol = std::min(stream.find_first_of("\r\n", i), stream.size());
+    size_t next = eol == stream.size() ? eol : eol + (stream.substr(eol, 2) == "\r\n" ? 2 : 1);
+    std::string_view line = stream.substr(i, eol - i), ending = stream.substr(eol, next - eol);
+    if (line.starts_with("data:")) {
+      size_t field = line.size() > 5 && line[5] == ' ' ? 6 : 5;
+      run.push_back({line.substr(0, field), line.substr(field), ending});
+    } else {
+      flush();
+      out.append(line).append(ending);
+    }
+    i = next;
+  }
+  flush();
+  return out;
 }
 
 bool EventStreamScanner::take(char c) {

@@ -9,12 +9,22 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace reprise::http {
 
 // True for a Content-Type that announces an event stream (any case, any parameters).
 bool is_event_stream(std::string_view content_type);
+
+// The stream with the data of its events rewritten by `edit`: each run of `data:` lines is handed
+// over as one value, joined with newlines as a browser joins them, and written back over the
+// same lines, each keeping its `data:` (and one space) and its line ending. Every other line
+// (event, id, retry, comments, blank lines) is kept as it is. An edit may join lines, never add
+// them. For recorded bodies (redaction), not for the data path.
+std::string rewrite_event_data(std::string_view stream, const std::function<void(std::string&)>& edit);
 
 class EventStreamScanner {
  public:

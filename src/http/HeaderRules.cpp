@@ -196,6 +196,8 @@ std::string_view status_reason(int status) {
       return "Conflict";
     case 413:
       return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
     case 418:
       return "I'm a teapot";
     case 422:

@@ -40,6 +40,14 @@ bool bearer_matches(std::string_view header, const std::string& token) {
   return diff == 0;
 }
 
+// "application/json", any case, with or without parameters ("; charset=utf-8").
+bool is_json(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return http::iequals(type, "application/json");
+}
+
 std::string serialise(const AdminResponse& r) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\n", r.status, http::status_reason(r.status));
   if (r.status != 204) {  // a 204 has no body, and says nothing of one
@@ -175,6 +183,13 @@ AdminResponse AdminServer::dispatch(const http::MessageHead& head, std::string_v
       allowed += (allowed.empty() ? "" : ", ") + r.method;
       continue;
     }
+    // A page a browser shows can send text/plain, form or multipart bodies to any address without
+    // asking first (CORS "simple requests"); it cannot send JSON that way.
+    if (!body.empty() && !is_json(head.header("content-type")))
+      return {415,
+              "application/json",
+              "{\"error\": \"the admin API takes JSON bodies: send Content-Type: application/json\"}\n",
+              {}};
     return r.handler(AdminRequest{head.method, path, query, param, head, body});
   }
   if (!allowed.empty())

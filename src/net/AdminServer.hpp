@@ -1,6 +1,7 @@
 // A small HTTP/1.1 admin endpoint on a thread of its own: a table of routes (method and path to a
 // handler that returns status, content type and body), one request per connection, parsed by
-// http::MessageParser, a request body read whole up to 1 MiB (by Content-Length, or chunked).
+// http::MessageParser, a request body read whole up to 1 MiB (by Content-Length, or chunked) and
+// taken only as JSON (else 415), so that a web page cannot post to it behind its user's back.
 // Handlers run on the admin thread, one at a time: they take their own locks and must not wait
 // long. It knows nothing of what the routes mean (metrics, faults, health are its callers'),
 // and it is not for the data path: the proxy's listeners are net/Workers'.

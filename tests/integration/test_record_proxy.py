@@ -198,6 +198,7 @@ SECRETS = {
     "setcookie": "server-set-cookie-11",
     "apikey": "key-abc-123",
     "ssn": "123-45-6789",
+    "tenant": "tenant-header-31",
 }
 
 
@@ -222,7 +223,7 @@ class RedactionTest(unittest.TestCase):
                  json.dumps({"email": "ann@test.com", "password": SECRETS["password"]}))
             send("GET", "/api/users/me", {"Authorization": f"Bearer {SECRETS['bearer']}",
                                           "Cookie": f"theme=dark; sid={SECRETS['cookie']}",
-                                          "X-Api-Key": SECRETS["apikey"]})
+                                          "X-Api-Key": SECRETS["apikey"], "X-Tenant": SECRETS["tenant"]})
             send("POST", "/form", {"Content-Type": "application/x-www-form-urlencoded"},
                  f"user=ann&password={SECRETS['form']}")
             send("GET", f"/search?q=ann&token={SECRETS['query']}", {"Authorization": f"Bearer {SECRETS['bearer']}"})
@@ -256,17 +257,18 @@ class RedactionTest(unittest.TestCase):
         self.assertRegex(dict(login["res"]["headers"])["Set-Cookie"], r"^sid=\{\{redacted:\d+\}\}; Path=/; HttpOnly$")
         self.assertIn("user=ann&password={{redacted:", form["req"]["body"])
         self.assertIn("q=ann&token={{redacted:", search["req"]["target"])
-        # not secrets by default: left alone
-        self.assertIn(SECRETS["apikey"], text)
+        # an API key is a secret by default; a social security number or a tenant is not a credential
+        self.assertNotIn(SECRETS["apikey"], text)
         self.assertIn(SECRETS["ssn"], text)
+        self.assertIn(SECRETS["tenant"], text)
         self.assertIn("redacted:", log)
 
     def test_rules_file_adds_headers_fields_and_paths(self):
         rules = os.path.join(tempfile.mkdtemp(prefix="reprise-rules-"), "rules.json")
         with open(rules, "w") as f:
-            json.dump({"headers": ["X-Api-Key"], "json_paths": ["user.ssn"]}, f)
+            json.dump({"headers": ["x_tenant"], "json_paths": ["user.ssn"]}, f)  # names compare loosely
         text, records, _ = self.record("--redact-rules", rules)
-        self.assertNotIn(SECRETS["apikey"], text)
+        self.assertNotIn(SECRETS["tenant"], text)
         self.assertNotIn(SECRETS["ssn"], text)
         self.assertNotIn(SECRETS["bearer"], text)
 
@@ -287,6 +289,161 @@ class RedactionTest(unittest.TestCase):
         self.assertIn(rules, res.stderr)
         self.assertIn("headers", res.stderr)
         self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
+
+
+# One value per form a credential travels in; each must be gone from the capture's bytes.
+LEAKS = {
+    "x_api_key_header": "hdr-apikey-6f1c2d",
+    "json_api_key": "json-apikey-81b7e4",
+    "query_api_key": "qry-apikey-2a9d0c",
+    "numeric_token": 73910264518,
+    "sse_access_token": "sse-access-4c7e19",
+    "nested_access_token": "nested-access-5d2a70",
+    "set_cookie_1": "setcookie-one-8e41",
+    "set_cookie_2": "setcookie-two-3b96",
+    "cookie": "cookie-value-11f0",
+    "query_access_token": "qry-access-0d7c55",
+    "nested_secret": "nested-secret-9a3e",
+    "form_client_secret": "form-clientsecret-44c1",
+    "amz_signature": "f00dfacecafe1234abcd",
+    "session_id": "sess-id-6b8f12",
+    "private_key_object": "priv-key-d-7c31",
+    "location_fragment_token": "frag-access-2e64",
+    "api_key_camel": "camel-apikey-90ab",
+}
+
+SSE_BODY = (b"event: session\n"
+            b"data: {\"access_token\":\"" + LEAKS["sse_access_token"].encode() + b"\",\"expires_in\":3600}\n\n"
+            b": keep-alive\n\n"
+            b"data: {\"delta\":\"hi\",\"usage\":{\"tokens_used\":17}}\n\n"
+            b"data: [DONE]\n\n")
+
+
+def leak_route(msg, conn):
+    if msg.target == "/api/login":
+        body = json.dumps({"token": LEAKS["numeric_token"], "remember": True,
+                           "items": [{"access_token": LEAKS["nested_access_token"], "author": "ann"},
+                                     {"list": [{"access_token": LEAKS["nested_access_token"] + "-2"}]}],
+                           "config": {"deep": {"secret": LEAKS["nested_secret"]}},
+                           "signing": {"private_key": {"kty": "RSA", "d": LEAKS["private_key_object"]}},
+                           "keyword": "shoes", "monkey": "george", "author": "ann", "tokens_used": 42,
+                           "usage": {"max_tokens": 100, "total_tokens": 9}}).encode()
+        return http_response(200, body, headers=[
+            ("Content-Type", "application/json"),
+            ("Set-Cookie", f"sessionid={LEAKS['set_cookie_1']}; Path=/; HttpOnly"),
+            ("Set-Cookie", f"csrftoken={LEAKS['set_cookie_2']}; Path=/"),
+            ("Location", f"http://app.test/cb#access_token={LEAKS['location_fragment_token']}&state=s1")])
+    if msg.target == "/api/events":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for event in SSE_BODY.split(b"\n\n")[:-1]:
+            conn.sendall(chunk(event + b"\n\n"))
+        conn.sendall(b"0\r\n\r\n")
+        return None
+    return http_response(200, b'{"ok": true}', headers=[("Content-Type", "application/json")])
+
+
+class DefaultRulesLeakTest(unittest.TestCase):
+    """Every form a credential was found leaking in, recorded through the real proxy with the
+    default rules: none of the values is anywhere in the capture's bytes; ordinary fields stay."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.path = os.path.join(tempfile.mkdtemp(prefix="reprise-leaks-"), "cap.jsonl")
+        with ProbeUpstream(keepalive_handler(leak_route)) as up, proxy(up.port, "--record", cls.path) as px:
+            def send(method, target, headers, body=None):
+                status, _, _ = request(px.port, method, target, headers=headers, body=body)
+                assert status == 200, status
+
+            send("POST", "/api/login", {"Content-Type": "application/json",
+                                        "X-Api-Key": LEAKS["x_api_key_header"],
+                                        "Cookie": f"theme=dark; sessionid={LEAKS['cookie']}"},
+                 json.dumps({"api_key": LEAKS["json_api_key"], "apiKey": LEAKS["api_key_camel"],
+                             "is_admin": False, "keyword": "shoes"}))
+            send("GET", f"/api/search?q=monkey&api_key={LEAKS['query_api_key']}"
+                        f"&access_token={LEAKS['query_access_token']}&author=ann", {})
+            send("GET", f"/bucket/file?X-Amz-Date=20260101T000000Z&X-Amz-Signature={LEAKS['amz_signature']}"
+                        f"&session_id={LEAKS['session_id']}", {})
+            send("POST", "/oauth/token", {"Content-Type": "application/x-www-form-urlencoded"},
+                 f"grant_type=client_credentials&client_id=app-1&client_secret={LEAKS['form_client_secret']}")
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as s:
+                s.sendall(b"GET /api/events HTTP/1.1\r\nHost: leaks\r\n\r\n")
+                cls.sse_seen = HttpStream(s).read_response().body
+            time.sleep(0.3)
+            px.stop()
+            cls.log = px.output()
+        with open(cls.path, "rb") as f:
+            cls.bytes = f.read()
+        cls.records = {r["req"]["target"].split("?")[0]: r for r in read_capture(cls.path)[1]}
+
+    def test_no_secret_value_is_in_the_capture(self):
+        for name, value in LEAKS.items():
+            self.assertNotIn(str(value).encode(), self.bytes, f"{name} leaked into the capture")
+        # the prefixes of the nested secrets too (a value with a suffix is its own secret)
+        self.assertNotIn(b"nested-access-", self.bytes)
+
+    def test_values_of_every_json_type_become_placeholders(self):
+        login = json.loads(self.records["/api/login"]["res"]["body"])
+        self.assertRegex(login["token"], r"^\{\{redacted:\d+\}\}$")
+        self.assertRegex(login["signing"]["private_key"], r"^\{\{redacted:\d+\}\}$")
+        self.assertRegex(login["items"][1]["list"][0]["access_token"], r"^\{\{redacted:\d+\}\}$")
+        self.assertIs(login["remember"], True)
+
+    def test_ordinary_fields_stay_as_they_were(self):
+        login = json.loads(self.records["/api/login"]["res"]["body"])
+        self.assertEqual((login["keyword"], login["monkey"], login["author"], login["tokens_used"]),
+                         ("shoes", "george", "ann", 42))
+        self.assertEqual(login["usage"], {"max_tokens": 100, "total_tokens": 9})
+        self.assertEqual(login["items"][0]["author"], "ann")
+        sent = json.loads(self.records["/api/login"]["req"]["body"])
+        self.assertEqual((sent["keyword"], sent["is_admin"]), ("shoes", False))
+        search = self.records["/api/search"]["req"]["target"]
+        self.assertTrue(search.startswith("/api/search?q=monkey&api_key={{redacted:"), search)
+        self.assertTrue(search.endswith("&author=ann"), search)
+        self.assertIn("X-Amz-Date=20260101T000000Z", self.records["/bucket/file"]["req"]["target"])
+        self.assertIn("grant_type=client_credentials&client_id=app-1&client_secret={{redacted:",
+                      self.records["/oauth/token"]["req"]["body"])
+        headers = self.records["/api/login"]["res"]["headers"]
+        cookies = [v for n, v in headers if n == "Set-Cookie"]
+        self.assertEqual(len(cookies), 2)
+        self.assertRegex(cookies[0], r"^sessionid=\{\{redacted:\d+\}\}; Path=/; HttpOnly$")
+        self.assertRegex(cookies[1], r"^csrftoken=\{\{redacted:\d+\}\}; Path=/$")
+        self.assertRegex(dict(headers)["Location"], r"^http://app\.test/cb#access_token=\{\{redacted:\d+\}\}&state=s1$")
+
+    def test_sse_framing_is_kept(self):
+        self.assertEqual(self.sse_seen, SSE_BODY, "the client got the stream as the upstream sent it")
+        rec = self.records["/api/events"]
+        body = rec["res"]["body"]
+        self.assertRegex(body, r'^event: session\ndata: \{"access_token":"\{\{redacted:\d+\}\}","expires_in":3600\}\n\n'
+                               r': keep-alive\n\ndata: \{"delta":"hi","usage":\{"tokens_used":17\}\}\n\n'
+                               r'data: \[DONE\]\n\n$')
+        self.assertEqual(rec["stream"]["kind"], "sse")
+        self.assertEqual(len(rec["stream"]["events"]), 3)
+        self.assertEqual(rec["res"]["body"].count("\n\n"), 4)
+
+    def test_the_exit_line_counts_what_was_redacted(self):
+        for kind in ("header X-Api-Key", "json api_key", "json token", "query api_key", "form client_secret",
+                     "query X-Amz-Signature", "cookie sessionid"):
+            self.assertIn(kind, self.log)
+
+
+class NotUtf8HeaderTest(unittest.TestCase):
+    def test_a_header_that_is_not_utf8_is_warned_about_once_per_name(self):
+        path = os.path.join(tempfile.mkdtemp(prefix="reprise-record-"), "cap.jsonl")
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port, "--record", path) as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as s:
+                stream = HttpStream(s)
+                for value in (b"caf\xe9", b"na\xefve", b"plain"):
+                    s.sendall(b"GET /plain HTTP/1.1\r\nHost: rec\r\nX-Label: " + value + b"\r\n\r\n")
+                    self.assertEqual(stream.read_response().status, 200)
+            time.sleep(0.3)
+            px.stop()
+            log = px.output()
+        _, records, _ = read_capture(path)
+        labels = [dict(r["req"]["headers"])["X-Label"] for r in records]
+        self.assertEqual(labels, ["caf\ufffd", "na\ufffdve", "plain"])
+        warnings = [l for l in log.splitlines() if "not UTF-8" in l]
+        self.assertEqual(len(warnings), 1, log)
+        self.assertIn("exchange 1: header X-Label", warnings[0])
 
 
 class UnansweredTest(unittest.TestCase):

@@ -326,3 +326,122 @@ TEST_CASE("a malformed rules file is an InputError naming the file and the field
                        Catch::Matchers::Message(
                            "/nonexistent-reprise-dir/rules.json: cannot be read: No such file or directory"));
 }
+
+TEST_CASE("API keys, client secrets, session ids and signatures in headers are redacted by default") {
+  Redactor r(RedactionRules::defaults());
+  CHECK(header_after(r, "X-Api-Key", "key-abc-123") == "{{redacted:1}}");
+  CHECK(header_after(r, "api-key", "azure-key") == "{{redacted:2}}");
+  CHECK(header_after(r, "X-Auth-Token", "t-1") == "{{redacted:3}}");
+  CHECK(header_after(r, "X-CSRF-Token", "c-1") == "{{redacted:4}}");
+  CHECK(header_after(r, "X-Hub-Signature-256", "sha256=abc") == "{{redacted:5}}");
+  CHECK(header_after(r, "X-Session-Id", "s-1") == "{{redacted:6}}");
+  CHECK(header_after(r, "X-Authorization", "Bearer raw") == "Bearer {{redacted:7}}");
+  for (const char* ordinary : {"Content-Type", "Accept", "Sec-WebSocket-Key", "Idempotency-Key", "X-Keyword"})
+    CHECK(header_after(r, ordinary, "plain") == "plain");
+  CHECK(r.counts().at("header X-Api-Key") == 1);
+}
+
+TEST_CASE("a secret JSON field is redacted whatever the type of its value, at any depth") {
+  Redactor r(RedactionRules::defaults());
+  CHECK(redacted_body(r, R"({"api_key":"k1","apiKey":"k2","client_secret":"c1"})") ==
+        R"({"api_key":"{{redacted:1}}","apiKey":"{{redacted:2}}","client_secret":"{{redacted:3}}"})");
+  CHECK(redacted_body(r, R"({"token": 12345, "pin_ok": true})") ==
+        R"({"token": "{{redacted:4}}", "pin_ok": true})");
+  CHECK(redacted_body(r, R"({"secret":false,"password":-1.5e3})") ==
+        R"({"secret":"{{redacted:5}}","password":"{{redacted:6}}"})");
+  // An object or an array under a secret name is one secret, taken whole.
+  CHECK(redacted_body(r, R"({"private_key":{"kty":"RSA","d":"x}y\"z"},"n":1})") ==
+        R"({"private_key":"{{redacted:7}}","n":1})");
+  CHECK(redacted_body(r, R"({"credentials":["u", "p"], "list":[{"a":[{"access_token":"deep"}]}]})") ==
+        R"({"credentials":"{{redacted:8}}", "list":[{"a":[{"access_token":"{{redacted:9}}"}]}]})");
+  // null, {} and [] hide nothing.
+  CHECK(redacted_body(r, R"({"token":null,"secret":{},"password":[ ]})") ==
+        R"({"token":null,"secret":{},"password":[ ]})");
+}
+
+TEST_CASE("ordinary fields near secret names are kept: counters of tokens, keyword, monkey, author") {
+  Redactor r(RedactionRules::defaults());
+  std::string body =
+      R"({"keyword":"k","monkey":"m","author":"a","tokens_used":42,"max_tokens":100,)"
+      R"("usage":{"prompt_tokens":5,"total_tokens":9},"token_type":"Bearer","session":"s","public_key":"pk"})";
+  CHECK(redacted_body(r, body) == body);
+  CHECK(r.counts().empty());
+}
+
+TEST_CASE("a number secret keeps one placeholder wherever it travels") {
+  Redactor r(RedactionRules::defaults());
+  Exchange login = response({{"Content-Type", "application/json"}}, R"({"token":987654})");
+  r.redact(login);
+  Exchange later = request({}, "", "/items?token=987654");
+  r.redact(later);
+  CHECK(login.res->body.data == R"({"token":"{{redacted:1}}"})");
+  CHECK(later.req.target == "/items?token={{redacted:1}}");
+}
+
+TEST_CASE("query strings, fragments and URL headers have their credentials replaced") {
+  Redactor r(RedactionRules::defaults());
+  Exchange x = request({{"Referer", "http://app/cb?code=1&state=s&client_secret=cs"}}, "",
+                       "/v1/files?api_key=K&X-Amz-Signature=SIG&X-Amz-Date=20260101&keyword=shoes&sig=S2");
+  x.res.emplace();
+  x.res->status = 302;
+  x.res->headers = {{"Location", "http://app/cb#access_token=AT&state=s&token_type=bearer"}};
+  r.redact(x);
+  CHECK(x.req.target ==
+        "/v1/files?api_key={{redacted:2}}&X-Amz-Signature={{redacted:3}}&X-Amz-Date=20260101&keyword=shoes&"
+        "sig={{redacted:4}}");
+  CHECK(x.req.headers[0].second == "http://app/cb?code=1&state=s&client_secret={{redacted:1}}");
+  CHECK(x.res->headers[0].second == "http://app/cb#access_token={{redacted:5}}&state=s&token_type=bearer");
+  Exchange question_in_fragment = request({}, "", "/page#a?token=t");
+  r.redact(question_in_fragment);
+  CHECK(question_in_fragment.req.target == "/page#a?token={{redacted:6}}");
+}
+
+TEST_CASE("form fields are matched by their decoded names") {
+  Redactor r(RedactionRules::defaults());
+  CHECK(redacted_body(r, "user%5Bemail%5D=a%40b&user%5Bpassword%5D=pw&apiKey=k&keyword=x",
+                      "application/x-www-form-urlencoded") ==
+        "user%5Bemail%5D=a%40b&user%5Bpassword%5D={{redacted:1}}&apiKey={{redacted:2}}&keyword=x");
+  CHECK(r.counts().at("form user[password]") == 1);
+}
+
+TEST_CASE("the JSON in an event stream's data lines is redacted, the framing kept") {
+  Redactor r(RedactionRules::defaults());
+  std::string stream =
+      ": hello\r\n\r\n"
+      "event: session\r\nid: 7\r\ndata: {\"access_token\":\"sse-secret\",\"n\":1}\r\n\r\n"
+      "data: {\"user\": {\"name\": \"ann\",\r\ndata:  \"api_key\": \"k-9\"}}\r\n\r\n"
+      "data: [DONE]\r\n\r\n"
+      "data: token=plain text\n\n"
+      "data: {\"token\":\"cut-off";
+  Exchange x = response({{"Content-Type", "text/event-stream; charset=utf-8"}}, stream);
+  x.res->body.size = stream.size() + 100;  // kept up to the body limit
+  r.redact(x);
+  CHECK(x.res->body.data ==
+        ": hello\r\n\r\n"
+        "event: session\r\nid: 7\r\ndata: {\"access_token\":\"{{redacted:1}}\",\"n\":1}\r\n\r\n"
+        "data: {\"user\": {\"name\": \"ann\",\r\ndata:  \"api_key\": \"{{redacted:2}}\"}}\r\n\r\n"
+        "data: [DONE]\r\n\r\n"
+        "data: token=plain text\n\n"
+        "data: {\"token\":\"{{redacted:3}}\"");
+  CHECK(x.res->body.truncated());
+}
+
+TEST_CASE("an event stream that names no secret is kept byte for byte") {
+  Redactor r(RedactionRules::defaults());
+  std::string stream = "event: tick\ndata: 0\n\ndata: {\"n\": 1}\r\rdata";
+  Exchange x = response({{"Content-Type", "text/event-stream"}}, stream);
+  r.redact(x);
+  CHECK(x.res->body.data == stream);
+}
+
+TEST_CASE("a rules file's names are compared loosely, as the default names are") {
+  TempFile file(R"({"headers":["x_tenant_key"],"fields":["card-number"]})");
+  auto rules = RedactionRules::defaults();
+  rules.add_file(file.path());
+  Redactor r(rules);
+  CHECK(header_after(r, "X-Tenant-Key", "tk") == "{{redacted:1}}");
+  CHECK(redacted_body(r, R"({"cardNumber":"4111","CARD_NUMBER":4242,"card":"x"})") ==
+        R"({"cardNumber":"{{redacted:2}}","CARD_NUMBER":"{{redacted:3}}","card":"x"})");
+  CHECK_THAT(rules_error(R"({"fields":["--"]})"),
+             Catch::Matchers::StartsWith(":field fields: '--' has no letter"));
+}

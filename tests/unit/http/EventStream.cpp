@@ -102,3 +102,23 @@ TEST_CASE("a BOM cut short begins the first line, which is then no data field") 
   CHECK(events_in("\xEF\xBB"
                   "data: x\n\n") == 0);
 }
+
+TEST_CASE("rewrite_event_data hands each run of data lines over joined, and keeps the framing") {
+  using reprise::http::rewrite_event_data;
+  std::vector<std::string> seen;
+  auto upper = [&](std::string& data) {
+    seen.push_back(data);
+    for (char& c : data) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  };
+  std::string stream =
+      "\xEF\xBB\xBF: hi\r\nevent: e\r\ndata: one\r\ndata:two\r\nid: 1\r\n\r\ndata: three\rdata";
+  CHECK(rewrite_event_data(stream, upper) ==
+        "\xEF\xBB\xBF: hi\r\nevent: e\r\ndata: ONE\r\ndata:TWO\r\nid: 1\r\n\r\ndata: THREE\rdata");
+  CHECK(seen == std::vector<std::string>{"one\ntwo", "three"});
+  // An edit that joins lines writes fewer data lines; the last keeps the run's last ending.
+  auto join = [](std::string& data) { data = "joined"; };
+  CHECK(rewrite_event_data("data: a\ndata: b\r\n\r\n", join) == "data: joined\r\n\r\n");
+  // A data line cut at the end keeps having no ending.
+  CHECK(rewrite_event_data("data: cut", upper) == "data: CUT");
+  CHECK(rewrite_event_data("", upper).empty());
+}

@@ -304,6 +304,7 @@ TEST_CASE("status reasons for the codes the proxy makes") {
   CHECK(status_reason(400) == "Bad Request");
   CHECK(status_reason(408) == "Request Timeout");
   CHECK(status_reason(413) == "Content Too Large");
+  CHECK(status_reason(415) == "Unsupported Media Type");
   CHECK(status_reason(431) == "Request Header Fields Too Large");
   CHECK(status_reason(503) == "Service Unavailable");
   CHECK(status_reason(599) == "Unknown");

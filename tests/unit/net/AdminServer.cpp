@@ -57,12 +57,14 @@ TEST_CASE("admin server: routes by method and path, 404 and 405 otherwise", "[ne
   CHECK(body_of(ok) == "ok\n");
 
   std::string put =
-      ask(at, "PUT /faults/slow-send HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{\"a\": 1}\n");
+      ask(at,
+          "PUT /faults/slow-send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          "9\r\n\r\n{\"a\": 1}\n");
   CHECK(put.starts_with("HTTP/1.1 201 Created\r\n"));
   CHECK(body_of(put) == "slow-send={\"a\": 1}\n");
   std::string chunked = ask(at,
-                            "PUT /faults/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
-                            "chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
+                            "PUT /faults/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
   CHECK(body_of(chunked) == "x=abc");
 
   CHECK(ask(at, "DELETE /faults/x HTTP/1.1\r\nHost: x\r\n\r\n") ==
@@ -81,6 +83,37 @@ TEST_CASE("admin server: routes by method and path, 404 and 405 otherwise", "[ne
   CHECK(ask(at, "GET /healthz HTTP/1.1\nHost: x\n\n").starts_with("HTTP/1.1 400 "));
   CHECK(ask(at, "PUT /faults/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n")
             .starts_with("HTTP/1.1 413 "));
+}
+
+TEST_CASE("admin server: a body is taken only as JSON, else 415 with a JSON error", "[net][admin]") {
+  AdminServer server(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE", "GET"})
+    server.route(method, "/faults", [](const AdminRequest& r) {
+      return AdminResponse{200, "text/plain", "got " + std::string(r.body), {}};
+    });
+  server.start();
+  auto at = server.endpoint();
+  auto call = [&](const std::string& method, const std::string& type, const std::string& body) {
+    return ask(at, method + " /faults HTTP/1.1\r\nHost: x\r\n" +
+                       (type.empty() ? "" : "Content-Type: " + type + "\r\n") +
+                       "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE", "GET"}) {
+    INFO(method);
+    for (const char* refused :
+         {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "",
+          "application/jsonp", "text/json", "application/json-seq"}) {
+      INFO(refused);
+      std::string answer = call(method, refused, "{}");
+      CHECK(answer.starts_with("HTTP/1.1 415 Unsupported Media Type\r\n"));
+      CHECK(answer.find("Content-Type: application/json\r\n") != std::string::npos);
+      CHECK(body_of(answer).starts_with("{\"error\": \"the admin API takes JSON bodies"));
+    }
+    for (const char* taken : {"application/json", "Application/JSON", "application/json; charset=utf-8",
+                              "application/json ;charset=UTF-8"})
+      CHECK(body_of(call(method, taken, "{}")) == "got {}");
+    CHECK(body_of(call(method, "text/plain", "")) == "got ");  // no body: nothing to refuse
+  }
 }
 
 TEST_CASE("admin server: a page in its route's content type (the replayer's /metrics)", "[net][admin]") {
