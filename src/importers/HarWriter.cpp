@@ -2,6 +2,7 @@
 // "_reprise" keys; readers of HAR ignore keys that start with "_", and Har.cpp reads them back.
 #include <boost/beast/core/detail/base64.hpp>
 
+#include "capture/JsonText.hpp"
 #include "http/HeaderRules.hpp"
 #include "http/MessageHead.hpp"
 #include "importers/Har.hpp"
@@ -9,17 +10,9 @@
 namespace reprise::importers {
 namespace {
 
+using capture::is_utf8;
 using Json = nlohmann::ordered_json;
 namespace base64 = boost::beast::detail::base64;
-
-bool is_utf8(const std::string& s) {
-  try {
-    (void)Json(s).dump();
-    return true;
-  } catch (const Json::type_error&) {
-    return false;
-  }
-}
 
 std::string encode_base64(const std::string& data) {
   std::string out(base64::encoded_size(data.size()), '\0');
