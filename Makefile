@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # ccache (installed by the deps script) makes a rebuild after a branch switch or a clean cheap.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build demo test bench bench-compare format clean
+.PHONY: deps build demo test test-busy bench bench-compare format clean
 
 deps:
 	./docker/install-deps.sh
@@ -19,6 +19,12 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2
+
+# The suite RUNS times in a row (default 5) with one core kept busy: what "holds on a busy
+# machine" means, checked.
+RUNS ?= 5
+test-busy: build
+	./tests/busy.sh $(BUILD) $(RUNS)
 
 bench: build
 	./tests/bench/run.sh $(BUILD)/reprise

@@ -9,8 +9,8 @@ set -eu
 BUILD="g++ make cmake pkg-config ccache libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev catch2"
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium
-# renders the HTML report headless)
-TEST="nginx python3 python3-fastapi python3-uvicorn python3-websockets python3-prometheus-client curl procps tcpdump
+# renders the HTML report headless; stress-ng keeps a core busy for `make test-busy`)
+TEST="nginx python3 python3-fastapi python3-uvicorn python3-websockets python3-prometheus-client curl procps tcpdump stress-ng
   chromium"
 # benchmarks: the peers reprise is compared with
 BENCH="wrk haproxy tshark"
