@@ -6,7 +6,7 @@
 set -eu
 build=$1
 runs=${2:-5}
-stress-ng --cpu 1 --timeout 0 --quiet &
+stress-ng --cpu 1 --timeout 6h --quiet &
 stress=$!
 trap 'kill "$stress" 2>/dev/null || true' EXIT INT TERM
 i=1
