@@ -137,9 +137,8 @@ bool Redactor::is_secret_field(std::string_view name) {
 std::string Redactor::placeholder(const std::string& secret, const std::string& kind) {
   if (secret.empty() || is_placeholder(secret)) return secret;
   ++counts_[kind];
-  auto [it, fresh] = placeholders_.try_emplace(secret);
-  if (fresh) it->second = "{{redacted:" + std::to_string(placeholders_.size()) + "}}";
-  return it->second;
+  auto [it, fresh] = placeholders_.try_emplace(std::hash<std::string>{}(secret), placeholders_.size() + 1);
+  return "{{redacted:" + std::to_string(it->second) + "}}";
 }
 
 void Redactor::redact(Exchange& x) {

@@ -158,7 +158,9 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
   }
   for (int tries = 0;; ++tries) {
-    auto got = co_await worker_.pool().acquire();
+    // A retry never takes another pooled connection: it may be as stale as the first.
+    auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
+    auto got = co_await std::move(acquiring);
     if (!got.connection) {
       x_.metrics.connect_failed(got.timed_out);
       if (got.timed_out)

@@ -490,6 +490,82 @@ class RssSampler:
         self._thread.join()
 
 
+class SteadyClients:
+    """`count` threads, each sending `request` (a GET) again and again on a keep-alive
+    connection (a new one after each Connection: close), 5 ms apart. Every request's outcome is
+    kept as (sent, answered, status or "eof"/"reset"/"timeout"/"truncated"/"connect: ..."): a
+    status means a whole answer arrived; "eof" a close before any byte of one."""
+
+    def __init__(self, port, request, count=4, timeout=10.0):
+        self.port = port
+        self.request = request
+        self.timeout = timeout
+        self.outcomes = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(count)]
+        for t in self.threads:
+            t.start()
+
+    def _one(self, sock, stream):
+        sock.sendall(self.request)
+        head = stream.read_head()
+        if head is None:
+            return "eof", False
+        try:
+            stream.read_body(head)
+        except (EOFError, ConnectionResetError):
+            return "truncated", False
+        return head.status, head.header("connection", "").lower() != "close"
+
+    def _run(self):
+        sock = None
+        while not self.stop.is_set():
+            if sock is None:
+                try:
+                    sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+                except OSError as e:
+                    self._keep(time.monotonic(), f"connect: {e}")
+                    time.sleep(0.05)
+                    continue
+                stream = HttpStream(sock)
+            sent = time.monotonic()
+            try:
+                outcome, keep = self._one(sock, stream)
+            except socket.timeout:
+                outcome, keep = "timeout", False
+            except (ConnectionResetError, BrokenPipeError):
+                outcome, keep = "reset", False
+            except EOFError:
+                outcome, keep = "truncated", False
+            self._keep(sent, outcome)
+            if not keep:
+                sock.close()
+                sock = None
+            time.sleep(0.005)
+        if sock is not None:
+            sock.close()
+
+    def _keep(self, sent, outcome):
+        with self.lock:
+            self.outcomes.append((sent, time.monotonic(), outcome))
+
+    def finish(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(self.timeout + 5)
+        return list(self.outcomes)
+
+
+def wait_for(predicate, timeout, step=0.01):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
 class RecordingUpstream(ProbeUpstream):
     """Records every byte it reads. Unless `silent`, it answers each whole request it can parse
     with 200 "forwarded", so a request that should not have been forwarded shows up as a clear

@@ -154,6 +154,28 @@ class RetryTest(unittest.TestCase):
                     self.assertEqual(len(sent), 2 if retried else 1, seen)
                     self.assertEqual(status_of(reply), 200 if retried else 502, reply)
 
+    def test_the_retry_goes_to_a_fresh_connection_not_another_pooled_one(self):
+        # The same upstream with several connections pooled, every one of them stale: a retry
+        # that took the next pooled connection would fail again.
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            if stream.read_request() is not None:
+                time.sleep(0.2)  # the warm-up requests overlap: each gets a connection of its own
+                conn.sendall(http_response(200, b"ok", reason="OK"))
+                stream.read_request()
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+            warm = [threading.Thread(target=exchange, args=(px.port, b"GET /warm HTTP/1.1\r\nHost: x\r\n"
+                                                            b"Connection: close\r\n\r\n", 3)) for _ in range(4)]
+            for t in warm:
+                t.start()
+            for t in warm:
+                t.join()
+            self.assertEqual(up.connections, 4)
+            reply, _ = exchange(px.port, b"GET /once HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
+            self.assertEqual(status_of(reply), 200, reply)
+            self.assertEqual(up.connections, 5, "the retry was not sent on a new connection")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,9 @@
 #include "capture/Redactor.hpp"
 
+#include <malloc.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -444,4 +447,31 @@ TEST_CASE("a rules file's names are compared loosely, as the default names are")
         R"({"cardNumber":"{{redacted:2}}","CARD_NUMBER":"{{redacted:3}}","card":"x"})");
   CHECK_THAT(rules_error(R"({"fields":["--"]})"),
              Catch::Matchers::StartsWith(":field fields: '--' has no letter"));
+}
+
+TEST_CASE("a capture's distinct secrets cost the redactor a few bytes each, not copies of them") {
+  // Every login of a long recording is a new token the redactor must map to the same placeholder
+  // for the rest of the capture: what it keeps per secret grows with the recording.
+  Redactor r(RedactionRules::defaults());
+  constexpr int kSecrets = 50000;
+  auto in_use = [] {
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+  };
+  char token[64];
+  Exchange x = request({{"Authorization", ""}});
+  auto redact = [&](int i) {
+    std::snprintf(token, sizeof token, "Bearer tok_%032x", static_cast<unsigned>(i) * 2654435761u);
+    x.req.headers[0].second = token;
+    r.redact(x);
+  };
+  redact(0);
+  size_t before = in_use();
+  for (int i = 1; i <= kSecrets; ++i) redact(i);
+  CHECK(x.req.headers[0].second == "Bearer {{redacted:" + std::to_string(kSecrets + 1) + "}}");
+  redact(7);  // an earlier secret keeps its placeholder
+  CHECK(x.req.headers[0].second == "Bearer {{redacted:8}}");
+  double per_secret = static_cast<double>(in_use() - before) / kSecrets;
+  INFO("bytes per distinct secret: " << per_secret);
+  CHECK(per_secret < 48);
 }
