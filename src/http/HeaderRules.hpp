@@ -36,10 +36,16 @@ void write_error_response(std::string& out, int status, std::string_view cause, 
 // A whole text/plain answer with `body` (an injected abort's).
 void write_plain_response(std::string& out, int status, std::string_view body, bool close);
 
-// Why a parsed request head must be refused with 400 (RFC 9112): an HTTP/1.1 request without
-// Host, a second Host, a Host that is no host[:port] (section 3.2); an HTTP/1.0 request with
-// Transfer-Encoding, whose framing is faulty (section 6.1). Null when none applies.
-const char* request_head_error(const MessageHead& request);
+// Why a parsed request head is not forwarded, and the status that says so: 505 for a version
+// other than HTTP/1.0 and 1.1; 501 for CONNECT (llhttp takes what follows as a tunnel); 400 for
+// an HTTP/1.1 request without Host, a second Host, a Host that is no host[:port] (RFC 9112
+// section 3.2) and an HTTP/1.0 request with Transfer-Encoding, whose framing is faulty (section
+// 6.1). Status 0 and no cause when the head may go.
+struct HeadRefusal {
+  int status = 0;
+  const char* cause = nullptr;
+};
+HeadRefusal request_head_error(const MessageHead& request);
 
 std::string_view status_reason(int status);
 

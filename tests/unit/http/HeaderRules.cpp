@@ -322,7 +322,7 @@ TEST_CASE("chunk size lines are lowercase hex followed by CRLF") {
 TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 with Transfer-Encoding") {
   auto error = [](std::string text) {
     auto r = request(std::move(text));
-    const char* e = reprise::http::request_head_error(r.head());
+    const char* e = reprise::http::request_head_error(r.head()).cause;
     return std::string(e ? e : "");
   };
   CHECK(error("GET / HTTP/1.1\r\nHost: x\r\n\r\n").empty());
@@ -338,6 +338,14 @@ TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 w
   CHECK(error("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n").starts_with("a Host that is not"));
   CHECK(
       error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("an HTTP/1.0 request with"));
+}
+
+TEST_CASE("request_head_error: the status of each refusal (505 a foreign version, 501 CONNECT, else 400)") {
+  auto status = [](std::string text) { return reprise::http::request_head_error(request(std::move(text)).head()).status; };
+  CHECK(status("GET / HTTP/1.1\r\nHost: x\r\n\r\n") == 0);
+  CHECK(status("GET / HTTP/2.0\r\nHost: x\r\n\r\n") == 505);
+  CHECK(status("CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n") == 501);
+  CHECK(status("GET / HTTP/1.1\r\n\r\n") == 400);
 }
 
 TEST_CASE("a header name that is not a token is refused by the parser") {
