@@ -1,5 +1,6 @@
 #include "http/HeaderRules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -69,6 +70,9 @@ void write_request_head(std::string& out, const MessageHead& head, std::string_v
                         const ForwardingHeaders& fwd, bool upgrade) {
   out.clear();
   out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
+  // HTTP/1.1 requires a Host (RFC 9112 section 3.2): a server answers 400 to a request without.
+  if (std::none_of(head.headers.begin(), head.headers.end(), [](const Header& h) { return iequals(h.name, "host"); }))
+    append_header(out, "Host", fwd.host);
   thread_local std::string xff, via;
   xff.clear();
   via.clear();

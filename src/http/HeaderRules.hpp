@@ -14,13 +14,15 @@ struct ForwardingHeaders {
   bool x_forwarded_for = true;
   bool x_forwarded_proto = true;
   bool via = true;
+  std::string host;  // the upstream's host:port: the Host of a request that came without one
 };
 
 // True for the fixed hop-by-hop headers and any header that `connection` (the message's
 // Connection value) names, except Content-Length and Host, which it may never strip.
 bool is_hop_by_hop(std::string_view name, std::string_view connection);
 
-// The request head sent upstream: always HTTP/1.1, `framing` chosen by the caller (chunked is
+// The request head sent upstream: always HTTP/1.1, so always with a Host (the client's, else
+// fwd.host: an HTTP/1.0 client may send none), `framing` chosen by the caller (chunked is
 // re-encoded, Content-Length passes), an Upgrade kept only when `upgrade` is set.
 void write_request_head(std::string& out, const MessageHead& head, std::string_view client_ip,
                         const ForwardingHeaders& fwd, bool upgrade);

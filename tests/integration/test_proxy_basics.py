@@ -48,6 +48,15 @@ class ForwardingTest(unittest.TestCase):
             status, _, body = request(px.port, "POST", "/submit", {"Content-Type": "text/plain"}, b"payload")
             self.assertEqual((status, body), (200, b"POST /submit payload"))
 
+    def test_http_1_0_request_without_host_is_served_by_nginx(self):
+        # HTTP/1.0 needs no Host; what goes upstream is HTTP/1.1, which nginx refuses (400) without
+        # one, so the proxy adds the upstream's (found by tests/fuzz/request.cpp).
+        root = NginxRoot(self)
+        with nginx(root.path) as ng, proxy(ng.port) as px:
+            reply = raw(px.port, b"GET /a.txt HTTP/1.0\r\n\r\n", timeout=3)
+            self.assertTrue(reply.startswith(b"HTTP/1.0 200"), reply[:200])
+            self.assertTrue(reply.endswith(b"\r\n\r\nfile a.txt\n"), reply)
+
     def test_close_delimited_upstream_response_reaches_client_whole(self):
         # An HTTP/1.1 response with neither Content-Length nor chunked ends when the upstream closes.
         def handler(conn, probe):
