@@ -203,6 +203,12 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
   log_exchange();
 }
 
+void ClientSession::reset_client() {  // linger on with a zero timeout, then close
+  boost::system::error_code ignored;
+  client_.set_option(asio::socket_base::linger(true, 0), ignored);
+  client_.close(ignored);
+}
+
 void ClientSession::log_exchange() {
   const auto& log = worker_.config().access_log;
   if (!log) return;
