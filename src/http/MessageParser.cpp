@@ -86,6 +86,8 @@ const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
     head_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   else
     head_.status = parser_.status_code;
+  // llhttp takes 000 to 099, which a proxy would take for an interim answer (below 200).
+  if (type_ == Type::response && head_.status < 100) return "a status code below 100 (RFC 9110 section 15)";
   head_.upgrade = parser_.upgrade != 0;
   if (complete_)
     head_.body = BodyKind::none;

@@ -38,7 +38,7 @@ class MessageParser {
   HeadScan find_head_end(std::string_view data, size_t& scanned, size_t max_size) const;
 
   // Parses exactly the head found by find_head_end. `no_body` marks an answer to HEAD.
-  // Returns nullptr on success, else the reason.
+  // Returns nullptr on success, else the reason (also for a status code below 100).
   const char* parse_head(std::string_view head_bytes, bool no_body = false);
 
   // Feeds body bytes; the pieces of body found are appended to pieces().

@@ -129,3 +129,19 @@ TEST_CASE("a 304 with a Content-Length has no body") {
   REQUIRE(p.parse_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 1000\r\n\r\n") == nullptr);
   CHECK(p.head().body == BodyKind::none);
 }
+
+// Found by tests/fuzz/pcap.cpp (corpus/pcap/crash-status-000): llhttp takes "000", which the proxy
+// relayed as an interim answer and the pcap importer wrote into a capture no reader accepts.
+TEST_CASE("a status code below 100 is refused; 100 to 999 pass") {
+  MessageParser p(MessageParser::Type::response);
+  for (const char* status : {"000", "099", "001"}) {
+    INFO(status);
+    const char* err = p.parse_head("HTTP/1.1 " + std::string(status) + " OK\r\nContent-Length: 9\r\n\r\n");
+    REQUIRE(err != nullptr);
+    CHECK(std::string(err) == "a status code below 100 (RFC 9110 section 15)");
+  }
+  for (const char* status : {"100", "599", "999"}) {
+    INFO(status);
+    CHECK(p.parse_head("HTTP/1.1 " + std::string(status) + " X\r\nContent-Length: 0\r\n\r\n") == nullptr);
+  }
+}
