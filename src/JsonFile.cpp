@@ -25,7 +25,9 @@ bool parse(Input&& in, nlohmann::json& out, std::string& why) {
 
 }  // namespace
 
-bool parse_json(std::string_view text, nlohmann::json& out, std::string& why) { return parse(text, out, why); }
+bool parse_json(std::string_view text, nlohmann::json& out, std::string& why) {
+  return parse(text, out, why);
+}
 
 bool parse_json(std::istream& in, nlohmann::json& out, std::string& why) { return parse(in, out, why); }
 

@@ -71,7 +71,8 @@ void write_request_head(std::string& out, const MessageHead& head, std::string_v
   out.clear();
   out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
   // HTTP/1.1 requires a Host (RFC 9112 section 3.2): a server answers 400 to a request without.
-  if (std::none_of(head.headers.begin(), head.headers.end(), [](const Header& h) { return iequals(h.name, "host"); }))
+  if (std::none_of(head.headers.begin(), head.headers.end(),
+                   [](const Header& h) { return iequals(h.name, "host"); }))
     append_header(out, "Host", fwd.host);
   thread_local std::string xff, via;
   xff.clear();
@@ -148,7 +149,8 @@ bool valid_host(std::string_view v) {
 }  // namespace
 
 HeadRefusal request_head_error(const MessageHead& request) {
-  if (request.version_major != 1 || request.version_minor > 1) return {505, "only HTTP/1.0 and HTTP/1.1 are proxied"};
+  if (request.version_major != 1 || request.version_minor > 1)
+    return {505, "only HTTP/1.0 and HTTP/1.1 are proxied"};
   if (request.method == "CONNECT") return {501, "CONNECT is not supported by a reverse proxy"};
   size_t hosts = 0;
   bool transfer_encoding = false;

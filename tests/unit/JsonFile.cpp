@@ -27,6 +27,7 @@ TEST_CASE("read_json_file: each way a file is not JSON is one line naming it", "
   CHECK_THROWS_WITH(read_json_file(cut.path()),
                     Catch::Matchers::StartsWith(cut.path() + ": is not JSON: parse error at line 2"));
   TempFile huge("[-1e999]");
-  CHECK_THROWS_MATCHES(read_json_file(huge.path()), InputError,
-                       Catch::Matchers::Message(huge.path() + ": is not JSON: number overflow parsing '-1e999'"));
+  CHECK_THROWS_MATCHES(
+      read_json_file(huge.path()), InputError,
+      Catch::Matchers::Message(huge.path() + ": is not JSON: number overflow parsing '-1e999'"));
 }

@@ -112,7 +112,8 @@ TEST_CASE("an HTTP/1.0 request goes upstream as HTTP/1.1") {
 TEST_CASE("an HTTP/1.0 request without Host goes upstream with the upstream's Host, and passes the checks") {
   MessageParser client(MessageParser::Type::request);
   std::string bytes =
-      "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.1\r\nHost: y\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc";
+      "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.1\r\nHost: y\r\nExpect: 100-continue\r\nContent-Length: "
+      "3\r\n\r\nabc";
   size_t scanned = 0;
   auto scan = client.find_head_end(bytes, scanned, 8192);
   REQUIRE(scan.length == 19);
@@ -364,7 +365,9 @@ TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 w
 }
 
 TEST_CASE("request_head_error: the status of each refusal (505 a foreign version, 501 CONNECT, else 400)") {
-  auto status = [](std::string text) { return reprise::http::request_head_error(request(std::move(text)).head()).status; };
+  auto status = [](std::string text) {
+    return reprise::http::request_head_error(request(std::move(text)).head()).status;
+  };
   CHECK(status("GET / HTTP/1.1\r\nHost: x\r\n\r\n") == 0);
   CHECK(status("GET / HTTP/2.0\r\nHost: x\r\n\r\n") == 505);
   CHECK(status("CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n") == 501);

@@ -144,8 +144,9 @@ TEST_CASE("an answer with a status below 100 is malformed HTTP, not a capture no
     import_pcap(config(pcap, out.path(), true));
     FAIL("no error");
   } catch (const InputError& e) {
-    CHECK(std::string(e.what()) == pcap + ": no HTTP exchange in any TCP connection (10 TCP segments, 1 "
-                                          "connections from their start, 1 given up (malformed HTTP or bytes "
-                                          "missing))");
+    CHECK(std::string(e.what()) == pcap +
+                                       ": no HTTP exchange in any TCP connection (10 TCP segments, 1 "
+                                       "connections from their start, 1 given up (malformed HTTP or bytes "
+                                       "missing))");
   }
 }

@@ -224,7 +224,6 @@ TEST_CASE("profile: identities, correlate, per-vu-iterations and thinkTime") {
 TEST_CASE("profile: a number too large for a double is one line naming the file") {
   reprise::test::TempFile file("1111111100000010000095360E018568{\"%xecutAor\": \"ram`istartVecutorrate ");
   CHECK_THROWS_MATCHES(Profile::load(file.path()), InputError,
-                       Catch::Matchers::Message(file.path() +
-                                                ": is not JSON: number overflow parsing "
-                                                "'1111111100000010000095360E018568'"));
+                       Catch::Matchers::Message(file.path() + ": is not JSON: number overflow parsing "
+                                                              "'1111111100000010000095360E018568'"));
 }
