@@ -42,6 +42,13 @@ MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size
                                                      size_t max_size) const {
   size_t i = scanned;
   for (; i < data.size(); ++i) {
+    if (data[i] == '\r') {
+      // RFC 9112 section 2.2 lets a recipient refuse a bare CR; llhttp 8 takes one after an
+      // empty field value for a line end, and so would end the head before the blank line.
+      if (i + 1 == data.size()) break;  // the next byte decides: rescan from this CR
+      if (data[i + 1] != '\n') return {0, "bare CR in the head"};
+      continue;
+    }
     if (data[i] != '\n') continue;
     if (i == 0 || data[i - 1] != '\r') return {0, "bare LF line end"};
     if (i + 1 == data.size()) break;  // the next byte decides: rescan from this line end
@@ -72,6 +79,11 @@ const char* MessageParser::parse_head(std::string_view bytes, bool no_body) {
   if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
     return llhttp_get_error_reason(&parser_);
   if (err == HPE_PAUSED_UPGRADE) complete_ = true;
+  // llhttp must end the head where find_head_end did: head bytes it took for body, or a message it
+  // ended before them, would be bytes the two read differently (request smuggling).
+  bool paused = err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE;
+  if (!pieces_.empty() || (paused && llhttp_get_error_pos(&parser_) != bytes.data() + bytes.size()))
+    return "the head ends before its blank line";
   for (auto& h : head_.headers) {
     // llhttp 8 tolerates "Name : value"; RFC 9112 says to refuse it (request smuggling).
     if (h.name.empty() || h.name.back() == ' ' || h.name.back() == '\t')

@@ -34,7 +34,7 @@ class MessageParser {
   MessageParser& operator=(const MessageParser&) = delete;
 
   // Finds the end of the head in `data` (every byte since the message began), scanning on from
-  // `scanned`, which it advances. Bare LF line ends and obs-fold are refused here.
+  // `scanned`, which it advances. Bare LF, bare CR and obs-fold are refused here.
   HeadScan find_head_end(std::string_view data, size_t& scanned, size_t max_size) const;
 
   // Parses exactly the head found by find_head_end. `no_body` marks an answer to HEAD.
