@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # ccache (installed by the deps script) makes a rebuild after a branch switch or a clean cheap.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build demo test test-busy bench bench-compare format clean
+.PHONY: deps build demo test test-busy fuzz bench bench-compare format clean
 
 deps:
 	./docker/install-deps.sh
@@ -25,6 +25,18 @@ test: build
 RUNS ?= 5
 test-busy: build
 	./tests/busy.sh $(BUILD) $(RUNS)
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="request har"]: the libFuzzer harnesses of tests/fuzz,
+# built with clang, ASan and UBSan in a build folder of their own, each run for FUZZ_SECONDS; fails
+# on any crash, leak, timeout or sanitizer report. CI runs a short pass (README, "Fuzzing").
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DREPRISE_FUZZ=ON -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ $(LAUNCHER)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	./tests/bench/run.sh $(BUILD)/reprise
@@ -48,4 +60,4 @@ format:
 	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -14,10 +14,13 @@ TEST="nginx python3 python3-fastapi python3-uvicorn python3-websockets python3-p
   chromium"
 # benchmarks: the peers reprise is compared with
 BENCH="wrk haproxy tshark"
+# fuzzing (make fuzz): clang, libFuzzer and the sanitizer runtimes (clang does not pull them in:
+# libclang-rt-dev), and llvm-symbolizer (llvm) so that a crash report names files and lines
+FUZZ="clang libclang-rt-dev llvm"
 
 case "${1:-all}" in
   build) WANT="$BUILD" ;;
-  *) WANT="$BUILD $TEST $BENCH" ;;
+  *) WANT="$BUILD $TEST $BENCH $FUZZ" ;;
 esac
 
 missing=""

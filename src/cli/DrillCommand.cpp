@@ -44,7 +44,9 @@ std::vector<replay::RunWindow> fault_windows(const faults::FaultSet& faults,
 void run(const DrillFlags& f, int& exit_code) {
   proxy::ProxyConfig config;
   config.listen = net::resolve(net::parse_host_port("127.0.0.1:0", "--listen"));
-  config.upstream = net::resolve(net::parse_http_url(f.upstream, "--upstream"));
+  auto upstream = net::parse_http_url(f.upstream, "--upstream");
+  config.upstream = net::resolve(upstream);
+  config.forwarding.host = net::to_string(upstream);
   config.threads = f.proxy_threads;
   config.faults = faults::FaultSet::load(f.faults);
   if (f.replay.time_scale != 1)

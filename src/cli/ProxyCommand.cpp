@@ -182,13 +182,14 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
                   "Name tags from this JSON file's routes block (instead of the SLA file's)");
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
-    config->upstream = net::resolve(net::parse_http_url(flags->upstream, "--upstream"));
+    auto upstream = net::parse_http_url(flags->upstream, "--upstream");
+    config->upstream = net::resolve(upstream);
     config->header_timeout = duration_flag(flags->header_timeout, "--header-timeout");
     config->idle_timeout = duration_flag(flags->idle_timeout, "--idle-timeout");
     config->connect_timeout = duration_flag(flags->connect_timeout, "--connect-timeout");
     config->response_timeout = duration_flag(flags->response_timeout, "--response-timeout");
     config->drain_timeout = duration_flag(flags->drain_timeout, "--drain-timeout");
-    config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via};
+    config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via, net::to_string(upstream)};
     config->access_log = make_access_log(flags->access_log);
     set_measuring(*flags, *config);
     if (!flags->faults.empty()) config->faults = faults::FaultSet::load(flags->faults);

@@ -202,6 +202,7 @@ int run_demo(const std::string& record_path) {
   proxy::ProxyConfig config;
   config.listen = net::resolve({"127.0.0.1", 0});
   config.upstream = upstream.local_endpoint();
+  config.forwarding.host = net::to_string(config.upstream);
   config.threads = 1;
   config.drain_timeout = 2s;
   std::unique_ptr<capture::Recorder> recorder;

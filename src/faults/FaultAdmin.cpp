@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "InputError.hpp"
+#include "JsonFile.hpp"
 
 namespace reprise::faults {
 namespace {
@@ -47,12 +48,9 @@ AdminResponse FaultAdmin::get(const AdminRequest& r) const {
 
 std::optional<Fault> FaultAdmin::body_fault(const AdminRequest& r, AdminResponse& error) const {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(r.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string why = e.what();
-    error =
-        problem(400, "the body is not JSON: " + why.substr(std::min(why.find("parse error"), why.size())));
+  std::string why;
+  if (!parse_json(r.body, j, why)) {
+    error = problem(400, "the body is not JSON: " + why);
     return std::nullopt;
   }
   if (!r.param.empty() && j.is_object() && !j.contains("name")) j["name"] = std::string(r.param);

@@ -1,5 +1,6 @@
 #include "http/HeaderRules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -69,6 +70,10 @@ void write_request_head(std::string& out, const MessageHead& head, std::string_v
                         const ForwardingHeaders& fwd, bool upgrade) {
   out.clear();
   out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
+  // HTTP/1.1 requires a Host (RFC 9112 section 3.2): a server answers 400 to a request without.
+  if (std::none_of(head.headers.begin(), head.headers.end(),
+                   [](const Header& h) { return iequals(h.name, "host"); }))
+    append_header(out, "Host", fwd.host);
   thread_local std::string xff, via;
   xff.clear();
   via.clear();
@@ -143,21 +148,24 @@ bool valid_host(std::string_view v) {
 
 }  // namespace
 
-const char* request_head_error(const MessageHead& request) {
+HeadRefusal request_head_error(const MessageHead& request) {
+  if (request.version_major != 1 || request.version_minor > 1)
+    return {505, "only HTTP/1.0 and HTTP/1.1 are proxied"};
+  if (request.method == "CONNECT") return {501, "CONNECT is not supported by a reverse proxy"};
   size_t hosts = 0;
   bool transfer_encoding = false;
   for (const auto& h : request.headers) {
     if (iequals(h.name, "host")) {
-      if (++hosts > 1) return "more than one Host header (RFC 9112 section 3.2)";
-      if (!valid_host(h.value)) return "a Host that is not host[:port] (RFC 9112 section 3.2)";
+      if (++hosts > 1) return {400, "more than one Host header (RFC 9112 section 3.2)"};
+      if (!valid_host(h.value)) return {400, "a Host that is not host[:port] (RFC 9112 section 3.2)"};
     }
     transfer_encoding |= iequals(h.name, "transfer-encoding");
   }
   const bool http11 = request.version_major == 1 && request.version_minor == 1;
-  if (http11 && hosts == 0) return "an HTTP/1.1 request without Host (RFC 9112 section 3.2)";
+  if (http11 && hosts == 0) return {400, "an HTTP/1.1 request without Host (RFC 9112 section 3.2)"};
   if (request.version_major == 1 && request.version_minor == 0 && transfer_encoding)
-    return "an HTTP/1.0 request with Transfer-Encoding: its framing is faulty (RFC 9112 section 6.1)";
-  return nullptr;
+    return {400, "an HTTP/1.0 request with Transfer-Encoding: its framing is faulty (RFC 9112 section 6.1)"};
+  return {};
 }
 
 void write_error_response(std::string& out, int status, std::string_view cause, bool close) {

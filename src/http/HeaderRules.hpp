@@ -14,13 +14,15 @@ struct ForwardingHeaders {
   bool x_forwarded_for = true;
   bool x_forwarded_proto = true;
   bool via = true;
+  std::string host;  // the upstream's host:port: the Host of a request that came without one
 };
 
 // True for the fixed hop-by-hop headers and any header that `connection` (the message's
 // Connection value) names, except Content-Length and Host, which it may never strip.
 bool is_hop_by_hop(std::string_view name, std::string_view connection);
 
-// The request head sent upstream: always HTTP/1.1, `framing` chosen by the caller (chunked is
+// The request head sent upstream: always HTTP/1.1, so always with a Host (the client's, else
+// fwd.host: an HTTP/1.0 client may send none), `framing` chosen by the caller (chunked is
 // re-encoded, Content-Length passes), an Upgrade kept only when `upgrade` is set.
 void write_request_head(std::string& out, const MessageHead& head, std::string_view client_ip,
                         const ForwardingHeaders& fwd, bool upgrade);
@@ -36,10 +38,16 @@ void write_error_response(std::string& out, int status, std::string_view cause, 
 // A whole text/plain answer with `body` (an injected abort's).
 void write_plain_response(std::string& out, int status, std::string_view body, bool close);
 
-// Why a parsed request head must be refused with 400 (RFC 9112): an HTTP/1.1 request without
-// Host, a second Host, a Host that is no host[:port] (section 3.2); an HTTP/1.0 request with
-// Transfer-Encoding, whose framing is faulty (section 6.1). Null when none applies.
-const char* request_head_error(const MessageHead& request);
+// Why a parsed request head is not forwarded, and the status that says so: 505 for a version
+// other than HTTP/1.0 and 1.1; 501 for CONNECT (llhttp takes what follows as a tunnel); 400 for
+// an HTTP/1.1 request without Host, a second Host, a Host that is no host[:port] (RFC 9112
+// section 3.2) and an HTTP/1.0 request with Transfer-Encoding, whose framing is faulty (section
+// 6.1). Status 0 and no cause when the head may go.
+struct HeadRefusal {
+  int status = 0;
+  const char* cause = nullptr;
+};
+HeadRefusal request_head_error(const MessageHead& request);
 
 std::string_view status_reason(int status);
 

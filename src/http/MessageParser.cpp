@@ -60,6 +60,13 @@ MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size
                                                      size_t max_size) const {
   size_t i = scanned;
   for (; i < data.size(); ++i) {
+    if (data[i] == '\r') {
+      // RFC 9112 section 2.2 lets a recipient refuse a bare CR; llhttp 8 takes one after an
+      // empty field value for a line end, and so would end the head before the blank line.
+      if (i + 1 == data.size()) break;  // the next byte decides: rescan from this CR
+      if (data[i + 1] != '\n') return {0, "bare CR in the head"};
+      continue;
+    }
     if (data[i] != '\n') continue;
     if (i == 0 || data[i - 1] != '\r') return {0, "bare LF line end"};
     if (i + 1 == data.size()) break;  // the next byte decides: rescan from this line end
@@ -91,6 +98,11 @@ const char* MessageParser::parse_head(std::string_view head_bytes, bool no_body)
   if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
     return llhttp_get_error_reason(&parser_);
   if (err == HPE_PAUSED_UPGRADE) complete_ = true;
+  // llhttp must end the head where find_head_end did: head bytes it took for body, or a message it
+  // ended before them, would be bytes the two read differently (request smuggling).
+  bool paused = err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE;
+  if (!pieces_.empty() || (paused && llhttp_get_error_pos(&parser_) != bytes.data() + bytes.size()))
+    return "the head ends before its blank line";
   for (auto& h : head_.headers) {
     // llhttp 8 tolerates "Name : value"; RFC 9112 says to refuse it (request smuggling).
     if (h.name.empty() || h.name.back() == ' ' || h.name.back() == '\t')
@@ -105,6 +117,8 @@ const char* MessageParser::parse_head(std::string_view head_bytes, bool no_body)
     head_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
   else
     head_.status = parser_.status_code;
+  // llhttp takes 000 to 099, which a proxy would take for an interim answer (below 200).
+  if (type_ == Type::response && head_.status < 100) return "a status code below 100 (RFC 9110 section 15)";
   head_.upgrade = parser_.upgrade != 0;
   if (complete_)
     head_.body = BodyKind::none;

@@ -35,12 +35,13 @@ class MessageParser {
   MessageParser& operator=(const MessageParser&) = delete;
 
   // Finds the end of the head in `data` (every byte since the message began), scanning on from
-  // `scanned`, which it advances. Bare LF line ends and obs-fold are refused here.
+  // `scanned`, which it advances. Bare LF, bare CR and obs-fold are refused here.
   HeadScan find_head_end(std::string_view data, size_t& scanned, size_t max_size) const;
 
   // Parses exactly the head found by find_head_end. `no_body` marks an answer to HEAD.
-  // Returns nullptr on success, else the reason. The head's views point into `head_bytes`, or
-  // into the parser's own copy when tabs ended a field line (see the .cpp).
+  // Returns nullptr on success, else the reason (also for a status code below 100). The head's
+  // views point into `head_bytes`, or into the parser's own copy when tabs ended a field line
+  // (see the .cpp).
   const char* parse_head(std::string_view head_bytes, bool no_body = false);
 
   // Feeds body bytes; the pieces of body found are appended to pieces().

@@ -38,6 +38,8 @@ std::string nothing_found(const TrafficStats& s, const TrafficOptions& traffic) 
   if (s.tcp.mid_stream)
     out += ", " + std::to_string(s.tcp.mid_stream) + " already open when the capture began";
   if (s.not_http_connections) out += ", " + std::to_string(s.not_http_connections) + " not HTTP";
+  if (s.broken_connections)
+    out += ", " + std::to_string(s.broken_connections) + " given up (malformed HTTP or bytes missing)";
   out += ")";
   if (traffic.port && s.segments == 0) out += "; is --port the server's port?";
   return out;

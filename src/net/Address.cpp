@@ -52,9 +52,12 @@ tcp::endpoint resolve(const HostPort& hp) {
 }
 
 std::string to_string(const tcp::endpoint& ep) {
-  auto addr = ep.address();
-  std::string host = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
-  return host + ":" + std::to_string(ep.port());
+  return to_string(HostPort{ep.address().to_string(), ep.port()});
+}
+
+std::string to_string(const HostPort& hp) {
+  bool v6 = hp.host.find(':') != std::string::npos;
+  return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
 }
 
 }  // namespace reprise::net

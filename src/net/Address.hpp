@@ -23,5 +23,7 @@ HostPort parse_http_url(std::string_view url, std::string_view what);
 tcp::endpoint resolve(const HostPort& hp);
 
 std::string to_string(const tcp::endpoint& ep);
+// "host:port", "[::1]:port": as a Host header names it.
+std::string to_string(const HostPort& hp);
 
 }  // namespace reprise::net

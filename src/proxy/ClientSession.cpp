@@ -106,17 +106,13 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   co_return true;
 }
 
-// A head that is not forwarded: malformed, a version other than 1.x, or CONNECT.
+// A head that is not forwarded: malformed, a version other than 1.x, CONNECT, or faulty framing.
 bool ClientSession::refuse_request(size_t head_len, int& status, const char*& cause) {
   status = 400;
   if ((cause = request_.parse_head(in_.readable().substr(0, head_len)))) return true;
-  const auto& head = request_.head();
-  status = 505, cause = "only HTTP/1.0 and HTTP/1.1 are proxied";
-  if (head.version_major != 1 || head.version_minor > 1) return true;
-  status = 501, cause = "CONNECT is not supported by a reverse proxy";
-  if (head.method == "CONNECT") return true;  // llhttp takes what follows as a tunnel: never forward it
-  status = 400;
-  return (cause = http::request_head_error(head)) != nullptr;
+  auto refusal = http::request_head_error(request_.head());
+  status = refusal.status, cause = refusal.cause;
+  return cause != nullptr;
 }
 
 void ClientSession::start_exchange(size_t head_len) {
@@ -208,6 +204,12 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
   auto [ec, n] = co_await asio::async_write(client_, asio::buffer(text), nothrow);
   x_.metrics.response_bytes(n);
   log_exchange();
+}
+
+void ClientSession::reset_client() {  // linger on with a zero timeout, then close
+  boost::system::error_code ignored;
+  client_.set_option(asio::socket_base::linger(true, 0), ignored);
+  client_.close(ignored);
 }
 
 void ClientSession::log_exchange() {

@@ -73,6 +73,7 @@ class ClientSession {
   boost::asio::awaitable<bool> forward(size_t head_len);
   void start_exchange(size_t head_len);
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
+  void reset_client();  // an RST, not a FIN: the client cannot take what it got for a whole answer
   bool closing() const;
   void log_exchange();
 

@@ -26,10 +26,8 @@ awaitable<void> FaultPoints::pause(faults::Duration d) {
   co_await timer_.async_wait(nothrow);
 }
 
-void FaultPoints::reset() {  // an RST, not a FIN: linger on with a zero timeout, then close
-  boost::system::error_code ignored;
-  s_.client_.set_option(asio::socket_base::linger(true, 0), ignored);
-  s_.client_.close(ignored);
+void FaultPoints::reset() {
+  s_.reset_client();
   s_.x_.status = 0;
   s_.log_exchange();
 }

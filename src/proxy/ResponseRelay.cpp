@@ -154,7 +154,10 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
     else if (response_.head().body != BodyKind::none)
       step = response_.parse_body(up_in_.readable());
     if (step.error) {
-      if (head_pending) co_await s_.reply_error(502, "upstream sent a malformed body");
+      if (head_pending)
+        co_await s_.reply_error(502, "upstream sent a malformed body");
+      else
+        end_cut_short();
       co_return false;
     }
     if (step.complete) x.metrics.upstream_done();
@@ -206,9 +209,20 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
       co_return false;
     }
     if (got == Read::failed && up_dog_.expired()) x.metrics.timed_out();  // silent past --response-timeout
-    if (got == Read::failed) co_return false;
+    if (got == Read::failed) {
+      end_cut_short();
+      co_return false;
+    }
     eof = got == Read::eof;
   }
+}
+
+// The upstream's body ended short, after the head went out. Chunks and a Content-Length let the
+// client see that for itself; a body the close delimits (to an HTTP/1.0 client, when its length
+// was not known) would look whole after a FIN, so the client gets an RST.
+void ResponseRelay::end_cut_short() {
+  const auto body = response_.head().body;
+  if (s_.x_.client_http10 && (body == BodyKind::chunked || body == BodyKind::until_close)) s_.reset_client();
 }
 
 // Reads what the upstream has without waiting (a plain call, not a coroutine: a held stream

@@ -49,6 +49,7 @@ class ResponseRelay {
   boost::asio::awaitable<HeadResult> read_head(net::UpstreamConnection& up, size_t& head_len);
   boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len);
   Read read_upstream(net::UpstreamConnection& up);
+  void end_cut_short();
   void shed_memory();
   void watch_client(boost::asio::ip::tcp::socket& upstream);
   void stop_watching_client();

@@ -48,6 +48,15 @@ class ForwardingTest(unittest.TestCase):
             status, _, body = request(px.port, "POST", "/submit", {"Content-Type": "text/plain"}, b"payload")
             self.assertEqual((status, body), (200, b"POST /submit payload"))
 
+    def test_http_1_0_request_without_host_is_served_by_nginx(self):
+        # HTTP/1.0 needs no Host; what goes upstream is HTTP/1.1, which nginx refuses (400) without
+        # one, so the proxy adds the upstream's (found by tests/fuzz/request.cpp).
+        root = NginxRoot(self)
+        with nginx(root.path) as ng, proxy(ng.port) as px:
+            reply = raw(px.port, b"GET /a.txt HTTP/1.0\r\n\r\n", timeout=3)
+            self.assertTrue(reply.startswith(b"HTTP/1.0 200"), reply[:200])
+            self.assertTrue(reply.endswith(b"\r\n\r\nfile a.txt\n"), reply)
+
     def test_close_delimited_upstream_response_reaches_client_whole(self):
         # An HTTP/1.1 response with neither Content-Length nor chunked ends when the upstream closes.
         def handler(conn, probe):
@@ -189,6 +198,30 @@ class ConnectionLifecycleTest(unittest.TestCase):
             self.assertIn(b"connection: close", head.lower())
             self.assertNotIn(b"transfer-encoding", head.lower())
             self.assertEqual(body, b"hello")
+
+    def test_http_1_0_client_gets_a_reset_when_the_upstream_cuts_a_body_of_unknown_length(self):
+        # The answer to an HTTP/1.0 client ends with the connection: after a FIN the cut body would
+        # look whole, so the proxy resets the connection instead (found by tests/fuzz/response.cpp).
+        def handler(conn, probe):
+            read_request(conn, probe)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            time.sleep(0.3)  # the head and "hello" go out before the cut
+            conn.close()
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            sock = connect(px.port, timeout=5)
+            sock.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+            got = b""
+            with self.assertRaises(ConnectionResetError, msg="the cut answer ended like a whole one"):
+                while chunk := sock.recv(65536):
+                    got += chunk
+            sock.close()
+            self.assertTrue(got.startswith(b"HTTP/1.0 200"), got)
+            # a whole answer of unknown length still ends with a plain close
+            up.handler = lambda conn, probe: (read_request(conn, probe), conn.sendall(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), conn.close())
+            reply = raw(px.port, b"GET / HTTP/1.0\r\nHost: x\r\n\r\n", timeout=3)
+            self.assertTrue(reply.endswith(b"\r\n\r\nhello"), reply)
 
 
 class PipeliningTest(unittest.TestCase):

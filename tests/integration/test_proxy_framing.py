@@ -66,6 +66,12 @@ REFUSED_BEFORE_FORWARDING = {
         b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n",
     "method-that-is-not-a-token":
         b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+    # llhttp 8 ends the headers at a CR right after an empty value: the rest of the head became
+    # body, and body bytes a request (found by tests/fuzz/request.cpp)
+    "bare-cr-after-an-empty-header-value":
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nX-A: \rx\r\nX-B: y\r\n\r\n0123456789",
+    "bare-cr-after-an-empty-header-value-get":
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: \r\rGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
     # RFC 9110 section 5.1: a field name is a token
     "space-inside-a-header-name":
         b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n\r\n",

@@ -50,6 +50,19 @@ class FramingHeadersTest(unittest.TestCase):
                 res = HttpStream(s).read_response()
         self.assertEqual((res.status, res.header("content-length"), res.body), (200, "5", b"hello"))
 
+    def test_a_status_below_100_is_a_malformed_answer_not_an_interim_one(self):
+        # llhttp takes "000"; the proxy relayed it as an interim answer, then a 502 after it
+        # (found by tests/fuzz/pcap.cpp, whose importer shares the parser).
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_request()
+            conn.sendall(b"HTTP/1.1 000 OK\r\nContent-Length: 2\r\n\r\nhi")
+            time.sleep(0.5)
+
+        with ProbeUpstream(handler) as up, proxy(up.port) as px:
+            reply, _ = exchange(px.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
+        self.assertTrue(reply.startswith(b"HTTP/1.1 502 "), reply)
+        self.assertEqual(reply.count(b"HTTP/1.1 "), 1, reply)
+
 
 class RefusedRequestsTest(unittest.TestCase):
     def test_connect_and_foreign_versions_are_refused_and_not_forwarded(self):

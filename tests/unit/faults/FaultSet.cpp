@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "InputError.hpp"
+#include "TempFile.hpp"
 #include "faults/FakeExchange.hpp"
 #include "faults/FaultKinds.hpp"
 
@@ -192,4 +193,16 @@ TEST_CASE("faults: of two of one kind on a request, the first in the file acts",
   CHECK(x.answered == 503);
   run(hits.at_close(x));
   CHECK(x.pauses == std::vector<Duration>{2s});
+}
+
+// Found by tests/fuzz/faults.cpp (corpus/faults/crash-number-overflow): a number no double holds
+// aborted reprise (nlohmann's out_of_range) instead of giving one line.
+TEST_CASE("fault file: a number too large for a double is one line naming the file") {
+  reprise::test::TempFile file(
+      std::string("{\"faults\":\n[   {\"name\": 888888888E888\x00\x00"
+                  "8888888888888888&8888888888\"> \"POST\", \"Past\", \"s",
+                  87));
+  CHECK_THROWS_MATCHES(
+      reprise::faults::FaultSet::load(file.path()), reprise::InputError,
+      Catch::Matchers::Message(file.path() + ": is not JSON: number overflow parsing '888888888E888'"));
 }

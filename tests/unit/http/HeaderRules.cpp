@@ -58,7 +58,7 @@ Parsed response(std::string bytes) { return Parsed(MessageParser::Type::response
 
 using Values = std::vector<std::string>;
 const ForwardingHeaders kAll{};
-const ForwardingHeaders kNone{false, false, false};
+const ForwardingHeaders kNone{false, false, false, ""};
 
 }  // namespace
 
@@ -107,6 +107,30 @@ TEST_CASE("an HTTP/1.0 request goes upstream as HTTP/1.1") {
   CHECK(out == "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 }
 
+// Found by tests/fuzz/request.cpp (corpus/request/http10-pipelined, after its settings byte): the
+// HTTP/1.0 request without Host went upstream as HTTP/1.1 without Host, which nginx answers 400.
+TEST_CASE("an HTTP/1.0 request without Host goes upstream with the upstream's Host, and passes the checks") {
+  MessageParser client(MessageParser::Type::request);
+  std::string bytes =
+      "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.1\r\nHost: y\r\nExpect: 100-continue\r\nContent-Length: "
+      "3\r\n\r\nabc";
+  size_t scanned = 0;
+  auto scan = client.find_head_end(bytes, scanned, 8192);
+  REQUIRE(scan.length == 19);
+  REQUIRE(client.parse_head(std::string_view(bytes).substr(0, scan.length)) == nullptr);
+  REQUIRE(reprise::http::request_head_error(client.head()).cause == nullptr);
+  ForwardingHeaders fwd = kNone;
+  fwd.host = "upstream.test:8080";
+  std::string out;
+  write_request_head(out, client.head(), "127.0.0.1", fwd, false);
+  CHECK(out == "GET /a HTTP/1.1\r\nHost: upstream.test:8080\r\n\r\n");
+  auto up = request(out);
+  CHECK(reprise::http::request_head_error(up.head()).cause == nullptr);
+  // a Host the client sent, even an empty one, is kept as it is
+  write_request_head(out, request("GET / HTTP/1.0\r\nHost:\r\n\r\n").head(), "127.0.0.1", fwd, false);
+  CHECK(out == "GET / HTTP/1.1\r\nHost: \r\n\r\n");
+}
+
 TEST_CASE("X-Forwarded-For and Via values already present are joined and this hop appended") {
   auto in = request(
       "GET / HTTP/1.1\r\nX-Forwarded-For: 1.1.1.1, 2.2.2.2\r\nHost: x\r\nVia: 1.0 edge\r\n"
@@ -141,7 +165,7 @@ TEST_CASE("forwarding flags off add nothing but pass existing values through") {
   CHECK(up.all("Via") == Values{"1.0 edge"});
   CHECK(up.all("X-Forwarded-Proto").empty());
 
-  ForwardingHeaders only_via{false, false, true};
+  ForwardingHeaders only_via{false, false, true, ""};
   write_request_head(out, bare.head(), "10.0.0.9", only_via, false);
   auto via_only = request(out);
   CHECK(via_only.names() == Values{"Host", "Via"});
@@ -323,7 +347,7 @@ TEST_CASE("chunk size lines are lowercase hex followed by CRLF") {
 TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 with Transfer-Encoding") {
   auto error = [](std::string text) {
     auto r = request(std::move(text));
-    const char* e = reprise::http::request_head_error(r.head());
+    const char* e = reprise::http::request_head_error(r.head()).cause;
     return std::string(e ? e : "");
   };
   CHECK(error("GET / HTTP/1.1\r\nHost: x\r\n\r\n").empty());
@@ -339,6 +363,16 @@ TEST_CASE("request_head_error: Host as RFC 9112 section 3.2 says, and HTTP/1.0 w
   CHECK(error("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n").starts_with("a Host that is not"));
   CHECK(
       error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("an HTTP/1.0 request with"));
+}
+
+TEST_CASE("request_head_error: the status of each refusal (505 a foreign version, 501 CONNECT, else 400)") {
+  auto status = [](std::string text) {
+    return reprise::http::request_head_error(request(std::move(text)).head()).status;
+  };
+  CHECK(status("GET / HTTP/1.1\r\nHost: x\r\n\r\n") == 0);
+  CHECK(status("GET / HTTP/2.0\r\nHost: x\r\n\r\n") == 505);
+  CHECK(status("CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n") == 501);
+  CHECK(status("GET / HTTP/1.1\r\n\r\n") == 400);
 }
 
 TEST_CASE("a header name that is not a token is refused by the parser") {

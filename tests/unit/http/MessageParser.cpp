@@ -1,6 +1,8 @@
 #include "http/MessageParser.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 using reprise::http::BodyKind;
@@ -154,4 +156,48 @@ TEST_CASE("tabs are optional whitespace around any value, Content-Length and Tra
   auto scan = r.find_head_end(answer, scanned, 65536);
   REQUIRE(r.parse_head(std::string_view(answer).substr(0, scan.length)) == nullptr);
   CHECK(r.head().content_length == 2);
+}
+
+// Found by tests/fuzz/pcap.cpp (corpus/pcap/crash-status-000): llhttp takes "000", which the proxy
+// relayed as an interim answer and the pcap importer wrote into a capture no reader accepts.
+TEST_CASE("a status code below 100 is refused; 100 to 999 pass") {
+  MessageParser p(MessageParser::Type::response);
+  for (const char* status : {"000", "099", "001"}) {
+    INFO(status);
+    const char* err = p.parse_head("HTTP/1.1 " + std::string(status) + " OK\r\nContent-Length: 9\r\n\r\n");
+    REQUIRE(err != nullptr);
+    CHECK(std::string(err) == "a status code below 100 (RFC 9110 section 15)");
+  }
+  for (const char* status : {"100", "599", "999"}) {
+    INFO(status);
+    CHECK(p.parse_head("HTTP/1.1 " + std::string(status) + " X\r\nContent-Length: 0\r\n\r\n") == nullptr);
+  }
+}
+
+// Found by tests/fuzz/request.cpp (corpus/request/crash-bare-cr-after-empty-value, whose first
+// byte is the harness's settings): llhttp 8 ends a header line at a CR right after an empty
+// value, so it ended the head 184 bytes before the blank line the scan found and took them for
+// body; the proxy forwarded the head, and the client's body bytes became requests.
+TEST_CASE("a bare CR anywhere in the head is refused, and llhttp must end the head where the scan did") {
+  std::ifstream in(
+      std::string(REPRISE_SOURCE_DIR) + "/tests/fuzz/corpus/request/crash-bare-cr-after-empty-value",
+      std::ios::binary);
+  std::string input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  REQUIRE(input.size() == 1890);
+  MessageParser p(MessageParser::Type::request);
+  size_t scanned = 0;
+  auto scan = p.find_head_end(std::string_view(input).substr(1), scanned, 8192);
+  CHECK(scan.length == 0);
+  REQUIRE(scan.error != nullptr);
+  CHECK(std::string(scan.error) == "bare CR in the head");
+
+  std::string smallest = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nA: \rx\r\nB: y\r\n\r\n";
+  scanned = 0;
+  CHECK(std::string(p.find_head_end(smallest, scanned, 8192).error) == "bare CR in the head");
+  // parse_head on its own refuses it too: llhttp's head would end before the blank line
+  REQUIRE(p.parse_head(smallest) != nullptr);
+  CHECK(std::string(p.parse_head(smallest)) == "the head ends before its blank line");
+  // a CR waits for the byte after it
+  scanned = 0;
+  CHECK(p.find_head_end("GET / HTTP/1.1\r", scanned, 8192).error == nullptr);
 }

@@ -133,3 +133,20 @@ TEST_CASE("a cut pcap is an error naming the packet, and leaves no capture") {
   }
   CHECK(access(out.path().c_str(), F_OK) != 0);
 }
+
+// Found by tests/fuzz/pcap.cpp (corpus/pcap/crash-status-000: its seed with "HTTP/1.1 000 OK" as
+// the first answer): the import wrote status 0 into a capture that every reader then refused. Now
+// the connection is given up as malformed HTTP, and the import says so.
+TEST_CASE("an answer with a status below 100 is malformed HTTP, not a capture no reader takes") {
+  TempFile out;
+  std::string pcap = std::string(REPRISE_SOURCE_DIR) + "/tests/fuzz/corpus/pcap/crash-status-000";
+  try {
+    import_pcap(config(pcap, out.path(), true));
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == pcap +
+                                       ": no HTTP exchange in any TCP connection (10 TCP segments, 1 "
+                                       "connections from their start, 1 given up (malformed HTTP or bytes "
+                                       "missing))");
+  }
+}

@@ -75,3 +75,12 @@ TEST_CASE("routes file: the routes block of any JSON object", "[proxy][sla]") {
   CHECK_THROWS_WITH(read_routes_file("/nonexistent/routes.json"),
                     "/nonexistent/routes.json: cannot be read: No such file or directory");
 }
+
+// Found by tests/fuzz/sla.cpp (corpus/sla/crash-number-overflow): a number no double holds threw
+// nlohmann's out_of_range past every catch, and reprise aborted instead of saying what was wrong.
+TEST_CASE("sla file: a number too large for a double is one line, not an abort", "[proxy][sla]") {
+  CHECK(problem("2002e22222222222222222222222000do}+\n") ==
+        ": is not JSON: number overflow parsing '2002e22222222222222222222222000'");
+  CHECK(problem(R"({"window": "60s", "thresholds": {"http_reqs": ["count>1"]}, "limit": 1e400})") ==
+        ": is not JSON: number overflow parsing '1e400'");
+}

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "InputError.hpp"
+#include "TempFile.hpp"
 
 using reprise::InputError;
 using reprise::metrics::parse_condition;
@@ -216,4 +217,13 @@ TEST_CASE("profile: identities, correlate, per-vu-iterations and thinkTime") {
     INFO(text);
     CHECK_THROWS_AS(Profile::parse(nlohmann::json::parse(text), "p.json"), InputError);
   }
+}
+
+// Found by tests/fuzz/profile.cpp (corpus/profile/crash-number-overflow): a number no double
+// holds aborted reprise (nlohmann's out_of_range) instead of giving one line.
+TEST_CASE("profile: a number too large for a double is one line naming the file") {
+  reprise::test::TempFile file("1111111100000010000095360E018568{\"%xecutAor\": \"ram`istartVecutorrate ");
+  CHECK_THROWS_MATCHES(Profile::load(file.path()), InputError,
+                       Catch::Matchers::Message(file.path() + ": is not JSON: number overflow parsing "
+                                                              "'1111111100000010000095360E018568'"));
 }
