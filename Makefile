@@ -44,6 +44,7 @@ bench: build
 	./tests/bench/replay.sh $(BUILD)/reprise
 	./tests/bench/seed_scenarios.sh $(BUILD)/reprise
 	./tests/bench/fault_timing.py $(BUILD)/reprise
+	./tests/bench/soak.sh $(BUILD)/reprise
 
 # make bench-compare BEFORE=path/to/reprise|commit: bench's proxy (against haproxy), idle-faults and
 # replayer (against wrk) parts with BEFORE's binary and this build's, in the same run; prints a

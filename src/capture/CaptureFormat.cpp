@@ -57,7 +57,12 @@ void append_stream(std::string& out, const Stream& stream) {
     if (websocket) out.append(e.dir == 'u' ? ",\"dir\":\"up\"" : ",\"dir\":\"down\"");
     out.push_back('}');
   }
-  out.append("]}");
+  out.push_back(']');
+  if (stream.unlisted) {
+    out.append(",\"events_truncated\":true,\"events_count\":");
+    append_json_int(out, static_cast<int64_t>(stream.count()));
+  }
+  out.push_back('}');
 }
 
 struct Place {
@@ -233,6 +238,10 @@ Exchange exchange_from_json(const nlohmann::json& j, const std::string& file, si
       ev.dir = dir == "up" ? 'u' : 'd';
       st.events.push_back(ev);
     }
+    // Like body_size, the count decides; events_truncated is for people reading the line.
+    auto count = get_or<uint64_t>(s, "events_count", st.events.size(), at, "stream.");
+    if (count < st.events.size()) at.fail("stream.events_count", "is less than the events listed");
+    st.unlisted = count - st.events.size();
     x.stream = std::move(st);
   }
   return x;

@@ -136,8 +136,8 @@ void SummaryBuilder::add(const Exchange& x) {
   out_.truncated_bodies += (x.req.body.truncated() ? 1 : 0) + (x.res && x.res->body.truncated() ? 1 : 0);
   if (x.stream && x.stream->kind == "sse") {
     ++out_.sse.streams;
-    out_.sse.events += x.stream->events.size();
-    sse_events_.push_back(static_cast<int64_t>(x.stream->events.size()));
+    out_.sse.events += x.stream->count();
+    sse_events_.push_back(static_cast<int64_t>(x.stream->count()));
     sse_durations_.push_back(dur);
   } else if (x.stream && x.stream->kind == "websocket") {
     ++out_.websocket.tunnels;
@@ -145,6 +145,7 @@ void SummaryBuilder::add(const Exchange& x) {
       (e.dir == 'u' ? out_.websocket.frames_up : out_.websocket.frames_down) += 1;
       (e.dir == 'u' ? out_.websocket.bytes_up : out_.websocket.bytes_down) += e.bytes;
     }
+    out_.websocket.frames_unlisted += x.stream->unlisted;
   }
   count_redactions(x);
 }

@@ -51,8 +51,9 @@ struct SseSummary {
 
 struct WebSocketSummary {
   uint64_t tunnels = 0;
-  uint64_t frames_up = 0, frames_down = 0;
+  uint64_t frames_up = 0, frames_down = 0;  // listed frames
   uint64_t bytes_up = 0, bytes_down = 0;
+  uint64_t frames_unlisted = 0;  // past the body limit: counted, not listed (either way)
 };
 
 struct RedactionSummary {

@@ -44,9 +44,18 @@ struct StreamEvent {
   char dir = 'd';    // websocket: 'u' client to upstream, 'd' upstream to client; SSE: always 'd'
 };
 
+// A record is kept in memory until its stream ends, so what it lists is bounded by the body
+// limit: an SSE record lists the events of the body bytes it keeps, a WebSocket record (which
+// keeps no body) byte_limit / 24 frames, the size of their entries; later ones are only counted.
 struct Stream {
-  std::string kind;  // "sse" or "websocket"
-  std::vector<StreamEvent> events;
+  std::string kind;                 // "sse" or "websocket"
+  std::vector<StreamEvent> events;  // listed
+  uint64_t unlisted = 0;            // counted only (the capture's events_count says all)
+  uint64_t byte_limit = 0;          // 0: every event listed
+  uint64_t listed_bytes = 0;
+
+  void add(const StreamEvent& e);
+  uint64_t count() const { return events.size() + unlisted; }
 };
 
 struct Exchange {

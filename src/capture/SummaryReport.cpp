@@ -82,9 +82,10 @@ void print_streams(const CaptureSummary& s) {
   if (ws.tunnels == 0)
     fmt::print("websocket   none\n");
   else
-    fmt::print("websocket   {}; frames up {} ({} bytes), down {} ({} bytes)\n",
+    fmt::print("websocket   {}; frames up {} ({} bytes), down {} ({} bytes){}\n",
                plural(ws.tunnels, "tunnel", "tunnels"), ws.frames_up, ws.bytes_up, ws.frames_down,
-               ws.bytes_down);
+               ws.bytes_down,
+               ws.frames_unlisted ? fmt::format("; {} more past the body limit", ws.frames_unlisted) : "");
 }
 
 }  // namespace
@@ -187,7 +188,8 @@ Json summary_json(const std::string& path, const CaptureSummary& s) {
         {"frames_up", s.websocket.frames_up},
         {"frames_down", s.websocket.frames_down},
         {"bytes_up", s.websocket.bytes_up},
-        {"bytes_down", s.websocket.bytes_down}}},
+        {"bytes_down", s.websocket.bytes_down},
+        {"frames_unlisted", s.websocket.frames_unlisted}}},
       {"redaction",
        {{"mode", s.redaction.mode},
         {"placeholders", s.redaction.placeholders},

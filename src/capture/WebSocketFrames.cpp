@@ -24,7 +24,7 @@ void WebSocketFrames::feed(std::string_view data, char dir, int64_t t_us, Stream
       length = 0;
       for (size_t i = 2; i < 2 + (len7 == 126 ? 2u : 8u); ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
     }
-    stream.events.push_back({t_us, length, dir});
+    stream.add({t_us, length, dir});
     remaining_ = length;
     header_.clear();
   }

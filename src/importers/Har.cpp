@@ -226,6 +226,11 @@ std::optional<capture::Stream> stream_from(const Json& extra, const At& at) {
     ev.dir = string_or(events[i], "dir", e, "down") == "up" ? 'u' : 'd';
     out.events.push_back(ev);
   }
+  if (const Json* count = find(*s, "events_count")) {
+    if (!is_whole(*count) || count->get<uint64_t>() < out.events.size())
+      (st / "events_count").fail("must be a whole number, no less than the events listed");
+    out.unlisted = count->get<uint64_t>() - out.events.size();
+  }
   return out;
 }
 

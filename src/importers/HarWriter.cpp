@@ -138,7 +138,9 @@ Json stream_json(const capture::Stream& s) {
     if (s.kind == "websocket") ev["dir"] = e.dir == 'u' ? "up" : "down";
     events.push_back(std::move(ev));
   }
-  return {{"kind", s.kind}, {"events", std::move(events)}};
+  Json out = {{"kind", s.kind}, {"events", std::move(events)}};
+  if (s.unlisted) out["events_truncated"] = true, out["events_count"] = s.count();
+  return out;
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ bool HttpConversation::start_response(std::string_view in, size_t& used, int64_t
   res.status = head.status;
   res.headers = capture::header_list(head);
   res.ttfb_us = since(p->x.t_us, r.start_us);
-  if (http::is_event_stream(head.header("content-type"))) p->x.stream = capture::Stream{"sse", {}};
+  if (http::is_event_stream(head.header("content-type")))
+    p->x.stream = capture::Stream{"sse", {}, 0, body_limit_};
   r.in_body = true;
   return true;
 }

@@ -40,9 +40,9 @@ void ExchangeRecording::response_head(const http::MessageHead& response, std::st
   exchange_->raw_response_head = raw_head;
   res.ttfb_us = since_start(now);
   if (response.status == 101) {
-    exchange_->stream = capture::Stream{"websocket", {}};
+    exchange_->stream = capture::Stream{"websocket", {}, 0, recorder_->body_limit()};
   } else if (http::is_event_stream(response.header("content-type"))) {
-    exchange_->stream = capture::Stream{"sse", {}};
+    exchange_->stream = capture::Stream{"sse", {}, 0, recorder_->body_limit()};
     sse_.emplace();
   }
 }

@@ -157,6 +157,31 @@ class RecordedFieldsTest(unittest.TestCase):
         self.assertIn("8 exchanges written, 0 dropped", self.log)
 
 
+class LongStreamTest(unittest.TestCase):
+    def test_a_long_stream_lists_the_events_of_the_kept_body_and_counts_them_all(self):
+        # Its record stays in memory until it ends: the body limit bounds it, however long it lasts.
+        def events(msg, conn):
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for i in range(200):
+                conn.sendall(chunk(b"event: tick\ndata: %03d\n\n" % i))
+            conn.sendall(b"0\r\n\r\n")
+
+        path = os.path.join(tempfile.mkdtemp(prefix="reprise-record-"), "long.jsonl")
+        with ProbeUpstream(keepalive_handler(events)) as up, proxy(up.port, "--record", path,
+                                                                   "--record-body-limit", "256") as px:
+            status, _, body = request(px.port, "GET", "/long")
+            self.assertEqual((status, body.count(b"event: tick")), (200, 200))
+            px.stop()
+        _, records, _ = read_capture(path)
+        stream = records[0]["stream"]
+        size = len(b"event: tick\ndata: 000\n\n")
+        self.assertEqual([e["bytes"] for e in stream["events"]], [size] * (256 // size))
+        self.assertEqual((stream["events_truncated"], stream["events_count"]), (True, 200))
+        self.assertEqual(len(records[0]["res"]["body"]), 256)
+        summary = subprocess.run([BIN, "inspect", path, "--json"], capture_output=True, text=True, timeout=20)
+        self.assertEqual(json.loads(summary.stdout)["sse"]["events"], 200, summary.stderr)
+
+
 class RecordedWebSocketTest(unittest.TestCase):
     def test_frames_are_timed_and_sized_in_each_direction(self):
         import websockets

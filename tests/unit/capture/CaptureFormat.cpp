@@ -282,6 +282,25 @@ TEST_CASE("an SSE stream round trips without dir, a websocket stream with up and
   CHECK(back.stream->events[2].t_us == 7);
 }
 
+TEST_CASE("a stream with events past the body limit says how many it had and reads back the same") {
+  Exchange sse = minimal();
+  sse.res.emplace().status = 200;
+  sse.stream = Stream{"sse", {{10, 20, 'd'}, {30, 40, 'd'}}, 5};
+  auto j = line_of(sse);
+  CHECK(j["stream"]["events"].size() == 2);
+  CHECK(j["stream"]["events_truncated"] == true);
+  CHECK(j["stream"]["events_count"] == 7);
+  auto back = exchange_from_json(j, kFile, 7);
+  REQUIRE(back.stream);
+  CHECK(back.stream->events.size() == 2);
+  CHECK(back.stream->count() == 7);
+
+  sse.stream->unlisted = 0;
+  j = line_of(sse);
+  CHECK_FALSE(j["stream"].contains("events_truncated"));
+  CHECK_FALSE(j["stream"].contains("events_count"));
+}
+
 TEST_CASE("a gap line says how many records were dropped and is told from an exchange") {
   std::string out;
   append_gap_line(out, 17, 123456);
@@ -336,6 +355,10 @@ TEST_CASE("a malformed exchange field is an InputError naming the file, the line
       {with(R"("stream":{"kind":"sse","events":[{"t_us":"1","bytes":1}]})"), "field stream.events.t_us"},
       {with(R"("stream":{"kind":"websocket","events":[{"t_us":1,"bytes":1,"dir":5}]})"),
        "field stream.events.dir"},
+      {with(R"("stream":{"kind":"sse","events":[],"events_count":-1})"), "field stream.events_count"},
+      {with(
+           R"("stream":{"kind":"sse","events":[{"t_us":1,"bytes":1}],"events_truncated":true,"events_count":0})"),
+       "field stream.events_count"},
   };
   for (const auto& c : cases) {
     INFO(c.line);

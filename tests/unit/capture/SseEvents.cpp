@@ -50,3 +50,17 @@ TEST_CASE("a heartbeat is no event: its bytes count into the next event's size")
   sse.feed("data: z\n\n", 0, s);
   CHECK(sizes(s) == std::vector<uint64_t>{45, 19});  // the retry-only block's 10 bytes, then 9
 }
+
+TEST_CASE("past the stream's byte limit events are counted, not listed, even small ones") {
+  SseEvents sse;
+  Stream s{"sse", {}, 0, 30};
+  sse.feed("data: 1\n\ndata: 2\n\n: heartbeat\n\ndata: 3\n\ndata: 4\n\n", 5, s);
+  // 9 + 9 bytes listed; the third event's 22 (a heartbeat before it) would pass 30
+  CHECK(sizes(s) == std::vector<uint64_t>{9, 9});
+  CHECK(s.unlisted == 2);
+  CHECK(s.count() == 4);
+  sse.feed("d:\n\n", 6, s);  // no data field: no event
+  sse.feed("data: 5\n\n", 6, s);
+  CHECK(s.events.size() == 2);
+  CHECK(s.count() == 5);
+}

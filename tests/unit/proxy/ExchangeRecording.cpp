@@ -298,7 +298,7 @@ TEST_CASE("one recording reused for the next exchange on the connection starts a
 }
 
 TEST_CASE("WebSocket frames are sized and directed: masked, 7/16/64-bit lengths, split and batched") {
-  Capture cap(16);
+  Capture cap;
   ExchangeRecording rec;
   auto req = request(
       "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
@@ -345,6 +345,37 @@ TEST_CASE("WebSocket frames are sized and directed: masked, 7/16/64-bit lengths,
   // Tunnelled bytes are events only: no body is kept from them.
   CHECK(x.res->body.size == 0);
   CHECK(x.req.headers.size() == 5);
+}
+
+TEST_CASE("a held stream's record lists what fits the body limit and counts the rest") {
+  // The record of a stream stays in memory until it ends: an hour of events must not grow it.
+  Capture cap(32);
+  ExchangeRecording rec;
+  auto req = request("GET /events HTTP/1.1\r\n\r\n");
+  rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
+  auto res = response(kSseHead);
+  rec.response_head(res.head(), res.raw_head());
+  for (int i = 0; i < 1000; ++i) rec.response_body(res.feed("data: 1\n\n"));
+  rec.end(0);
+  auto sse = cap.only_record();
+  REQUIRE(sse.stream);
+  CHECK(sizes(sse.stream->events) == std::vector<uint64_t>{9, 9, 9});  // the events of the 32 bytes kept
+  CHECK(sse.stream->count() == 1000);
+  CHECK(sse.res->body.data.size() == 32);
+
+  Capture tunnel_cap(48);  // a tunnel keeps no body: 48 bytes are two frames' entries
+  rec.begin(tunnel_cap.recorder(), 0, "s",
+            request("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n").raw_head(),
+            ExchangeRecording::clock::now());
+  auto switching =
+      response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  rec.response_head(switching.head(), switching.raw_head());
+  for (int i = 0; i < 500; ++i) rec.tunnel_bytes(i % 2 ? 'u' : 'd', ws_frame(0x1, "x", i % 2));
+  rec.end(0);
+  auto ws = tunnel_cap.only_record();
+  REQUIRE(ws.stream);
+  CHECK(ws.stream->events.size() == 2);
+  CHECK(ws.stream->count() == 500);
 }
 
 TEST_CASE("tunnelled bytes without a 101 answer record no frames") {
