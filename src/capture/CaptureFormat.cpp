@@ -39,7 +39,7 @@ void append_body(std::string& out, const Body& body) {
   }
   if (body.truncated()) {
     out.append(",\"body_truncated\":true,\"body_size\":");
-    append_json_int(out, static_cast<int64_t>(body.size));
+    append_json_int(out, body.size);
   }
 }
 
@@ -53,7 +53,7 @@ void append_stream(std::string& out, const Stream& stream) {
     out.append(i ? ",{\"t_us\":" : "{\"t_us\":");
     append_json_int(out, e.t_us);
     out.append(",\"bytes\":");
-    append_json_int(out, static_cast<int64_t>(e.bytes));
+    append_json_int(out, e.bytes);
     if (websocket) out.append(e.dir == 'u' ? ",\"dir\":\"up\"" : ",\"dir\":\"down\"");
     out.push_back('}');
   }
@@ -147,7 +147,7 @@ void append_line(std::string& out, const CaptureHeader& h) {
 
 void append_line(std::string& out, const Exchange& x) {
   out.append("{\"id\":");
-  append_json_int(out, static_cast<int64_t>(x.id));
+  append_json_int(out, x.id);
   out.append(",\"session\":");
   append_json_string(out, x.session);
   out.append(",\"t_us\":");

@@ -1,6 +1,5 @@
 #include "capture/JsonText.hpp"
 
-#include <charconv>
 
 namespace reprise::capture {
 namespace {
@@ -69,12 +68,6 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   flush(s.size());
   out.push_back('"');
-}
-
-void append_json_int(std::string& out, int64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
 }
 
 }  // namespace reprise::capture

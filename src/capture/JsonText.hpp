@@ -3,6 +3,7 @@
 // than the proxy itself at full load). Reading stays with nlohmann.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,6 +16,12 @@ bool is_utf8(std::string_view s);
 // Appends `s` as a quoted JSON string; bytes that are not UTF-8 become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 
-void append_json_int(std::string& out, int64_t v);
+// Appends an integer, signed or unsigned, in full (a uint64_t above INT64_MAX too).
+template <typename Int>
+void append_json_int(std::string& out, Int v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
 
 }  // namespace reprise::capture

@@ -55,12 +55,22 @@ std::string string_or(const Json& j, const char* key, const At& at, std::string 
   return find(j, key) ? need_string(j, key, at) : std::move(fallback);
 }
 
-double number_or(const Json& j, const char* key, const At& at, double fallback) {
-  return find(j, key) ? need(j, key, at, Json::value_t::number_float).get<double>() : fallback;
+// A time in milliseconds; past a trillion (31 years) it is refused, so that times and their sums
+// fit in microseconds.
+double ms_or(const Json& j, const char* key, const At& at, double fallback) {
+  if (!find(j, key)) return fallback;
+  double ms = need(j, key, at, Json::value_t::number_float).get<double>();
+  if (ms > 1e12) (at / key).fail("is more than 1e12 milliseconds");
+  return ms;
 }
 
 bool is_whole(const Json& v) {
   return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+}
+
+// A whole number that fits in int64_t, negative or not.
+bool is_int64(const Json& v) {
+  return v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX));
 }
 
 int64_t ms_to_us(double ms) { return std::llround(ms * 1000.0); }
@@ -198,13 +208,13 @@ std::optional<capture::Response> response_from(const Json& entry, const At& at) 
   double before_receive = 0, total = 0;
   if (const Json* t = find(entry, "timings")) {
     for (const char* phase : {"blocked", "dns", "connect", "send", "wait", "receive"}) {
-      double v = number_or(*t, phase, at / "timings", -1);
+      double v = ms_or(*t, phase, at / "timings", -1);
       if (v < 0) continue;
       total += v;
       if (std::string_view(phase) != "receive") before_receive += v;
     }
   }
-  double time = number_or(entry, "time", at, -1);
+  double time = ms_or(entry, "time", at, -1);
   out.ttfb_us = ms_to_us(before_receive);
   out.dur_us = ms_to_us(time >= 0 ? time : total);
   return out;
@@ -221,8 +231,12 @@ std::optional<capture::Stream> stream_from(const Json& extra, const At& at) {
   for (size_t i = 0; i < events.size(); ++i) {
     At e = (st / "events")[i];
     capture::StreamEvent ev;
-    ev.t_us = need(events[i], "t_us", e, Json::value_t::number_float).get<int64_t>();
-    ev.bytes = need(events[i], "bytes", e, Json::value_t::number_float).get<uint64_t>();
+    const Json& t_us = need(events[i], "t_us", e, Json::value_t::number_float);
+    if (!is_int64(t_us)) (e / "t_us").fail("must be a whole number");
+    const Json& bytes = need(events[i], "bytes", e, Json::value_t::number_float);
+    if (!is_whole(bytes)) (e / "bytes").fail("must be a whole number, 0 or more");
+    ev.t_us = t_us.get<int64_t>();
+    ev.bytes = bytes.get<uint64_t>();
     ev.dir = string_or(events[i], "dir", e, "down") == "up" ? 'u' : 'd';
     out.events.push_back(ev);
   }

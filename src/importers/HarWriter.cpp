@@ -1,5 +1,6 @@
 // Writing exchanges as HAR 1.2 entries (Har.hpp). What HAR has no field for goes under
 // "_reprise" keys; readers of HAR ignore keys that start with "_", and Har.cpp reads them back.
+#include <algorithm>
 #include <boost/beast/core/detail/base64.hpp>
 
 #include "capture/JsonText.hpp"
@@ -149,13 +150,17 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
                                  int64_t created_us) {
   auto ms = [](int64_t us) { return static_cast<double>(us) / 1000.0; };
   int64_t ttfb_us = x.res ? x.res->ttfb_us : 0, dur_us = x.res ? x.res->dur_us : 0;
-  Json j = {{"startedDateTime", format_iso8601(created_us + x.t_us)},
+  // No recording spans a century; clamped to one, a start read from any capture cannot overflow.
+  constexpr int64_t kCenturyUs = int64_t{3'155'760'000} * 1'000'000;
+  int64_t started_us = created_us + std::clamp(x.t_us, -kCenturyUs, kCenturyUs);
+  double receive_ms = std::max(0.0, static_cast<double>(dur_us) - static_cast<double>(ttfb_us)) / 1000.0;
+  Json j = {{"startedDateTime", format_iso8601(started_us)},
             {"time", ms(dur_us)},
             {"request", request_json(x.req, header)},
             {"response", response_json(x.res)},
             {"cache", Json::object()},
             {"timings",
-             {{"send", 0}, {"wait", ms(ttfb_us)}, {"receive", ms(std::max<int64_t>(0, dur_us - ttfb_us))}}},
+             {{"send", 0}, {"wait", ms(ttfb_us)}, {"receive", receive_ms}}},
             {"connection", x.session}};
   j["_reprise"]["id"] = x.id;
   if (x.stream) j["_reprise"]["stream"] = stream_json(*x.stream);

@@ -409,3 +409,20 @@ TEST_CASE("a malformed header line is an InputError naming the file, line 1 and 
              Catch::Matchers::Contains("line 1, field body_limit"));
   CHECK(header_error(R"({"reprise_capture":1})").empty());
 }
+
+// Found while fuzzing (tests/fuzz/capture.cpp reports corpus/capture/crash-uint64-above-int64): a
+// count above INT64_MAX was read, then written back negative, and the line no longer read.
+TEST_CASE("ids, body sizes and event sizes above INT64_MAX are written as they were read") {
+  std::string text =
+      R"({"id":18446744073709551615,"session":"s","t_us":1,"req":{"method":"GET","target":"/","headers":[],)"
+      R"("body":"x","body_size":18446744073709551615},"stream":{"kind":"sse","events":[{"t_us":0,)"
+      R"("bytes":18446744073709551615}]}})";
+  Exchange x = exchange_from_json(json::parse(text), "c.jsonl", 2);
+  std::string line;
+  append_line(line, x);
+  CHECK(line.find("-1") == std::string::npos);
+  Exchange back = exchange_from_json(json::parse(line), "c.jsonl", 2);
+  CHECK(back.id == UINT64_MAX);
+  CHECK(back.req.body.size == UINT64_MAX);
+  CHECK(back.stream->events.at(0).bytes == UINT64_MAX);
+}

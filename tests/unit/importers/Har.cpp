@@ -336,6 +336,36 @@ TEST_CASE("malformed HAR names the JSON path and the problem") {
   CHECK(error_of(with([](Json& e) {
           e["_reprise"] = {{"stream", {{"kind", "smoke"}, {"events", Json::array()}}}};
         })) == "in.har:log.entries[1]._reprise.stream.kind: must be sse or websocket");
+  // Found while fuzzing (tests/fuzz/har.cpp, UBSan on corpus/har/crash-event-t_us-1e300): a number
+  // no int64 holds was converted anyway (undefined behaviour), as was a time no microsecond count
+  // holds.
+  auto event = [](Json e) {
+    return [e](Json& entry) {
+      entry["_reprise"] = {{"stream", {{"kind", "sse"}, {"events", Json::array({e})}}}};
+    };
+  };
+  CHECK(error_of(with(event({{"t_us", 1e300}, {"bytes", 1}}))) ==
+        "in.har:log.entries[1]._reprise.stream.events[0].t_us: must be a whole number");
+  CHECK(error_of(with(event({{"t_us", 1}, {"bytes", -5.5}}))) ==
+        "in.har:log.entries[1]._reprise.stream.events[0].bytes: must be a whole number, 0 or more");
+  CHECK(error_of(with([](Json& e) { e["time"] = 1e300; })) ==
+        "in.har:log.entries[1].time: is more than 1e12 milliseconds");
+  CHECK(error_of(with([](Json& e) {
+          e["timings"] = {{"wait", 1e13}};
+        })) == "in.har:log.entries[1].timings.wait: is more than 1e12 milliseconds");
+}
+
+// Found while fuzzing (tests/fuzz/capture.cpp, UBSan on corpus/capture/crash-times-that-overflow):
+// export subtracted and added times a capture may hold in int64_t, overflowing.
+TEST_CASE("export har: times no recording has do not overflow") {
+  Exchange x;
+  x.id = 1;
+  x.t_us = 9223372036854775000;
+  x.req = {"GET", "/", "1.1", {}, {}};
+  x.res = response(200, "", -9223372036854775000, 9223372036854775000);
+  auto entry = reprise::importers::har_entry(x, header(), 0);
+  CHECK(entry["timings"]["receive"].get<double>() == Approx(18446744073709551.0));
+  CHECK(entry["startedDateTime"] == "2070-01-01T00:00:00.000Z");  // the start plus a century
 }
 
 TEST_CASE("read_har: a file that is not JSON is one line naming the file") {
