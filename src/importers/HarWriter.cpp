@@ -155,9 +155,10 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
                                  int64_t created_us) {
   auto ms = [](int64_t us) { return static_cast<double>(us) / 1000.0; };
   int64_t ttfb_us = x.res ? x.res->ttfb_us : 0, dur_us = x.res ? x.res->dur_us : 0;
-  // No recording spans a century; clamped to one, a start read from any capture cannot overflow.
-  constexpr int64_t kCenturyUs = int64_t{3'155'760'000} * 1'000'000;
-  int64_t started_us = created_us + std::clamp(x.t_us, -kCenturyUs, kCenturyUs);
+  // `created_us` has a four-digit year (under 2.6e17 µs from 1970 either way): a t_us clamped to
+  // 1e18 µs (31,000 years, past any span two such dates have) keeps the sum in range.
+  constexpr int64_t kSpanUs = 1'000'000'000'000'000'000;
+  int64_t started_us = created_us + std::clamp(x.t_us, -kSpanUs, kSpanUs);
   double receive_ms = std::max(0.0, static_cast<double>(dur_us) - static_cast<double>(ttfb_us)) / 1000.0;
   Json j = {{"startedDateTime", format_iso8601(started_us)},
             {"time", ms(dur_us)},
