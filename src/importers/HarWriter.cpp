@@ -78,9 +78,10 @@ void put_truncation(Json& parent, const capture::Body& body) {
 Json request_json(const capture::Request& req, const capture::CaptureHeader& header) {
   bool has_host = false;
   std::string host = header_value(req.headers, "host", has_host);
-  if (!has_host) {
-    host = header.upstream.substr(
-        header.upstream.find("://") == std::string::npos ? 0 : header.upstream.find("://") + 3);
+  if (!has_host) {  // the authority of the capture's upstream URL, if it has one
+    size_t scheme = header.upstream.find("://");
+    host = scheme == std::string::npos ? "" : header.upstream.substr(scheme + 3);
+    host = host.substr(0, host.find_first_of("/?#"));
     if (host.empty()) host = "localhost";
   }
   bool absolute = req.target.starts_with("http://") || req.target.starts_with("https://");
