@@ -71,9 +71,10 @@ void put_truncation(Json& parent, const capture::Body& body) {
 Json request_json(const capture::Request& req, const capture::CaptureHeader& header) {
   bool has_host = false;
   std::string host = header_value(req.headers, "host", has_host);
-  if (!has_host) {
-    host = header.upstream.substr(
-        header.upstream.find("://") == std::string::npos ? 0 : header.upstream.find("://") + 3);
+  if (!has_host) {  // the authority of the capture's upstream URL, if it has one
+    size_t scheme = header.upstream.find("://");
+    host = scheme == std::string::npos ? "" : header.upstream.substr(scheme + 3);
+    host = host.substr(0, host.find_first_of("/?#"));
     if (host.empty()) host = "localhost";
   }
   bool absolute = req.target.starts_with("http://") || req.target.starts_with("https://");
@@ -150,9 +151,10 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
                                  int64_t created_us) {
   auto ms = [](int64_t us) { return static_cast<double>(us) / 1000.0; };
   int64_t ttfb_us = x.res ? x.res->ttfb_us : 0, dur_us = x.res ? x.res->dur_us : 0;
-  // No recording spans a century; clamped to one, a start read from any capture cannot overflow.
-  constexpr int64_t kCenturyUs = int64_t{3'155'760'000} * 1'000'000;
-  int64_t started_us = created_us + std::clamp(x.t_us, -kCenturyUs, kCenturyUs);
+  // `created_us` has a four-digit year (under 2.6e17 µs from 1970 either way): a t_us clamped to
+  // 1e18 µs (31,000 years, past any span two such dates have) keeps the sum in range.
+  constexpr int64_t kSpanUs = 1'000'000'000'000'000'000;
+  int64_t started_us = created_us + std::clamp(x.t_us, -kSpanUs, kSpanUs);
   double receive_ms = std::max(0.0, static_cast<double>(dur_us) - static_cast<double>(ttfb_us)) / 1000.0;
   Json j = {{"startedDateTime", format_iso8601(started_us)},
             {"time", ms(dur_us)},

@@ -365,7 +365,7 @@ TEST_CASE("export har: times no recording has do not overflow") {
   x.res = response(200, "", -9223372036854775000, 9223372036854775000);
   auto entry = reprise::importers::har_entry(x, header(), 0);
   CHECK(entry["timings"]["receive"].get<double>() == Approx(18446744073709551.0));
-  CHECK(entry["startedDateTime"] == "2070-01-01T00:00:00.000Z");  // the start plus a century
+  CHECK(entry["startedDateTime"] == "33658-09-27T01:46:40.000Z");  // clamped to 1e18 µs
 }
 
 TEST_CASE("read_har: a file that is not JSON is one line naming the file") {
@@ -393,4 +393,38 @@ TEST_CASE("ISO-8601 times, with and without offsets and fractions") {
   CHECK_FALSE(parse_iso8601("1970-01-01T00:00:00Zjunk", us));
   CHECK(format_iso8601(1'800'123'000) == "1970-01-01T00:30:00.123Z");
   CHECK(format_iso8601(1'800'123'456) == "1970-01-01T00:30:00.123456Z");
+}
+
+namespace {
+
+// A HAR file of the fuzz corpus, imported, exported and imported again.
+std::pair<HarCapture, HarCapture> round_trip(const std::string& corpus_file) {
+  auto har = read_har(std::string(REPRISE_SOURCE_DIR) + "/tests/fuzz/corpus/har/" + corpus_file);
+  std::ostringstream out;
+  HarWriter writer(out, har.header);
+  for (const auto& x : har.exchanges) writer.add(x);
+  writer.finish();
+  return {har, har_to_capture(Json::parse(out.str()), "again.har")};
+}
+
+}  // namespace
+
+// Found by tests/fuzz/har.cpp (corpus/har/crash-dates-a-thousand-years-apart): entries 1,012 years
+// apart came back from export and import at a different time when export clamped t_us to a century.
+TEST_CASE("capture → HAR → capture keeps entries whose dates are a thousand years apart") {
+  auto [har, again] = round_trip("crash-dates-a-thousand-years-apart");
+  REQUIRE(har.exchanges.size() == 2);
+  CHECK(har.exchanges[1].t_us == 31935686400877000);
+  REQUIRE(again.exchanges.size() == 2);
+  CHECK(again.exchanges[1].t_us == har.exchanges[1].t_us);
+}
+
+// Found by tests/fuzz/har.cpp (corpus/har/crash-upstream-that-is-no-url): a request without Host
+// was exported with the upstream text as its URL's host, "http:///ws?tok127.0.0.1:33681/blob",
+// which no import reads.
+TEST_CASE("export har: a request without Host and an upstream that is no URL still imports again") {
+  auto [har, again] = round_trip("crash-upstream-that-is-no-url");
+  CHECK(har.header.upstream == "/ws?tok127.0.0.1:33681");
+  REQUIRE(again.exchanges.size() == har.exchanges.size());
+  CHECK(again.exchanges[4].req.target == "/blob");
 }
