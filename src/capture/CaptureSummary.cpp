@@ -173,16 +173,18 @@ void SummaryBuilder::count_in_body(const std::string& body) {
 
 void SummaryBuilder::count_redactions(const Exchange& x) {
   auto headers = [&](const HeaderList& list) {
-    for (const auto& [name, value] : list) {
+    for (const auto& field : list) {
+      const std::string& value = field.second;
       if (value.find(kOpen) == std::string::npos) continue;
-      bool cookie = http::iequals(name, "cookie") || http::iequals(name, "set-cookie");
+      std::string name = lower(field.first);
+      bool cookie = name == "cookie" || name == "set-cookie";
       if (!cookie) {
-        count("header", lower(name), value);
+        count("header", name, value);
         continue;
       }
       for_each_pair(value, ';', [&](std::string_view key, std::string_view v) {
         if (key.empty())
-          count("header", lower(name), v);
+          count("header", name, v);
         else
           count("cookie", std::string(key), v);
       });
