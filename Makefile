@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # ccache (installed by the deps script) makes a rebuild after a branch switch or a clean cheap.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: deps build demo test test-busy fuzz bench bench-compare format clean
+.PHONY: deps build demo test test-busy fuzz sanitize bench bench-compare format clean
 
 deps:
 	./docker/install-deps.sh
@@ -38,6 +38,18 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# make sanitize: the whole suite of `make test` again, against a build with AddressSanitizer (with
+# its leak checker) and UndefinedBehaviorSanitizer in $(SANITIZE_BUILD)/. tests/sanitize.sh sends
+# every report to a file and fails when one was written, whether or not a test noticed.
+SANITIZE_BUILD ?= build-sanitize
+# -O1 -g (the Debug type adds -g and keeps assertions): readable stacks, a bearable slowdown.
+SANITIZERS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug $(LAUNCHER) \
+	  -DCMAKE_C_FLAGS="$(SANITIZERS)" -DCMAKE_CXX_FLAGS="$(SANITIZERS)"
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	./tests/sanitize.sh $(SANITIZE_BUILD)
+
 bench: build
 	./tests/bench/run.sh $(BUILD)/reprise
 	./tests/bench/pcap_import.sh $(BUILD)/reprise
@@ -61,4 +73,4 @@ format:
 	clang-format -i $$(find src tests -name '*.cpp' -o -name '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SANITIZE_BUILD)

@@ -17,7 +17,7 @@ Workers::Workers(int threads) {
   for (int i = 0; i < n;
        ++i)  // Every socket is touched only by its own worker thread, so the reactor needs no per-socket
     // locks; posting (drain) from the control thread still goes through the locked scheduler.
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
+    contexts_.push_back(std::make_unique<Context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
 }
 
 void Workers::run() {
@@ -29,6 +29,10 @@ void Workers::run() {
 
 void Workers::stop() {
   for (auto& c : contexts_) c->stop();
+}
+
+void Workers::shutdown() {
+  for (auto& c : contexts_) c->shutdown();
 }
 
 namespace {

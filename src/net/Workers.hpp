@@ -22,9 +22,20 @@ class Workers {
   // Runs every io_context on its own thread and returns when all have run out of work.
   void run();
   void stop();
+  // After run() returned: destroys the handlers still queued, among them the frames of the
+  // coroutines stop() cut, now rather than with the io_contexts. Their owner calls it while what
+  // those frames point at still lives; the io_contexts run nothing more, and the sockets and
+  // timers still bound to them are destroyed as usual.
+  void shutdown();
 
  private:
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  // An io_context whose queued handlers can be destroyed before it is (the first step of its
+  // destructor, execution_context::shutdown, made callable).
+  struct Context : boost::asio::io_context {
+    using execution_context::shutdown;
+    using io_context::io_context;
+  };
+  std::vector<std::unique_ptr<Context>> contexts_;
 };
 
 // Whether a listener is the process's first on its port or another worker's beside it.

@@ -26,6 +26,9 @@ ProxyServer::~ProxyServer() {
     workers_.stop();
     thread_.join();
   }
+  // The sessions that stop() or the drain deadline cut are coroutine frames still queued in the
+  // io_contexts, and each points at its ProxyWorker: they go first, while proxies_ still lives.
+  workers_.shutdown();
 }
 
 void ProxyServer::start() {

@@ -39,10 +39,12 @@ void check_sample(const TcpSegment& s, bool v6 = false) {
 }  // namespace
 
 TEST_CASE("Ethernet frames with IPv4 and IPv6, with and without VLAN tags") {
+  // The segment's payload points into the frame: every frame is kept while its segment is read.
   TcpSegment s;
-  REQUIRE(decode_packet(DLT_EN10MB, sample().ethernet(), s) == Decoded::tcp);
+  const std::string v4 = sample().ethernet(), v6 = sample(true).ethernet();
+  REQUIRE(decode_packet(DLT_EN10MB, v4, s) == Decoded::tcp);
   check_sample(s);
-  REQUIRE(decode_packet(DLT_EN10MB, sample(true).ethernet(), s) == Decoded::tcp);
+  REQUIRE(decode_packet(DLT_EN10MB, v6, s) == Decoded::tcp);
   check_sample(s, true);
   std::string tagged = sample().ethernet();
   tagged.insert(12, std::string("\x81\x00\x00\x05\x81\x00\x00\x06", 8));  // two stacked 802.1Q tags
@@ -65,18 +67,20 @@ TEST_CASE("Linux cooked v1 and v2, BSD loopback and raw IP") {
   TcpSegment s;
   std::string sll(14, '\0');
   put16(sll, 0x0800);
-  REQUIRE(decode_packet(DLT_LINUX_SLL, sll + ip, s) == Decoded::tcp);
+  const std::string cooked = sll + ip;
+  REQUIRE(decode_packet(DLT_LINUX_SLL, cooked, s) == Decoded::tcp);
   check_sample(s);
   std::string sll2;
   put16(sll2, 0x86dd);
   sll2.append(18, '\0');
-  REQUIRE(decode_packet(DLT_LINUX_SLL2, sll2 + ip6, s) == Decoded::tcp);
+  const std::string cooked2 = sll2 + ip6;
+  REQUIRE(decode_packet(DLT_LINUX_SLL2, cooked2, s) == Decoded::tcp);
   check_sample(s, true);
-  REQUIRE(decode_packet(DLT_NULL, std::string("\x02\0\0\0", 4) + ip, s) ==
-          Decoded::tcp);  // AF_INET, little-endian
+  const std::string null_v4 = std::string("\x02\0\0\0", 4) + ip;  // AF_INET, little-endian
+  REQUIRE(decode_packet(DLT_NULL, null_v4, s) == Decoded::tcp);
   check_sample(s);
-  REQUIRE(decode_packet(DLT_LOOP, std::string("\0\0\0\x1e", 4) + ip6, s) ==
-          Decoded::tcp);  // AF_INET6 (macOS)
+  const std::string loop_v6 = std::string("\0\0\0\x1e", 4) + ip6;  // AF_INET6 (macOS)
+  REQUIRE(decode_packet(DLT_LOOP, loop_v6, s) == Decoded::tcp);
   check_sample(s, true);
   REQUIRE(decode_packet(DLT_RAW, ip, s) == Decoded::tcp);
   check_sample(s);
@@ -99,9 +103,9 @@ TEST_CASE("IPv6 extension headers are walked to the TCP header") {
 }
 
 TEST_CASE("a frame the capture cut short keeps what it has and says how much was sent") {
-  std::string frame = sample().ethernet();
+  const std::string frame = sample().ethernet(), cut = frame.substr(0, frame.size() - 5);
   TcpSegment s;
-  REQUIRE(decode_packet(DLT_EN10MB, frame.substr(0, frame.size() - 5), s) == Decoded::tcp);
+  REQUIRE(decode_packet(DLT_EN10MB, cut, s) == Decoded::tcp);
   CHECK(s.payload == "GET / HTTP/1.");
   CHECK(s.payload_size == 18);
   CHECK(s.cut());
