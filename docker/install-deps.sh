@@ -4,13 +4,13 @@
 # Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
 set -eu
 
-# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses (ccache makes
-# rebuilds cheap; the Makefile uses it when present)
+# build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses (OpenSSL for
+# TLS, through Asio's ssl::stream; ccache makes rebuilds cheap; the Makefile uses it when present)
 BUILD="g++ make cmake pkg-config ccache libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
-  libspdlog-dev libcli11-dev catch2"
+  libspdlog-dev libcli11-dev catch2 libssl-dev"
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium
 # renders the HTML report headless; stress-ng keeps a core busy for `make test-busy`)
-TEST="nginx python3 python3-fastapi python3-uvicorn python3-websockets python3-prometheus-client curl procps tcpdump stress-ng
+TEST="nginx openssl python3 python3-fastapi python3-uvicorn python3-websockets python3-prometheus-client curl procps tcpdump stress-ng
   chromium"
 # benchmarks: the peers reprise is compared with
 BENCH="wrk haproxy tshark"

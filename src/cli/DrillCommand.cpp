@@ -44,9 +44,10 @@ std::vector<replay::RunWindow> fault_windows(const faults::FaultSet& faults,
 void run(const DrillFlags& f, int& exit_code) {
   proxy::ProxyConfig config;
   config.listen = net::resolve(net::parse_host_port("127.0.0.1:0", "--listen"));
-  auto upstream = net::parse_http_url(f.upstream, "--upstream");
-  config.upstream = net::resolve(upstream);
-  config.forwarding.host = net::to_string(upstream);
+  auto upstream = net::parse_url(f.upstream, "--upstream");
+  config.upstream_tls = f.replay.tls.settings(upstream, "--upstream");
+  config.upstream = net::resolve(upstream.host_port);
+  config.forwarding.host = net::to_string(upstream.host_port);
   config.threads = f.proxy_threads;
   config.faults = faults::FaultSet::load(f.faults);
   if (f.replay.time_scale != 1)
@@ -73,7 +74,9 @@ void add_drill_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "drill", "Proxy with faults in front of an upstream, replay a capture through it, judge the SLA");
   cmd->add_option("capture", f->replay.capture, "Capture file (.jsonl); default: the one the profile names");
-  cmd->add_option("--upstream", f->upstream, "http://host[:port] of the service under the drill")->required();
+  cmd->add_option("--upstream", f->upstream, "http://host[:port] or https://host[:port] of the service under the drill")
+      ->required();
+  f->replay.tls.add_to(*cmd, "");
   cmd->add_option("--profile", f->replay.profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--faults", f->faults, "Fault file (windows count from the drill's start)")->required();
   cmd->add_option("--seed", f->seed, "Seed of the draws that pick which requests a fault hits")

@@ -13,7 +13,9 @@
 #include "cli/Commands.hpp"
 #include "cli/FlagChecks.hpp"
 #include "cli/RedactionFlags.hpp"
+#include "cli/TlsFlags.hpp"
 #include "net/Address.hpp"
+#include "net/Tls.hpp"
 #include "net/Workers.hpp"
 #include "proxy/ProxyServer.hpp"
 #include "proxy/SlaFile.hpp"
@@ -34,7 +36,9 @@ struct ProxyFlags {
   std::string admin, sla, routes, faults, admin_token, admin_token_file;
   std::optional<uint64_t> seed;
   RedactionFlags redaction;
+  TlsFlags upstream_tls;
 };
+
 
 // The recorder behind --record, or null; throws InputError for a bad rules file and
 // RuntimeFailure when the capture cannot be created.
@@ -47,7 +51,7 @@ std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const prox
   rc.redact = rules.has_value();
   if (rules) rc.rules = std::move(*rules);
   rc.custom_rules = !f.redaction.rules_file.empty();
-  rc.upstream = "http://" + net::to_string(config.upstream);
+  rc.upstream = (config.upstream_tls ? "https://" : "http://") + net::to_string(config.upstream);
   return std::make_unique<capture::Recorder>(
       std::move(rc), config.threads > 0 ? config.threads : net::Workers::default_threads());
 }
@@ -125,7 +129,13 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   auto config = std::make_shared<proxy::ProxyConfig>();
   auto* cmd = app.add_subcommand("proxy", "Transparent HTTP/1.1 reverse proxy");
   cmd->add_option("--listen", flags->listen, "Address to listen on, host:port")->required();
-  cmd->add_option("--upstream", flags->upstream, "Upstream URL, http://host:port")->required();
+  cmd->add_option("--upstream", flags->upstream, "Upstream URL, http://host:port or https://host:port")->required();
+  auto* cert = cmd->add_option("--tls-cert", config->tls_cert,
+                               "Listen with TLS: this PEM certificate (a chain may follow it); re-read on SIGHUP");
+  auto* key = cmd->add_option("--tls-key", config->tls_key, "The PEM private key of --tls-cert");
+  cert->needs(key);
+  key->needs(cert);
+  flags->upstream_tls.add_to(*cmd, "upstream-");
   cmd->add_option("--threads", config->threads, "Worker threads (0: one per core)")
       ->check(whole_number(0, 1024))
       ->capture_default_str();
@@ -182,14 +192,17 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
                   "Name tags from this JSON file's routes block (instead of the SLA file's)");
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
-    auto upstream = net::parse_http_url(flags->upstream, "--upstream");
-    config->upstream = net::resolve(upstream);
+    auto upstream = net::parse_url(flags->upstream, "--upstream");
+    config->upstream_tls = flags->upstream_tls.settings(upstream, "--upstream");
+    if (!config->tls_cert.empty()) config->listen_tls = net::make_server_context(config->tls_cert, config->tls_key);
+    config->upstream = net::resolve(upstream.host_port);
     config->header_timeout = duration_flag(flags->header_timeout, "--header-timeout");
     config->idle_timeout = duration_flag(flags->idle_timeout, "--idle-timeout");
     config->connect_timeout = duration_flag(flags->connect_timeout, "--connect-timeout");
     config->response_timeout = duration_flag(flags->response_timeout, "--response-timeout");
     config->drain_timeout = duration_flag(flags->drain_timeout, "--drain-timeout");
-    config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via, net::to_string(upstream)};
+    config->forwarding = {!flags->no_xff, !flags->no_xfp, !flags->no_via, config->listen_tls ? "https" : "http",
+                          net::to_string(upstream.host_port)};
     config->access_log = make_access_log(flags->access_log);
     set_measuring(*flags, *config);
     if (!flags->faults.empty()) config->faults = faults::FaultSet::load(flags->faults);

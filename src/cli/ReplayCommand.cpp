@@ -14,7 +14,9 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   auto* cmd =
       app.add_subcommand("replay", "Replay a capture against a target at the rate and shape a profile asks");
   cmd->add_option("capture", f->capture, "Capture file (.jsonl); default: the one the profile names");
-  cmd->add_option("--target", f->target, "http://host[:port] to send the traffic to")->required();
+  cmd->add_option("--target", f->target, "http://host[:port] or https://host[:port] to send the traffic to")
+      ->required();
+  f->tls.add_to(*cmd, "");
   cmd->add_option("--profile", f->profile, "Profile file (profiles/*.json)")->required();
   cmd->add_option("--speed", f->speed,
                   "replay-timing: speed multiplier (default: the profile's speed, else 1)")

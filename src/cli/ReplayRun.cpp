@@ -119,17 +119,19 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   if (exchanges.empty()) throw InputError(capture_file, "", "holds no exchanges to replay");
 
   const std::string target_url = start_target ? start_target() : target;
-  auto url = net::parse_http_url(target_url, "--target");
+  auto url = net::parse_url(target_url, "--target");
+  if (!start_target) options.target_tls = tls.settings(url, "--target");  // a drill's go to its upstream
   replay::SessionOptions session_options;
   session_options.auto_correlate = !no_correlate && loaded.correlate.automatic;
+  const auto& where = url.host_port;
   if (!keep_host)
-    session_options.host = url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
+    session_options.host = where.port == (url.https ? 443 : 80) ? where.host : net::to_string(where);
   auto built = replay::build_sessions(std::move(exchanges), loaded, session_options);
   if (built.sessions.empty())
     throw InputError(capture_file, "", "holds no HTTP exchanges to replay (only WebSocket)");
   warn_repeating_templates(loaded, built);
 
-  options.target = net::resolve(url);
+  options.target = net::resolve(where);
   check_reachable(options.target, target_url, options.connect_timeout);
   auto info = replay::run_info(capture_file, target_url, profile, loaded, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/RunOutputFlags.hpp"
+#include "cli/TlsFlags.hpp"
 #include "replay/RunReport.hpp"
 
 namespace reprise::cli {
@@ -29,6 +30,7 @@ struct ReplayRun {
   int threads = 1;
   bool no_correlate = false, keep_host = false;
   RunOutputFlags outputs;
+  TlsFlags tls;  // replay: the target's; drill: its upstream's
 
   // --time-scale and --load-scale.
   void add_scale_flags(CLI::App& cmd);

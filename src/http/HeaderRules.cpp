@@ -81,7 +81,7 @@ void write_request_head(std::string& out, const MessageHead& head, std::string_v
   copy_end_to_end(out, head, xff, via, has_proto);
   if (fwd.x_forwarded_for) xff.append(xff.empty() ? "" : ", ").append(client_ip);
   if (!xff.empty()) append_header(out, "X-Forwarded-For", xff);
-  if (fwd.x_forwarded_proto && !has_proto) append_header(out, "X-Forwarded-Proto", "http");
+  if (fwd.x_forwarded_proto && !has_proto) append_header(out, "X-Forwarded-Proto", fwd.proto);
   append_via(out, via, fwd);
   if (head.body == BodyKind::chunked) append_header(out, "Transfer-Encoding", "chunked");
   if (upgrade) append_upgrade(out, head);

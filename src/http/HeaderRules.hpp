@@ -14,6 +14,7 @@ struct ForwardingHeaders {
   bool x_forwarded_for = true;
   bool x_forwarded_proto = true;
   bool via = true;
+  std::string proto = "http";  // the scheme clients used: X-Forwarded-Proto
   std::string host;  // the upstream's host:port: the Host of a request that came without one
 };
 

@@ -25,6 +25,7 @@ enum class Figure {
   http_req_failed,
   upstream_5xx,
   upstream_connect_errors,
+  upstream_tls_errors,
   proxy_timeouts,
   data_sent,
   data_received,

@@ -20,6 +20,7 @@ void TagFigures::add(const TagFigures& o) {
   http_req_failed += o.http_req_failed;
   upstream_5xx += o.upstream_5xx;
   upstream_connect_errors += o.upstream_connect_errors;
+  upstream_tls_errors += o.upstream_tls_errors;
   proxy_timeouts += o.proxy_timeouts;
   data_sent += o.data_sent;
   data_received += o.data_received;
@@ -37,6 +38,7 @@ TagFigures TagFigures::since(const TagFigures& e) const {
   out.http_req_failed = minus(http_req_failed, e.http_req_failed);
   out.upstream_5xx = minus(upstream_5xx, e.upstream_5xx);
   out.upstream_connect_errors = minus(upstream_connect_errors, e.upstream_connect_errors);
+  out.upstream_tls_errors = minus(upstream_tls_errors, e.upstream_tls_errors);
   out.proxy_timeouts = minus(proxy_timeouts, e.proxy_timeouts);
   out.data_sent = minus(data_sent, e.data_sent);
   out.data_received = minus(data_received, e.data_received);

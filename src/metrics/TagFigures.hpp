@@ -36,6 +36,7 @@ struct TagFigures {
   uint64_t http_req_failed = 0;          // a status that counts as failed, or no answer
   uint64_t upstream_5xx = 0;             // proxy: 5xx answers the upstream itself sent
   uint64_t upstream_connect_errors = 0;  // proxy: its 502s, the upstream refused or was unreachable
+  uint64_t upstream_tls_errors = 0;      // proxy: its 502s, the TLS handshake with the upstream failed
   uint64_t proxy_timeouts = 0;           // proxy: its 504s, and answers cut after --response-timeout
   uint64_t data_sent = 0;                // proxy: bytes written to the client
   uint64_t data_received = 0;            // proxy: bytes read from the client

@@ -26,11 +26,11 @@ HostPort parse_host_port(std::string_view text, std::string_view what) {
   return hp;
 }
 
-HostPort parse_http_url(std::string_view url, std::string_view what) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme)
-    throw InputError("", std::string(what), "'" + std::string(url) + "' must start with http://");
-  std::string_view rest = url.substr(scheme.size());
+WebAddress parse_url(std::string_view url, std::string_view what) {
+  const bool https = url.substr(0, 8) == "https://";
+  if (!https && url.substr(0, 7) != "http://")
+    throw InputError("", std::string(what), "'" + std::string(url) + "' must start with http:// or https://");
+  std::string_view rest = url.substr(https ? 8 : 7);
   if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
     if (rest.substr(slash) != "/")
       throw InputError("", std::string(what), "'" + std::string(url) + "': a path prefix is not supported");
@@ -39,7 +39,8 @@ HostPort parse_http_url(std::string_view url, std::string_view what) {
   bool has_port = rest.rfind(':') != std::string_view::npos && rest.back() != ']';
   if (rest.empty() || rest.front() == ':')
     throw InputError("", std::string(what), "'" + std::string(url) + "' has no host");
-  return parse_host_port(has_port ? std::string(rest) : std::string(rest) + ":80", what);
+  const char* port = https ? ":443" : ":80";
+  return {parse_host_port(has_port ? std::string(rest) : std::string(rest) + port, what), https};
 }
 
 tcp::endpoint resolve(const HostPort& hp) {

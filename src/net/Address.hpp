@@ -1,5 +1,5 @@
 // Parses the addresses users type: "127.0.0.1:8080", "[::1]:8080", ":8080", "localhost:8080",
-// and upstream URLs "http://host:port". Resolution happens once, at start, never per request.
+// and upstream URLs "http://host:port", "https://host". Resolution happens once, at start, never per request.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,8 +17,14 @@ struct HostPort {
 
 // Throws InputError naming `what` when `text` is not host:port.
 HostPort parse_host_port(std::string_view text, std::string_view what);
-// Accepts http://host[:port][/] only; throws InputError otherwise.
-HostPort parse_http_url(std::string_view url, std::string_view what);
+// An upstream or target: where, and whether it speaks TLS.
+struct WebAddress {
+  HostPort host_port;
+  bool https = false;
+};
+// Accepts http://host[:port][/] and https://host[:port][/] (ports 80 and 443 by default);
+// throws InputError otherwise.
+WebAddress parse_url(std::string_view url, std::string_view what);
 // Resolves to the first endpoint; throws RuntimeFailure when the name does not resolve.
 tcp::endpoint resolve(const HostPort& hp);
 

@@ -1,6 +1,7 @@
 #include "proxy/ClientSession.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +10,7 @@
 #include "http/HeaderRules.hpp"
 #include "net/Nothrow.hpp"
 #include "net/SocketOptions.hpp"
+#include "net/Tls.hpp"
 #include "proxy/ProxyWorker.hpp"
 
 namespace reprise::proxy {
@@ -22,18 +24,18 @@ namespace {
 constexpr size_t kHeadRead = 4096;  // most heads fit
 }  // namespace
 
-ClientSession::ClientSession(ProxyWorker& worker, tcp::socket socket)
+ClientSession::ClientSession(ProxyWorker& worker, net::Stream client)
     : worker_(worker),
-      client_(std::move(socket)),
-      client_dog_(client_),
+      client_(std::move(client)),
+      client_dog_(client_.socket()),
       x_(worker.stats()),
       fault_points_(*this),
       upstream_(*this),
       relay_(*this) {
   boost::system::error_code ec;
-  auto ep = client_.remote_endpoint(ec);
+  auto ep = client_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
-  net::tune(client_);
+  net::tune(client_.socket());
   if (worker_.config().recorder) session_name_ = worker_.next_session_name();
   worker_.add(this);
 }
@@ -43,7 +45,7 @@ ClientSession::~ClientSession() { worker_.remove(this); }
 void ClientSession::close_if_idle() {
   closing_ = true;
   boost::system::error_code ignored;
-  if (idle_) client_.cancel(ignored);
+  if (idle_) client_.socket().cancel(ignored);
 }
 
 bool ClientSession::closing() const { return closing_ || worker_.draining(); }
@@ -51,6 +53,7 @@ bool ClientSession::closing() const { return closing_ || worker_.draining(); }
 awaitable<void> ClientSession::run() {
   size_t head_len = 0;
   // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
+  if (client_.tls()) closing_ = !co_await handshake();
   while (!closing_) {
     bool have_request = co_await read_request_head(head_len);
     if (!have_request) break;
@@ -58,8 +61,33 @@ awaitable<void> ClientSession::run() {
     if (!keep_alive || worker_.draining()) break;
   }
   boost::system::error_code ignored;
-  client_.shutdown(tcp::socket::shutdown_both, ignored);
-  client_.close(ignored);
+  client_.say_goodbye();
+  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  client_.socket().close(ignored);
+}
+
+// A TLS listener's client: its handshake within --header-timeout. Plain HTTP sent to it gets a
+// plain 400 that says so (as nginx answers), not a TLS alert the client cannot read.
+awaitable<bool> ClientSession::handshake() {
+  client_dog_.arm(worker_.config().header_timeout);
+  auto [wec] = co_await client_.socket().async_wait(tcp::socket::wait_read, nothrow);
+  unsigned char first = 0;
+  if (wec || ::recv(client_.socket().native_handle(), &first, 1, MSG_PEEK) != 1) {
+    client_dog_.disarm();
+    co_return false;  // left, or silent past the timeout, before a byte
+  }
+  if (!net::starts_tls_handshake(first)) {
+    spdlog::warn("{}: plain HTTP sent to the TLS listener: answered 400 and closed", client_ip_);
+    auto& text = relay_.answer_buffer();
+    http::write_error_response(text, 400, "plain HTTP request sent to a TLS port: use https://", true);
+    co_await asio::async_write(client_.socket(), asio::buffer(text), nothrow);
+    client_dog_.disarm();
+    co_return false;
+  }
+  auto [ec] = co_await client_.tls()->async_handshake(asio::ssl::stream_base::server, nothrow);
+  client_dog_.disarm();
+  if (ec) spdlog::warn("{}: {}", client_ip_, client_dog_.expired() ? "TLS handshake timed out" : net::handshake_failure(client_, ec));
+  co_return !ec;
 }
 
 awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
@@ -158,9 +186,14 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
     auto got = co_await std::move(acquiring);
     if (!got.connection) {
-      x_.metrics.connect_failed(got.timed_out);
+      if (got.tls_failure.empty())
+        x_.metrics.connect_failed(got.timed_out);
+      else
+        x_.metrics.tls_failed();
       if (got.timed_out)
         co_await reply_error(504, "upstream connect timed out");
+      else if (!got.tls_failure.empty())
+        co_await reply_error(502, "upstream " + got.tls_failure);
       else
         co_await reply_error(502, "upstream connect failed: " + got.error.message());
       x_.rec.end(worker_.index());  // recorded without a response: the upstream never answered
@@ -182,7 +215,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     x_.metrics.end();
     if (outcome != Outcome::done) co_return false;
     log_exchange();
-    if (relay_.upstream_reusable() && x_.request_done) worker_.pool().release(std::move(up.socket));
+    if (relay_.upstream_reusable() && x_.request_done) worker_.pool().release(std::move(up.stream));
     if (x_.faults.any() && x_.faults.closes()) {  // slow_close: the answer is out, the close waits
       co_await x_.faults.at_close(fault_points_);
       co_return false;
@@ -208,8 +241,8 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
 
 void ClientSession::reset_client() {  // linger on with a zero timeout, then close
   boost::system::error_code ignored;
-  client_.set_option(asio::socket_base::linger(true, 0), ignored);
-  client_.close(ignored);
+  client_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  client_.socket().close(ignored);
 }
 
 void ClientSession::log_exchange() {

@@ -16,6 +16,7 @@
 #include "faults/ExchangeFaults.hpp"
 #include "http/MessageParser.hpp"
 #include "net/ByteBuffer.hpp"
+#include "net/Stream.hpp"
 #include "net/Watchdog.hpp"
 #include "proxy/ExchangeMetrics.hpp"
 #include "proxy/ExchangeRecording.hpp"
@@ -56,7 +57,8 @@ struct ExchangeState {
 
 class ClientSession {
  public:
-  ClientSession(ProxyWorker& worker, boost::asio::ip::tcp::socket socket);
+  // `client` is plain, or TLS with its handshake still to come.
+  ClientSession(ProxyWorker& worker, net::Stream client);
   ~ClientSession();
 
   boost::asio::awaitable<void> run();
@@ -68,6 +70,7 @@ class ClientSession {
   friend class ResponseRelay;
   friend class FaultPoints;
 
+  boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<bool> read_request_head(size_t& head_len);
   bool refuse_request(size_t head_len, int& status, const char*& cause);
   boost::asio::awaitable<bool> forward(size_t head_len);
@@ -78,7 +81,7 @@ class ClientSession {
   void log_exchange();
 
   ProxyWorker& worker_;
-  boost::asio::ip::tcp::socket client_;
+  net::Stream client_;
   net::Watchdog client_dog_;
   std::string client_ip_;
   net::ByteBuffer in_;

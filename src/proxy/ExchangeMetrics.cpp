@@ -23,7 +23,7 @@ void ExchangeMetrics::begin(std::string_view method, std::string_view target, cl
   sent_bytes_ = 0;
   status_ = upstream_status_ = 0;
   open_stream_ = nullptr;
-  stream_ = connect_failed_ = timed_out_ = false;
+  stream_ = connect_failed_ = timed_out_ = tls_failed_ = false;
   events_ = http::EventStreamScanner();
 }
 
@@ -53,6 +53,7 @@ void ExchangeMetrics::end() {
   if (status_ >= 400 || status_ == 0) ++f.http_req_failed;
   if (upstream_status_ >= 500) ++f.upstream_5xx;
   if (connect_failed_) ++f.upstream_connect_errors;
+  if (tls_failed_) ++f.upstream_tls_errors;
   if (timed_out_) ++f.proxy_timeouts;
   f.data_sent += sent_bytes_;
   f.data_received += received_;

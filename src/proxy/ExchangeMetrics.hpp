@@ -52,6 +52,7 @@ class ExchangeMetrics {
   }
   // No connection to the upstream: refused or unreachable (502), or the connect timed out (504).
   void connect_failed(bool timed_out) { (timed_out ? timed_out_ : connect_failed_) = true; }
+  void tls_failed() { tls_failed_ = true; }
   void timed_out() { timed_out_ = true; }
   // Counts the exchange under the status answered (0: no answer went to the client).
   void end();
@@ -66,7 +67,7 @@ class ExchangeMetrics {
   int upstream_status_ = 0;                     // 0: the upstream gave no final head
   metrics::TagFigures* open_stream_ = nullptr;  // an event stream counted as open
   bool stream_ = false;                         // an event stream or a tunnel: its length is no latency
-  bool connect_failed_ = false, timed_out_ = false;
+  bool connect_failed_ = false, timed_out_ = false, tls_failed_ = false;
   http::EventStreamScanner events_;  // the stream's, counting the events a browser dispatches
 };
 

@@ -14,24 +14,24 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using net::nothrow;
 
-awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to,
+awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to,
                                                   const std::vector<asio::const_buffer>& buffers) {
   if (paced()) return write_paced(to, buffers.data(), buffers.size());
   return asio::async_write(to, net::view(buffers), nothrow);
 }
 
-awaitable<PacedWriter::Result> PacedWriter::write(asio::ip::tcp::socket& to, asio::const_buffer buffer) {
+awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to, asio::const_buffer buffer) {
   if (paced()) return write_paced_one(to, buffer);
   return asio::async_write(to, buffer, nothrow);
 }
 
 // `buffer` is copied into this coroutine's frame, which outlives the caller's argument.
-awaitable<PacedWriter::Result> PacedWriter::write_paced_one(asio::ip::tcp::socket& to,
+awaitable<PacedWriter::Result> PacedWriter::write_paced_one(net::Stream& to,
                                                             asio::const_buffer buffer) {
   co_return co_await write_paced(to, &buffer, 1);
 }
 
-awaitable<PacedWriter::Result> PacedWriter::write_paced(asio::ip::tcp::socket& to,
+awaitable<PacedWriter::Result> PacedWriter::write_paced(net::Stream& to,
                                                         const asio::const_buffer* first, size_t count) {
   if (!timer_) timer_ = std::make_unique<asio::steady_timer>(to.get_executor());
   size_t total = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "faults/Fault.hpp"
+#include "net/Stream.hpp"
 
 namespace reprise::proxy {
 
@@ -23,14 +24,14 @@ class PacedWriter {
   bool paced() const { return pacing_.bytes > 0; }
   // Not coroutines themselves: unpaced, the caller awaits the async_write directly (no frame of
   // ours on the hot path).
-  boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to,
+  boost::asio::awaitable<Result> write(net::Stream& to,
                                        const std::vector<boost::asio::const_buffer>& buffers);
-  boost::asio::awaitable<Result> write(boost::asio::ip::tcp::socket& to, boost::asio::const_buffer buffer);
+  boost::asio::awaitable<Result> write(net::Stream& to, boost::asio::const_buffer buffer);
 
  private:
-  boost::asio::awaitable<Result> write_paced(boost::asio::ip::tcp::socket& to,
+  boost::asio::awaitable<Result> write_paced(net::Stream& to,
                                              const boost::asio::const_buffer* first, size_t count);
-  boost::asio::awaitable<Result> write_paced_one(boost::asio::ip::tcp::socket& to,
+  boost::asio::awaitable<Result> write_paced_one(net::Stream& to,
                                                  boost::asio::const_buffer buffer);
 
   faults::Pacing pacing_;

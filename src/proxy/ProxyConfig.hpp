@@ -13,6 +13,7 @@
 #include "capture/Recorder.hpp"
 #include "faults/FaultSet.hpp"
 #include "http/HeaderRules.hpp"
+#include "net/Tls.hpp"
 #include "proxy/SlaFile.hpp"
 
 namespace reprise::proxy {
@@ -22,6 +23,9 @@ using namespace std::chrono_literals;
 struct ProxyConfig {
   boost::asio::ip::tcp::endpoint listen;
   boost::asio::ip::tcp::endpoint upstream;
+  std::optional<net::ClientTlsSettings> upstream_tls;  // --upstream https://...: how to trust and name it
+  std::string tls_cert, tls_key;                      // --tls-cert/--tls-key: the listener speaks TLS
+  std::shared_ptr<boost::asio::ssl::context> listen_tls;  // made from them at start (null: plain)
   int threads = 0;
   std::chrono::microseconds header_timeout = 10s;
   std::chrono::microseconds idle_timeout = 60s;

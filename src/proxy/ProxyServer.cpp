@@ -5,8 +5,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
+#include <functional>
 
 #include "net/Address.hpp"
+#include "net/Tls.hpp"
 #include "proxy/ProxyAdmin.hpp"
 #include "proxy/ProxyWorker.hpp"
 
@@ -40,7 +42,8 @@ void ProxyServer::start() {
     finished_ = true;
     changed_.notify_all();
   });
-  spdlog::info("proxy listening on {} -> http://{} ({} threads)", net::to_string(config_.listen),
+  spdlog::info("proxy listening on {}{} -> {}://{} ({} threads)", net::to_string(config_.listen),
+               config_.listen_tls ? " (TLS)" : "", config_.upstream_tls ? "https" : "http",
                net::to_string(config_.upstream), workers_.size());
 }
 
@@ -121,6 +124,13 @@ void ProxyServer::set_faults(std::shared_ptr<const faults::FaultSet> set) {
   }
 }
 
+void ProxyServer::set_tls(std::shared_ptr<asio::ssl::context> tls) {
+  for (int i = 0; i < workers_.size(); ++i) {
+    ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
+    asio::post(workers_.context(i), [p, tls] { p->set_tls(tls); });
+  }
+}
+
 bool ProxyServer::workers_ended() {
   std::lock_guard lock(mutex_);
   return finished_;
@@ -138,6 +148,25 @@ int run_proxy(const ProxyConfig& config) {
                  std::chrono::duration_cast<std::chrono::milliseconds>(config.drain_timeout).count());
     server.drain();
   });
+  // SIGHUP re-reads the listener's certificate and key: new connections get them, open ones
+  // keep theirs; a file that cannot be used leaves the old ones in place.
+  asio::signal_set hangup(control);
+  std::function<void()> await_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      try {
+        server.set_tls(net::make_server_context(config.tls_cert, config.tls_key));
+        spdlog::info("SIGHUP: certificate {} and key {} read again", config.tls_cert, config.tls_key);
+      } catch (const std::exception& e) {
+        spdlog::error("SIGHUP: kept the certificate in use: {}", e.what());
+      }
+      await_hangup();
+    });
+  };
+  if (config.listen_tls) {
+    hangup.add(SIGHUP);
+    await_hangup();
+  }
   std::thread signal_thread([&] { control.run(); });
   server.start();
   if (admin) admin->start();

@@ -25,7 +25,8 @@ namespace {
 
 asio::awaitable<void> serve(ProxyWorker& worker, tcp::socket socket, std::atomic<size_t>& open) {
   {
-    ClientSession session(worker, std::move(socket));
+    ClientSession session(worker, worker.tls() ? net::Stream(std::move(socket), *worker.tls())
+                                               : net::Stream(std::move(socket)));
     co_await session.run();
   }
   open.fetch_sub(1, std::memory_order_relaxed);
@@ -41,9 +42,11 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       open_connections_(open_connections),
       acceptor_(
           net::make_listener(ctx, config.listen, index == 0 ? net::Claim::first : net::Claim::beside_first)),
-      pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout),
+      pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout,
+            config.upstream_tls ? &*config.upstream_tls : nullptr),
       stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr),
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),
+      tls_(config.listen_tls),
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
 
 void ProxyWorker::choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out) {

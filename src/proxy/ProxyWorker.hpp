@@ -42,6 +42,9 @@ class ProxyWorker {
   // start, then whichever the admin API last published to this worker (set_faults, posted).
   void choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out);
   void set_faults(std::shared_ptr<const faults::FaultSet> set) { faults_ = std::move(set); }
+  // The listener's TLS settings for the next connection (null: plain); one already open keeps its own.
+  boost::asio::ssl::context* tls() const { return tls_.get(); }
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   void count_injected(const std::vector<std::string>& names);
   const std::map<std::string, uint64_t>& faults_injected() const { return injected_; }
   void add(ClientSession* s) { sessions_.insert(s); }
@@ -61,6 +64,7 @@ class ProxyWorker {
   std::unordered_set<ClientSession*> sessions_;
   std::unique_ptr<ProxyStats> stats_;
   std::shared_ptr<const faults::FaultSet> faults_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   faults::Random random_;
   std::map<std::string, uint64_t> injected_;  // by fault name
   bool draining_ = false;

@@ -51,7 +51,7 @@ awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConne
       head_len = scan.length;
       break;
     }
-    auto [ec, n] = co_await up.socket.async_read_some(up_in_.prepare(kHeadRead), nothrow);
+    auto [ec, n] = co_await up.stream.async_read_some(up_in_.prepare(kHeadRead), nothrow);
     if (ec)
       co_return up_dog_.expired() ? HeadResult::timed_out
       : up_in_.empty()            ? HeadResult::closed
@@ -67,7 +67,7 @@ awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConne
 awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
-  up_dog_.watch(up.socket);
+  up_dog_.watch(up.stream.socket());
   up_in_.clear();
   cut_.end();
   size_t head_len = 0;
@@ -118,7 +118,7 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
     x.response_started = true;
     s_.log_exchange();
     s_.client_dog_.disarm();
-    co_await tunnel(s_.client_, s_.in_, up.socket, up_in_, x.rec, x.metrics);
+    co_await tunnel(s_.client_, s_.in_, up.stream, up_in_, x.rec, x.metrics);
     co_return Outcome::failed;  // a tunnel ends both connections
   }
   // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
@@ -199,9 +199,9 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
       // a function of its own: a held stream keeps one frame fewer.
       if (x.request_done) {
         shed_memory();
-        if (!watch_) watch_client(up.socket);
+        if (!watch_) watch_client(up.stream.socket());
       }
-      auto [wec] = co_await up.socket.async_wait(tcp::socket::wait_read, nothrow);
+      auto [wec] = co_await up.stream.socket().async_wait(tcp::socket::wait_read, nothrow);
       got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up
@@ -230,13 +230,13 @@ void ResponseRelay::end_cut_short() {
 ResponseRelay::Read ResponseRelay::read_upstream(net::UpstreamConnection& up) {
   boost::system::error_code ec;
   auto space = up_in_.prepare(read_size_);
-  size_t n = up.socket.read_some(space, ec);
+  size_t n = up.stream.read_some(space, ec);
   if (!ec) {
     up_in_.commit(n);
     if (n == space.size() && read_size_ < kBodyRead) read_size_ *= 2;  // a big body: read more at a time
     return Read::data;
   }
-  if (ec == asio::error::eof) return Read::eof;
+  if (net::is_end_of_stream(ec)) return Read::eof;
   return ec == asio::error::would_block ? Read::nothing_yet : Read::failed;
 }
 
@@ -257,7 +257,7 @@ void ResponseRelay::shed_memory() {
 void ResponseRelay::watch_client(tcp::socket& upstream) {
   watch_ = std::make_shared<ClientWatch>();
   watch_->upstream = &upstream;
-  s_.client_.async_wait(tcp::socket::wait_read, [watch = watch_, fd = s_.client_.native_handle()](
+  s_.client_.socket().async_wait(tcp::socket::wait_read, [watch = watch_, fd = s_.client_.socket().native_handle()](
                                                     const boost::system::error_code& ec) {
     if (ec || !watch->upstream) return;
     if (!net::peer_left(fd)) return;  // the next pipelined request: it waits its turn
@@ -274,7 +274,7 @@ void ResponseRelay::stop_watching_client() {
   // The wait itself goes too (else pipelined streams pile waits up). Nothing else is pending on
   // the client now: the request was all read before the watch began.
   boost::system::error_code ignored;
-  s_.client_.cancel(ignored);
+  s_.client_.socket().cancel(ignored);
 }
 
 }  // namespace reprise::proxy

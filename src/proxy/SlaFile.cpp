@@ -24,8 +24,9 @@ json read_json_object(const std::string& path) {
 const std::set<std::string>& proxy_metric_names() {
   static const std::set<std::string> names = {
       "http_reqs",         "http_req_duration", "http_req_waiting",        "http_req_failed",
-      "upstream_duration", "upstream_5xx",      "upstream_connect_errors", "proxy_timeouts",
-      "data_sent",         "data_received",     "sse_connections",         "sse_events"};
+      "upstream_duration", "upstream_5xx",      "upstream_connect_errors", "upstream_tls_errors",
+      "proxy_timeouts",    "data_sent",         "data_received",           "sse_connections",
+      "sse_events"};
   return names;
 }
 

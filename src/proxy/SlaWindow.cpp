@@ -26,6 +26,7 @@ uint64_t counter_of(const std::string& metric, const metrics::TagFigures& f) {
   if (metric == "http_reqs") return f.http_reqs;
   if (metric == "upstream_5xx") return f.upstream_5xx;
   if (metric == "upstream_connect_errors") return f.upstream_connect_errors;
+  if (metric == "upstream_tls_errors") return f.upstream_tls_errors;
   if (metric == "proxy_timeouts") return f.proxy_timeouts;
   if (metric == "data_sent") return f.data_sent;
   if (metric == "data_received") return f.data_received;

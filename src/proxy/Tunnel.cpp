@@ -20,7 +20,7 @@ namespace {
 constexpr size_t kRead = 65536;
 
 // One direction until EOF, then a half-close of the other side. dir: 'u' to the upstream.
-awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::socket& to,
+awaitable<void> copy_until_eof(net::Stream& from, net::ByteBuffer& buf, net::Stream& to,
                                ExchangeRecording& rec, ExchangeMetrics& metrics, char dir) {
   for (;;) {
     if (!buf.empty()) {
@@ -35,12 +35,13 @@ awaitable<void> copy_until_eof(tcp::socket& from, net::ByteBuffer& buf, tcp::soc
     buf.commit(n);
   }
   boost::system::error_code ignored;
-  to.shutdown(tcp::socket::shutdown_send, ignored);
+  // A TCP half-close, not TLS's close_notify: the other direction may still be reading.
+  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace
 
-awaitable<void> tunnel(tcp::socket& client, net::ByteBuffer& client_in, tcp::socket& upstream,
+awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Stream& upstream,
                        net::ByteBuffer& upstream_in, ExchangeRecording& rec, ExchangeMetrics& metrics) {
   co_await (copy_until_eof(client, client_in, upstream, rec, metrics, 'u') &&
             copy_until_eof(upstream, upstream_in, client, rec, metrics, 'd'));

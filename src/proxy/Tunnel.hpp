@@ -7,14 +7,15 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "net/ByteBuffer.hpp"
+#include "net/Stream.hpp"
 #include "proxy/ExchangeMetrics.hpp"
 #include "proxy/ExchangeRecording.hpp"
 
 namespace reprise::proxy {
 
 // `client_in` and `upstream_in` may hold bytes already read past the handshake.
-boost::asio::awaitable<void> tunnel(boost::asio::ip::tcp::socket& client, net::ByteBuffer& client_in,
-                                    boost::asio::ip::tcp::socket& upstream, net::ByteBuffer& upstream_in,
+boost::asio::awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in,
+                                    net::Stream& upstream, net::ByteBuffer& upstream_in,
                                     ExchangeRecording& rec, ExchangeMetrics& metrics);
 
 }  // namespace reprise::proxy

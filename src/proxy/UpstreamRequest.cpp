@@ -37,9 +37,9 @@ awaitable<Outcome> UpstreamRequest::send(net::UpstreamConnection& up) {
     if (step.complete && chunked) out_.push_back(asio::buffer(kLastChunk));
     x.rec.request_body(request.pieces());
   }
-  s_.relay_.deadline().watch(up.socket);
+  s_.relay_.deadline().watch(up.stream.socket());
   s_.relay_.deadline().arm(s_.worker_.config().response_timeout);
-  auto [ec, n] = co_await writer_.write(up.socket, out_);
+  auto [ec, n] = co_await writer_.write(up.stream, out_);
   if (ec) co_return x.has_body ? Outcome::failed : Outcome::retryable;
   x.metrics.request_written();
   x.metrics.request_bytes(step.consumed);
@@ -60,7 +60,7 @@ awaitable<Outcome> UpstreamRequest::relay_beside_pump(net::UpstreamConnection& u
 awaitable<void> UpstreamRequest::relay_then_stop_pump(net::UpstreamConnection& up) {
   relay_outcome_ = co_await s_.relay_.whole(up);
   boost::system::error_code ignored;
-  if (!s_.x_.request_done) s_.client_.cancel(ignored);  // the answer is complete: stop waiting for the body
+  if (!s_.x_.request_done) s_.client_.socket().cancel(ignored);  // the answer is complete: stop waiting for the body
 }
 
 awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chunked) {
@@ -85,7 +85,7 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
     add_body_pieces(out_, sizes_, request.pieces(), chunked);
     if (step.complete && chunked) out_.push_back(asio::buffer(kLastChunk));
     x.rec.request_body(request.pieces());
-    auto [wec, wn] = co_await writer_.write(up.socket, out_);
+    auto [wec, wn] = co_await writer_.write(up.stream, out_);
     if (wec) {  // the upstream stopped reading: its early answer (a 413, say) may be on the way
       x.close_after = true;
       co_return;
@@ -102,8 +102,8 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
   // The request cannot be finished: the upstream must not take a partial one as whole.
   x.close_after = true;
   boost::system::error_code ignored;
-  up.socket.shutdown(asio::socket_base::shutdown_both, ignored);
-  up.socket.cancel(ignored);
+  up.stream.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+  up.stream.socket().cancel(ignored);
 }
 
 void UpstreamRequest::shed_memory() {

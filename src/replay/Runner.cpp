@@ -45,7 +45,8 @@ class ThreadRun {
         options_(options),
         settings_(settings),
         index_(index),
-        pool_(ctx.get_executor(), options.target, 0, options.connect_timeout),
+        pool_(ctx.get_executor(), options.target, 0, options.connect_timeout,
+              options.target_tls ? &*options.target_tls : nullptr),
         timer_(ctx) {
     const auto shards = static_cast<uint64_t>(options.shards);
     copies_.stride = static_cast<uint64_t>(options.threads) * shards;

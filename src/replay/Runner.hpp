@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "net/Tls.hpp"
 #include "replay/Profile.hpp"
 #include "replay/ReplayStats.hpp"
 #include "replay/Session.hpp"
@@ -20,6 +21,7 @@ namespace reprise::replay {
 
 struct RunOptions {
   boost::asio::ip::tcp::endpoint target;
+  std::optional<net::ClientTlsSettings> target_tls;  // an https:// target
   int threads = 1;
   int shard = 1;   // i of i/N, 1-based
   int shards = 1;  // N

@@ -47,7 +47,7 @@ void Vu::abort() {
 void Vu::close(Link& link) {
   boost::system::error_code ignored;
   link.dog.unwatch();
-  link.socket.close(ignored);
+  link.stream.socket().close(ignored);
   link.in.clear();
 }
 
@@ -177,23 +177,23 @@ uint64_t Vu::elapsed_us(clock::time_point since) {
 
 awaitable<size_t> Vu::read_some(Link& link) {
   if (link.dog.expired()) co_return 0;  // the deadline passed while a finished read was queued
-  auto [ec, n] = co_await link.socket.async_read_some(link.in.prepare(kRead), nothrow);
+  auto [ec, n] = co_await link.stream.async_read_some(link.in.prepare(kRead), nothrow);
   link.in.commit(n);
   stats_.data_received += n;
   co_return n;
 }
 
 awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point start) {
-  bool reused = link.socket.is_open();
+  bool reused = link.stream.is_open();
   if (!reused) {
     auto got = co_await pool_.connect();
     if (!got.connection || aborted_) co_return Sent::failed;
-    link.socket = std::move(got.connection->socket);
+    link.stream = std::move(got.connection->stream);
     link.in.clear();
   }
-  link.dog.watch(link.socket);
+  link.dog.watch(link.stream.socket());
   link.dog.arm(run_.request_timeout - (clock::now() - start));
-  auto [wec, written] = co_await asio::async_write(link.socket, asio::buffer(link.out), nothrow);
+  auto [wec, written] = co_await asio::async_write(link.stream, asio::buffer(link.out), nothrow);
   stats_.data_sent += written;
   if (wec) {
     close(link);

@@ -70,8 +70,8 @@ class Vu {
  private:
   // One connection to the target and what reading and writing on it needs.
   struct Link {
-    explicit Link(const boost::asio::any_io_executor& ex) : socket(ex), timer(ex), dog(ex) {}
-    boost::asio::ip::tcp::socket socket;
+    explicit Link(const boost::asio::any_io_executor& ex) : stream(ex), timer(ex), dog(ex) {}
+    net::Stream stream;
     boost::asio::steady_timer timer;
     net::Watchdog dog;
     net::ByteBuffer in;

@@ -6,7 +6,7 @@
 
 using reprise::InputError;
 using reprise::net::parse_host_port;
-using reprise::net::parse_http_url;
+using reprise::net::parse_url;
 using reprise::net::tcp;
 
 TEST_CASE("host:port is split into host and port") {
@@ -46,34 +46,34 @@ TEST_CASE("a missing or bad port is InputError naming the flag") {
 }
 
 TEST_CASE("upstream URLs: http://host with or without port and trailing slash") {
-  auto hp = parse_http_url("http://127.0.0.1:8000", "--upstream");
+  auto hp = parse_url("http://127.0.0.1:8000", "--upstream").host_port;
   CHECK(hp.host == "127.0.0.1");
   CHECK(hp.port == 8000);
-  hp = parse_http_url("http://127.0.0.1:8000/", "--upstream");
+  hp = parse_url("http://127.0.0.1:8000/", "--upstream").host_port;
   CHECK(hp.host == "127.0.0.1");
   CHECK(hp.port == 8000);
-  hp = parse_http_url("http://localhost", "--upstream");
+  hp = parse_url("http://localhost", "--upstream").host_port;
   CHECK(hp.host == "localhost");
   CHECK(hp.port == 80);
-  hp = parse_http_url("http://localhost/", "--upstream");
+  hp = parse_url("http://localhost/", "--upstream").host_port;
   CHECK(hp.host == "localhost");
   CHECK(hp.port == 80);
-  hp = parse_http_url("http://[::1]:8080/", "--upstream");
+  hp = parse_url("http://[::1]:8080/", "--upstream").host_port;
   CHECK(hp.host == "::1");
   CHECK(hp.port == 8080);
-  hp = parse_http_url("http://[::1]", "--upstream");
+  hp = parse_url("http://[::1]", "--upstream").host_port;
   CHECK(hp.host == "::1");
   CHECK(hp.port == 80);
 }
 
 TEST_CASE("upstream URLs with a path prefix, another scheme or a bad port are refused") {
   const char* bad[] = {"http://host/api", "http://host:80/api/", "http://host//",
-                       "https://host",    "ftp://host:21",       "host:80",
+                       "https:/host",     "ftp://host:21",       "host:80",
                        "//host:80",       "http://host:abc",     "http://host:70000"};
   for (const char* text : bad) {
     INFO("text: '" << text << "'");
     try {
-      parse_http_url(text, "--upstream");
+      parse_url(text, "--upstream");
       FAIL("accepted");
     } catch (const InputError& e) {
       CHECK(e.place() == "--upstream");
@@ -81,11 +81,22 @@ TEST_CASE("upstream URLs with a path prefix, another scheme or a bad port are re
   }
 }
 
+TEST_CASE("https:// URLs: TLS, port 443 unless given") {
+  auto a = parse_url("https://example.test", "--upstream");
+  CHECK(a.https);
+  CHECK(a.host_port.host == "example.test");
+  CHECK(a.host_port.port == 443);
+  a = parse_url("https://127.0.0.1:8443/", "--upstream");
+  CHECK(a.https);
+  CHECK(a.host_port.port == 8443);
+  CHECK_FALSE(parse_url("http://127.0.0.1:8443", "--upstream").https);
+}
+
 // Regression: an empty host was once read as ":port" and the upstream became 0.0.0.0.
 TEST_CASE("an upstream URL without a host is refused") {
-  CHECK_THROWS_AS(parse_http_url("http://", "--upstream"), InputError);
-  CHECK_THROWS_AS(parse_http_url("http://:8080", "--upstream"), InputError);
-  CHECK_THROWS_AS(parse_http_url("http:///", "--upstream"), InputError);
+  CHECK_THROWS_AS(parse_url("http://", "--upstream"), InputError);
+  CHECK_THROWS_AS(parse_url("http://:8080", "--upstream"), InputError);
+  CHECK_THROWS_AS(parse_url("http:///", "--upstream"), InputError);
 }
 
 TEST_CASE("endpoints print as host:port, IPv6 in brackets") {

@@ -60,7 +60,7 @@ struct Upstream {
   }
 };
 
-uint16_t local_port(const UpstreamConnection& c) { return c.socket.local_endpoint().port(); }
+uint16_t local_port(const UpstreamConnection& c) { return c.stream.socket().local_endpoint().port(); }
 
 }  // namespace
 
@@ -71,21 +71,21 @@ TEST_CASE_METHOD(Upstream, "upstream pool: a new connection, then the released o
   REQUIRE(first.connection);
   CHECK(!first.error);
   CHECK(!first.connection->reused);
-  CHECK(first.connection->socket.remote_endpoint() == upstream.local_endpoint());
+  CHECK(first.connection->stream.socket().remote_endpoint() == upstream.local_endpoint());
   tcp::no_delay no_delay;
-  first.connection->socket.get_option(no_delay);
+  first.connection->stream.socket().get_option(no_delay);
   CHECK(no_delay.value());  // tuned like every proxied connection
   tcp::socket accepted = upstream.accept();
   const uint16_t port = local_port(*first.connection);
 
-  pool.release(std::move(first.connection->socket));
+  pool.release(std::move(first.connection->stream));
   auto again = run(pool.acquire());
   REQUIRE(again.connection);
   CHECK(again.connection->reused);
   CHECK(local_port(*again.connection) == port);
 
   // The same connection, not a new one: what goes in comes out at the upstream's accepted end.
-  asio::write(again.connection->socket, asio::buffer("ping", 4));
+  asio::write(again.connection->stream.socket(), asio::buffer("ping", 4));
   char got[4];
   asio::read(accepted, asio::buffer(got));
   CHECK(std::string(got, 4) == "ping");
@@ -102,9 +102,9 @@ TEST_CASE_METHOD(Upstream, "upstream pool: idle connections come back newest fir
     accepted.push_back(std::move(upstream_end));
   }
   const uint16_t a = local_port(open[0]), b = local_port(open[1]);
-  pool.release(std::move(open[0].socket));
-  pool.release(std::move(open[1].socket));
-  pool.release(std::move(open[2].socket));  // past the limit of 2: closed, not kept
+  pool.release(std::move(open[0].stream));
+  pool.release(std::move(open[1].stream));
+  pool.release(std::move(open[2].stream));  // past the limit of 2: closed, not kept
 
   auto newest = pool.take_idle();
   REQUIRE(newest.connection);
@@ -124,13 +124,13 @@ TEST_CASE_METHOD(Upstream, "upstream pool: idle connections come back newest fir
 
 TEST_CASE_METHOD(Upstream, "upstream pool: a pool of no idle connections keeps none", "[net][pool]") {
   UpstreamPool pool = make_pool(0);
-  pool.release(std::move(connected(pool).first.socket));
+  pool.release(std::move(connected(pool).first.stream));
   CHECK(!pool.take_idle().connection);
 }
 
 TEST_CASE_METHOD(Upstream, "upstream pool: clear() drops every idle connection", "[net][pool]") {
   UpstreamPool pool = make_pool(4);
-  pool.release(std::move(connected(pool).first.socket));
+  pool.release(std::move(connected(pool).first.stream));
   pool.clear();
   CHECK(!pool.take_idle().connection);
 }
@@ -147,9 +147,9 @@ TEST_CASE_METHOD(Upstream,
   SECTION("bytes nobody asked for (a desynchronised upstream)") {
     asio::write(doomed_upstream, asio::buffer("HTTP/1.1 200 OK\r\n", 17));
   }
-  REQUIRE(readable(doomed.socket));  // the FIN or the bytes have arrived
-  pool.release(std::move(alive.socket));
-  pool.release(std::move(doomed.socket));  // the newest: the one tried first
+  REQUIRE(readable(doomed.stream.socket()));  // the FIN or the bytes have arrived
+  pool.release(std::move(alive.stream));
+  pool.release(std::move(doomed.stream));  // the newest: the one tried first
 
   auto next = run(pool.acquire());
   REQUIRE(next.connection);

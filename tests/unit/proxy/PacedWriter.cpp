@@ -20,10 +20,11 @@ namespace {
 // A connected pair of loopback sockets.
 struct Pair {
   asio::io_context ctx;
-  tcp::socket writer{ctx}, reader{ctx};
+  reprise::net::Stream writer{ctx.get_executor()};
+  tcp::socket reader{ctx};
   Pair() {
     tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    writer.connect(acceptor.local_endpoint());
+    writer.socket().connect(acceptor.local_endpoint());
     reader = acceptor.accept();
   }
 };
