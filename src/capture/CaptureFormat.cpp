@@ -140,6 +140,7 @@ Body body_from(const nlohmann::json& j, const Place& at, const std::string& path
 void append_line(std::string& out, const CaptureHeader& h) {
   Json j = {{"reprise_capture", h.version}, {"created", h.created}, {"source", h.source}};
   if (!h.upstream.empty()) j["upstream"] = h.upstream;
+  if (!h.scheme.empty()) j["scheme"] = h.scheme;
   j["redaction"] = h.redaction;
   if (h.body_limit) j["body_limit"] = h.body_limit;
   out.append(j.dump()).push_back('\n');
@@ -193,6 +194,9 @@ CaptureHeader header_from_json(const nlohmann::json& j, const std::string& file,
   h.created = get_or<std::string>(j, "created", "", at, "");
   h.source = get_or<std::string>(j, "source", "", at, "");
   h.upstream = get_or<std::string>(j, "upstream", "", at, "");
+  h.scheme = get_or<std::string>(j, "scheme", "", at, "");
+  if (!h.scheme.empty() && h.scheme != "http" && h.scheme != "https") at.fail("scheme", "must be \"http\" or \"https\"");
+  if (h.scheme == "http") h.scheme.clear();  // the default, said or not
   h.redaction = get_or<std::string>(j, "redaction", "default", at, "");
   h.body_limit = get_or<uint64_t>(j, "body_limit", 0, at, "");
   return h;

@@ -81,6 +81,7 @@ struct CaptureHeader {
   std::string created;   // ISO-8601 UTC
   std::string source;    // proxy, pcap, har, interface
   std::string upstream;  // where the traffic went, when known
+  std::string scheme;    // "https" when clients spoke TLS (a TLS listener, https:// HAR URLs); else ""
   std::string redaction = "default";  // "default", "none", or "default+rules"
   uint64_t body_limit = 0;
 };

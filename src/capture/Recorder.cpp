@@ -49,8 +49,10 @@ void reuse(Exchange& x) {
 }
 
 CaptureHeader header_for(const RecorderConfig& c) {
-  return new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
-                    c.body_limit);
+  CaptureHeader h = new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
+                               c.body_limit);
+  h.scheme = c.scheme;
+  return h;
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ struct RecorderConfig {
   bool custom_rules = false;  // a rules file added to the defaults
   std::string source = "proxy";
   std::string upstream;
+  std::string scheme;  // "https" behind a TLS listener
   size_t queue_capacity = 4096;  // per producer
   std::chrono::milliseconds flush_every{150};  // plus up to 10 ms in a queue: on disk within 200 ms
 };

@@ -52,6 +52,7 @@ std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const prox
   if (rules) rc.rules = std::move(*rules);
   rc.custom_rules = !f.redaction.rules_file.empty();
   rc.upstream = (config.upstream_tls ? "https://" : "http://") + net::to_string(config.upstream);
+  if (config.listen_tls) rc.scheme = "https";
   return std::make_unique<capture::Recorder>(
       std::move(rc), config.threads > 0 ? config.threads : net::Workers::default_threads());
 }

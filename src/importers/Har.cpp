@@ -163,13 +163,15 @@ capture::Body request_body(const Json& req, const At& at) {
   return body_with_size(std::move(data), req, at);
 }
 
-capture::Request request_from(const Json& req, const At& at, uint64_t& other_versions) {
+capture::Request request_from(const Json& req, const At& at, uint64_t& other_versions, bool& https) {
   capture::Request r;
   r.method = need_string(req, "method", at);
   if (r.method.empty()) (at / "method").fail("is empty");
   std::string authority;
-  if (auto problem = split_url(need_string(req, "url", at), authority, r.target); !problem.empty())
+  const std::string& url = need_string(req, "url", at);
+  if (auto problem = split_url(url, authority, r.target); !problem.empty())
     (at / "url").fail(problem);
+  if (url.starts_with("https://")) https = true;
   const Json* extra = find(req, "_reprise");
   if (extra && find(*extra, "target")) r.target = need_string(*extra, "target", at / "_reprise");
   r.version = version_from(string_or(req, "httpVersion", at, ""), other_versions);
@@ -266,7 +268,9 @@ capture::Exchange exchange_from(const Json& entry, const At& at, size_t index, i
   x.id = index + 1;
   x.t_us = t_us;
   x.session = session_of(entry, at);
-  x.req = request_from(need(entry, "request", at, Json::value_t::object), at / "request", out.other_versions);
+  bool https = false;
+  x.req = request_from(need(entry, "request", at, Json::value_t::object), at / "request", out.other_versions, https);
+  if (https) out.header.scheme = "https";
   x.res = response_from(entry, at);
   if (const Json* extra = find(entry, "_reprise")) {
     if (const Json* id = find(*extra, "id")) {

@@ -65,7 +65,7 @@ void put_truncation(Json& parent, const capture::Body& body) {
   parent["_reprise"]["body_size"] = body.size;
 }
 
-// The URL is "http://" + Host + target. When the target cannot be read back from it (not
+// The URL is the capture's scheme (http unless it says https) + "://" + Host + target. When the target cannot be read back from it (not
 // origin-form, or a '#' in it) it is kept as _reprise.target; when there was no Host header,
 // _reprise.host_header false stops the reader from adding one.
 Json request_json(const capture::Request& req, const capture::CaptureHeader& header) {
@@ -79,7 +79,9 @@ Json request_json(const capture::Request& req, const capture::CaptureHeader& hea
   }
   bool absolute = req.target.starts_with("http://") || req.target.starts_with("https://");
   std::string url =
-      absolute ? req.target : "http://" + host + (req.target.starts_with("/") ? req.target : "/");
+      absolute ? req.target
+               : (header.scheme.empty() ? "http" : header.scheme) + "://" + host +
+                     (req.target.starts_with("/") ? req.target : "/");
   Json j = {{"method", req.method},
             {"url", url},
             {"httpVersion", "HTTP/" + req.version},

@@ -15,6 +15,10 @@ HttpConversation::HttpConversation(std::string session, uint64_t body_limit, Sin
     : session_(std::move(session)), body_limit_(body_limit), sink_(std::move(sink)) {}
 
 void HttpConversation::client_bytes(std::string_view data, int64_t t_us) {
+  if (first_bytes_ && !data.empty()) {
+    first_bytes_ = false;
+    tls_ = data.size() >= 2 && data[0] == 0x16 && data[1] == 0x03;  // a handshake record, TLS/SSL 3.x
+  }
   consume(client_, data, t_us);
   if (!server_.in_body && !server_.buffer.empty()) consume(server_, {}, t_us);  // an answer that came first
 }

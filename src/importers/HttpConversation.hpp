@@ -44,12 +44,16 @@ class HttpConversation {
 
   // False when the first bytes the client sent were not an HTTP request.
   bool is_http() const { return !not_http_; }
+  // The client's first bytes began a TLS handshake: encrypted, no HTTP to be read.
+  bool is_tls() const { return tls_; }
   bool saw_request() const { return requests_ > 0; }
   // Why parsing stopped early, or null.
   const char* problem() const { return problem_; }
   const Counts& counts() const { return counts_; }
 
  private:
+  bool tls_ = false;
+  bool first_bytes_ = true;
   struct Reader {
     explicit Reader(http::MessageParser::Type type) : parser(type) {}
     http::MessageParser parser;

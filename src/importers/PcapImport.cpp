@@ -42,6 +42,10 @@ std::string nothing_found(const TrafficStats& s, const TrafficOptions& traffic) 
     out += ", " + std::to_string(s.broken_connections) + " given up (malformed HTTP or bytes missing)";
   out += ")";
   if (traffic.port && s.segments == 0) out += "; is --port the server's port?";
+  if (s.tls_connections)
+    out += "; " + std::to_string(s.tls_connections) +
+           " TLS connection(s): encrypted, no capture can read them. Record through `reprise proxy --tls-cert "
+           "FILE --tls-key FILE --record FILE` instead, or save a HAR in the browser";
   return out;
 }
 

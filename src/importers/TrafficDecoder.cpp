@@ -12,6 +12,7 @@ std::string TrafficStats::describe() const {
     if (n) out += ", " + std::to_string(n) + " " + what;
   };
   add(not_http_connections, "not HTTP");
+  add(tls_connections, "of them TLS (encrypted)");
   add(broken_connections, "given up (malformed HTTP or bytes missing from the capture)");
   add(exchanges.unanswered, "requests without a response");
   add(exchanges.unfinished, "exchanges cut off by a close or the end of the capture");
@@ -91,8 +92,10 @@ void TrafficDecoder::on_close(const Connection& c, CloseReason, int64_t t_us) {
   if (it == conversations_.end()) return;
   auto& conversation = *it->second;
   conversation.end(t_us);
-  if (!conversation.is_http())
+  if (!conversation.is_http()) {
     ++stats_.not_http_connections;
+    if (conversation.is_tls()) ++stats_.tls_connections;
+  }
   else if (conversation.saw_request())
     ++stats_.http_connections;
   if (conversation.is_http() && conversation.problem()) {

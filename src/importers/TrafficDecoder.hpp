@@ -26,6 +26,7 @@ struct TrafficStats {
   uint64_t segments = 0;            // TCP segments on the port
   uint64_t not_tcp = 0, other_port = 0, fragments = 0, malformed = 0;
   uint64_t http_connections = 0, not_http_connections = 0, broken_connections = 0;
+  uint64_t tls_connections = 0;  // of the not-HTTP ones: TLS, encrypted
   HttpConversation::Counts exchanges;
   TcpReassembly::Stats tcp;
 

@@ -223,7 +223,8 @@ class ImportPcapTest(unittest.TestCase):
         header, _, _ = read_pcap(self.pcap)
         write_pcap(path, header, [PcapPacket(1_700_000_000, i, len(f), f) for i, f in enumerate(frames)])
         self.assert_one_line_error(self.run_import(path, self.path("tls.jsonl")), path,
-                                   f"no HTTP exchange on TCP port {port}", "1 not HTTP")
+                                   f"no HTTP exchange on TCP port {port}", "1 not HTTP",
+                                   "1 TLS connection(s): encrypted", "reprise proxy --tls-cert")
         self.assert_one_line_error(self.run_import(self.pcap, self.path("other.jsonl"), port=9),
                                    self.pcap, "no HTTP exchange on TCP port 9")
 

@@ -6,6 +6,7 @@ CA file, refused when self-signed or misnamed with a 502 naming the reason and c
 pooled and resumed); replay to an https:// target; and every unusable certificate or key file as
 one line and exit 1."""
 import http.client
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import (BIN, HttpStream, ProbeUpstream, Proc, chunk, free_port, http_response, keepalive_handler,
+from harness import (BIN, HttpStream, capture_records, ProbeUpstream, Proc, chunk, free_port, http_response, keepalive_handler,
                      replay, reprise, write_profile)
 
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
@@ -136,10 +137,17 @@ def https_get(port, path, pki, version=None, alpn=("http/1.1",), session=None, c
             return (msg.status, msg.body, s.version(), s.selected_alpn_protocol(), s.session, s.session_reused)
 
 
-def metric(admin_port, name):
-    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
-        text = r.read().decode()
-    return sum(float(m.group(1)) for m in re.finditer(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
+def metric(admin_port, name, want=None):
+    """A counter's sum over its labels; with `want`, read again (up to 10 s) until it is that: an
+    exchange is counted when it ends, just after its answer went out."""
+    end = time.monotonic() + 10
+    while True:
+        with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        value = sum(float(m.group(1)) for m in re.finditer(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
+        if want is None or value == want or time.monotonic() > end:
+            return value
+        time.sleep(0.05)
 
 
 class TlsCase(unittest.TestCase):
@@ -324,7 +332,7 @@ class UpstreamTest(TlsCase):
                 status, body = self.get(px.port)
                 self.assertEqual(status, 502)
                 self.assertIn(b"certificate verify failed: unable to get local issuer certificate", body)
-                self.assertEqual(metric(admin, "reprise_upstream_tls_errors_total"), 1)
+                self.assertEqual(metric(admin, "reprise_upstream_tls_errors_total", want=1), 1)
                 px.stop()
                 self.assertIn("unable to get local issuer certificate", px.output())
 
@@ -426,6 +434,14 @@ class ReplayTest(TlsCase):
                     self.assertEqual(conn.getresponse().read(), b"ok")
                 conn.close()
                 self.assertEqual(px.stop(), 0)
+            header, records = capture_records(capture)
+            self.assertEqual(header.get("scheme"), "https")
+            self.assertEqual(len(records), 10)
+            har = os.path.join(work, "cap.har")
+            subprocess.run([BIN, "export", "har", capture, "-o", har], check=True, capture_output=True, timeout=30)
+            with open(har) as f:
+                urls = [e["request"]["url"] for e in json.load(f)["log"]["entries"]]
+            self.assertTrue(all(u.startswith("https://") for u in urls), urls)
             seen = []
 
             def route(msg, conn):
