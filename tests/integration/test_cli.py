@@ -58,7 +58,7 @@ class ExitCodeTest(unittest.TestCase):
         cases = [
             ("proxy", "--listen", "127.0.0.1:0"),  # --upstream missing
             ("proxy", "--listen", "nonsense", "--upstream", "http://127.0.0.1:1"),
-            ("proxy", "--listen", "127.0.0.1:0", "--upstream", "https://127.0.0.1:1"),
+            ("proxy", "--listen", "127.0.0.1:0", "--upstream", "ftp://127.0.0.1:1"),
             ("proxy", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1", "--header-timeout", "10 parsecs"),
             ("no-such-command",),
         ]
