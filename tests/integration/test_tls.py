@@ -456,6 +456,37 @@ class ReplayTest(TlsCase):
                 self.assertEqual(sorted(seen), sorted(f"/healthz?n={i}" for i in range(10)))
         shutil.rmtree(work, ignore_errors=True)
 
+    def test_har_with_https_urls_imports_and_replays_to_an_https_target(self):
+        work = tempfile.mkdtemp(prefix="reprise-tls-har-")
+        har, capture = os.path.join(work, "in.har"), os.path.join(work, "cap.jsonl")
+        entries = [{"startedDateTime": f"2026-12-05T10:00:0{i}.000Z", "time": 5,
+                    "request": {"method": "GET", "url": f"https://shop.example/items/{i}", "httpVersion": "HTTP/1.1",
+                                "headers": [{"name": "Host", "value": "shop.example"}], "queryString": [],
+                                "cookies": [], "headersSize": -1, "bodySize": 0},
+                    "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [],
+                                 "cookies": [], "content": {"size": 2, "mimeType": "text/plain", "text": "ok"},
+                                 "redirectURL": "", "headersSize": -1, "bodySize": 2},
+                    "cache": {}, "timings": {"send": 0, "wait": 5, "receive": 0}} for i in range(3)]
+        with open(har, "w") as f:
+            json.dump({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": entries}}, f)
+        subprocess.run([BIN, "import", "har", har, "-o", capture], check=True, capture_output=True, timeout=30)
+        header, records = capture_records(capture)
+        self.assertEqual(header.get("scheme"), "https")
+        seen = []
+
+        def route(msg, conn):
+            seen.append((msg.target, msg.header("host")))
+            return http_response(200, b"ok")
+
+        with ProbeUpstream(keepalive_handler(route)) as target, \
+                tls_proxy(f"http://127.0.0.1:{target.port}", self.cert, self.key) as front:
+            profile = write_profile(os.path.join(work, "p.json"), {"executor": "replay-timing"})
+            run_ = replay(capture, f"https://localhost:{front.port}", profile, "--ca", self.pki.ca)
+            self.assertEqual(run_.returncode, 0, run_.stderr)
+        self.assertEqual(sorted(t for t, _ in seen), [f"/items/{i}" for i in range(3)])
+        self.assertTrue(all(h == f"localhost:{front.port}" for _, h in seen), seen)
+        shutil.rmtree(work, ignore_errors=True)
+
 
 if __name__ == "__main__":
     unittest.main()
