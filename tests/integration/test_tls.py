@@ -422,6 +422,22 @@ class BadFilesTest(TlsCase):
 
 
 class ReplayTest(TlsCase):
+    def replay_to_https(self, capture, work):
+        """Replays `capture` to an https:// target (a TLS proxy before an upstream answering 200)
+        and asserts it exits 0: (target, Host) of every request that arrived, and the TLS port."""
+        seen = []
+
+        def route(msg, conn):
+            seen.append((msg.target, msg.header("host")))
+            return http_response(200, b"ok")
+
+        with ProbeUpstream(keepalive_handler(route)) as target, \
+                tls_proxy(f"http://127.0.0.1:{target.port}", self.cert, self.key) as front:
+            profile = write_profile(os.path.join(work, "p.json"), {"executor": "replay-timing"})
+            run_ = replay(capture, f"https://localhost:{front.port}", profile, "--ca", self.pki.ca)
+            self.assertEqual(run_.returncode, 0, run_.stderr)
+            return seen, front.port
+
     def test_record_through_tls_then_replay_to_an_https_target(self):
         work = tempfile.mkdtemp(prefix="reprise-tls-replay-")
         capture = os.path.join(work, "cap.jsonl")
@@ -442,18 +458,8 @@ class ReplayTest(TlsCase):
             with open(har) as f:
                 urls = [e["request"]["url"] for e in json.load(f)["log"]["entries"]]
             self.assertTrue(all(u.startswith("https://") for u in urls), urls)
-            seen = []
-
-            def route(msg, conn):
-                seen.append(msg.target)
-                return http_response(200, b"ok")
-
-            with ProbeUpstream(keepalive_handler(route)) as target, \
-                    tls_proxy(f"http://127.0.0.1:{target.port}", self.cert, self.key) as front:
-                profile = write_profile(os.path.join(work, "p.json"), {"executor": "replay-timing"})
-                run_ = replay(capture, f"https://localhost:{front.port}", profile, "--ca", self.pki.ca)
-                self.assertEqual(run_.returncode, 0, run_.stderr)
-                self.assertEqual(sorted(seen), sorted(f"/healthz?n={i}" for i in range(10)))
+            seen, _ = self.replay_to_https(capture, work)
+            self.assertEqual(sorted(t for t, _ in seen), sorted(f"/healthz?n={i}" for i in range(10)))
         shutil.rmtree(work, ignore_errors=True)
 
     def test_har_with_https_urls_imports_and_replays_to_an_https_target(self):
@@ -472,19 +478,9 @@ class ReplayTest(TlsCase):
         subprocess.run([BIN, "import", "har", har, "-o", capture], check=True, capture_output=True, timeout=30)
         header, records = capture_records(capture)
         self.assertEqual(header.get("scheme"), "https")
-        seen = []
-
-        def route(msg, conn):
-            seen.append((msg.target, msg.header("host")))
-            return http_response(200, b"ok")
-
-        with ProbeUpstream(keepalive_handler(route)) as target, \
-                tls_proxy(f"http://127.0.0.1:{target.port}", self.cert, self.key) as front:
-            profile = write_profile(os.path.join(work, "p.json"), {"executor": "replay-timing"})
-            run_ = replay(capture, f"https://localhost:{front.port}", profile, "--ca", self.pki.ca)
-            self.assertEqual(run_.returncode, 0, run_.stderr)
+        seen, port = self.replay_to_https(capture, work)
         self.assertEqual(sorted(t for t, _ in seen), [f"/items/{i}" for i in range(3)])
-        self.assertTrue(all(h == f"localhost:{front.port}" for _, h in seen), seen)
+        self.assertTrue(all(h == f"localhost:{port}" for _, h in seen), seen)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -28,7 +28,7 @@ import unittest
 from harness import ProbeUpstream, chunk, http_response, keepalive_handler
 from test_proxy_streams import WebSocketEchoServer
 from test_replay_report import CHROMIUM, run_chromium
-from test_tls import OPENSSL, Pki, client_context, tls_proxy
+from test_tls import OPENSSL, TlsCase, client_context, tls_proxy
 
 WORDS = ["one", "two", "three", "four", "five"]
 ACK_WAIT = 20.0  # how long the upstream waits for the page's acknowledgement of an event
@@ -129,16 +129,7 @@ class RawTls:
         self.close()
 
 
-class TlsClientCase(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pki = Pki()
-        cls.cert, cls.key = cls.pki.issue("server")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pki.close()
-
+class TlsClientCase(TlsCase):
     def upstream(self, route):
         up = ProbeUpstream(keepalive_handler(route))
         self.addCleanup(up.close)
