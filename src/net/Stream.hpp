@@ -1,61 +1,71 @@
-// One connection as the proxy and the replayer use it: plain TCP, or TLS over TCP (OpenSSL
-// through Asio's ssl::stream), chosen at run time. Reads and writes go through it; everything
-// that is about the TCP connection itself (options, waits for readability, cancel, shutdown,
-// an RST) goes to socket(), the TCP socket underneath, whichever it is. It knows nothing of
-// HTTP and does no TLS of its own.
+// One connection as the proxy and the replayer use it: plain TCP, or TLS over TCP, chosen at run
+// time. Reads and writes go through it; everything that is about the TCP connection itself
+// (options, waits for readability, cancel, shutdown, an RST) goes to socket(), the TCP socket
+// underneath, whichever it is. It knows nothing of HTTP.
+//
+// TLS is OpenSSL's, on the socket itself: OpenSSL reads and writes the non-blocking descriptor,
+// and when it asks for more (SSL_ERROR_WANT_READ / WANT_WRITE) the operation waits for the socket
+// to turn readable or writable and tries again. Asio's ssl::stream does the same work through a
+// BIO pair and two 17 KiB buffers of its own per connection, which an idle connection keeps; here
+// an idle TLS connection keeps only OpenSSL's own state (its buffers go back while idle:
+// SSL_MODE_RELEASE_BUFFERS), and bytes are not copied twice on their way.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/post.hpp>
+#include <cstring>
 #include <memory>
+#include <type_traits>
 
 namespace reprise::net {
 
 class Stream {
  public:
   using tcp = boost::asio::ip::tcp;
-  using Tls = boost::asio::ssl::stream<tcp::socket>;
   using executor_type = tcp::socket::executor_type;
+  enum class Side { client, server };
 
   explicit Stream(tcp::socket socket) : socket_(std::move(socket)) {}
-  // TLS over `socket`, with the settings of `context` (the handshake is still to come).
-  Stream(tcp::socket socket, boost::asio::ssl::context& context)
-      : socket_(socket.get_executor()), tls_(std::make_unique<Tls>(std::move(socket), context)) {}
+  // TLS over `socket` with the settings of `context` (the handshake is still to come).
+  Stream(tcp::socket socket, SSL_CTX* context);
   explicit Stream(const executor_type& executor) : socket_(executor) {}
+  // Moved only while no operation is pending (a pending one refers to this object).
   Stream(Stream&&) = default;
   Stream& operator=(Stream&&) = default;
 
-  tcp::socket& socket() { return tls_ ? tls_->next_layer() : socket_; }
-  const tcp::socket& socket() const { return tls_ ? tls_->next_layer() : socket_; }
-  executor_type get_executor() { return socket().get_executor(); }
-  bool is_open() const { return socket().is_open(); }
-  // Null for plain TCP.
-  Tls* tls() { return tls_.get(); }
+  tcp::socket& socket() { return socket_; }
+  const tcp::socket& socket() const { return socket_; }
+  executor_type get_executor() { return socket_.get_executor(); }
+  bool is_open() const { return socket_.is_open(); }
+  // OpenSSL's connection; null for plain TCP.
+  SSL* tls() { return ssl_.get(); }
+
+  // The TLS handshake, as `side`; the socket must be connected.
+  template <typename Token>
+  auto async_handshake(Side side, Token&& token) {
+    start_tls(side);
+    return async_tls<void(boost::system::error_code)>(
+        [](SSL* ssl, size_t&) { return SSL_do_handshake(ssl); }, std::forward<Token>(token));
+  }
 
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
-        [this](auto handler, const Buffers& b) {
-          if (tls_)
-            tls_->async_read_some(b, std::move(handler));
-          else
-            socket_.async_read_some(b, std::move(handler));
-        },
-        token, buffers);
+    if (!ssl_) return socket_.async_read_some(buffers, std::forward<Token>(token));
+    auto into = first_buffer(buffers);
+    return async_tls<void(boost::system::error_code, size_t)>(
+        [into](SSL* ssl, size_t& n) { return into.size() ? SSL_read_ex(ssl, into.data(), into.size(), &n) : 1; },
+        std::forward<Token>(token));
   }
 
   template <typename Buffers, typename Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
-        [this](auto handler, const Buffers& b) {
-          if (tls_)
-            tls_->async_write_some(b, std::move(handler));
-          else
-            socket_.async_write_some(b, std::move(handler));
-        },
-        token, buffers);
+    if (!ssl_) return socket_.async_write_some(buffers, std::forward<Token>(token));
+    return async_tls<void(boost::system::error_code, size_t)>(
+        [buffers](SSL* ssl, size_t& n) { return write_records(ssl, buffers, n); }, std::forward<Token>(token));
   }
 
   // Reads what is there without waiting (the socket is non-blocking: tune()): would_block when
@@ -63,25 +73,108 @@ class Stream {
   // would_block before it waits for the socket to turn readable.
   template <typename Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
-    return tls_ ? tls_->read_some(buffers, ec) : socket_.read_some(buffers, ec);
+    if (!ssl_) return socket_.read_some(buffers, ec);
+    auto into = first_buffer(buffers);
+    size_t n = 0;
+    Step step = attempt([into](SSL* ssl, size_t& got) {
+      return into.size() ? SSL_read_ex(ssl, into.data(), into.size(), &got) : 1;
+    }, n);
+    ec = step.want == Want::nothing ? step.ec : boost::asio::error::would_block;
+    return n;
   }
+
+  // Whether a read would find bytes without the socket: TLS data OpenSSL has read but not handed
+  // out. A caller that waits for the socket to turn readable asks this first.
+  bool holds_unread() const;
 
   // Sends TLS's close_notify if it can without waiting; the TCP connection is left as it is.
-  void say_goodbye() {
-    if (!tls_) return;
-    boost::system::error_code ignored;
-    tls_->shutdown(ignored);
-  }
+  void say_goodbye();
+  // Ends the connection: close_notify under TLS, a FIN, the descriptor closed.
+  void close();
 
  private:
-  tcp::socket socket_;  // the connection when plain; unused under TLS
-  std::unique_ptr<Tls> tls_;
+  enum class Want { nothing, read, write };
+  struct Step {
+    Want want = Want::nothing;
+    boost::system::error_code ec;
+  };
+  struct FreeSsl {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+
+  template <typename Buffers>
+  static boost::asio::mutable_buffer first_buffer(const Buffers& buffers) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it)
+      if (boost::asio::mutable_buffer b(*it); b.size()) return b;
+    return {};
+  }
+
+  // One SSL_write of up to a record's worth of `buffers`: the first ones copied together when
+  // they are small (a head and a short body go out in one record), else the first as it is.
+  // Retried with the same bytes after WANT_WRITE, as OpenSSL requires.
+  template <typename Buffers>
+  static int write_records(SSL* ssl, const Buffers& buffers, size_t& n) {
+    constexpr size_t kRecord = 16384;
+    unsigned char joined[kRecord];
+    size_t len = 0;
+    auto it = boost::asio::buffer_sequence_begin(buffers), end = boost::asio::buffer_sequence_end(buffers);
+    for (; it != end && len < kRecord; ++it) {
+      boost::asio::const_buffer b(*it);
+      if (b.size() == 0) continue;
+      if (len == 0 && b.size() >= kRecord / 2) return SSL_write_ex(ssl, b.data(), b.size(), &n);
+      size_t take = std::min(b.size(), kRecord - len);
+      std::memcpy(joined + len, b.data(), take);
+      len += take;
+    }
+    return len ? SSL_write_ex(ssl, joined, len, &n) : 1;
+  }
+
+  void start_tls(Side side);
+  // One OpenSSL call: `call(ssl, n)` returns what SSL_*_ex returns.
+  template <typename Call>
+  Step attempt(const Call& call, size_t& n) {
+    // OpenSSL knows the descriptor's number only: once closed, that number may be another's.
+    if (!socket_.is_open()) return {Want::nothing, boost::asio::error::bad_descriptor};
+    clear_errors();
+    return settle(call(ssl_.get(), n));
+  }
+  static void clear_errors();
+  Step settle(int ret);
+
+  // An OpenSSL call retried each time the socket turns as OpenSSL asks, until it is done; its
+  // completion is never run from inside the initiating call (as Asio's own operations).
+  template <typename Signature, typename Call, typename Token>
+  auto async_tls(Call call, Token&& token) {
+    return boost::asio::async_compose<Token, Signature>(
+        [this, call, started = false](auto& self, boost::system::error_code ec = {}) mutable {
+          size_t n = 0;
+          Step step = ec ? Step{Want::nothing, ec} : attempt(call, n);
+          if (step.want != Want::nothing) {
+            started = true;
+            socket_.async_wait(step.want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
+                               std::move(self));
+            return;
+          }
+          auto finish = [ec = step.ec, n](auto& handler) {
+            if constexpr (std::is_same_v<Signature, void(boost::system::error_code)>)
+              handler.complete(ec);
+            else
+              handler.complete(ec, n);
+          };
+          if (started) return finish(self);
+          boost::asio::post(socket_.get_executor(),
+                            [self = std::move(self), finish]() mutable { finish(self); });
+        },
+        token, socket_);
+  }
+
+  tcp::socket socket_;
+  std::unique_ptr<SSL, FreeSsl> ssl_;  // null: plain TCP
+  bool broken_ = false;                // OpenSSL failed on it: no close_notify may follow
 };
 
 // The end of what a peer sends: a FIN, or under TLS a close_notify or a FIN without one (a
 // close-delimited body ends either way, as browsers and curl take it).
-inline bool is_end_of_stream(const boost::system::error_code& ec) {
-  return ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated;
-}
+bool is_end_of_stream(const boost::system::error_code& ec);
 
 }  // namespace reprise::net

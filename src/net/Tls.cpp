@@ -28,12 +28,15 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const 
   return SSL_TLSEXT_ERR_OK;
 }
 
-// What both sides share: TLS 1.2 at least, and OpenSSL's buffers freed while a connection waits.
+// What both sides share: TLS 1.2 at least, no renegotiation, OpenSSL's buffers freed while a
+// connection waits, and reads that take what the socket has (a record in one read, not two).
 void common_settings(ssl::context& ctx) {
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                   ssl::context::no_compression);
+  SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_read_ahead(ctx.native_handle(), 1);
 }
 
 // `what` of `path` failed in OpenSSL: one line naming the file, the flag and OpenSSL's reason.
@@ -117,8 +120,8 @@ int ClientTls::keep_session(SSL* ssl, SSL_SESSION* session) {
 }
 
 Stream ClientTls::wrap(boost::asio::ip::tcp::socket socket) {
-  Stream stream(std::move(socket), context_);
-  SSL* ssl = stream.tls()->native_handle();
+  Stream stream(std::move(socket), context_.native_handle());
+  SSL* ssl = stream.tls();
   const std::string& name = settings_.name();
   bool ip = is_ip_address(name);
   if (!ip) SSL_set_tlsext_host_name(ssl, name.c_str());
@@ -135,7 +138,7 @@ Stream ClientTls::wrap(boost::asio::ip::tcp::socket socket) {
 
 std::string handshake_failure(Stream& stream, const boost::system::error_code& ec) {
   if (stream.tls() && ec.category() == boost::asio::error::get_ssl_category()) {
-    long verify = SSL_get_verify_result(stream.tls()->native_handle());
+    long verify = SSL_get_verify_result(stream.tls());
     if (verify != X509_V_OK) return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
   }
   if (is_end_of_stream(ec)) return "the peer closed the connection during the TLS handshake";

@@ -52,7 +52,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
   if (ec) co_return Result{std::nullopt, ec, dog.expired(), {}};
   tune(stream.socket());
   if (tls_) {
-    auto [hec] = co_await stream.tls()->async_handshake(asio::ssl::stream_base::client, nothrow);
+    auto [hec] = co_await stream.async_handshake(Stream::Side::client, nothrow);
     if (hec) co_return Result{std::nullopt, hec, dog.expired(), dog.expired() ? "" : handshake_failure(stream, hec)};
   }
   dog.disarm();

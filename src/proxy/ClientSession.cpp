@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <tuple>
 
 #include "http/HeaderRules.hpp"
 #include "net/Nothrow.hpp"
@@ -40,6 +41,20 @@ ClientSession::ClientSession(ProxyWorker& worker, net::Stream client)
   worker_.add(this);
 }
 
+ClientSession::ClientSession(ProxyWorker& worker, ParkedConnection&& parked)
+    : worker_(worker),
+      client_(std::move(parked.stream)),
+      client_dog_(client_.socket()),
+      client_ip_(std::move(parked.client_ip)),
+      session_name_(std::move(parked.session_name)),
+      x_(worker.stats()),
+      fault_points_(*this),
+      upstream_(*this),
+      relay_(*this),
+      handshaken_(true) {
+  worker_.add(this);
+}
+
 ClientSession::~ClientSession() { worker_.remove(this); }
 
 void ClientSession::close_if_idle() {
@@ -53,17 +68,21 @@ bool ClientSession::closing() const { return closing_ || worker_.draining(); }
 awaitable<void> ClientSession::run() {
   size_t head_len = 0;
   // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
-  if (client_.tls()) closing_ = !co_await handshake();
+  if (client_.tls() && !handshaken_) closing_ = !co_await handshake();
   while (!closing_) {
     bool have_request = co_await read_request_head(head_len);
     if (!have_request) break;
     bool keep_alive = co_await forward(head_len);
     if (!keep_alive || worker_.draining()) break;
   }
-  boost::system::error_code ignored;
-  client_.say_goodbye();
-  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  client_.socket().close(ignored);
+  if (!parked_) {
+    client_.close();
+    co_return;
+  }
+  client_dog_.disarm();
+  auto rest = worker_.config().idle_timeout - kParkAfter;
+  worker_.park({std::move(client_), std::move(client_ip_), std::move(session_name_),
+                std::chrono::steady_clock::now() + rest});
 }
 
 // A TLS listener's client: its handshake within --header-timeout. Plain HTTP sent to it gets a
@@ -84,7 +103,7 @@ awaitable<bool> ClientSession::handshake() {
     client_dog_.disarm();
     co_return false;
   }
-  auto [ec] = co_await client_.tls()->async_handshake(asio::ssl::stream_base::server, nothrow);
+  auto [ec] = co_await client_.async_handshake(net::Stream::Side::server, nothrow);
   client_dog_.disarm();
   if (ec) spdlog::warn("{}: {}", client_ip_, client_dog_.expired() ? "TLS handshake timed out" : net::handshake_failure(client_, ec));
   co_return !ec;
@@ -103,7 +122,9 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
   }
   size_t scanned = 0;
   idle_ = in_.empty();
-  client_dog_.arm(idle_ ? cfg.idle_timeout : cfg.header_timeout);
+  // Idle: a session waits kParkAfter at most, then the connection is parked for the rest.
+  const bool may_park = idle_ && cfg.idle_timeout > kParkAfter;
+  client_dog_.arm(!idle_ ? cfg.header_timeout : may_park ? kParkAfter : cfg.idle_timeout);
   for (;;) {
     auto scan = request_.find_head_end(in_.readable(), scanned, cfg.max_header_size);
     if (scan.error) {
@@ -114,7 +135,22 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
       head_len = scan.length;
       break;
     }
-    auto [ec, n] = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
+    boost::system::error_code ec;
+    size_t n = 0;
+    if (in_.empty() && !client_.holds_unread()) {
+      // Nothing to read yet: wait with no buffer (an idle keep-alive connection keeps none),
+      // then take what came without another wait.
+      relay_.shed_memory();
+      auto [wec] = co_await client_.socket().async_wait(tcp::socket::wait_read, nothrow);
+      if (wec && idle_ && may_park && client_dog_.expired() && !closing()) {
+        parked_ = true;
+        co_return false;
+      }
+      if (!(ec = wec)) n = client_.read_some(in_.prepare(kHeadRead), ec);
+      if (ec == asio::error::would_block) continue;  // woken for less than a TLS record
+    } else {
+      std::tie(ec, n) = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
+    }
     if (ec) {
       if (!idle_ && client_dog_.expired()) co_await reply_error(408, "request head not received in time");
       co_return false;

@@ -55,13 +55,30 @@ struct ExchangeState {
   faults::Duration fault_wait{0};  // what their pauses held it, for the access log
 };
 
+// A keep-alive client connection idle past ClientSession::kParkAfter: its session is gone and
+// the worker holds only this while it waits for the next request or its idle timeout, so a
+// connection at rest costs its socket and TLS state, not a session with its parts and frames.
+struct ParkedConnection {
+  net::Stream stream;
+  std::string client_ip;
+  std::string session_name;
+  std::chrono::steady_clock::time_point deadline;  // the idle timeout
+  bool ending = false;                              // closed, its wait still to end
+};
+
 class ClientSession {
  public:
+  static constexpr std::chrono::seconds kParkAfter{1};
+
   // `client` is plain, or TLS with its handshake still to come.
   ClientSession(ProxyWorker& worker, net::Stream client);
+  // A parked connection whose next request is there to read.
+  ClientSession(ProxyWorker& worker, ParkedConnection&& parked);
   ~ClientSession();
 
+  // Returns once the connection is closed or, idle past kParkAfter, handed to the worker to park.
   boost::asio::awaitable<void> run();
+  bool parked() const { return parked_; }
   // Drain: an idle keep-alive connection is closed now, a busy one after its exchange.
   void close_if_idle();
 
@@ -94,6 +111,8 @@ class ClientSession {
   ResponseRelay relay_;
   bool idle_ = true;
   bool closing_ = false;
+  bool handshaken_ = false;  // a TLS connection's handshake is done (a parked one's was)
+  bool parked_ = false;
 };
 
 }  // namespace reprise::proxy

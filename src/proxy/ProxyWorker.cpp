@@ -23,13 +23,12 @@ using net::nothrow;
 
 namespace {
 
-asio::awaitable<void> serve(ProxyWorker& worker, tcp::socket socket, std::atomic<size_t>& open) {
-  {
-    ClientSession session(worker, worker.tls() ? net::Stream(std::move(socket), *worker.tls())
-                                               : net::Stream(std::move(socket)));
-    co_await session.run();
-  }
-  open.fetch_sub(1, std::memory_order_relaxed);
+// A new connection's session, or a parked one's next (`Start`: net::Stream or ParkedConnection).
+template <typename Start>
+asio::awaitable<void> serve(ProxyWorker& worker, Start start, std::atomic<size_t>& open) {
+  ClientSession session(worker, std::move(start));
+  co_await session.run();
+  if (!session.parked()) open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -44,10 +43,13 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
           net::make_listener(ctx, config.listen, index == 0 ? net::Claim::first : net::Claim::beside_first)),
       pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout,
             config.upstream_tls ? &*config.upstream_tls : nullptr),
+      park_timer_(ctx),
       stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr),
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),
       tls_(config.listen_tls),
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
+
+ProxyWorker::~ProxyWorker() = default;
 
 void ProxyWorker::choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out) {
   if (faults_->faults().empty()) return;
@@ -73,7 +75,51 @@ void ProxyWorker::drain() {
   acceptor_.close(ignored);
   std::vector<ClientSession*> now(sessions_.begin(), sessions_.end());
   for (auto* s : now) s->close_if_idle();
+  for (auto& p : parked_) {
+    if (p.ending) continue;
+    p.ending = true;
+    p.stream.close();  // its wait ends with an error: wake() lets it go
+  }
+  park_timer_.cancel();  // else its wait keeps the worker's loop running to the idle timeout
   pool_.clear();
+}
+
+void ProxyWorker::park(ParkedConnection connection) {
+  parked_.push_back(std::move(connection));
+  auto it = std::prev(parked_.end());
+  it->stream.socket().async_wait(tcp::socket::wait_read,
+                                 [this, it](const boost::system::error_code& ec) { wake(it, ec); });
+  if (!park_timer_set_) expire_parked();
+}
+
+void ProxyWorker::wake(std::list<ParkedConnection>::iterator it, const boost::system::error_code& ec) {
+  ParkedConnection connection = std::move(*it);
+  parked_.erase(it);
+  if (ec || connection.ending || draining_) {
+    connection.stream.close();
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+  asio::co_spawn(ctx_, serve(*this, std::move(connection), open_connections_), asio::detached);
+}
+
+// Closes the parked connections whose idle timeout has passed; the timer then waits for the next.
+void ProxyWorker::expire_parked() {
+  park_timer_set_ = false;
+  auto now = std::chrono::steady_clock::now();
+  for (auto& p : parked_) {
+    if (p.ending) continue;
+    if (p.deadline > now) {
+      park_timer_set_ = true;
+      park_timer_.expires_at(p.deadline);
+      park_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) expire_parked();
+      });
+      return;
+    }
+    p.ending = true;
+    p.stream.close();
+  }
 }
 
 asio::awaitable<void> ProxyWorker::accept_loop() {
@@ -92,7 +138,8 @@ asio::awaitable<void> ProxyWorker::accept_loop() {
       asio::co_spawn(ctx_, refuse(std::move(socket)), asio::detached);
       continue;
     }
-    asio::co_spawn(ctx_, serve(*this, std::move(socket), open_connections_), asio::detached);
+    net::Stream stream = tls_ ? net::Stream(std::move(socket), tls_->native_handle()) : net::Stream(std::move(socket));
+    asio::co_spawn(ctx_, serve(*this, std::move(stream), open_connections_), asio::detached);
   }
 }
 

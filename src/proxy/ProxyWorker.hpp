@@ -7,6 +7,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <list>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -18,11 +20,13 @@
 namespace reprise::proxy {
 
 class ClientSession;
+struct ParkedConnection;
 
 class ProxyWorker {
  public:
   ProxyWorker(int index, boost::asio::io_context& ctx, const ProxyConfig& config,
               std::atomic<size_t>& open_connections);
+  ~ProxyWorker();
 
   void start();
   // Stops accepting, closes idle keep-alive connections and lets in-flight exchanges finish.
@@ -49,10 +53,15 @@ class ProxyWorker {
   const std::map<std::string, uint64_t>& faults_injected() const { return injected_; }
   void add(ClientSession* s) { sessions_.insert(s); }
   void remove(ClientSession* s) { sessions_.erase(s); }
+  // Holds an idle keep-alive connection without its session until its next request comes (a
+  // new session takes it), the client leaves, its idle timeout passes or the proxy drains.
+  void park(ParkedConnection connection);
 
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
+  void wake(std::list<ParkedConnection>::iterator it, const boost::system::error_code& ec);
+  void expire_parked();
 
   int index_;
   uint64_t connections_ = 0;
@@ -62,6 +71,9 @@ class ProxyWorker {
   boost::asio::ip::tcp::acceptor acceptor_;
   net::UpstreamPool pool_;
   std::unordered_set<ClientSession*> sessions_;
+  std::list<ParkedConnection> parked_;  // in the order parked: their deadlines in order too
+  boost::asio::steady_timer park_timer_;
+  bool park_timer_set_ = false;
   std::unique_ptr<ProxyStats> stats_;
   std::shared_ptr<const faults::FaultSet> faults_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

@@ -3,6 +3,21 @@
 # The script that sources it defines first: log, PY (Debian's python3), HERE (this folder),
 # NGINX (the nginx binary, for start_nginx), WORK (its work directory) and PIDS=().
 
+make_pki() {  # sets PKI: a directory with ca.pem, and server.pem / server.key (+ both in server.all.pem) it signs
+  PKI=$WORK/pki
+  mkdir -p "$PKI"
+  (
+    cd "$PKI" || exit 1
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 \
+      -subj "/CN=reprise bench CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \
+      -subj /CN=localhost &&
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext &&
+    cat server.pem server.key >server.all.pem
+  ) >"$WORK/pki.log" 2>&1
+}
+
 alive() {  # running and not a zombie
   local st
   st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
@@ -69,11 +84,15 @@ wait_port() {  # wait_port PORT PID LOGFILE [TIMEOUT]
   return 1
 }
 
-start_nginx() {  # sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log)
-  local dir=$WORK/nginx
+# start_nginx: sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log).
+# With TLS=1 it serves HTTPS with make_pki's certificate (and a session cache).
+start_nginx() {
+  local dir=$WORK/nginx ssl=""
   mkdir -p "$dir/root"
   NGINX_PORT=$(free_port)
+  [ "${TLS:-0}" = 1 ] && ssl=" ssl; ssl_certificate $PKI/server.pem; ssl_certificate_key $PKI/server.key; ssl_session_cache shared:tls:10m"
   sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@WORK@|$dir|g" -e "s|@ROOT@|$dir/root|g" \
+    -e "s|listen 127.0.0.1:$NGINX_PORT reuseport;|listen 127.0.0.1:$NGINX_PORT reuseport$ssl;|" \
     "$HERE/../upstreams/nginx.conf.in" >"$dir/nginx.conf"
   start "$dir/stdout.log" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
   NGINX_PID=$LAST_PID

@@ -266,6 +266,69 @@ def latency(args, problems):
     return lat
 
 
+def held(args, kind, count, what, problems):
+    """The streams or tls-idle part (run.sh held_one): per proxy the RSS growth per thing held
+    (KiB), from WORK/KIND-PROXY.env; and reprise/haproxy."""
+    out = {"count": count}
+    for p in PROXIES:
+        if kind not in args.parts or p not in args.targets:
+            out[p] = {"kib_per_stream": None, "skipped": True}
+            continue
+        path = os.path.join(args.work, f"{kind}-{p}.env")
+        entry = {"kib_per_stream": None}
+        if not os.path.exists(path):
+            problems.append(f"{kind} {p}: not measured")
+        else:
+            e = read_env(path)
+            for k in ("rss_before_kib", "rss_after_kib", "ready", "failed", "lost", "proxy_fds", "heartbeats"):
+                if e.get(k, "").lstrip("-").isdigit():
+                    entry[k] = int(e[k])
+            if e.get("error"):
+                entry["error"] = e["error"]
+                problems.append(f"{kind} {p}: {e['error']}")
+            if entry.get("failed"):
+                problems.append(f"{kind} {p}: {entry['failed']} of {count} {what} failed "
+                                f"({e.get('first_error', '?')})")
+                entry["first_error"] = e.get("first_error")
+            if entry.get("lost"):
+                problems.append(f"{kind} {p}: {entry['lost']} {what} closed by the proxy while held")
+            if entry.get("ready") and "rss_before_kib" in entry and "rss_after_kib" in entry:
+                entry["kib_per_stream"] = (entry["rss_after_kib"] - entry["rss_before_kib"]) / entry["ready"]
+        out[p] = entry
+    out["reprise_vs_haproxy"] = ratio(out["reprise"]["kib_per_stream"], out["haproxy"]["kib_per_stream"])
+    return out
+
+
+def tls_part(args, part, problems):
+    """A TLS part (run.sh tls_parts: ab_compare of haproxy and reprise): medians and ratios."""
+    if part not in args.parts or not {"reprise", "haproxy"} <= set(args.targets):
+        return {"skipped": True}
+    path = os.path.join(args.work, part, "medians.json")
+    if not os.path.exists(path):
+        problems.append(f"{part}: not measured")
+        return {}
+    with open(path) as f:
+        m = json.load(f)
+    fig = m["contenders"]
+    if any(fig[t]["errors"] for t in fig):
+        problems.append(f"{part}: socket errors or non-2xx responses "
+                        f"(reprise {fig['reprise']['errors']}, haproxy {fig['haproxy']['errors']})")
+    return {"rounds": m["rounds"], "reprise": fig["reprise"], "haproxy": fig["haproxy"],
+            "rps_ratio": ratio(fig["reprise"]["rps"], fig["haproxy"]["rps"]),
+            "p99_ratio": ratio(fig["reprise"]["p99_ms"], fig["haproxy"]["p99_ms"]),
+            "cpu_ratio": ratio(fig["reprise"]["cpu_us_per_req"], fig["haproxy"]["cpu_us_per_req"])}
+
+
+def tls_line(label, t, unit, goal):
+    if t.get("skipped") or not t:
+        return f"{label}: not measured"
+    r, h = t["reprise"], t["haproxy"]
+    return (f"{label} (median of {t['rounds']}): reprise {fmt(r['rps'], '.0f')} {unit} p99 {fmt(r['p99_ms'], '.2f')} ms "
+            f"cpu {fmt(r['cpu_us_per_req'], '.1f')} us | haproxy {fmt(h['rps'], '.0f')} {unit} "
+            f"p99 {fmt(h['p99_ms'], '.2f')} ms cpu {fmt(h['cpu_us_per_req'], '.1f')} us | reprise/haproxy "
+            f"{unit} {fmt(t['rps_ratio'], '.2f')} p99 {fmt(t['p99_ratio'], '.2f')} cpu {fmt(t['cpu_ratio'], '.2f')} ({goal})")
+
+
 def summary(args):
     problems = []
     result = {"throughput": {"tool": f"wrk -t1 -c{args.connections} -d{args.duration} --latency",
@@ -313,33 +376,9 @@ def summary(args):
         else:
             problems.append("recording: the proxy did not report what it wrote")
 
-    st = result["streams"]
-    for p in PROXIES:
-        if "streams" not in args.parts or p not in args.targets:
-            st[p] = {"kib_per_stream": None, "skipped": True}
-            continue
-        path = os.path.join(args.work, f"streams-{p}.env")
-        entry = {"kib_per_stream": None}
-        if not os.path.exists(path):
-            problems.append(f"streams {p}: not measured")
-        else:
-            e = read_env(path)
-            for k in ("rss_before_kib", "rss_after_kib", "ready", "failed", "lost", "proxy_fds", "heartbeats"):
-                if e.get(k, "").lstrip("-").isdigit():
-                    entry[k] = int(e[k])
-            if e.get("error"):
-                entry["error"] = e["error"]
-                problems.append(f"streams {p}: {e['error']}")
-            if entry.get("failed"):
-                problems.append(f"streams {p}: {entry['failed']} of {args.streams} streams failed "
-                                f"({e.get('first_error', '?')})")
-                entry["first_error"] = e.get("first_error")
-            if entry.get("lost"):
-                problems.append(f"streams {p}: {entry['lost']} streams closed by the proxy while held")
-            if entry.get("ready") and "rss_before_kib" in entry and "rss_after_kib" in entry:
-                entry["kib_per_stream"] = (entry["rss_after_kib"] - entry["rss_before_kib"]) / entry["ready"]
-        st[p] = entry
-    st["reprise_vs_haproxy"] = ratio(st["reprise"]["kib_per_stream"], st["haproxy"]["kib_per_stream"])
+    st = result["streams"] = held(args, "streams", args.streams, "streams", problems)
+    ti = result["tls_idle"] = held(args, "tls-idle", args.tls_idle, "idle TLS connections", problems)
+    tls = result["tls"] = {part: tls_part(args, part, problems) for part in ("tls", "tls-handshakes")}
     lat = result["latency"] = latency(args, problems)
     table = None
     if args.compare:  # BENCH_BEFORE: the throughput and faults parts compared before and after
@@ -367,6 +406,14 @@ def summary(args):
         f"streams ({args.streams} SSE): reprise {fmt(st['reprise']['kib_per_stream'], '.1f')} KiB/stream | "
         f"haproxy {fmt(st['haproxy']['kib_per_stream'], '.1f')} KiB/stream | "
         f"ratio {fmt(st['reprise_vs_haproxy'], '.2f')}",
+        tls_line(f"tls keep-alive (wrk -t1 -c{args.connections}, TLS both sides)", tls["tls"], "req/s",
+                 "goal: req/s >= 1.00, p99 <= 1.00"),
+        tls_line(f"tls new connections (wrk -t1 -c{args.connections}, Connection: close)", tls["tls-handshakes"],
+                 "conn/s", "goal: conn/s >= 0.90"),
+        f"tls idle ({args.tls_idle} TLS connections, one request each, held): "
+        f"reprise {fmt(ti['reprise']['kib_per_stream'], '.1f')} KiB/connection | "
+        f"haproxy {fmt(ti['haproxy']['kib_per_stream'], '.1f')} KiB/connection | "
+        f"ratio {fmt(ti['reprise_vs_haproxy'], '.2f')} (goal: <= 1.00)",
         f"sse latency ({args.latency_streams} streams x {lat['events_per_stream']} events"
         f"{'' if args.rounds == 1 else f' over {args.rounds} rounds'}, {fmt(args.latency_period, 'g')} ms apart): "
         f"direct p50 {fmt(lat['direct']['p50_us'], '.0f')} us p99 {fmt(lat['direct']['p99_us'], '.0f')} us | "
@@ -427,6 +474,7 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--streams", type=int, required=True)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--tls-idle", type=int, default=5000, help="idle TLS connections held (tls-idle part)")
     ap.add_argument("--parts", default="throughput streams latency", help="the parts run.sh ran")
     ap.add_argument("--targets", default="direct reprise haproxy", help="the targets run.sh measured")
     ap.add_argument("--latency-streams", type=int, default=20)

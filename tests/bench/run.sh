@@ -55,7 +55,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput measuring faults streams latency}
+PARTS=${BENCH_PARTS:-throughput measuring faults tls tls-handshakes tls-idle streams latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
@@ -82,6 +82,8 @@ for tool in wrk haproxy nginx; do command -v "$tool" >/dev/null || die "$tool no
 HAPROXY=$(command -v haproxy)
 NGINX=$(command -v nginx)
 
+WRK_ARGS=()  # more wrk arguments (a part sets them with `local -a`)
+TLS_IDLE=${BENCH_TLS_IDLE:-5000}
 BEFORE=""   # BENCH_BEFORE: the older binary the throughput and faults parts compare with BIN
 AB_MIN_ROUNDS=3   # ab_compare's least number of rounds
 if [ -n "${BENCH_BEFORE:-}" ]; then
@@ -120,11 +122,27 @@ fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
 # ---- the servers -----------------------------------------------------------------------------
 
+# TLS=1 (set with `local` by a TLS part): the starters below and ab_compare speak TLS on both sides,
+# with make_pki's certificates: nginx serves HTTPS, each proxy terminates TLS and verifies the
+# upstream's certificate against the CA, curl and wrk use https://.
+tls_on() { [ "${TLS:-0}" = 1 ]; }
+json_url() { if tls_on; then echo "https://127.0.0.1:$1/json"; else echo "http://127.0.0.1:$1/json"; fi; }
+check_get() {  # check_get PORT [OUT]: one GET /json through PORT, which must answer 2xx
+  local -a trust=()
+  tls_on && trust=(--cacert "$PKI/ca.pem")
+  curl -fsS "${trust[@]}" -o "${2:-/dev/null}" "$(json_url "$1")"
+}
+
 start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROXY_PORT, PROXY_PID
-  local dir=$WORK/$1 extra=${3:-}
+  local dir=$WORK/$1 extra=${3:-} bind="" server=""
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
+  if tls_on; then
+    bind=" ssl crt $PKI/server.all.pem alpn http/1.1"
+    server=" ssl verify required ca-file $PKI/ca.pem"
+  fi
   sed -e "s|@PORT@|$PROXY_PORT|g" -e "s|@UPSTREAM@|$2|g" -e "s|@WORK@|$dir|g" \
+    -e "s|^\\( *bind .*\\)$|\\1$bind|" -e "s|^\\( *server upstream .*\\)$|\\1$server|" \
     "$HERE/haproxy.cfg.in" >"$dir/haproxy.cfg"
   # DEFAULTS_LINE (e.g. `option http-no-delay`) is added as the first line of the defaults section.
   [ -n "$extra" ] && sed -i "/^defaults/a\\    $extra" "$dir/haproxy.cfg"
@@ -136,10 +154,13 @@ start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROX
 start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID
   # --log-level: $REPRISE_LOG_LEVEL, error by default; the binary: $REPRISE_BIN, $BIN by default
   local dir=$WORK/$1 up=$2
+  local -a tls=(--upstream "http://127.0.0.1:$up")
   shift 2
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
-  start "$dir/reprise.log" "${REPRISE_BIN:-$BIN}" proxy --listen "127.0.0.1:$PROXY_PORT" --upstream "http://127.0.0.1:$up" \
+  tls_on && tls=(--upstream "https://127.0.0.1:$up" --upstream-ca "$PKI/ca.pem" --tls-cert "$PKI/server.pem"
+                 --tls-key "$PKI/server.key")
+  start "$dir/reprise.log" "${REPRISE_BIN:-$BIN}" proxy --listen "127.0.0.1:$PROXY_PORT" "${tls[@]}" \
     --threads 1 --log-level "${REPRISE_LOG_LEVEL:-error}" "$@"
   PROXY_PID=$LAST_PID
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/reprise.log"
@@ -233,20 +254,20 @@ ab_compare() {
   done
   if [ $status -eq 0 ]; then
     for t in "${names[@]}"; do
-      curl -fsS -o /dev/null "http://127.0.0.1:${port[$t]}/json" || { log "$part: GET /json through $t failed"; status=1; break; }
-      wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${port[$t]}/json" >/dev/null 2>&1  # warm-up, not counted
+      check_get "${port[$t]}" || { log "$part: GET /json through $t failed"; status=1; break; }
+      wrk -t1 -c"$CONNS" -d1s "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >/dev/null 2>&1  # warm-up, not counted
     done
   fi
   if [ $status -eq 0 ]; then
     [ -n "$counter" ] && counted0=$($counter)
-    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): $what"
+    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency ${WRK_ARGS[*]}, $rounds round(s): $what"
     for ((r = 1; r <= rounds && status == 0; r++)); do
       order=("${names[@]}")
       if [ $((r % 2)) -eq 0 ]; then order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[i]}"); done; fi
       for t in "${order[@]}"; do
         f=$dir/wrk-$t-$r.txt
         c0=$(cpu_ticks "${pid[$t]}")
-        wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:${port[$t]}/json" >"$f" 2>&1
+        wrk -t1 -c"$CONNS" -d"$DURATION" --latency "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >"$f" 2>&1
         c1=$(cpu_ticks "${pid[$t]}")
         echo "$c0 $c1" >"$dir/cpu-$t-$r.txt"
         line=$("$PY" "$HERE/report.py" wrk "$f")
@@ -347,48 +368,63 @@ FAULTS
 
 # ---- benchmark 2: long-lived streams -----------------------------------------------------------
 
-streams_one() {  # streams_one reprise|haproxy: writes $WORK/streams-NAME.env
-  local name=$1 dir=$WORK/st-$1 env=$WORK/streams-$1.env
+# held_one streams|tls-idle reprise|haproxy: writes $WORK/KIND-NAME.env. streams: BENCH_STREAMS SSE
+# streams held (sse_upstream.py, sse_client.py); tls-idle: BENCH_TLS_IDLE TLS connections idle
+# after one GET /json each (TLS on both sides, nginx upstream, tls_idle.py; one GET first, so that
+# OpenSSL's start-up is not counted per connection).
+held_one() {
+  local kind=$1 name=$2 dir=$WORK/$1-$2 env=$WORK/$1-$2.env count=$STREAMS what=streams TLS=0
   local up_port up_pid proxy_pid rss0 rss1 fds client_pid i status="" ready=0 failed=0 lost="" err="" first=""
+  [ "$kind" = tls-idle ] && TLS=1 count=$TLS_IDLE what="idle TLS connections"
   mkdir -p "$dir"
   : >"$env"
-  up_port=$(free_port)
-  start "$dir/upstream.log" "$PY" "$HERE/sse_upstream.py" --port "$up_port" --heartbeat 10
-  up_pid=$LAST_PID
-  if ! wait_port "$up_port" "$up_pid" "$dir/upstream.log"; then echo "error=SSE upstream did not start" >>"$env"; return 1; fi
-  if [ "$name" = reprise ]; then
-    start_reprise "st-$name" "$up_port" --max-connections 20000
+  if tls_on; then
+    start_nginx || { echo "error=nginx did not start" >>"$env"; return 1; }
+    up_port=$NGINX_PORT up_pid=$NGINX_PID
   else
-    start_haproxy "st-$name" "$up_port"
+    up_port=$(free_port)
+    start "$dir/upstream.log" "$PY" "$HERE/sse_upstream.py" --port "$up_port" --heartbeat 10
+    up_pid=$LAST_PID
+    if ! wait_port "$up_port" "$up_pid" "$dir/upstream.log"; then echo "error=SSE upstream did not start" >>"$env"; return 1; fi
+  fi
+  if [ "$name" = reprise ]; then
+    start_reprise "$kind-$name/proxy" "$up_port" --max-connections 20000
+  else
+    start_haproxy "$kind-$name/proxy" "$up_port"
   fi || { echo "error=$name did not start" >>"$env"; forget "$up_pid"; return 1; }
   proxy_pid=$PROXY_PID
+  tls_on && { check_get "$PROXY_PORT" || { echo "error=GET /json through $name failed" >>"$env"; forget "$proxy_pid"; forget "$up_pid"; return 1; }; }
   sleep 1
   rss0=$(rss_kib "$proxy_pid")
-  log "streams via $name: RSS before $rss0 KiB; opening $STREAMS streams"
-  start "$dir/client.log" "$PY" "$HERE/sse_client.py" --port "$PROXY_PORT" --streams "$STREAMS"
+  log "$kind via $name: RSS before $rss0 KiB; opening $count $what"
+  if tls_on; then
+    start "$dir/client.log" "$PY" "$HERE/tls_idle.py" --port "$PROXY_PORT" --cafile "$PKI/ca.pem" --connections "$count"
+  else
+    start "$dir/client.log" "$PY" "$HERE/sse_client.py" --port "$PROXY_PORT" --streams "$count"
+  fi
   client_pid=$LAST_PID
   for ((i = 0; i < STREAM_TIMEOUT * 10; i++)); do
     status=$(grep -m1 -E '^(READY|FAILED)' "$dir/client.log" 2>/dev/null)
     [ -n "$status" ] && break
-    alive "$client_pid" || { err="SSE client exited: $(tail -n 3 "$dir/client.log" | tr '\n' ' ')"; break; }
-    alive "$proxy_pid" || { err="$name exited while streams were opening"; break; }
+    alive "$client_pid" || { err="client exited: $(tail -n 3 "$dir/client.log" | tr '\n' ' ')"; break; }
+    alive "$proxy_pid" || { err="$name exited while the $what were opening"; break; }
     sleep 0.1
   done
-  [ -z "$status" ] && [ -z "$err" ] && err="streams not all ready within ${STREAM_TIMEOUT}s"
+  [ -z "$status" ] && [ -z "$err" ] && err="$what not all ready within ${STREAM_TIMEOUT}s"
   if [ -n "$status" ]; then
-    log "streams via $name: $status"
+    log "$kind via $name: $status"
     sleep "$HOLD"  # let the proxy settle (buffers, pools) before reading its RSS
     rss1=$(rss_kib "$proxy_pid")
     fds=$(fd_count "$proxy_pid")
     case $status in
-      READY*) ready=$STREAMS ;;
+      READY*) ready=$count ;;
       FAILED*)
         ready=$(sed -n 's/.*ready=\([0-9]*\).*/\1/p' <<<"$status")
         failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$status")
         first=$(sed -n 's/.*first_error=//p' <<<"$status") ;;
     esac
-    alive "$proxy_pid" || err="$name exited while holding the streams"
-    log "streams via $name: RSS after $rss1 KiB, $fds open fds, $ready streams held"
+    alive "$proxy_pid" || err="$name exited while holding the $what"
+    log "$kind via $name: RSS after $rss1 KiB, $fds open fds, $ready held"
     {
       echo "rss_before_kib=$rss0"
       echo "rss_after_kib=$rss1"
@@ -402,18 +438,32 @@ streams_one() {  # streams_one reprise|haproxy: writes $WORK/streams-NAME.env
   lost=$(sed -n 's/^STOPPED .*lost=\([0-9]*\).*/\1/p' "$dir/client.log")
   echo "lost=${lost:-0}" >>"$env"
   sed -n 's/^STOPPED .*heartbeats=\([0-9]*\).*/heartbeats=\1/p' "$dir/client.log" >>"$env"
-  [ -n "$err" ] && { log "streams via $name: $err"; echo "error=$err" >>"$env"; }
+  [ -n "$err" ] && { log "$kind via $name: $err"; echo "error=$err" >>"$env"; }
   forget "$proxy_pid"
   forget "$up_pid"
   return 0
 }
 
-streams() {
+streams() {  # streams|tls-idle
   local p
   for p in reprise haproxy; do
-    has "$TARGETS" "$p" && streams_one "$p"
+    has "$TARGETS" "$p" && held_one "$1" "$p"
   done
   return 0
+}
+
+# ---- benchmarks 6 and 7: TLS on both sides, keep-alive and a connection per request --------------
+
+tls_parts() {  # tls|tls-handshakes: ab_compare of haproxy and reprise, both terminating and re-encrypting
+  local TLS=1
+  local -a WRK_ARGS=()
+  has "$TARGETS" reprise && has "$TARGETS" haproxy || return 0
+  if [ "$1" = tls ]; then
+    ab_compare tls 0 "" haproxy -- reprise
+  else
+    WRK_ARGS=(-H "Connection: close")  # a new connection, so a full handshake, per request
+    ab_compare tls-handshakes 10 "" haproxy -- reprise
+  fi
 }
 
 # ---- benchmark 3: SSE event latency -------------------------------------------------------------
@@ -465,10 +515,14 @@ fi
 has "$PARTS" measuring && measuring
 has "$PARTS" faults && faults
 has "$PARTS" latency && latency
-has "$PARTS" streams && streams
+case " $PARTS " in *" tls"*) make_pki || die "openssl could not make the certificates: $(tail -n 3 "$WORK/pki.log")" ;; esac
+has "$PARTS" tls && tls_parts tls
+has "$PARTS" tls-handshakes && tls_parts tls-handshakes
+has "$PARTS" tls-idle && streams tls-idle
+has "$PARTS" streams && streams streams
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
-  --streams "$STREAMS" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
+  --streams "$STREAMS" --tls-idle "$TLS_IDLE" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
   --latency-streams "$LAT_STREAMS" --latency-events "$LAT_PER_ROUND" --latency-period "$LAT_PERIOD" \
   $([ "$HAPROXY_NO_DELAY" = 1 ] && echo --haproxy-no-delay) ${BEFORE:+--compare "$BEFORE"}
 status=$?

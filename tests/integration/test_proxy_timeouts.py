@@ -1,19 +1,45 @@
 """reprise proxy never hangs on a bad peer: a dead or resetting upstream gives 502, an upstream
 that cannot be connected to or stays silent gives 504, a client that never finishes its head
 gives 408, an idle keep-alive connection is closed. Each answer is plain text naming the cause."""
+import os
+import signal
 import socket
 import struct
+import tempfile
 import threading
 import time
 import unittest
 
-from harness import HttpStream, ProbeUpstream, chunk, exchange, free_port, http_response, proxy, request, status_of
+from harness import (HttpStream, ProbeUpstream, capture_records, chunk, exchange, free_port, http_response, proxy,
+                     request, status_of)
 
 GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
 def body_of(reply):
     return reply.split(b"\r\n\r\n", 1)[-1]
+
+
+def ok_upstream():
+    def handler(conn, probe):
+        stream = HttpStream(conn, probe)
+        while stream.read_request() is not None:
+            conn.sendall(http_response(200, b"ok", reason="OK"))
+
+    return ProbeUpstream(handler)
+
+
+def time_to_idle_close(port, timeout):
+    """One request on a new connection, then (what came next, seconds until the proxy closed it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(GET)
+        assert HttpStream(sock).read_response().status == 200
+        start = time.monotonic()
+        try:
+            rest = sock.recv(100)
+        except ConnectionResetError:
+            rest = b""
+        return rest, time.monotonic() - start
 
 
 class UpstreamFailureTest(unittest.TestCase):
@@ -135,27 +161,77 @@ class ClientTimeoutTest(unittest.TestCase):
             self.assertEqual(up.received, b"", "the unfinished head reached the upstream")
 
     def test_idle_keep_alive_connection_is_closed(self):
-        def handler(conn, probe):
-            stream = HttpStream(conn, probe)
-            while stream.read_request() is not None:
-                conn.sendall(http_response(200, b"ok", reason="OK"))
-
-        with ProbeUpstream(handler) as up, proxy(up.port, "--idle-timeout", "1s") as px:
-            with socket.create_connection(("127.0.0.1", px.port), timeout=4) as sock:
-                sock.sendall(GET)
-                stream = HttpStream(sock)
-                self.assertEqual(stream.read_response().status, 200)
-                start = time.monotonic()
-                try:
-                    rest = sock.recv(100)
-                except ConnectionResetError:
-                    rest = b""
-                elapsed = time.monotonic() - start
+        with ok_upstream() as up, proxy(up.port, "--idle-timeout", "1s") as px:
+            rest, elapsed = time_to_idle_close(px.port, 4)
             self.assertEqual(rest, b"", "idle connection got bytes instead of a close")
             self.assertGreaterEqual(elapsed, 0.8)
             self.assertLess(elapsed, 3)
             # and a new connection works afterwards
             self.assertEqual(request(px.port, "GET", "/")[0], 200)
+
+
+PARK = 1.0  # ClientSession::kParkAfter: a connection idle this long is parked without its session
+
+
+class ParkedConnectionTest(unittest.TestCase):
+    """A keep-alive connection idle past the park time loses its session (only its socket and TLS
+    state wait); it is the same connection to the client: the next request is served, the idle
+    timeout still counts from the last answer, a drain closes it, and it still counts as open."""
+
+    def test_the_next_request_of_a_parked_connection_is_served_on_it(self):
+        with tempfile.TemporaryDirectory() as work, ok_upstream() as up:
+            capture = os.path.join(work, "capture.jsonl")
+            with proxy(up.port, "--idle-timeout", "30s", "--record", capture) as px:
+                with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                    stream = HttpStream(sock)
+                    for i in range(3):
+                        sock.sendall(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
+                        self.assertEqual(stream.read_response().status, 200)
+                        time.sleep(PARK + 0.5)  # parked before the next
+                    # a pipelined pair on the parked connection: both answered, in order
+                    sock.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+                    self.assertEqual([stream.read_response().status for _ in range(2)], [200, 200])
+            _, records = capture_records(capture)
+        self.assertEqual([r["req"]["target"] for r in records], ["/0", "/1", "/2", "/a", "/b"])
+        self.assertEqual(len({r["session"] for r in records}), 1, "one connection recorded as several sessions")
+
+    def test_idle_timeout_counts_from_the_last_answer_when_parked(self):
+        with ok_upstream() as up, proxy(up.port, "--idle-timeout", "2500ms") as px:
+            rest, elapsed = time_to_idle_close(px.port, 10)
+        self.assertEqual(rest, b"")
+        self.assertGreaterEqual(elapsed, 2.3, "closed before its idle timeout")
+        self.assertLess(elapsed, 8, "a parked connection outlived its idle timeout")
+
+    def test_drain_closes_a_parked_connection(self):
+        with ok_upstream() as up, proxy(up.port, "--drain-timeout", "5s") as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=5) as sock:
+                sock.sendall(GET)
+                self.assertEqual(HttpStream(sock).read_response().status, 200)
+                time.sleep(PARK + 0.5)
+                start = time.monotonic()
+                px.signal(signal.SIGTERM)
+                self.assertEqual(px.wait(4), 0, px.output())
+                self.assertLess(time.monotonic() - start, 3.0, "a parked connection kept the proxy draining")
+                self.assertEqual(sock.recv(100), b"", "parked connection not closed at shutdown")
+
+    def test_a_parked_connection_counts_as_open_until_it_closes(self):
+        with ok_upstream() as up, proxy(up.port, "--max-connections", "1") as px:
+            deadline = time.monotonic() + 5
+            while True:  # the harness's own probe of the port may still hold the one place
+                first = socket.create_connection(("127.0.0.1", px.port), timeout=5)
+                first.sendall(GET)
+                if HttpStream(first).read_response().status == 200:
+                    break
+                first.close()
+                self.assertLess(time.monotonic(), deadline, "never got the one place")
+                time.sleep(0.1)
+            time.sleep(PARK + 0.5)
+            self.assertEqual(request(px.port, "GET", "/")[0], 503, "a parked connection was not counted")
+            first.close()  # the client leaves while parked: its place is free again
+            deadline = time.monotonic() + 5
+            while request(px.port, "GET", "/")[0] != 200:
+                self.assertLess(time.monotonic(), deadline, "the parked connection's place never came back")
+                time.sleep(0.1)
 
 
 class TimeoutScopeTest(unittest.TestCase):

@@ -213,6 +213,20 @@ class ListenerTest(TlsCase):
                 for _ in range(5):
                     self.assertEqual(stream.read_response().status, 200)
 
+    def test_a_parked_connection_keeps_its_tls_session(self):
+        # Idle past the park time (1 s) the session goes and only the connection's socket and
+        # OpenSSL state wait; the next requests go on over the same TLS connection.
+        with ok_upstream() as up, tls_proxy(f"http://127.0.0.1:{up.port}", self.cert, self.key) as px:
+            ctx = client_context(self.pki)
+            with socket.create_connection(("127.0.0.1", px.port), timeout=10) as raw, \
+                    ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                stream = HttpStream(s)
+                for i in range(3):
+                    if i:
+                        time.sleep(1.5)
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                    self.assertEqual(stream.read_response().status, 200)
+
     def test_sse_events_arrive_one_by_one(self):
         # Lockstep: the upstream sends event i+1 only once the client has event i, so a proxy that
         # held an event back (in OpenSSL's buffers, say) would hang here instead of passing.
