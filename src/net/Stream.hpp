@@ -83,6 +83,20 @@ class Stream {
     return n;
   }
 
+  // Completes, (error_code, bytes peeked), once the socket has bytes or the peer's FIN to read,
+  // taking none: a one-byte MSG_PEEK receive; peeked() is the byte. Not socket().async_wait
+  // (wait_read): Asio completes a wait on any epoll event for the socket, a stale one too (the
+  // edge of bytes read since), so it may wake with nothing to read; and it costs an epoll_ctl
+  // call each time. A receive tries first and completes only when there is something.
+  // readable(ec) tells a socket ready to read (the FIN included) from a failed or cancelled wait.
+  template <typename Token>
+  auto async_wait_readable(Token&& token) {
+    return socket_.async_receive(boost::asio::buffer(&peeked_, 1), tcp::socket::message_peek,
+                                 std::forward<Token>(token));
+  }
+  static bool readable(const boost::system::error_code& ec) { return !ec || ec == boost::asio::error::eof; }
+  unsigned char peeked() const { return static_cast<unsigned char>(peeked_); }
+
   // Whether a read would find bytes without the socket: TLS data OpenSSL has read but not handed
   // out. A caller that waits for the socket to turn readable asks this first.
   bool holds_unread() const;
@@ -146,13 +160,17 @@ class Stream {
   template <typename Signature, typename Call, typename Token>
   auto async_tls(Call call, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        [this, call, started = false](auto& self, boost::system::error_code ec = {}) mutable {
+        [this, call, started = false](auto& self, boost::system::error_code ec = {}, size_t = 0) mutable {
           size_t n = 0;
-          Step step = ec ? Step{Want::nothing, ec} : attempt(call, n);
-          if (step.want != Want::nothing) {
+          Step step = readable(ec) ? attempt(call, n) : Step{Want::nothing, ec};
+          if (step.want == Want::read) {
             started = true;
-            socket_.async_wait(step.want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
-                               std::move(self));
+            async_wait_readable(std::move(self));
+            return;
+          }
+          if (step.want == Want::write) {
+            started = true;
+            socket_.async_wait(tcp::socket::wait_write, std::move(self));
             return;
           }
           auto finish = [ec = step.ec, n](auto& handler) {
@@ -171,6 +189,7 @@ class Stream {
   tcp::socket socket_;
   std::unique_ptr<SSL, FreeSsl> ssl_;  // null: plain TCP
   bool broken_ = false;                // OpenSSL failed on it: no close_notify may follow
+  char peeked_ = 0;                    // async_wait_readable's byte, never read
 };
 
 // The end of what a peer sends: a FIN, or under TLS a close_notify or a FIN without one (a

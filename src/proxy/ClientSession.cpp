@@ -1,7 +1,6 @@
 #include "proxy/ClientSession.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -89,13 +88,12 @@ awaitable<void> ClientSession::run() {
 // plain 400 that says so (as nginx answers), not a TLS alert the client cannot read.
 awaitable<bool> ClientSession::handshake() {
   client_dog_.arm(worker_.config().header_timeout);
-  auto [wec] = co_await client_.socket().async_wait(tcp::socket::wait_read, nothrow);
-  unsigned char first = 0;
-  if (wec || ::recv(client_.socket().native_handle(), &first, 1, MSG_PEEK) != 1) {
+  auto [wec, peeked] = co_await client_.async_wait_readable(nothrow);
+  if (wec || peeked != 1) {
     client_dog_.disarm();
     co_return false;  // left, or silent past the timeout, before a byte
   }
-  if (!net::starts_tls_handshake(first)) {
+  if (!net::starts_tls_handshake(client_.peeked())) {
     spdlog::warn("{}: plain HTTP sent to the TLS listener: answered 400 and closed", client_ip_);
     auto& text = relay_.answer_buffer();
     http::write_error_response(text, 400, "plain HTTP request sent to a TLS port: use https://", true);
@@ -141,12 +139,13 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
       // Nothing to read yet: wait with no buffer (an idle keep-alive connection keeps none),
       // then take what came without another wait.
       relay_.shed_memory();
-      auto [wec] = co_await client_.socket().async_wait(tcp::socket::wait_read, nothrow);
-      if (wec && idle_ && may_park && client_dog_.expired() && !closing()) {
+      auto [wec, peeked] = co_await client_.async_wait_readable(nothrow);
+      if (!net::Stream::readable(wec) && idle_ && may_park && client_dog_.expired() && !closing()) {
         parked_ = true;
         co_return false;
       }
-      if (!(ec = wec)) n = client_.read_some(in_.prepare(kHeadRead), ec);
+      if (!(ec = net::Stream::readable(wec) ? boost::system::error_code() : wec))
+        n = client_.read_some(in_.prepare(kHeadRead), ec);
       if (ec == asio::error::would_block) continue;  // woken for less than a TLS record
     } else {
       std::tie(ec, n) = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);

@@ -38,7 +38,7 @@ awaitable<void> FaultPoints::hold(faults::Duration d) {
   s_.client_dog_.disarm();
   timer_.expires_after(d);
   auto first =
-      co_await (timer_.async_wait(nothrow) || s_.client_.socket().async_wait(asio::socket_base::wait_read, nothrow));
+      co_await (timer_.async_wait(nothrow) || s_.client_.async_wait_readable(nothrow));
   if (first.index() == 1 && !net::peer_left(s_.client_.socket().native_handle()))
     co_await timer_.async_wait(nothrow);  // a pipelined request: hold on
   s_.log_exchange();

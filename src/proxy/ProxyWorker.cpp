@@ -87,8 +87,8 @@ void ProxyWorker::drain() {
 void ProxyWorker::park(ParkedConnection connection) {
   parked_.push_back(std::move(connection));
   auto it = std::prev(parked_.end());
-  it->stream.socket().async_wait(tcp::socket::wait_read,
-                                 [this, it](const boost::system::error_code& ec) { wake(it, ec); });
+  // eof (the client left) counts as a failure here: the connection just closes.
+  it->stream.async_wait_readable([this, it](const boost::system::error_code& ec, size_t) { wake(it, ec); });
   if (!park_timer_set_) expire_parked();
 }
 

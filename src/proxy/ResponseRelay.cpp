@@ -201,8 +201,8 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
         shed_memory();
         if (!watch_) watch_client(up.stream.socket());
       }
-      auto [wec] = co_await up.stream.socket().async_wait(tcp::socket::wait_read, nothrow);
-      got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
+      auto [wec, peeked] = co_await up.stream.async_wait_readable(nothrow);
+      got = (!net::Stream::readable(wec) || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up
       s_.log_exchange();
@@ -257,11 +257,10 @@ void ResponseRelay::shed_memory() {
 void ResponseRelay::watch_client(tcp::socket& upstream) {
   watch_ = std::make_shared<ClientWatch>();
   watch_->upstream = &upstream;
-  s_.client_.socket().async_wait(tcp::socket::wait_read, [watch = watch_, fd = s_.client_.socket().native_handle()](
-                                                    const boost::system::error_code& ec) {
-    if (ec || !watch->upstream) return;
-    if (!net::peer_left(fd)) return;  // the next pipelined request: it waits its turn
-    watch->client_gone = true;
+  s_.client_.async_wait_readable([watch = watch_](const boost::system::error_code& ec, size_t peeked) {
+    if (!watch->upstream || ec == asio::error::operation_aborted) return;
+    if (!ec && peeked == 1) return;  // the next pipelined request: it waits its turn
+    watch->client_gone = true;  // its FIN or its reset
     boost::system::error_code ignored;
     watch->upstream->cancel(ignored);
   });

@@ -24,6 +24,18 @@
 # 5. the cost of faults that match nothing: as 4 (the same function, ab_compare), a plain proxy
 #    against one with --faults FILE, twenty faults of every kind on paths, methods, headers and a
 #    query that wrk never sends; goal: at most 2 % of throughput lost.
+# 6. TLS keep-alive (part `tls`): TLS on both sides. nginx serves HTTPS (make_pki's certificate, an
+#    EC P-256 key signed by a CA made for the run); reprise (--tls-cert/--tls-key, --upstream
+#    https://... --upstream-ca) and haproxy (`bind ... ssl crt`, `server ... ssl verify required
+#    ca-file`, both nbthread 1) terminate and re-encrypt; ab_compare with wrk against https://;
+#    goal: reprise's req/s at least haproxy's (ratio >= 1.0) and its p99 at most haproxy's.
+# 7. new TLS connections (part `tls-handshakes`): as 6 with wrk sending `Connection: close`, so
+#    each request is a new connection and a full handshake (wrk resumes no session); req/s is
+#    connections per second; goal: at least 0.9x haproxy's.
+# 8. idle TLS connections (part `tls-idle`): as 2 (held_one), with BENCH_TLS_IDLE (5000) TLS
+#    connections (tls_idle.py: one keep-alive GET /json each, then idle) instead of SSE streams,
+#    TLS on both sides as in 6, one GET through the proxy before the first RSS reading; RSS
+#    growth per connection; goal: at most haproxy's.
 #
 # Before/after (BENCH_BEFORE=path/to/an/older/reprise): parts 1 and 5 compare that binary
 # (`before`) with the one given (`after`) instead, both against haproxy, with ab_compare: one
@@ -36,7 +48,8 @@
 # also appends the rows to FILE (compare.sh collects run.sh's and replay.sh's there).
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults streams latency"), BENCH_TARGETS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults tls tls-handshakes
+# tls-idle streams latency"), BENCH_TLS_IDLE (5000), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
 # BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
