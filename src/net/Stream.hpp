@@ -84,11 +84,12 @@ class Stream {
   }
 
   // Completes, (error_code, bytes peeked), once the socket has bytes or the peer's FIN to read,
-  // taking none: a one-byte MSG_PEEK receive; peeked() is the byte. Not socket().async_wait
-  // (wait_read): Asio completes a wait on any epoll event for the socket, a stale one too (the
-  // edge of bytes read since), so it may wake with nothing to read; and it costs an epoll_ctl
-  // call each time. A receive tries first and completes only when there is something.
-  // readable(ec) tells a socket ready to read (the FIN included) from a failed or cancelled wait.
+  // taking none: a one-byte MSG_PEEK receive; peeked() is the byte. For a wait that must not
+  // wake for nothing: Asio completes socket().async_wait(wait_read) on any epoll event for the
+  // socket, a stale one too (the edge of bytes read since), so it may wake with nothing to
+  // read. A loop that reads after the wait and waits again can take that (one syscall fewer);
+  // a wait that takes a wake for a sign (the peer left, a request came) cannot. readable(ec)
+  // tells a socket ready to read (the FIN included) from a failed or cancelled wait.
   template <typename Token>
   auto async_wait_readable(Token&& token) {
     return socket_.async_receive(boost::asio::buffer(&peeked_, 1), tcp::socket::message_peek,
@@ -163,14 +164,10 @@ class Stream {
         [this, call, started = false](auto& self, boost::system::error_code ec = {}, size_t = 0) mutable {
           size_t n = 0;
           Step step = readable(ec) ? attempt(call, n) : Step{Want::nothing, ec};
-          if (step.want == Want::read) {
+          if (step.want != Want::nothing) {  // a wake for nothing only means one more try
             started = true;
-            async_wait_readable(std::move(self));
-            return;
-          }
-          if (step.want == Want::write) {
-            started = true;
-            socket_.async_wait(tcp::socket::wait_write, std::move(self));
+            socket_.async_wait(step.want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
+                               std::move(self));
             return;
           }
           auto finish = [ec = step.ec, n](auto& handler) {

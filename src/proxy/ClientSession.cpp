@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <tuple>
 
 #include "http/HeaderRules.hpp"
 #include "net/Nothrow.hpp"
@@ -133,22 +132,10 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
       head_len = scan.length;
       break;
     }
-    boost::system::error_code ec;
-    size_t n = 0;
-    if (in_.empty() && !client_.holds_unread()) {
-      // Nothing to read yet: wait with no buffer (an idle keep-alive connection keeps none),
-      // then take what came without another wait.
-      relay_.shed_memory();
-      auto [wec, peeked] = co_await client_.async_wait_readable(nothrow);
-      if (!net::Stream::readable(wec) && idle_ && may_park && client_dog_.expired() && !closing()) {
-        parked_ = true;
-        co_return false;
-      }
-      if (!(ec = net::Stream::readable(wec) ? boost::system::error_code() : wec))
-        n = client_.read_some(in_.prepare(kHeadRead), ec);
-      if (ec == asio::error::would_block) continue;  // woken for less than a TLS record
-    } else {
-      std::tie(ec, n) = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
+    auto [ec, n] = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
+    if (ec && idle_ && may_park && client_dog_.expired() && !closing()) {
+      parked_ = true;  // its buffers go with the session
+      co_return false;
     }
     if (ec) {
       if (!idle_ && client_dog_.expired()) co_await reply_error(408, "request head not received in time");

@@ -41,9 +41,6 @@ class ResponseRelay {
   // abort answers.
   std::string& answer_buffer() { return head_; }
   void end_cut() { cut_.end(); }  // the faults that hit the exchange are gone
-  // Hands back every buffer an exchange needs (the session's too): a stream that waits for its
-  // next event, or a keep-alive connection that waits for its next request, keeps none.
-  void shed_memory();
 
  private:
   enum class HeadResult { ok, closed, timed_out, malformed };
@@ -53,6 +50,7 @@ class ResponseRelay {
   boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len);
   Read read_upstream(net::UpstreamConnection& up);
   void end_cut_short();
+  void shed_memory();
   void watch_client(boost::asio::ip::tcp::socket& upstream);
   void stop_watching_client();
 

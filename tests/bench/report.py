@@ -309,14 +309,19 @@ def tls_part(args, part, problems):
         return {}
     with open(path) as f:
         m = json.load(f)
-    fig = m["contenders"]
+    fig, runs = m["contenders"], m["runs"]
+    # Each round ran the two one after the other: their ratio in a round shares that round's load.
+    per_round = sorted(ratio(r.get("rps"), h.get("rps")) for r, h in zip(runs["reprise"], runs["haproxy"])
+                       if r.get("rps") and h.get("rps"))
     if any(fig[t]["errors"] for t in fig):
         problems.append(f"{part}: socket errors or non-2xx responses "
                         f"(reprise {fig['reprise']['errors']}, haproxy {fig['haproxy']['errors']})")
     return {"rounds": m["rounds"], "reprise": fig["reprise"], "haproxy": fig["haproxy"],
             "rps_ratio": ratio(fig["reprise"]["rps"], fig["haproxy"]["rps"]),
             "p99_ratio": ratio(fig["reprise"]["p99_ms"], fig["haproxy"]["p99_ms"]),
-            "cpu_ratio": ratio(fig["reprise"]["cpu_us_per_req"], fig["haproxy"]["cpu_us_per_req"])}
+            "cpu_ratio": ratio(fig["reprise"]["cpu_us_per_req"], fig["haproxy"]["cpu_us_per_req"]),
+            "rps_ratio_per_round": per_round,
+            "rps_ratio_round_median": statistics.median(per_round) if per_round else None}
 
 
 def tls_line(label, t, unit, goal):
@@ -326,7 +331,9 @@ def tls_line(label, t, unit, goal):
     return (f"{label} (median of {t['rounds']}): reprise {fmt(r['rps'], '.0f')} {unit} p99 {fmt(r['p99_ms'], '.2f')} ms "
             f"cpu {fmt(r['cpu_us_per_req'], '.1f')} us | haproxy {fmt(h['rps'], '.0f')} {unit} "
             f"p99 {fmt(h['p99_ms'], '.2f')} ms cpu {fmt(h['cpu_us_per_req'], '.1f')} us | reprise/haproxy "
-            f"{unit} {fmt(t['rps_ratio'], '.2f')} p99 {fmt(t['p99_ratio'], '.2f')} cpu {fmt(t['cpu_ratio'], '.2f')} ({goal})")
+            f"{unit} {fmt(t['rps_ratio'], '.2f')} (per round {fmt(t['rps_ratio_round_median'], '.2f')}, "
+            f"{fmt(min(t['rps_ratio_per_round'], default=None), '.2f')}-{fmt(max(t['rps_ratio_per_round'], default=None), '.2f')}) "
+            f"p99 {fmt(t['p99_ratio'], '.2f')} cpu {fmt(t['cpu_ratio'], '.2f')} ({goal})")
 
 
 def summary(args):
