@@ -8,7 +8,8 @@
 // to turn readable or writable and tries again. Asio's ssl::stream does the same work through a
 // BIO pair and two 17 KiB buffers of its own per connection, which an idle connection keeps; here
 // an idle TLS connection keeps only OpenSSL's own state (its buffers go back while idle:
-// SSL_MODE_RELEASE_BUFFERS), and bytes are not copied twice on their way.
+// SSL_MODE_RELEASE_BUFFERS), and bytes are not copied twice on their way. OpenSSL writes with
+// write(2), not send(MSG_NOSIGNAL): a process using TLS ignores SIGPIPE (main() does).
 #pragma once
 
 #include <openssl/ssl.h>

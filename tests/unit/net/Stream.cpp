@@ -10,11 +10,17 @@
 #include <openssl/x509.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +61,7 @@ struct TlsPair {
   std::optional<Stream> server, client;
 
   TlsPair() {
+    std::signal(SIGPIPE, SIG_IGN);  // as main() does: OpenSSL writes with write(2)
     self_signed(server_ctx);
     SSL_CTX_set_read_ahead(server_ctx.native_handle(), 1);
     auto [local, peer] = reprise::test::connect_pair(ctx);
@@ -134,7 +141,15 @@ TEST_CASE("TLS Stream: close_notify reads as eof, a FIN without it as a truncate
 TEST_CASE("TLS Stream: nothing reaches OpenSSL once the socket is closed") {
   TlsPair p;
   boost::system::error_code ignored, ec;
+  int number = p.server->socket().native_handle();
+  int pipe_ends[2];
+  REQUIRE(::pipe2(pipe_ends, O_NONBLOCK) == 0);  // no read may block the test, guard or none
   p.server->socket().close(ignored);
+  // A pipe with a byte in it takes the number, as another connection would in the proxy:
+  // OpenSSL, which knows only the number, would read that byte.
+  REQUIRE(::dup2(pipe_ends[0], number) == number);
+  ::close(pipe_ends[0]);
+  REQUIRE(::write(pipe_ends[1], "x", 1) == 1);
   char byte;
   CHECK(p.server->read_some(asio::buffer(&byte, 1), ec) == 0);
   CHECK(ec == asio::error::bad_descriptor);
@@ -142,6 +157,11 @@ TEST_CASE("TLS Stream: nothing reaches OpenSSL once the socket is closed") {
   CHECK(aec == asio::error::bad_descriptor);
   p.server->say_goodbye();  // no close_notify written to whatever has the number now
   p.server->close();
+  char left = 0;
+  CHECK(::read(number, &left, 1) == 1);  // the byte is still there: nobody read it
+  CHECK(left == 'x');
+  ::close(number);
+  ::close(pipe_ends[1]);
 }
 
 TEST_CASE("TLS Stream: bytes OpenSSL decrypted but did not hand out are reported") {
