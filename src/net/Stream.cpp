@@ -54,8 +54,6 @@ Stream::Step Stream::settle(int ret) {
   }
 }
 
-bool Stream::holds_unread() const { return ssl_ && SSL_has_pending(ssl_.get()); }
-
 void Stream::say_goodbye() {
   // Not on a closed socket: OpenSSL would write to whatever now has its descriptor's number.
   if (!ssl_ || broken_ || !socket_.is_open() || !SSL_is_init_finished(ssl_.get())) return;

@@ -56,9 +56,8 @@ class Stream {
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     if (!ssl_) return socket_.async_read_some(buffers, std::forward<Token>(token));
-    auto into = first_buffer(buffers);
     return async_tls<void(boost::system::error_code, size_t)>(
-        [into](SSL* ssl, size_t& n) { return into.size() ? SSL_read_ex(ssl, into.data(), into.size(), &n) : 1; },
+        [into = first_buffer(buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
         std::forward<Token>(token));
   }
 
@@ -75,11 +74,8 @@ class Stream {
   template <typename Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
     if (!ssl_) return socket_.read_some(buffers, ec);
-    auto into = first_buffer(buffers);
     size_t n = 0;
-    Step step = attempt([into](SSL* ssl, size_t& got) {
-      return into.size() ? SSL_read_ex(ssl, into.data(), into.size(), &got) : 1;
-    }, n);
+    Step step = attempt([into = first_buffer(buffers)](SSL* ssl, size_t& got) { return read_into(ssl, into, got); }, n);
     ec = step.want == Want::nothing ? step.ec : boost::asio::error::would_block;
     return n;
   }
@@ -98,10 +94,6 @@ class Stream {
   }
   static bool readable(const boost::system::error_code& ec) { return !ec || ec == boost::asio::error::eof; }
   unsigned char peeked() const { return static_cast<unsigned char>(peeked_); }
-
-  // Whether a read would find bytes without the socket: TLS data OpenSSL has read but not handed
-  // out. A caller that waits for the socket to turn readable asks this first.
-  bool holds_unread() const;
 
   // Sends TLS's close_notify if it can without waiting; the TCP connection is left as it is.
   void say_goodbye();
@@ -123,6 +115,11 @@ class Stream {
     for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it)
       if (boost::asio::mutable_buffer b(*it); b.size()) return b;
     return {};
+  }
+
+  // One SSL_read into `into`; an empty buffer reads nothing and is done.
+  static int read_into(SSL* ssl, boost::asio::mutable_buffer into, size_t& n) {
+    return into.size() ? SSL_read_ex(ssl, into.data(), into.size(), &n) : 1;
   }
 
   // One SSL_write of up to a record's worth of `buffers`: the first ones copied together when

@@ -23,20 +23,15 @@ namespace {
 constexpr size_t kHeadRead = 4096;  // most heads fit
 }  // namespace
 
+// A new connection: the parked form with no name yet, and the handshake still to come.
 ClientSession::ClientSession(ProxyWorker& worker, net::Stream client)
-    : worker_(worker),
-      client_(std::move(client)),
-      client_dog_(client_.socket()),
-      x_(worker.stats()),
-      fault_points_(*this),
-      upstream_(*this),
-      relay_(*this) {
+    : ClientSession(worker, ParkedConnection{std::move(client), {}, {}, {}}) {
+  handshaken_ = false;
   boost::system::error_code ec;
   auto ep = client_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
   net::tune(client_.socket());
   if (worker_.config().recorder) session_name_ = worker_.next_session_name();
-  worker_.add(this);
 }
 
 ClientSession::ClientSession(ProxyWorker& worker, ParkedConnection&& parked)
