@@ -20,4 +20,18 @@ HeaderList header_list(const http::MessageHead& head) {
   return out;
 }
 
+void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response) {
+  if (!x.raw_request_head.empty() && !request.parse_head(x.raw_request_head)) {
+    const auto& h = request.head();
+    x.req.method = h.method;
+    x.req.target = h.target;
+    x.req.version = std::to_string(h.version_major) + "." + std::to_string(h.version_minor);
+    x.req.headers = header_list(h);
+  }
+  if (x.res && !x.raw_response_head.empty() && !response.parse_head(x.raw_response_head)) {
+    x.res->status = response.head().status;
+    x.res->headers = header_list(response.head());
+  }
+}
+
 }  // namespace reprise::capture

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/MessageHead.hpp"
+#include "http/MessageParser.hpp"
 
 namespace reprise::capture {
 
@@ -70,7 +71,14 @@ struct Exchange {
   // recorder's writer thread parses them into req and res. Never written to a capture.
   std::string raw_request_head;
   std::string raw_response_head;
+  // The mirror's: the head of an event stream just started (ExchangeSink::stream_started); the
+  // same id comes again, whole, when the stream ends. Never written to a capture.
+  bool open = false;
 };
+
+// Fills req and res from raw_request_head and raw_response_head (heads the proxy parsed once
+// already, so they parse again), with `request` and `response` as the parsers.
+void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response);
 
 // The headers of a parsed head, copied out of the parser's buffer, in order.
 HeaderList header_list(const http::MessageHead& head);

@@ -14,40 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Fills req and res from the raw heads the proxy handed over (it parsed them once already, so
-// they parse again here).
-void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response) {
-  if (!x.raw_request_head.empty() && !request.parse_head(x.raw_request_head)) {
-    const auto& h = request.head();
-    x.req.method = h.method;
-    x.req.target = h.target;
-    x.req.version = std::to_string(h.version_major) + "." + std::to_string(h.version_minor);
-    x.req.headers = header_list(h);
-  }
-  if (x.res && !x.raw_response_head.empty() && !response.parse_head(x.raw_response_head)) {
-    x.res->status = response.head().status;
-    x.res->headers = header_list(response.head());
-  }
-}
-
-// Empties a written record for its worker to fill again: strings and lists keep their memory,
-// so a worker in the steady state allocates almost nothing for recording.
-void reuse(Exchange& x) {
-  x.id = 0;
-  x.session.clear();
-  x.t_us = 0;
-  x.req.method.clear();
-  x.req.target.clear();
-  x.req.version.clear();
-  x.req.headers.clear();
-  x.req.body.data.clear();
-  x.req.body.size = 0;
-  x.res.reset();
-  x.stream.reset();
-  x.raw_request_head.clear();
-  x.raw_response_head.clear();
-}
-
 CaptureHeader header_for(const RecorderConfig& c) {
   CaptureHeader h = new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
                                c.body_limit);
@@ -61,34 +27,22 @@ Recorder::Recorder(RecorderConfig config, int producers)
     : config_(std::move(config)),
       writer_(config_.path, header_for(config_)),
       start_(std::chrono::steady_clock::now()),
+      queues_(producers, config_.queue_capacity),
       lines_(config_.redact ? std::optional<Redactor>(config_.rules) : std::nullopt) {
-  for (int i = 0; i < producers; ++i) {
-    queues_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
-    returns_.push_back(std::make_unique<boost::lockfree::spsc_queue<Exchange*>>(config_.queue_capacity));
-  }
   thread_ = std::thread([this] { run(); });
 }
 
-Recorder::~Recorder() {
-  stop();
-  for (auto& q : returns_) q->consume_all([](Exchange* x) { delete x; });
-  for (auto& q : queues_) q->consume_all([](Exchange* x) { delete x; });
-}
+Recorder::~Recorder() { stop(); }
 
 int64_t Recorder::since_start(std::chrono::steady_clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::microseconds>(t - start_).count();
 }
 
-std::unique_ptr<Exchange> Recorder::take(int producer) {
-  Exchange* used = nullptr;
-  if (returns_[static_cast<size_t>(producer)]->pop(used)) return std::unique_ptr<Exchange>(used);
-  return std::make_unique<Exchange>();
-}
+std::unique_ptr<Exchange> Recorder::take(int producer) { return queues_.take(producer); }
 
 void Recorder::submit(int producer, std::unique_ptr<Exchange> exchange) {
   if (!recording()) return;
-  if (queues_[static_cast<size_t>(producer)]->push(exchange.get())) exchange.release();
-  else dropped_.fetch_add(1, std::memory_order_relaxed);
+  if (!queues_.push(producer, std::move(exchange))) dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Recorder::stop() {
@@ -109,10 +63,7 @@ void Recorder::stop() {
 size_t Recorder::drain(std::string& out) {
   // Records of one pass are written in the order their exchanges ended, across all workers.
   batch_.clear();
-  for (size_t p = 0; p < queues_.size(); ++p) {
-    Exchange* raw = nullptr;
-    while (queues_[p]->pop(raw)) batch_.push_back({p, std::unique_ptr<Exchange>(raw)});
-  }
+  queues_.drain([this](size_t p, std::unique_ptr<Exchange> x) { batch_.push_back({p, std::move(x)}); });
   size_t n = recording() ? batch_.size() : 0;  // a failed file: nothing more is written
   auto end = [](const Exchange& x) { return x.t_us + (x.res ? x.res->dur_us : 0); };
   std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(*a.x) < end(*b.x); });
@@ -121,8 +72,7 @@ size_t Recorder::drain(std::string& out) {
       parse_raw_heads(*x, request_heads_, response_heads_);
       lines_.append(out, *x);
     }
-    reuse(*x);
-    if (returns_[producer]->push(x.get())) x.release();
+    queues_.give_back(producer, std::move(x));
   }
   batch_.clear();
   return n;

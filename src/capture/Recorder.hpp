@@ -6,7 +6,6 @@
 #pragma once
 
 #include <atomic>
-#include <boost/lockfree/spsc_queue.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -19,6 +18,8 @@
 #include "capture/CaptureLines.hpp"
 #include "capture/CaptureWriter.hpp"
 #include "capture/Exchange.hpp"
+#include "capture/ExchangeQueues.hpp"
+#include "capture/ExchangeSink.hpp"
 #include "capture/Redactor.hpp"
 #include "http/MessageParser.hpp"
 
@@ -37,7 +38,7 @@ struct RecorderConfig {
   std::chrono::milliseconds flush_every{150};  // plus up to 10 ms in a queue: on disk within 200 ms
 };
 
-class Recorder {
+class Recorder : public ExchangeSink {
  public:
   // Creates the capture file; throws RuntimeFailure when it cannot.
   Recorder(RecorderConfig config, int producers);
@@ -46,14 +47,15 @@ class Recorder {
   Recorder& operator=(const Recorder&) = delete;
 
   bool recording() const { return recording_.load(std::memory_order_relaxed); }
-  uint64_t body_limit() const { return config_.body_limit; }
+  uint64_t request_body_limit() const override { return config_.body_limit; }
+  uint64_t response_body_limit() const override { return config_.body_limit; }
   // Microseconds since the capture started.
-  int64_t since_start(std::chrono::steady_clock::time_point t) const;
+  int64_t since_start(std::chrono::steady_clock::time_point t) const override;
 
   // From worker `producer` only (one thread per producer). Never blocks. take() hands out a
   // record to fill: one the writer has emptied after writing it, or a new one.
-  std::unique_ptr<Exchange> take(int producer);
-  void submit(int producer, std::unique_ptr<Exchange> exchange);
+  std::unique_ptr<Exchange> take(int producer) override;
+  void submit(int producer, std::unique_ptr<Exchange> exchange) override;
 
   // Writes what is queued and closes the file; logs what was written, dropped and redacted.
   void stop();
@@ -68,8 +70,7 @@ class Recorder {
   RecorderConfig config_;
   CaptureWriter writer_;
   std::chrono::steady_clock::time_point start_;
-  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> queues_;   // worker → writer
-  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<Exchange*>>> returns_;  // writer → worker, emptied
+  ExchangeQueues queues_;  // worker → writer, and the emptied records back
   CaptureLines lines_;  // the writer thread's
   std::atomic<bool> recording_{true};
   std::atomic<uint64_t> dropped_{0};

@@ -17,7 +17,9 @@
 #include "net/Address.hpp"
 #include "net/Tls.hpp"
 #include "net/Workers.hpp"
+#include "mirror/Mirror.hpp"
 #include "proxy/ProxyServer.hpp"
+#include "replay/Profile.hpp"
 #include "proxy/SlaFile.hpp"
 
 namespace reprise::cli {
@@ -37,21 +39,94 @@ struct ProxyFlags {
   std::optional<uint64_t> seed;
   RedactionFlags redaction;
   TlsFlags upstream_tls;
+  std::string mirror, mirror_factor = "1", mirror_match, mirror_profile, mirror_sla, mirror_record,
+      mirror_timeout = "10s";
+  uint64_t mirror_body_limit = 1 << 20;
+  size_t mirror_queue = 4096;
+  TlsFlags mirror_tls;
 };
+
+// A capture at `path` of the exchanges with `target`, with --record-body-limit and the redaction flags.
+capture::RecorderConfig recorder_config(const ProxyFlags& f, const std::string& path, const net::WebAddress& target) {
+  capture::RecorderConfig rc;
+  rc.path = path;
+  rc.body_limit = f.record_body_limit;
+  auto rules = f.redaction.rules(path);
+  rc.redact = rules.has_value();
+  if (rules) rc.rules = std::move(*rules);
+  rc.custom_rules = !f.redaction.rules_file.empty();
+  rc.upstream = (target.https ? "https://" : "http://") + net::to_string(target.host_port);
+  return rc;
+}
+
+// --mirror-factor: a number, 0 or more; InputError otherwise.
+double mirror_factor(const std::string& text) {
+  size_t used = 0;
+  double factor = -1;
+  try {
+    factor = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(factor >= 0) || factor > 1000)
+    throw InputError("--mirror-factor", "",
+                     "'" + text + "' is not a number from 0 to 1000 (2.5: two copies of every request, a third of half)");
+  return factor;
+}
+
+// The mirror behind --mirror, or null, and the recorder of --mirror-record in `recorder`.
+std::unique_ptr<mirror::Mirror> make_mirror(const ProxyFlags& f, proxy::ProxyConfig& config,
+                                            std::unique_ptr<capture::Recorder>& recorder) {
+  if (f.mirror.empty()) {
+    for (const auto* flag : {&f.mirror_match, &f.mirror_profile, &f.mirror_sla, &f.mirror_record})
+      if (!flag->empty()) throw InputError("--mirror", "", "the --mirror-* flags need --mirror URL");
+    return nullptr;
+  }
+  auto address = net::parse_url(f.mirror, "--mirror");
+  mirror::MirrorConfig mc;
+  mc.url = f.mirror;
+  mc.tls = f.mirror_tls.settings(address, "--mirror");
+  mc.endpoint = net::resolve(address.host_port);
+  mc.rule.factor = mirror_factor(f.mirror_factor);
+  if (!f.mirror_match.empty()) {
+    auto j = nlohmann::json::parse(f.mirror_match, nullptr, false);
+    if (j.is_discarded()) throw InputError("--mirror-match", "", "is not JSON: {\"method\": \"POST\", \"path\": \"/api/*\"}");
+    mc.rule.match = mirror::MirrorRule::parse_match(j, "--mirror-match");
+    mc.rule.match_source = j;
+  }
+  mc.body_limit = f.mirror_body_limit;
+  mc.queue = f.mirror_queue;
+  mc.connect_timeout = config.connect_timeout;
+  mc.timeout = duration_flag(f.mirror_timeout, "--mirror-timeout");
+  mc.seed = f.seed;
+  mc.shadow.run = replay::RunMark::random();
+  mc.shadow.host = net::to_string(address.host_port);
+  mc.routes = config.routes;
+  if (!f.mirror_profile.empty()) {
+    auto profile = replay::Profile::load(f.mirror_profile);
+    mc.shadow.identities = profile.identities;
+    mc.shadow.auto_identities = profile.auto_identities;
+    mc.shadow.correlate = profile.correlate;
+    mc.expected_statuses = profile.expected_statuses;
+    if (!profile.routes.empty()) mc.routes = profile.routes;
+  }
+  if (!f.mirror_sla.empty()) config.mirror_sla = proxy::read_sla_file(f.mirror_sla);
+  if (!f.mirror_record.empty()) {
+    auto rc = recorder_config(f, f.mirror_record, address);
+    rc.source = "mirror";
+    recorder = std::make_unique<capture::Recorder>(std::move(rc), 1);
+    mc.recorder = recorder.get();
+  }
+  return std::make_unique<mirror::Mirror>(std::move(mc),
+                                          config.threads > 0 ? config.threads : net::Workers::default_threads());
+}
 
 
 // The recorder behind --record, or null; throws InputError for a bad rules file and
 // RuntimeFailure when the capture cannot be created.
 std::unique_ptr<capture::Recorder> make_recorder(const ProxyFlags& f, const proxy::ProxyConfig& config) {
   if (f.record.empty()) return nullptr;
-  capture::RecorderConfig rc;
-  rc.path = f.record;
-  rc.body_limit = f.record_body_limit;
-  auto rules = f.redaction.rules(f.record);
-  rc.redact = rules.has_value();
-  if (rules) rc.rules = std::move(*rules);
-  rc.custom_rules = !f.redaction.rules_file.empty();
-  rc.upstream = (config.upstream_tls ? "https://" : "http://") + net::to_string(config.upstream);
+  auto rc = recorder_config(f, f.record, {{config.upstream.address().to_string(), config.upstream.port()},
+                                          config.upstream_tls.has_value()});
   if (config.listen_tls) rc.scheme = "https";
   return std::make_unique<capture::Recorder>(
       std::move(rc), config.threads > 0 ? config.threads : net::Workers::default_threads());
@@ -191,6 +266,29 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
                   "Judge this SLA file's thresholds over a rolling window while proxying");
   cmd->add_option("--routes", flags->routes,
                   "Name tags from this JSON file's routes block (instead of the SLA file's)");
+  cmd->add_option("--mirror", flags->mirror,
+                  "Also send a copy of every request to this URL (http:// or https://); the client never waits for it");
+  cmd->add_option("--mirror-factor", flags->mirror_factor,
+                  "Shadow users per client session on the mirror, on average (2.5: two, and a third for half)")
+      ->capture_default_str();
+  cmd->add_option("--mirror-match", flags->mirror_match,
+                  "Copy only requests matching this JSON, as a fault's match: {\"method\": \"POST\", \"path\": \"/api/*\"}");
+  cmd->add_option("--mirror-body-limit", flags->mirror_body_limit, "Requests with a larger body are not copied (bytes)")
+      ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_option("--mirror-profile", flags->mirror_profile,
+                  "A replay profile whose identities, correlate, routes and expected_statuses the shadow users take");
+  cmd->add_option("--mirror-sla", flags->mirror_sla, "Judge this SLA file's thresholds on the mirror's answers");
+  cmd->add_option("--mirror-record", flags->mirror_record,
+                  "Write every exchange with the mirror (the copies as sent, its answers) to this capture");
+  cmd->add_option("--mirror-queue", flags->mirror_queue,
+                  "Copies waiting per worker thread before new ones are dropped (and counted)")
+      ->check(whole_number(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--mirror-timeout", flags->mirror_timeout, "Time a copy's answer may take before it counts as failed")
+      ->check(duration())
+      ->capture_default_str();
+  flags->mirror_tls.add_to(*cmd, "mirror-");
   cmd->callback([flags, config, &exit_code] {
     config->listen = net::resolve(net::parse_host_port(flags->listen, "--listen"));
     auto upstream = net::parse_url(flags->upstream, "--upstream");
@@ -210,8 +308,13 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
     config->seed = flags->seed;
     auto recorder = make_recorder(*flags, *config);
     config->recorder = recorder.get();
+    std::unique_ptr<capture::Recorder> mirror_recorder;
+    auto mirror = make_mirror(*flags, *config, mirror_recorder);
+    config->mirror = mirror.get();
     exit_code = proxy::run_proxy(*config);
     if (recorder) recorder->stop();
+    if (mirror) mirror->stop();
+    if (mirror_recorder) mirror_recorder->stop();
   });
 }
 

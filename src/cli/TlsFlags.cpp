@@ -7,7 +7,7 @@
 namespace reprise::cli {
 
 void TlsFlags::add_to(CLI::App& cmd, const std::string& prefix) {
-  const std::string of = prefix.empty() ? "the target" : "the upstream";
+  const std::string of = prefix.empty() ? "the target" : "the " + prefix.substr(0, prefix.size() - 1);
   cmd.add_option("--" + prefix + "ca", ca,
                  "Trust " + of + "'s certificate when a CA of this PEM file signs it (default: the system's store)");
   cmd.add_option("--" + prefix + "sni", sni,

@@ -1,5 +1,6 @@
 // The flags that say how to trust and name an https:// address: the proxy's upstream
-// (--upstream-ca, --upstream-sni, --upstream-cert, --upstream-key, --upstream-insecure), and a
+// (--upstream-ca, --upstream-sni, --upstream-cert, --upstream-key, --upstream-insecure), the
+// mirror's (the same with --mirror-), and a
 // replay's or a drill's target (--ca, --sni, --cert, --key, --insecure). Adding them to a
 // subcommand and turning them into the settings of net::ClientTls.
 #pragma once

@@ -59,6 +59,8 @@ struct Match {
   std::vector<std::pair<std::string, std::string>> query;    // name, value ("": present)
 
   bool matches(const http::MessageHead& request) const;
+  // {"method", "path", "header", "query"}; throws InputError naming `file` and `field`.
+  static Match parse(const nlohmann::json& j, const std::string& file, const std::string& field);
 };
 
 struct Fault {

@@ -67,6 +67,11 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
 
 }  // namespace
 
+Match Match::parse(const nlohmann::json& j, const std::string& file, const std::string& field) {
+  if (!j.is_object()) throw InputError(file, field, "must be an object {\"method\", \"path\", \"header\", \"query\"}");
+  return parse_match(KindReader{j, file, field});
+}
+
 bool Match::matches(const http::MessageHead& request) const {
   if (!method.empty() && !http::iequals(method, request.method)) return false;
   if (path && !path->matches(request.target)) return false;
@@ -109,7 +114,7 @@ Fault FaultSet::parse_fault(const Json& j, const std::string& file, const std::s
     f.action = kind->second(KindReader{it.value(), file, field + "." + it.key()});
   }
   if (f.kind.empty()) r.fail("", "names no kind (" + kind_names() + ")");
-  if (r.has("match")) f.match = parse_match(KindReader{j["match"], file, field + ".match"});
+  if (r.has("match")) f.match = Match::parse(j["match"], file, field + ".match");
   if (r.has("percent")) f.percent = r.number("percent", 0, 100);
   auto direction = f.action->default_direction();
   if (r.has("direction")) {

@@ -29,8 +29,10 @@ std::string labels_text(const Labels& labels) {
   return out + "}";
 }
 
-Labels labels(const TagKey& k) {
-  return {{"name", k.name}, {"method", k.method}, {"status", std::to_string(k.status)}};
+Labels labels(const Labels& extra, const TagKey& k) {
+  Labels out = extra;
+  out.insert(out.end(), {{"name", k.name}, {"method", k.method}, {"status", std::to_string(k.status)}});
+  return out;
 }
 
 // A family of TagFigures: a counter or gauge read by `value`, or a histogram read by `trend`.
@@ -123,17 +125,18 @@ void PrometheusText::histogram(const std::string& name, const Labels& labels, co
   sample(name + "_count", labels, static_cast<double>(us.count()));
 }
 
-void PrometheusText::tagged(const FiguresByTag& figures, TaggedFamilies which) {
+void PrometheusText::tagged(const std::vector<TaggedSource>& sources, TaggedFamilies which) {
   for (const auto& fam : kFamilies) {
     if (which == TaggedFamilies::requests && !fam.every_source) continue;
     family(fam.name, fam.type, fam.help);
-    for (const auto& [key, f] : figures) {
-      if (is_stream_family(fam) && !has_streams(f)) continue;
-      if (fam.trend)
-        histogram(fam.name, labels(key), fam.trend(f));
-      else
-        sample(fam.name, labels(key), fam.value(f));
-    }
+    for (const auto& source : sources)
+      for (const auto& [key, f] : *source.figures) {
+        if (is_stream_family(fam) && !has_streams(f)) continue;
+        if (fam.trend)
+          histogram(fam.name, labels(source.labels, key), fam.trend(f));
+        else
+          sample(fam.name, labels(source.labels, key), fam.value(f));
+      }
   }
 }
 

@@ -51,8 +51,14 @@ class PrometheusText {
   void histogram(const std::string& name, const Labels& labels, const Histogram& us);
 
   // The families `which` names, one sample (or histogram) per tag set; the event stream
-  // families only for tag sets that have had a stream.
-  void tagged(const FiguresByTag& figures, TaggedFamilies which);
+  // families only for tag sets that have had a stream. Several sources (the proxy's upstream,
+  // its mirror) share each family, told apart by labels of their own (target="mirror").
+  struct TaggedSource {
+    Labels labels;
+    const FiguresByTag* figures;
+  };
+  void tagged(const std::vector<TaggedSource>& sources, TaggedFamilies which);
+  void tagged(const FiguresByTag& figures, TaggedFamilies which) { tagged({{{}, &figures}}, which); }
   // One of those counter or gauge families as one unlabelled sample, for a source that keeps
   // it for the whole run only.
   void run_wide(Figure figure, double value);

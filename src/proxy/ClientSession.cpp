@@ -31,7 +31,7 @@ ClientSession::ClientSession(ProxyWorker& worker, net::Stream client)
   auto ep = client_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : ep.address().to_string();
   net::tune(client_.socket());
-  if (worker_.config().recorder) session_name_ = worker_.next_session_name();
+  if (worker_.config().recorder || worker_.config().mirror) session_name_ = worker_.next_session_name();
 }
 
 ClientSession::ClientSession(ProxyWorker& worker, ParkedConnection&& parked)
@@ -178,8 +178,11 @@ void ClientSession::start_exchange(size_t head_len) {
   worker_.choose_faults(head, x_.faults);
   to_client_.pace(x_.faults.any() ? x_.faults.pacing(faults::Direction::downstream) : faults::Pacing());
   upstream_.pace(x_.faults.any() ? x_.faults.pacing(faults::Direction::upstream) : faults::Pacing());
+  const auto raw_head = in_.readable().substr(0, head_len);
   if (cfg.recorder && cfg.recorder->recording())
-    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, in_.readable().substr(0, head_len), x_.start);
+    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, raw_head, x_.start);
+  if (cfg.mirror && worker_.mirrors(head, x_.websocket))
+    x_.mirror.begin(*cfg.mirror, worker_.index(), session_name_, raw_head, x_.start);
   http::write_request_head(upstream_.head(), head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; the upstream request's head holds what goes
 }
@@ -193,7 +196,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   if (x_.faults.any()) {
     faults::Next next = co_await x_.faults.before_upstream(fault_points_);
     if (next != faults::Next::go_on) {
-      x_.rec.end(worker_.index());
+      x_.end_copies();
       x_.metrics.end();
       co_return next == faults::Next::answered && !x_.close_after;
     }
@@ -213,7 +216,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
         co_await reply_error(502, "upstream " + got.tls_failure);
       else
         co_await reply_error(502, "upstream connect failed: " + got.error.message());
-      x_.rec.end(worker_.index());  // recorded without a response: the upstream never answered
+      x_.end_copies();  // recorded without a response: the upstream never answered
       x_.metrics.end();
       co_return false;
     }
@@ -226,7 +229,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
     relay_.deadline().unwatch();  // `up` dies or goes back to the pool
     if (outcome == Outcome::retryable && up.reused && !x_.has_body && idempotent && tries == 0) continue;
-    x_.rec.end(worker_.index());
+    x_.end_copies();
     if (outcome == Outcome::retryable)
       co_await reply_error(502, "upstream closed the connection without answering");
     x_.metrics.end();

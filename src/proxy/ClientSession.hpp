@@ -31,7 +31,7 @@ class ProxyWorker;
 
 // What the parts of a session share about the exchange under way.
 struct ExchangeState {
-  explicit ExchangeState(ProxyStats* stats) : metrics(stats) {}
+  explicit ExchangeState(metrics::TagSeries* stats) : metrics(stats) {}
 
   bool head_request = false;
   bool client_keep_alive = true;
@@ -49,10 +49,29 @@ struct ExchangeState {
   std::string method;
   std::string target;
   std::chrono::steady_clock::time_point start;
-  ExchangeRecording rec;
+  ExchangeRecording rec;     // for --record
+  ExchangeRecording mirror;  // for --mirror
   ExchangeMetrics metrics;
   faults::ExchangeFaults faults;  // the faults that hit it
   faults::Duration fault_wait{0};  // what their pauses held it, for the access log
+
+  // The copies of the exchange (the recorder's, the mirror's) take its parts as they pass.
+  void copy_request_body(const std::vector<std::string_view>& pieces) {
+    rec.request_body(pieces);
+    mirror.request_body(pieces);
+  }
+  void copy_response_head(const http::MessageHead& head, std::string_view raw) {
+    rec.response_head(head, raw);
+    mirror.response_head(head, raw);
+  }
+  void copy_response_body(const std::vector<std::string_view>& pieces) {
+    rec.response_body(pieces);
+    mirror.response_body(pieces);
+  }
+  void end_copies() {
+    rec.end();
+    mirror.end();
+  }
 };
 
 // A keep-alive client connection idle past ClientSession::kParkAfter: its session is gone and

@@ -1,6 +1,6 @@
 // What the proxy measures of one exchange while it runs: when the request head was complete,
 // when the request was written upstream, the first byte and the end of the upstream's answer,
-// bytes both ways, the outcome; at the end it is counted into the worker's ProxyStats under its
+// bytes both ways, the outcome; at the end it is counted into the worker's metrics::TagSeries under its
 // (name, method, status). An event stream counts as open (sse_connections) from its head to its
 // end and its events (those a browser dispatches) are counted as they pass. Off (one null check per call)
 // when the proxy measures nothing (no --admin, no --sla).
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "http/EventStream.hpp"
-#include "proxy/ProxyStats.hpp"
+#include "metrics/TagSeries.hpp"
 
 namespace reprise::proxy {
 
@@ -19,7 +19,7 @@ class ExchangeMetrics {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit ExchangeMetrics(ProxyStats* stats) : stats_(stats) {}
+  explicit ExchangeMetrics(metrics::TagSeries* stats) : stats_(stats) {}
   bool active() const { return stats_ != nullptr; }
 
   void begin(std::string_view method, std::string_view target, clock::time_point start, size_t head_bytes);
@@ -58,7 +58,7 @@ class ExchangeMetrics {
   void end();
 
  private:
-  ProxyStats* stats_;
+  metrics::TagSeries* stats_;
   std::string_view method_;  // the session's copy, alive until end()
   size_t name_ = 0;
   clock::time_point start_, sent_, first_byte_, upstream_done_;

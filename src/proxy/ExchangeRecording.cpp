@@ -4,16 +4,17 @@
 
 namespace reprise::proxy {
 
-void ExchangeRecording::begin(capture::Recorder& recorder, int producer, const std::string& session,
+void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const std::string& session,
                               std::string_view raw_head, clock::time_point start) {
-  recorder_ = &recorder;
+  sink_ = &sink;
+  producer_ = producer;
   start_ = start;
   sse_.reset();
   up_ = down_ = {};
-  exchange_ = recorder.take(producer);
+  exchange_ = sink.take(producer);
   auto& x = *exchange_;
   x.session = session;
-  x.t_us = recorder.since_start(start);
+  x.t_us = sink.since_start(start);
   x.raw_request_head = raw_head;  // parsed again on the writer thread, off the request path
 }
 
@@ -21,15 +22,15 @@ int64_t ExchangeRecording::since_start(clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::microseconds>(t - start_).count();
 }
 
-void ExchangeRecording::keep(capture::Body& body, std::string_view piece) {
+void ExchangeRecording::keep(capture::Body& body, std::string_view piece, uint64_t limit) {
   body.size += piece.size();
-  size_t room = recorder_->body_limit() > body.data.size() ? recorder_->body_limit() - body.data.size() : 0;
+  size_t room = limit > body.data.size() ? limit - body.data.size() : 0;
   body.data.append(piece.substr(0, std::min(room, piece.size())));
 }
 
 void ExchangeRecording::request_body(const std::vector<std::string_view>& pieces) {
   if (!exchange_) return;
-  for (auto p : pieces) keep(exchange_->req.body, p);
+  for (auto p : pieces) keep(exchange_->req.body, p, sink_->request_body_limit());
 }
 
 void ExchangeRecording::response_head(const http::MessageHead& response, std::string_view raw_head) {
@@ -40,10 +41,11 @@ void ExchangeRecording::response_head(const http::MessageHead& response, std::st
   exchange_->raw_response_head = raw_head;
   res.ttfb_us = since_start(now);
   if (response.status == 101) {
-    exchange_->stream = capture::Stream{"websocket", {}, 0, recorder_->body_limit()};
+    exchange_->stream = capture::Stream{"websocket", {}, 0, sink_->response_body_limit()};
   } else if (http::is_event_stream(response.header("content-type"))) {
-    exchange_->stream = capture::Stream{"sse", {}, 0, recorder_->body_limit()};
+    exchange_->stream = capture::Stream{"sse", {}, 0, sink_->response_body_limit()};
     sse_.emplace();
+    sink_->stream_started(producer_, *exchange_);
   }
 }
 
@@ -51,7 +53,7 @@ void ExchangeRecording::response_body(const std::vector<std::string_view>& piece
   if (!exchange_ || !exchange_->res) return;
   auto now = clock::now();
   for (auto p : pieces) {
-    keep(exchange_->res->body, p);
+    keep(exchange_->res->body, p, sink_->response_body_limit());
     if (sse_) sse_->feed(p, since_start(now), *exchange_->stream);
   }
 }
@@ -61,10 +63,10 @@ void ExchangeRecording::tunnel_bytes(char dir, std::string_view data) {
   (dir == 'u' ? up_ : down_).feed(data, dir, since_start(clock::now()), *exchange_->stream);
 }
 
-void ExchangeRecording::end(int producer) {
+void ExchangeRecording::end() {
   if (!exchange_) return;
   if (exchange_->res) exchange_->res->dur_us = since_start(clock::now());
-  recorder_->submit(producer, std::move(exchange_));
+  sink_->submit(producer_, std::move(exchange_));
 }
 
 }  // namespace reprise::proxy

@@ -1,6 +1,7 @@
-// What the proxy keeps of one exchange while it runs, for the recorder: copies of both heads,
-// the bodies up to the body limit, the time to the first response byte, and for streams the
-// time and size of every SSE event or WebSocket frame. Off (one null check) when not recording.
+// What the proxy keeps of one exchange while it runs, for a sink (the recorder, the mirror):
+// copies of both heads, the bodies up to the sink's limits, the time to the first response
+// byte, and for streams the time and size of every SSE event or WebSocket frame. Off (one null
+// check) when the exchange goes to no sink.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "capture/Exchange.hpp"
-#include "capture/Recorder.hpp"
+#include "capture/ExchangeSink.hpp"
 #include "capture/SseEvents.hpp"
 #include "capture/WebSocketFrames.hpp"
 #include "http/MessageHead.hpp"
@@ -24,22 +25,24 @@ class ExchangeRecording {
 
   bool active() const { return exchange_ != nullptr; }
 
-  // `raw_head`: the request head's bytes as received (the recorder parses them later).
-  void begin(capture::Recorder& recorder, int producer, const std::string& session, std::string_view raw_head,
+  // `raw_head`: the request head's bytes as received (the sink parses them later); `producer`:
+  // the worker's index.
+  void begin(capture::ExchangeSink& sink, int producer, const std::string& session, std::string_view raw_head,
              clock::time_point start);
   void request_body(const std::vector<std::string_view>& pieces);
   void response_head(const http::MessageHead& response, std::string_view raw_head);
   void response_body(const std::vector<std::string_view>& pieces);
   // Tunnelled bytes; dir 'u' client to upstream, 'd' upstream to client.
   void tunnel_bytes(char dir, std::string_view data);
-  // Hands the record to the recorder (producer = the worker's index).
-  void end(int producer);
+  // Hands the record to the sink.
+  void end();
 
  private:
-  void keep(capture::Body& body, std::string_view piece);
+  static void keep(capture::Body& body, std::string_view piece, uint64_t limit);
   int64_t since_start(clock::time_point t) const;
 
-  capture::Recorder* recorder_ = nullptr;
+  capture::ExchangeSink* sink_ = nullptr;
+  int producer_ = 0;
   std::unique_ptr<capture::Exchange> exchange_;
   clock::time_point start_;
   std::optional<capture::SseEvents> sse_;  // set for an event-stream response

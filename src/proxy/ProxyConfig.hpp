@@ -14,6 +14,7 @@
 #include "faults/FaultSet.hpp"
 #include "http/HeaderRules.hpp"
 #include "net/Tls.hpp"
+#include "mirror/Mirror.hpp"
 #include "proxy/SlaFile.hpp"
 
 namespace reprise::proxy {
@@ -38,6 +39,8 @@ struct ProxyConfig {
   http::ForwardingHeaders forwarding;
   std::shared_ptr<spdlog::logger> access_log;           // null: off
   capture::Recorder* recorder = nullptr;                // null: not recording
+  mirror::Mirror* mirror = nullptr;                     // --mirror (null: none)
+  std::optional<SlaFile> mirror_sla;                    // --mirror-sla
   std::optional<boost::asio::ip::tcp::endpoint> admin;  // --admin: /metrics, /healthz, /sla
   std::optional<SlaFile> sla;                           // --sla
   std::map<std::string, std::string> routes;            // name tags: name → "METHOD /path/*"
@@ -48,6 +51,7 @@ struct ProxyConfig {
 
   // Metrics are kept only for someone to read them.
   bool measuring() const { return admin.has_value() || sla.has_value(); }
+  bool judging() const { return sla.has_value() || mirror_sla.has_value(); }
 };
 
 }  // namespace reprise::proxy

@@ -124,6 +124,15 @@ void ProxyServer::set_faults(std::shared_ptr<const faults::FaultSet> set) {
   }
 }
 
+void ProxyServer::set_mirror_rule(const mirror::MirrorRule& rule) {
+  config_.mirror->set_rule(rule);
+  auto shared = std::make_shared<const mirror::MirrorRule>(rule);
+  for (int i = 0; i < workers_.size(); ++i) {
+    ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
+    asio::post(workers_.context(i), [p, shared] { p->set_mirror_rule(shared); });
+  }
+}
+
 void ProxyServer::set_tls(std::shared_ptr<asio::ssl::context> tls) {
   for (int i = 0; i < workers_.size(); ++i) {
     ProxyWorker* p = proxies_[static_cast<size_t>(i)].get();
@@ -139,7 +148,8 @@ bool ProxyServer::workers_ended() {
 int run_proxy(const ProxyConfig& config) {
   ProxyServer server(config);
   // Binds --admin before anything starts; stopped before the workers go.
-  std::unique_ptr<ProxyAdmin> admin = config.measuring() ? std::make_unique<ProxyAdmin>(server) : nullptr;
+  std::unique_ptr<ProxyAdmin> admin =
+      config.measuring() || config.mirror_sla ? std::make_unique<ProxyAdmin>(server) : nullptr;
   asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -168,10 +178,12 @@ int run_proxy(const ProxyConfig& config) {
     await_hangup();
   }
   std::thread signal_thread([&] { control.run(); });
+  if (config.mirror) config.mirror->start();
   server.start();
   if (admin) admin->start();
   server.wait();
   admin.reset();
+  if (config.mirror) config.mirror->stop();
   control.stop();
   signal_thread.join();
   spdlog::info("proxy stopped");

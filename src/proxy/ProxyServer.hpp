@@ -15,7 +15,7 @@
 
 #include "net/Workers.hpp"
 #include "proxy/ProxyConfig.hpp"
-#include "proxy/ProxyStats.hpp"
+#include "metrics/TagSeries.hpp"
 
 namespace reprise::proxy {
 
@@ -41,6 +41,8 @@ class ProxyServer {
   std::optional<std::map<std::string, uint64_t>> faults_injected(std::chrono::milliseconds wait);
   // Every worker takes `set` on its own thread, for its next request.
   void set_faults(std::shared_ptr<const faults::FaultSet> set);
+  // The mirror and every worker (on its own thread) take `rule` for the next request.
+  void set_mirror_rule(const mirror::MirrorRule& rule);
   // Every worker takes `tls` for its next connection (SIGHUP: the certificate re-read).
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
 

@@ -44,8 +44,9 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout,
             config.upstream_tls ? &*config.upstream_tls : nullptr),
       park_timer_(ctx),
-      stats_(config.measuring() ? std::make_unique<ProxyStats>(config.routes) : nullptr),
+      stats_(config.measuring() ? std::make_unique<metrics::TagSeries>(config.routes) : nullptr),
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),
+      mirror_rule_(config.mirror ? std::make_shared<const mirror::MirrorRule>(config.mirror->rule()) : nullptr),
       tls_(config.listen_tls),
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
 

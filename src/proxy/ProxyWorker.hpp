@@ -15,7 +15,7 @@
 
 #include "net/UpstreamPool.hpp"
 #include "proxy/ProxyConfig.hpp"
-#include "proxy/ProxyStats.hpp"
+#include "metrics/TagSeries.hpp"
 
 namespace reprise::proxy {
 
@@ -41,11 +41,17 @@ class ProxyWorker {
   }
   boost::asio::ip::tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
   net::UpstreamPool& pool() { return pool_; }
-  ProxyStats* stats() { return stats_.get(); }  // null when not measuring
+  metrics::TagSeries* stats() { return stats_.get(); }  // null when not measuring
   // The faults that hit this request, added to `out` (empty). The set is the config's at
   // start, then whichever the admin API last published to this worker (set_faults, posted).
   void choose_faults(const http::MessageHead& request, faults::ExchangeFaults& out);
   void set_faults(std::shared_ptr<const faults::FaultSet> set) { faults_ = std::move(set); }
+  // Whether the mirror gets a copy of this request, under the rule this worker holds (the
+  // config's at start, then whichever the admin API last published to it).
+  bool mirrors(const http::MessageHead& request, bool websocket) {
+    return mirror_rule_ && config_.mirror->wants(*mirror_rule_, request, websocket);
+  }
+  void set_mirror_rule(std::shared_ptr<const mirror::MirrorRule> rule) { mirror_rule_ = std::move(rule); }
   // The listener's TLS settings for the next connection (null: plain); one already open keeps its own.
   boost::asio::ssl::context* tls() const { return tls_.get(); }
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
@@ -74,8 +80,9 @@ class ProxyWorker {
   std::list<ParkedConnection> parked_;  // in the order parked: their deadlines in order too
   boost::asio::steady_timer park_timer_;
   bool park_timer_set_ = false;
-  std::unique_ptr<ProxyStats> stats_;
+  std::unique_ptr<metrics::TagSeries> stats_;
   std::shared_ptr<const faults::FaultSet> faults_;
+  std::shared_ptr<const mirror::MirrorRule> mirror_rule_;  // null: no mirror
   std::shared_ptr<boost::asio::ssl::context> tls_;
   faults::Random random_;
   std::map<std::string, uint64_t> injected_;  // by fault name

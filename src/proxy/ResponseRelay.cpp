@@ -100,7 +100,7 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
   auto& x = s_.x_;
   const auto& head = response_.head();
   x.status = head.status;
-  x.rec.response_head(head, up_in_.readable().substr(0, head_len));
+  x.copy_response_head(head, up_in_.readable().substr(0, head_len));
   x.metrics.response_head(head.status, head.header("content-type"));
   cut_.begin(x.faults, head.header("content-type"));
   if (head.status == 101) {
@@ -166,7 +166,7 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
     bool cut = false;
     const auto& pieces = cut_.active() ? cut_.pass(response_.pieces(), cut) : response_.pieces();
     add_body_pieces(out_, sizes_, pieces, x.chunked_out);
-    x.rec.response_body(pieces);
+    x.copy_response_body(pieces);
     x.metrics.response_body(pieces);
     if (step.complete && x.chunked_out && !cut) out_.push_back(asio::buffer(kLastChunk));
     if (!out_.empty()) {

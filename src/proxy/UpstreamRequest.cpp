@@ -35,7 +35,7 @@ awaitable<Outcome> UpstreamRequest::send(net::UpstreamConnection& up) {
     }
     add_body_pieces(out_, sizes_, request.pieces(), chunked);
     if (step.complete && chunked) out_.push_back(asio::buffer(kLastChunk));
-    x.rec.request_body(request.pieces());
+    x.copy_request_body(request.pieces());
   }
   s_.relay_.deadline().watch(up.stream.socket());
   s_.relay_.deadline().arm(s_.worker_.config().response_timeout);
@@ -84,7 +84,7 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
     out_.clear();
     add_body_pieces(out_, sizes_, request.pieces(), chunked);
     if (step.complete && chunked) out_.push_back(asio::buffer(kLastChunk));
-    x.rec.request_body(request.pieces());
+    x.copy_request_body(request.pieces());
     auto [wec, wn] = co_await writer_.write(up.stream, out_);
     if (wec) {  // the upstream stopped reading: its early answer (a 413, say) may be on the way
       x.close_after = true;

@@ -154,6 +154,24 @@ void collect_strings(const Json& j, std::set<std::string>& out) {
 
 }  // namespace
 
+std::set<std::string> echoed_strings(const capture::Exchange& x) {
+  std::set<std::string> out;
+  if (x.res && x.res->status >= 200 && x.res->status <= 299 && !x.res->body.truncated())
+    collect_strings(Json::parse(x.res->body.data, nullptr, false), out);
+  return out;
+}
+
+Fields echoed_fields(const capture::Exchange& x) {
+  Fields out;
+  if (x.req.method != "POST") return out;
+  Fields sent = string_fields(x.req);
+  if (sent.empty()) return out;
+  const std::set<std::string> echoed = echoed_strings(x);
+  for (auto& [name, value] : sent)
+    if (echoed.count(value) && identity_worthy(value)) out.emplace_back(std::move(name), std::move(value));
+  return out;
+}
+
 Fields creating_fields(const std::vector<const capture::Exchange*>& user, const FieldEvidence& evidence) {
   std::map<std::string, size_t, std::less<>>
       last_carried;  // value → the last request of the user carrying it
@@ -166,8 +184,7 @@ Fields creating_fields(const std::vector<const capture::Exchange*>& user, const 
     if (!x->res || x->res->status < 200 || x->res->status > 299 || x->res->body.truncated()) continue;
     Fields sent = string_fields(x->req);
     if (sent.empty()) continue;
-    std::set<std::string> echoed;
-    collect_strings(Json::parse(x->res->body.data, nullptr, false), echoed);
+    const std::set<std::string> echoed = echoed_strings(*x);
     const std::string endpoint = endpoint_of(x->req);
     Fields out;
     bool creating = false;  // the service stored a value the user goes on to use (the email it logs in with)

@@ -61,6 +61,13 @@ FieldEvidence field_evidence(const std::vector<capture::Exchange>& exchanges);
 // redaction placeholders and one-character values are left out.
 Fields creating_fields(const std::vector<const capture::Exchange*>& user, const FieldEvidence& evidence);
 
+// Every string value (at any depth) of the JSON body of `x`'s answer when it is a whole 2xx.
+std::set<std::string> echoed_strings(const capture::Exchange& x);
+// The top-level string fields a POST sent that its 2xx answer echoed (the service stored them:
+// a registration's email and username), redaction placeholders and one-character values left
+// out. The live mirror's automatic identities, one exchange at a time.
+Fields echoed_fields(const capture::Exchange& x);
+
 // The recorded value made unique for copy `copy` of run `run`: "alice@test.com" →
 // "alice_k3x9q1_17@test.com", "alice" → "alice_k3x9q1_17"; a value of digits keeps its length
 // when it can: its first three digits, the run's four and the copy's ("01012345678" with run

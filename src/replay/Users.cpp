@@ -12,7 +12,6 @@
 namespace reprise::replay {
 namespace {
 
-constexpr size_t kMinLinkLength = 8;
 constexpr size_t kMaxLookBack = 256;  // the latest handouts of a value before its use that are weighed
 
 struct DisjointSets {
@@ -21,21 +20,6 @@ struct DisjointSets {
   size_t find(size_t i) { return parent[i] == i ? i : parent[i] = find(parent[i]); }
   void join(size_t a, size_t b) { parent[find(a)] = find(b); }
 };
-
-// The tokens of a request where a credential stands: header tokens, path segments, query values.
-template <class F>
-void each_token(const capture::Request& req, F&& f) {
-  auto split = [&](std::string_view text, std::string_view edges) {
-    for (size_t i = 0; i <= text.size();) {
-      size_t end = text.find_first_of(edges, i);
-      if (end == std::string_view::npos) end = text.size();
-      if (end - i >= kMinLinkLength) f(text.substr(i, end - i));
-      i = end + 1;
-    }
-  };
-  for (const auto& [name, value] : req.headers) split(value, " ,;=\t");
-  split(req.target, "/?&=");
-}
 
 using Lists = std::vector<const std::vector<const capture::Exchange*>*>;
 
@@ -66,7 +50,7 @@ std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::
   if (!handed.empty())
     for (size_t c = 0; c < list.size(); ++c)
       for (const auto* x : *list[c])
-        each_token(x->req, [&](std::string_view token) {
+        each_link_token(x->req, [&](std::string_view token) {
           auto it = handed.find(std::string(token));
           if (it != handed.end() && it->second.first != c && it->second.second < x->t_us)
             sets.join(c, it->second.first);
@@ -145,6 +129,19 @@ std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const 
 }
 
 }  // namespace
+
+void each_link_token(const capture::Request& req, const std::function<void(std::string_view)>& f) {
+  auto split = [&](std::string_view text, std::string_view edges) {
+    for (size_t i = 0; i <= text.size();) {
+      size_t end = text.find_first_of(edges, i);
+      if (end == std::string_view::npos) end = text.size();
+      if (end - i >= kMinLinkLength) f(text.substr(i, end - i));
+      i = end + 1;
+    }
+  };
+  for (const auto& [name, value] : req.headers) split(value, " ,;=\t");
+  split(req.target, "/?&=");
+}
 
 std::vector<UserGroup> group_users(const Connections& connections) {
   Lists list;

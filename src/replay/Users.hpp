@@ -10,7 +10,9 @@
 // live values, each copy with its own identities.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,13 @@ using Connections =
 struct UserGroup {
   std::vector<std::vector<std::string>> users;
 };
+
+// Values this short never tie connections together.
+constexpr size_t kMinLinkLength = 8;
+
+// Calls `f` with each token of `req` where a credential may stand (header tokens, path segments,
+// query values) of kMinLinkLength characters or more.
+void each_link_token(const capture::Request& req, const std::function<void(std::string_view)>& f);
 
 // The groups in order of their first request; every key is in exactly one user of one group.
 std::vector<UserGroup> group_users(const Connections& connections);

@@ -61,7 +61,7 @@ TEST_CASE("records from two producer threads are all written, numbered 1..N, and
   {
     Recorder rec(config_for(file), 2);
     CHECK(rec.recording());
-    CHECK(rec.body_limit() == 4096);
+    CHECK(rec.request_body_limit() == 4096);
     std::vector<std::thread> producers;
     for (int p = 0; p < 2; ++p)
       producers.emplace_back([&rec, p] {

@@ -8,6 +8,7 @@
 
 #include "TempFile.hpp"
 #include "capture/CaptureReader.hpp"
+#include "capture/Recorder.hpp"
 #include "http/MessageParser.hpp"
 
 using reprise::capture::CaptureReader;
@@ -144,7 +145,7 @@ TEST_CASE("an exchange keeps both heads in order, bodies up to the limit, and it
   rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("3\r\nabc\r\n"));
   rec.response_body(res.feed("5\r\ndefgh\r\n0\r\n\r\n"));
-  rec.end(0);
+  rec.end();
   CHECK_FALSE(rec.active());
 
   auto x = cap.only_record();
@@ -174,7 +175,7 @@ TEST_CASE("a body within the limit is kept whole, and an exchange with no answer
   rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   rec.request_body(req.feed("data"));
   rec.response_body({"ignored without a response head"});
-  rec.end(0);
+  rec.end();
   auto x = cap.only_record();
   CHECK(x.req.version == "1.1");
   CHECK(x.req.body.data == "data");
@@ -191,7 +192,7 @@ TEST_CASE("a recording that was never begun ignores every call") {
   rec.response_head(res.head(), res.raw_head());
   rec.response_body({"y"});
   rec.tunnel_bytes('u', "z");
-  rec.end(0);
+  rec.end();
   CHECK_FALSE(rec.active());
   CHECK(cap.records().empty());
 }
@@ -209,7 +210,7 @@ TEST_CASE("SSE events end at \\n\\n, \\r\\n\\r\\n and \\r\\n\\n, also across pie
   for (std::string piece : {"data: a\n\nda", "ta: bb\r\n\r", "\ndata: c\r\n", "\n", "data: d\n", "\n: hi\r",
                             "\n\r\n", "data: cut"})
     rec.response_body(res.feed(piece));
-  rec.end(0);
+  rec.end();
 
   auto x = cap.only_record();
   REQUIRE(x.stream);
@@ -229,7 +230,7 @@ TEST_CASE("several SSE events in one piece are each counted") {
   auto res = response(kSseHead);
   rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\ndata: 22\n\nevent: x\ndata: 333\n\n"));
-  rec.end(0);
+  rec.end();
   auto x = cap.only_record();
   REQUIRE(x.stream);
   CHECK(sizes(x.stream->events) == std::vector<uint64_t>{9, 10, 20});
@@ -247,7 +248,7 @@ TEST_CASE("an SSE Content-Type is recognised in any case and with parameters") {
     auto res = response("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\n\r\n");
     rec.response_head(res.head(), res.raw_head());
     rec.response_body(res.feed("data: 1\n\n"));
-    rec.end(0);
+    rec.end();
     auto x = cap.only_record();
     REQUIRE(x.stream);
     CHECK(x.stream->kind == "sse");
@@ -263,7 +264,7 @@ TEST_CASE("a body that is not an event stream records no events") {
   auto res = response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\n");
   rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\n"));
-  rec.end(0);
+  rec.end();
   auto x = cap.only_record();
   CHECK_FALSE(x.stream);
   CHECK(x.res->body.data == "data: 1\n\n");
@@ -277,13 +278,13 @@ TEST_CASE("one recording reused for the next exchange on the connection starts a
   rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   rec.response_head(res1.head(), res1.raw_head());
   rec.response_body(res1.feed("data: 1\n\ndata: half\n"));  // ends after a line end
-  rec.end(0);
+  rec.end();
 
   auto res2 = response(kSseHead);
   rec.begin(cap.recorder(), 0, "s", req.raw_head(), ExchangeRecording::clock::now());
   rec.response_head(res2.head(), res2.raw_head());
   rec.response_body(res2.feed("\ndata: 2\n\n"));  // the leading "\n" ends no event here
-  rec.end(0);
+  rec.end();
 
   auto all = cap.records();
   REQUIRE(all.size() == 2);
@@ -331,7 +332,7 @@ TEST_CASE("WebSocket frames are sized and directed: masked, 7/16/64-bit lengths,
                    ws_frame(0x9, "", false) + ws_frame(0x1, "a", false) + ws_frame(0x8, "\x03\xe8", false));
   // A masked close from the client.
   rec.tunnel_bytes('u', ws_frame(0x8, "\x03\xe8", true));
-  rec.end(0);
+  rec.end();
 
   auto x = cap.only_record();
   REQUIRE(x.res);
@@ -356,7 +357,7 @@ TEST_CASE("a held stream's record lists what fits the body limit and counts the 
   auto res = response(kSseHead);
   rec.response_head(res.head(), res.raw_head());
   for (int i = 0; i < 1000; ++i) rec.response_body(res.feed("data: 1\n\n"));
-  rec.end(0);
+  rec.end();
   auto sse = cap.only_record();
   REQUIRE(sse.stream);
   CHECK(sizes(sse.stream->events) == std::vector<uint64_t>{9, 9, 9});  // the events of the 32 bytes kept
@@ -371,7 +372,7 @@ TEST_CASE("a held stream's record lists what fits the body limit and counts the 
       response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
   rec.response_head(switching.head(), switching.raw_head());
   for (int i = 0; i < 500; ++i) rec.tunnel_bytes(i % 2 ? 'u' : 'd', ws_frame(0x1, "x", i % 2));
-  rec.end(0);
+  rec.end();
   auto ws = tunnel_cap.only_record();
   REQUIRE(ws.stream);
   CHECK(ws.stream->events.size() == 2);
@@ -386,7 +387,7 @@ TEST_CASE("tunnelled bytes without a 101 answer record no frames") {
   auto res = response("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   rec.response_head(res.head(), res.raw_head());
   rec.tunnel_bytes('d', ws_frame(0x1, "x", false));
-  rec.end(0);
+  rec.end();
   auto x = cap.only_record();
   CHECK(x.res->status == 400);
   CHECK_FALSE(x.stream);

@@ -1,14 +1,14 @@
-#include "proxy/ProxyStats.hpp"
+#include "metrics/TagSeries.hpp"
 
 #include <catch2/catch.hpp>
 
 using reprise::metrics::FiguresByTag;
 using reprise::metrics::TagFigures;
 using reprise::metrics::TagKey;
-using reprise::proxy::ProxyStats;
+using reprise::metrics::TagSeries;
 
-TEST_CASE("proxy stats: one figures-set per (name, method, status), made on first use", "[proxy][stats]") {
-  ProxyStats stats(std::map<std::string, std::string>{{"SendMessage", "POST /api/chat/rooms/*/messages"}});
+TEST_CASE("tag series: one figures-set per (name, method, status), made on first use", "[metrics][series]") {
+  TagSeries stats(std::map<std::string, std::string>{{"SendMessage", "POST /api/chat/rooms/*/messages"}});
   size_t send = stats.name_of("POST", "/api/chat/rooms/7/messages");
   size_t other = stats.name_of("GET", "/api/chat/rooms/7/messages");
   CHECK(send != other);

@@ -1,0 +1,48 @@
+// The lock-free hand-over between the proxy's workers and one consumer thread (the recorder's
+// writer, the mirror): per worker a bounded single-producer queue of filled records and one of
+// emptied records going back, so that a worker in the steady state reuses its records' memory.
+// A full queue refuses the record: the caller counts the drop. It must not block either side.
+#pragma once
+
+#include <boost/lockfree/spsc_queue.hpp>
+#include <memory>
+#include <vector>
+
+#include "capture/Exchange.hpp"
+
+namespace reprise::capture {
+
+class ExchangeQueues {
+ public:
+  ExchangeQueues(int producers, size_t capacity);
+  ~ExchangeQueues();
+  ExchangeQueues(const ExchangeQueues&) = delete;
+  ExchangeQueues& operator=(const ExchangeQueues&) = delete;
+
+  // Producer side. take(): an emptied record, or a new one. push(): false when the queue is full
+  // (the record is then freed).
+  std::unique_ptr<Exchange> take(int producer);
+  bool push(int producer, std::unique_ptr<Exchange> exchange);
+
+  // Consumer side: every queued record, with the producer it came from.
+  template <class F>
+  void drain(F&& f) {
+    for (size_t p = 0; p < filled_.size(); ++p) {
+      Exchange* raw = nullptr;
+      while (filled_[p]->pop(raw)) f(p, std::unique_ptr<Exchange>(raw));
+    }
+  }
+  bool empty() const;
+  // Empties a record and hands it back to its producer (freed when that queue is full).
+  void give_back(size_t producer, std::unique_ptr<Exchange> exchange);
+
+ private:
+  using Queue = boost::lockfree::spsc_queue<Exchange*>;
+  std::vector<std::unique_ptr<Queue>> filled_;   // worker → consumer
+  std::vector<std::unique_ptr<Queue>> emptied_;  // consumer → worker
+};
+
+// Empties a record for reuse: strings and lists keep their memory.
+void reuse(Exchange& x);
+
+}  // namespace reprise::capture

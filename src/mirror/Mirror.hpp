@@ -1,0 +1,117 @@
+// Live mirroring: the exchanges the proxy's workers copy (proxy/ExchangeRecording, the mirror
+// as its sink) are sent again to a second target, on a thread of the mirror's own, as shadow
+// users. A worker never waits: it pushes into its own bounded lock-free queue and, when that is
+// full, the copy is dropped and counted. On the mirror's thread, each client session (a
+// connection, joined to a user when its first request carries a credential another connection
+// was handed, or, carrying none, an identity a user sent: a login)
+// becomes `factor` shadow users (a fraction by systematic sampling: a seeded phase, then
+// exactly that share of sessions gets one more); each shadow user sends a copy of every request
+// of its session, one after another (mirror/CopySender), with its own identities and values
+// (mirror/ShadowUser). A request is copied once the primary answered it, since the primary's
+// answer says which values to swap; an event stream as soon as the primary's starts, held until
+// the client's ends. It must not touch a worker's state or make the client wait.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/ExchangeQueues.hpp"
+#include "capture/ExchangeSink.hpp"
+#include "metrics/TagFigures.hpp"
+#include "mirror/CopySender.hpp"
+#include "mirror/MirrorConfig.hpp"
+#include "mirror/ShadowUser.hpp"
+
+namespace reprise::mirror {
+
+class Mirror : public capture::ExchangeSink {
+ public:
+  static constexpr uint64_t kResponseBodyLimit = 256 * 1024;  // a primary answer read for handouts
+
+  Mirror(MirrorConfig config, int producers);
+  ~Mirror() override;
+  Mirror(const Mirror&) = delete;
+  Mirror& operator=(const Mirror&) = delete;
+
+  // From the workers (producer = the worker's index).
+  std::unique_ptr<capture::Exchange> take(int producer) override { return queues_.take(producer); }
+  void submit(int producer, std::unique_ptr<capture::Exchange> exchange) override;
+  void stream_started(int producer, capture::Exchange& exchange) override;
+  uint64_t request_body_limit() const override { return config_.body_limit; }
+  uint64_t response_body_limit() const override { return kResponseBodyLimit; }
+  int64_t since_start(std::chrono::steady_clock::time_point t) const override;
+  // At a request's start, under the rule the worker holds: whether it is copied. A WebSocket
+  // upgrade never is, nor a body the head says is over the limit; both are counted.
+  bool wants(const MirrorRule& rule, const http::MessageHead& request, bool websocket);
+
+  // Warns when the mirror cannot be reached now (the proxy serves anyway), starts the thread.
+  void start();
+  // Once the proxy drained: nothing new is sent, streams end, copies under way get a moment.
+  void stop();
+
+  const MirrorConfig& config() const { return config_; }
+  MirrorRule rule() const;
+  // A new rule: the factor counts for sessions that start after it; 0 stops every copy.
+  void set_rule(MirrorRule rule);
+  // GET /mirror: the rule and the counts.
+  nlohmann::ordered_json state() const;
+  // The copies' figures (target="mirror"), copied on the mirror's thread; nullopt when it did
+  // not answer within `wait`.
+  std::optional<metrics::FiguresByTag> figures(std::chrono::milliseconds wait);
+
+ private:
+  struct Primary;
+  struct User;
+  struct Connection;
+  struct Stream;
+
+  void wake();
+  void drain();
+  void arrive(size_t producer, std::unique_ptr<capture::Exchange> x);
+  std::shared_ptr<Connection> connection_for(const capture::Exchange& x);
+  size_t shadows_for_new_user();
+  boost::asio::awaitable<void> run_chain(std::shared_ptr<Connection> c, size_t k);
+  void end_stream(uint64_t id);
+  void forget_idle();
+
+  MirrorConfig config_;
+  capture::ExchangeQueues queues_;
+  std::chrono::steady_clock::time_point start_;
+  std::vector<uint64_t> stream_ids_;  // by producer: each worker's own count
+  std::atomic<bool> asleep_{true};    // the mirror's thread waits for a wake()
+  std::atomic<uint64_t> copies_{0}, answered_{0}, failed_{0}, dropped_{0}, skipped_websocket_{0},
+      skipped_body_{0}, shadow_users_{0}, pending_{0};
+  mutable std::mutex rule_mutex_;  // guards rule_ (the admin thread reads it; the mirror's thread uses its own copy)
+  MirrorRule rule_;
+
+  // The mirror's thread only, from here on.
+  boost::asio::io_context ctx_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<CopySender> sender_;
+  double factor_;       // for new sessions
+  double phase_ = 0;    // systematic sampling of the fraction
+  uint64_t next_copy_ = 0;
+  bool stopping_ = false;
+  http::MessageParser request_heads_{http::MessageParser::Type::request};
+  http::MessageParser response_heads_{http::MessageParser::Type::response};
+  std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;  // by client session
+  std::unordered_map<std::string, std::weak_ptr<User>> by_credential_;       // a long handout → its user
+  std::unordered_map<std::string, std::weak_ptr<User>> by_identity_;         // an identity it sent → its user
+  std::unordered_map<uint64_t, std::shared_ptr<Stream>> streams_;            // open client streams, by id
+  std::chrono::steady_clock::time_point last_sweep_;
+  std::thread thread_;
+};
+
+}  // namespace reprise::mirror

@@ -1,0 +1,53 @@
+#include "mirror/ShadowUser.hpp"
+
+#include "replay/RequestTemplate.hpp"
+
+namespace reprise::mirror {
+
+void ShadowUser::take_identities(const capture::Exchange& x, const replay::Fields& echoed) {
+  const replay::IdentityContext ctx{static_cast<int>(copy_), 0, 1, copy_, &settings_->run};
+  for (const auto& f : settings_->identities) {
+    auto value = replay::identity_value(x.req, f.field);
+    if (value && !values_.count(*value)) values_[*value] = {replay::expand_identity(f.value_template, ctx), false};
+  }
+  if (!settings_->auto_identities || identified_ || echoed.empty()) return;
+  identified_ = true;
+  for (const auto& [name, value] : echoed) {
+    bool templated = false;
+    for (const auto& f : settings_->identities) templated |= f.field == name;
+    if (!templated && !values_.count(value)) values_[value] = {replay::unique_value(value, settings_->run, copy_), false};
+  }
+}
+
+void ShadowUser::render(const capture::Exchange& x, const replay::Fields& echoed, std::string& out) {
+  take_identities(x, echoed);
+  live_.clear();
+  auto lookup = [this](std::string_view whole, bool id_place, const replay::Site&) {
+    auto it = values_.find(std::string(whole));
+    if (it == values_.end() || (it->second.id && !id_place)) return -1;
+    live_.push_back(it->second.value);
+    return static_cast<int>(live_.size() - 1);
+  };
+  replay::RequestTemplate(x.req, lookup, settings_->host).render(live_, out);
+}
+
+void ShadowUser::learn(const std::vector<replay::Handout>& handouts, const std::vector<http::Header>& headers,
+                       const nlohmann::json& body) {
+  std::string live;
+  for (const auto& h : handouts) {
+    bool found = h.from == replay::Handout::From::json ? replay::read_live(h, body, live)
+                                                       : replay::read_live(h, headers, live);
+    if (!found) continue;
+    if (live == h.value)
+      values_.erase(h.value);  // the latest answer says the mirror uses the primary's value
+    else
+      values_[h.value] = {live, h.id};
+  }
+}
+
+std::string ShadowUser::value_for(const std::string& value) const {
+  auto it = values_.find(value);
+  return it == values_.end() ? std::string() : it->second.value;
+}
+
+}  // namespace reprise::mirror
