@@ -42,7 +42,7 @@ struct ProxyFlags {
   std::string mirror, mirror_factor = "1", mirror_match, mirror_profile, mirror_sla, mirror_record,
       mirror_timeout = "10s";
   uint64_t mirror_body_limit = 1 << 20;
-  size_t mirror_queue = 4096;
+  size_t mirror_queue = 4096, mirror_connections = 1024;
   TlsFlags mirror_tls;
 };
 
@@ -95,6 +95,7 @@ std::unique_ptr<mirror::Mirror> make_mirror(const ProxyFlags& f, proxy::ProxyCon
   }
   mc.body_limit = f.mirror_body_limit;
   mc.queue = f.mirror_queue;
+  mc.connections = f.mirror_connections;
   mc.connect_timeout = config.connect_timeout;
   mc.timeout = duration_flag(f.mirror_timeout, "--mirror-timeout");
   mc.seed = f.seed;
@@ -283,6 +284,10 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
                   "Write every exchange with the mirror (the copies as sent, its answers) to this capture");
   cmd->add_option("--mirror-queue", flags->mirror_queue,
                   "Copies waiting per worker thread before new ones are dropped (and counted)")
+      ->check(whole_number(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--mirror-connections", flags->mirror_connections,
+                  "Copies on the wire at once, each on a connection of its own (held event streams included)")
       ->check(whole_number(1, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--mirror-timeout", flags->mirror_timeout, "Time a copy's answer may take before it counts as failed")

@@ -6,6 +6,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cmath>
 #include <future>
 
@@ -62,6 +64,7 @@ Mirror::Mirror(MirrorConfig config, int producers)
       rule_(config_.rule),
       work_(ctx_.get_executor()),
       factor_(config_.rule.factor),
+      place_freed_(ctx_, clock::time_point::max()),
       last_sweep_(clock::now()) {
   std::mt19937_64 draw(config_.seed.value_or(std::random_device{}()));
   phase_ = std::uniform_real_distribution<double>(0, 1)(draw);
@@ -228,7 +231,7 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
     auto p = std::move(chain.waiting.front());
     chain.waiting.pop_front();
     pending_.fetch_sub(1, std::memory_order_relaxed);
-    if (stopping_) continue;
+    if (stopping_ || !co_await take_place()) continue;
     shadow.render(*p->x, p->echoed, bytes);
     CopyRequest copy{&bytes,
                      p->x->req.method,
@@ -241,10 +244,26 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
     bool ok = co_await sender_->send(copy, [&](const std::vector<http::Header>& headers, const nlohmann::json& body) {
       shadow.learn(p->handouts, headers, body);
     });
+    give_place();
     (ok ? answered_ : failed_).fetch_add(1, std::memory_order_relaxed);
     c->last = clock::now();
   }
   chain.running = false;
+}
+
+awaitable<bool> Mirror::take_place() {
+  while (on_wire_ >= config_.connections && !stopping_) {
+    boost::system::error_code ec;
+    co_await place_freed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (stopping_) co_return false;
+  ++on_wire_;
+  co_return true;
+}
+
+void Mirror::give_place() {
+  --on_wire_;
+  place_freed_.cancel_one();  // the longest waiting copy takes it
 }
 
 void Mirror::end_stream(uint64_t id) {
@@ -287,6 +306,7 @@ void Mirror::stop() {
   if (!thread_.joinable()) return;
   asio::post(ctx_, [this] {
     stopping_ = true;
+    place_freed_.cancel();
     for (auto& [id, s] : streams_)
       for (auto& h : s->holds) h.end();
     streams_.clear();

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -83,6 +84,9 @@ class Mirror : public capture::ExchangeSink {
   std::shared_ptr<Connection> connection_for(const capture::Exchange& x);
   size_t shadows_for_new_user();
   boost::asio::awaitable<void> run_chain(std::shared_ptr<Connection> c, size_t k);
+  // Waits for one of --mirror-connections' places on the wire; false when stopping.
+  boost::asio::awaitable<bool> take_place();
+  void give_place();
   void end_stream(uint64_t id);
   void forget_idle();
 
@@ -104,6 +108,8 @@ class Mirror : public capture::ExchangeSink {
   double phase_ = 0;    // systematic sampling of the fraction
   uint64_t next_copy_ = 0;
   bool stopping_ = false;
+  size_t on_wire_ = 0;                   // copies sent and not yet answered (or held)
+  boost::asio::steady_timer place_freed_;  // cancelled when a place on the wire frees up
   http::MessageParser request_heads_{http::MessageParser::Type::request};
   http::MessageParser response_heads_{http::MessageParser::Type::response};
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;  // by client session
