@@ -39,6 +39,17 @@ struct CopySender::Link {
   uint64_t received = 0;
   uint64_t ttfb_us = 0;
   int status = 0;
+  std::vector<http::Header> views;  // of `headers`, for the answer's handler
+
+  // Ready for the next copy: the buffers keep their memory.
+  void reset() {
+    in.clear();
+    head.clear();
+    headers.clear();
+    body.clear();
+    body_size = received = ttfb_us = 0;
+    status = 0;
+  }
 };
 
 void StreamHold::end() {
@@ -50,8 +61,14 @@ CopySender::CopySender(const asio::any_io_executor& executor, const MirrorConfig
     : config_(config),
       pool_(executor, config.endpoint, 256, config.connect_timeout, config.tls ? &*config.tls : nullptr),
       stats_(config.routes),
-      recorder_(config.recorder),
-      t0_(clock::now()) {}
+      recorder_(config.recorder) {}
+
+CopySender::~CopySender() = default;
+
+void CopySender::close_idle() {
+  pool_.clear();
+  spare_.clear();
+}
 
 awaitable<size_t> CopySender::read_some(Link& link) {
   if (link.dog.expired()) co_return 0;
@@ -65,7 +82,16 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
   const auto start = clock::now();
   const size_t name = stats_.name_of(copy.method, copy.target);
   const bool head_request = copy.method == "HEAD";
-  Link link(pool_.executor());
+  // A link of an earlier copy, its buffers warm: a copy allocates nothing in the steady state.
+  std::unique_ptr<Link> owned;
+  if (spare_.empty()) {
+    owned = std::make_unique<Link>(pool_.executor());
+  } else {
+    owned = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  Link& link = *owned;
+  link.reset();
   uint64_t sent = 0;
   Head head = Head::retry;
   for (int tries = 0; tries < 2 && head == Head::retry; ++tries) {
@@ -97,7 +123,8 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
   if (whole) {
     link.ttfb_us = us_since(start);
     tag.http_req_waiting.record(link.ttfb_us);
-    std::vector<http::Header> views;
+    auto& views = link.views;
+    views.clear();
     for (const auto& [n, v] : link.headers) views.push_back({n, v});
     if (copy.hold && event_stream(link.parser.head())) {
       on_answer(views, nlohmann::json(nlohmann::json::value_t::discarded));
@@ -118,8 +145,9 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
   const bool ok = whole && !replay::failed_status(config_.expected_statuses, link.status, copy.recorded_status);
   if (!ok) ++tag.http_req_failed;
   if (recorder_) record(copy, link, start);
-  link.dog.stop();
+  link.dog.unwatch();
   if (link.stream.is_open()) link.stream.close();
+  spare_.push_back(std::move(owned));
   co_return ok;
 }
 

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -49,11 +50,13 @@ using AnswerHandler = std::function<void(const std::vector<http::Header>& header
 class CopySender {
  public:
   CopySender(const boost::asio::any_io_executor& executor, const MirrorConfig& config);
+  ~CopySender();
 
   // True when an answer came whose status does not count as failed.
   boost::asio::awaitable<bool> send(const CopyRequest& copy, const AnswerHandler& on_answer);
   metrics::FiguresByTag figures() const { return stats_.copy(); }
-  void close_idle() { pool_.clear(); }
+  // The pooled connections and spare links go (their timers with them): the mirror stops.
+  void close_idle();
 
  private:
   struct Link;
@@ -68,7 +71,7 @@ class CopySender {
   net::UpstreamPool pool_;
   metrics::TagSeries stats_;
   capture::Recorder* recorder_;
-  std::chrono::steady_clock::time_point t0_;
+  std::vector<std::unique_ptr<Link>> spare_;  // links of finished copies, for the next ones
 };
 
 }  // namespace reprise::mirror

@@ -32,6 +32,7 @@ struct Mirror::Primary {
   std::vector<replay::Handout> handouts;  // what the primary's answer handed out
   replay::Fields echoed;                  // what it echoed of the request (identities)
   std::shared_ptr<Stream> stream;         // an event stream still open on the client's side
+  uint64_t seq = 0;                       // in the order they came
 };
 
 // A client's user: its shadow users, shared by the connections that belong to it.
@@ -65,6 +66,7 @@ Mirror::Mirror(MirrorConfig config, int producers)
       work_(ctx_.get_executor()),
       factor_(config_.rule.factor),
       place_freed_(ctx_, clock::time_point::max()),
+      settled_(ctx_, clock::time_point::max()),
       last_sweep_(clock::now()) {
   std::mt19937_64 draw(config_.seed.value_or(std::random_device{}()));
   phase_ = std::uniform_real_distribution<double>(0, 1)(draw);
@@ -147,6 +149,7 @@ void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
   }
   capture::parse_raw_heads(*x, request_heads_, response_heads_);
   auto p = std::make_shared<Primary>();
+  p->seq = ++arrived_;
   if (x->res) p->handouts = replay::find_handouts(*x->res, config_.shadow.correlate, config_.shadow.correlate.automatic);
   p->echoed = replay::echoed_fields(*x);
   auto c = connection_for(*x);
@@ -172,6 +175,7 @@ void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
       continue;
     }
     auto& chain = c->chains[k];
+    c->user->shadows[k].expect(p->seq, p->handouts);
     chain.waiting.push_back(p);
     pending_.fetch_add(1, std::memory_order_relaxed);
     if (!chain.running) {
@@ -231,7 +235,11 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
     auto p = std::move(chain.waiting.front());
     chain.waiting.pop_front();
     pending_.fetch_sub(1, std::memory_order_relaxed);
-    if (stopping_ || !co_await take_place()) continue;
+    if (!stopping_) co_await wait_for_values(shadow, *p);
+    if (stopping_ || !co_await take_place()) {
+      shadow.settled(p->seq, p->handouts);
+      continue;
+    }
     shadow.render(*p->x, p->echoed, bytes);
     CopyRequest copy{&bytes,
                      p->x->req.method,
@@ -241,14 +249,31 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
                      p->stream ? &p->stream->holds[k] : nullptr,
                      !p->handouts.empty()};
     copies_.fetch_add(1, std::memory_order_relaxed);
+    bool settled = false;
+    auto settle = [&] {
+      if (settled) return;
+      settled = true;
+      shadow.settled(p->seq, p->handouts);
+      settled_.cancel();  // every copy waiting for a value looks again
+    };
     bool ok = co_await sender_->send(copy, [&](const std::vector<http::Header>& headers, const nlohmann::json& body) {
       shadow.learn(p->handouts, headers, body);
+      settle();  // a stream's at its head: it is held long after
     });
+    settle();
     give_place();
     (ok ? answered_ : failed_).fetch_add(1, std::memory_order_relaxed);
     c->last = clock::now();
   }
   chain.running = false;
+}
+
+awaitable<void> Mirror::wait_for_values(const ShadowUser& shadow, const Primary& p) {
+  // Each copy waited for settles within --mirror-timeout (a stream's at its head), so this ends.
+  while (shadow.waits(p.seq, p.x->req) && !stopping_) {
+    boost::system::error_code ec;
+    co_await settled_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
 }
 
 awaitable<bool> Mirror::take_place() {
@@ -307,6 +332,7 @@ void Mirror::stop() {
   asio::post(ctx_, [this] {
     stopping_ = true;
     place_freed_.cancel();
+    settled_.cancel();
     for (auto& [id, s] : streams_)
       for (auto& h : s->holds) h.end();
     streams_.clear();

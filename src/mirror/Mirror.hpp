@@ -84,6 +84,8 @@ class Mirror : public capture::ExchangeSink {
   std::shared_ptr<Connection> connection_for(const capture::Exchange& x);
   size_t shadows_for_new_user();
   boost::asio::awaitable<void> run_chain(std::shared_ptr<Connection> c, size_t k);
+  // Waits until no copy still on its way hands out a value the copy of `p` carries (bounded).
+  boost::asio::awaitable<void> wait_for_values(const ShadowUser& shadow, const Primary& p);
   // Waits for one of --mirror-connections' places on the wire; false when stopping.
   boost::asio::awaitable<bool> take_place();
   void give_place();
@@ -107,9 +109,11 @@ class Mirror : public capture::ExchangeSink {
   double factor_;       // for new sessions
   double phase_ = 0;    // systematic sampling of the fraction
   uint64_t next_copy_ = 0;
+  uint64_t arrived_ = 0;  // client exchanges taken
   bool stopping_ = false;
   size_t on_wire_ = 0;                   // copies sent and not yet answered (or held)
   boost::asio::steady_timer place_freed_;  // cancelled when a place on the wire frees up
+  boost::asio::steady_timer settled_;      // cancelled when a copy is answered (or failed)
   http::MessageParser request_heads_{http::MessageParser::Type::request};
   http::MessageParser response_heads_{http::MessageParser::Type::response};
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;  // by client session

@@ -1,5 +1,7 @@
 #include "mirror/ShadowUser.hpp"
 
+#include <algorithm>
+
 #include "replay/RequestTemplate.hpp"
 
 namespace reprise::mirror {
@@ -43,6 +45,31 @@ void ShadowUser::learn(const std::vector<replay::Handout>& handouts, const std::
     else
       values_[h.value] = {live, h.id};
   }
+}
+
+void ShadowUser::expect(uint64_t seq, const std::vector<replay::Handout>& handouts) {
+  for (const auto& h : handouts) awaited_[h.value].push_back(seq);  // in order: seq only grows
+}
+
+void ShadowUser::settled(uint64_t seq, const std::vector<replay::Handout>& handouts) {
+  for (const auto& h : handouts) {
+    auto it = awaited_.find(h.value);
+    if (it == awaited_.end()) continue;
+    auto& seqs = it->second;
+    if (auto at = std::find(seqs.begin(), seqs.end(), seq); at != seqs.end()) seqs.erase(at);
+    if (seqs.empty()) awaited_.erase(it);
+  }
+}
+
+bool ShadowUser::waits(uint64_t seq, const capture::Request& req) const {
+  if (awaited_.empty()) return false;
+  bool waiting = false;
+  replay::RequestTemplate::each_value(req, [&](std::string_view whole, bool, const replay::Site&) {
+    if (waiting) return;
+    auto it = awaited_.find(std::string(whole));
+    waiting = it != awaited_.end() && it->second.front() < seq;
+  });
+  return waiting;
 }
 
 std::string ShadowUser::value_for(const std::string& value) const {

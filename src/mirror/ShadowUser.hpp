@@ -42,6 +42,15 @@ class ShadowUser {
   void learn(const std::vector<replay::Handout>& handouts, const std::vector<http::Header>& headers,
              const nlohmann::json& body);
 
+  // Copy number `seq` (in the order the client's requests were answered) will learn what the
+  // primary's answer handed out (`handouts`): a later copy that carries one of those values must
+  // wait for it (a stream opened on another connection with the token a login there is
+  // getting). settled() when that copy is answered or failed.
+  void expect(uint64_t seq, const std::vector<replay::Handout>& handouts);
+  void settled(uint64_t seq, const std::vector<replay::Handout>& handouts);
+  // True when `req` (copy `seq`) carries a value an earlier copy still on its way will learn.
+  bool waits(uint64_t seq, const capture::Request& req) const;
+
   uint64_t copy() const { return copy_; }
   size_t values() const { return values_.size(); }
   // The value this user sends for the primary's `value` ("" when it sends it as it is).
@@ -59,6 +68,7 @@ class ShadowUser {
   bool identified_ = false;  // automatic identities come from the first creating request only
   std::unordered_map<std::string, Live> values_;  // the primary's value → this user's
   std::vector<std::string> live_;                 // render's, reused
+  std::unordered_map<std::string, std::vector<uint64_t>> awaited_;  // a value → the copies on their way to learn it
 };
 
 }  // namespace reprise::mirror

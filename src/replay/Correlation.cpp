@@ -14,30 +14,61 @@ bool listed(const std::vector<std::string>& names, std::string_view key) {
 
 bool scalar_text(const Json& v, std::string& out) {
   if (v.is_string())
-    out = v.get<std::string>();
+    out = v.get_ref<const std::string&>();
+  else if (v.is_number_unsigned())
+    out = std::to_string(v.get<uint64_t>());
   else if (v.is_number_integer())
-    out = v.dump();
+    out = std::to_string(v.get<int64_t>());
   else
     return false;
   return true;
 }
 
-void walk(const Json& j, const Json::json_pointer& at, std::string_view key, const CorrelateRules& rules,
+// The JSON pointer of `tokens` ("/user/tokens/0"), each escaped as RFC 6901 says.
+std::string pointer_text(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const auto& t : tokens) {
+    out += '/';
+    for (char c : t) {
+      if (c == '~')
+        out += "~0";
+      else if (c == '/')
+        out += "~1";
+      else
+        out += c;
+    }
+  }
+  return out;
+}
+
+// Every handout in `j`, whose place is `at` (a leaf's pointer is built only when it is one).
+void walk(const Json& j, std::vector<std::string>& at, std::string_view key, const CorrelateRules& rules,
           bool automatic, std::vector<Handout>& out) {
   if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      walk(it.value(), at / it.key(), it.key(), rules, automatic, out);
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      at.push_back(it.key());
+      walk(it.value(), at, it.key(), rules, automatic, out);
+      at.pop_back();
+    }
     return;
   }
   if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) walk(j[i], at / i, key, rules, automatic, out);
+    for (size_t i = 0; i < j.size(); ++i) {
+      at.push_back(std::to_string(i));
+      walk(j[i], at, key, rules, automatic, out);
+      at.pop_back();
+    }
     return;
   }
-  Handout h{Handout::From::json, at.to_string(), {}, j.is_number_integer(), listed(rules.json_fields, key)};
-  if (!scalar_text(j, h.value) || h.value.empty()) return;
-  bool wanted = h.forced || (automatic && !listed(rules.ignore, key) &&
-                             (j.is_string() ? h.value.size() >= 4 : id_named(key)));
-  if (wanted) out.push_back(std::move(h));
+  const bool text = j.is_string(), id = j.is_number_integer();
+  if ((!text && !id) || (text && j.get_ref<const std::string&>().empty())) return;
+  const bool forced = listed(rules.json_fields, key);
+  const bool wanted = forced || (automatic && !listed(rules.ignore, key) &&
+                                 (text ? j.get_ref<const std::string&>().size() >= 4 : id_named(key)));
+  if (!wanted) return;
+  Handout h{Handout::From::json, pointer_text(at), {}, id, forced};
+  scalar_text(j, h.value);
+  out.push_back(std::move(h));
 }
 
 // "sid=abc; Path=/; HttpOnly" → name "sid", value "abc".
@@ -101,8 +132,8 @@ std::vector<Handout> find_handouts(const capture::Response& res, const Correlate
   }
   if (res.body.truncated() || res.body.data.empty()) return out;
   Json body = Json::parse(res.body.data, nullptr, false);
-  if (!body.is_discarded() && (body.is_object() || body.is_array()))
-    walk(body, Json::json_pointer(), {}, rules, automatic, out);
+  std::vector<std::string> at;
+  if (!body.is_discarded() && (body.is_object() || body.is_array())) walk(body, at, {}, rules, automatic, out);
   return out;
 }
 
