@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "capture/Exchange.hpp"
 
@@ -25,6 +26,8 @@ class ExchangeSink {
 
   virtual uint64_t request_body_limit() const = 0;   // bytes of a request body kept
   virtual uint64_t response_body_limit() const = 0;  // bytes of a response body kept
+  // Whether a response body of this Content-Type is kept at all (its size is counted anyway).
+  virtual bool keeps_response_body(std::string_view /*content_type*/) const { return true; }
   // Microseconds since the sink started (an exchange's t_us).
   virtual int64_t since_start(std::chrono::steady_clock::time_point t) const = 0;
 };

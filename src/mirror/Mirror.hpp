@@ -52,6 +52,10 @@ class Mirror : public capture::ExchangeSink {
   void stream_started(int producer, capture::Exchange& exchange) override;
   uint64_t request_body_limit() const override { return config_.body_limit; }
   uint64_t response_body_limit() const override { return kResponseBodyLimit; }
+  // Only JSON answers hand out values (replay/Correlation) or echo identities.
+  bool keeps_response_body(std::string_view content_type) const override {
+    return content_type.find("json") != std::string_view::npos;
+  }
   int64_t since_start(std::chrono::steady_clock::time_point t) const override;
   // At a request's start, under the rule the worker holds: whether it is copied. A WebSocket
   // upgrade never is, nor a body the head says is over the limit; both are counted.

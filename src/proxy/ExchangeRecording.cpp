@@ -40,6 +40,7 @@ void ExchangeRecording::response_head(const http::MessageHead& response, std::st
   res.status = response.status;
   exchange_->raw_response_head = raw_head;
   res.ttfb_us = since_start(now);
+  keep_response_body_ = sink_->keeps_response_body(response.header("content-type"));
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}, 0, sink_->response_body_limit()};
   } else if (http::is_event_stream(response.header("content-type"))) {
@@ -53,7 +54,10 @@ void ExchangeRecording::response_body(const std::vector<std::string_view>& piece
   if (!exchange_ || !exchange_->res) return;
   auto now = clock::now();
   for (auto p : pieces) {
-    keep(exchange_->res->body, p, sink_->response_body_limit());
+    if (keep_response_body_)
+      keep(exchange_->res->body, p, sink_->response_body_limit());
+    else
+      exchange_->res->body.size += p.size();
     if (sse_) sse_->feed(p, since_start(now), *exchange_->stream);
   }
 }

@@ -46,6 +46,7 @@ class ExchangeRecording {
   std::unique_ptr<capture::Exchange> exchange_;
   clock::time_point start_;
   std::optional<capture::SseEvents> sse_;  // set for an event-stream response
+  bool keep_response_body_ = true;
   capture::WebSocketFrames up_, down_;
 };
 

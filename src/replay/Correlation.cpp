@@ -130,7 +130,7 @@ std::vector<Handout> find_handouts(const capture::Response& res, const Correlate
       if (http::iequals(name, h) && !value.empty())
         out.push_back({Handout::From::header, h, value, false, true});
   }
-  if (res.body.truncated() || res.body.data.empty()) return out;
+  if (res.body.truncated() || res.body.data.empty() || (!automatic && rules.json_fields.empty())) return out;
   Json body = Json::parse(res.body.data, nullptr, false);
   std::vector<std::string> at;
   if (!body.is_discarded() && (body.is_object() || body.is_array())) walk(body, at, {}, rules, automatic, out);
