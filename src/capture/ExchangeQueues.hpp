@@ -23,6 +23,7 @@ class ExchangeQueues {
   // (the record is then freed).
   std::unique_ptr<Exchange> take(int producer);
   bool push(int producer, std::unique_ptr<Exchange> exchange);
+  bool full(int producer) const { return filled_[static_cast<size_t>(producer)]->write_available() == 0; }
 
   // Consumer side: every queued record, with the producer it came from.
   template <class F>

@@ -23,6 +23,7 @@ namespace {
 
 constexpr auto kForgetAfter = std::chrono::minutes(10);  // a client session quiet so long is forgotten
 constexpr auto kStopGrace = std::chrono::seconds(2);     // copies under way at the end get so long
+constexpr auto kPollEvery = std::chrono::milliseconds(1);  // how soon a busy mirror looks at its queues again
 
 }  // namespace
 
@@ -67,7 +68,9 @@ Mirror::Mirror(MirrorConfig config, int producers)
       factor_(config_.rule.factor),
       place_freed_(ctx_, clock::time_point::max()),
       settled_(ctx_, clock::time_point::max()),
+      poll_(ctx_),
       last_sweep_(clock::now()) {
+  for (int i = 0; i < producers; ++i) ended_.push_back(std::make_unique<boost::lockfree::spsc_queue<uint64_t>>(config_.queue));
   std::mt19937_64 draw(config_.seed.value_or(std::random_device{}()));
   phase_ = std::uniform_real_distribution<double>(0, 1)(draw);
   sender_ = std::make_unique<CopySender>(ctx_.get_executor(), config_);
@@ -79,7 +82,7 @@ int64_t Mirror::since_start(clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::microseconds>(t - start_).count();
 }
 
-bool Mirror::wants(const MirrorRule& rule, const http::MessageHead& request, bool websocket) {
+bool Mirror::wants(int producer, const MirrorRule& rule, const http::MessageHead& request, bool websocket) {
   if (!rule.wants(request)) return false;
   if (websocket) {
     skipped_websocket_.fetch_add(1, std::memory_order_relaxed);
@@ -89,10 +92,20 @@ bool Mirror::wants(const MirrorRule& rule, const http::MessageHead& request, boo
     skipped_body_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  // A mirror behind already: dropped now, before the exchange is copied at all.
+  if (queues_.full(producer) || pending_.load(std::memory_order_relaxed) >= backlog_bound()) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
   return true;
 }
 
 void Mirror::submit(int producer, std::unique_ptr<capture::Exchange> exchange) {
+  if (exchange->id != 0) {  // a stream's end: only its id goes, on a queue of its own
+    if (!ended_[static_cast<size_t>(producer)]->push(exchange->id)) ended_lost_.fetch_add(1);
+    wake();
+    return;
+  }
   if (exchange->req.body.truncated()) {  // a chunked body over the limit
     skipped_body_.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -128,21 +141,28 @@ void Mirror::wake() {
   if (asleep_.exchange(false)) asio::post(ctx_, [this] { drain(); });
 }
 
+// Takes what the workers queued. While records keep coming, it looks again every kPollEvery
+// rather than sleeping: a worker then pays no wake-up (a post and a system call) per copy.
 void Mirror::drain() {
-  for (;;) {
-    queues_.drain([this](size_t p, std::unique_ptr<capture::Exchange> x) { arrive(p, std::move(x)); });
-    asleep_.store(true);
-    if (queues_.empty() || !asleep_.exchange(false)) break;
-  }
+  size_t taken = 0;
+  queues_.drain([&](size_t p, std::unique_ptr<capture::Exchange> x) {
+    ++taken;
+    arrive(p, std::move(x));
+  });
+  for (auto& q : ended_) taken += q->consume_all([this](uint64_t id) { end_stream(id); });
   if (clock::now() - last_sweep_ > std::chrono::seconds(10)) forget_idle();
+  if (taken > 0 && !stopping_) {
+    poll_.expires_after(kPollEvery);
+    poll_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) drain();
+    });
+    return;
+  }
+  asleep_.store(true);
+  if (!queues_.empty() && asleep_.exchange(false)) asio::post(ctx_, [this] { drain(); });
 }
 
 void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
-  if (!x->open && x->id != 0) {  // the end of a stream whose head came before
-    end_stream(x->id);
-    queues_.give_back(producer, std::move(x));
-    return;
-  }
   if (stopping_ || factor_ <= 0 || (!x->open && x->stream)) {  // a stream whose head was dropped
     queues_.give_back(producer, std::move(x));
     return;
@@ -163,8 +183,9 @@ void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
     p->stream = std::make_shared<Stream>();
     p->stream->holds.resize(n);
     streams_[x->id] = p->stream;
+    if (ended_early_.erase(x->id)) end_stream(x->id);  // its end was taken first
   }
-  const uint64_t bound = static_cast<uint64_t>(config_.queue) * stream_ids_.size();
+  const uint64_t bound = backlog_bound();
   // The record goes back to its worker once every copy is sent.
   p->x = std::shared_ptr<const capture::Exchange>(x.release(), [this, producer](const capture::Exchange* done) {
     queues_.give_back(producer, std::unique_ptr<capture::Exchange>(const_cast<capture::Exchange*>(done)));
@@ -238,6 +259,7 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
     if (!stopping_) co_await wait_for_values(shadow, *p);
     if (stopping_ || !co_await take_place()) {
       shadow.settled(p->seq, p->handouts);
+      dropped_.fetch_add(1, std::memory_order_relaxed);  // the proxy stopped before it was sent
       continue;
     }
     shadow.render(*p->x, p->echoed, bytes);
@@ -293,7 +315,10 @@ void Mirror::give_place() {
 
 void Mirror::end_stream(uint64_t id) {
   auto it = streams_.find(id);
-  if (it == streams_.end()) return;
+  if (it == streams_.end()) {
+    ended_early_.insert(id);  // its head is still queued (another queue's order)
+    return;
+  }
   for (auto& h : it->second->holds) h.end();
   streams_.erase(it);
 }
@@ -331,11 +356,13 @@ void Mirror::stop() {
   if (!thread_.joinable()) return;
   asio::post(ctx_, [this] {
     stopping_ = true;
+    poll_.cancel();
     place_freed_.cancel();
     settled_.cancel();
     for (auto& [id, s] : streams_)
       for (auto& h : s->holds) h.end();
     streams_.clear();
+    ended_early_.clear();
     sender_->close_idle();
   });
   work_.reset();
@@ -343,11 +370,16 @@ void Mirror::stop() {
   while (!ctx_.stopped() && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ctx_.stop();
   thread_.join();
+  dropped_ += pending_.exchange(0);  // copies the proxy stopped before sending
   spdlog::info("mirror {}: {} copies sent, {} answered, {} failed, {} dropped, {} not copied (websocket {}, body over "
                "the limit {}), {} shadow users",
                config_.url, copies_.load(), answered_.load(), failed_.load(), dropped_.load(),
                skipped_websocket_.load() + skipped_body_.load(), skipped_websocket_.load(), skipped_body_.load(),
                shadow_users_.load());
+  if (ended_lost_.load() > 0)
+    spdlog::warn("mirror {}: the end of {} client streams could not be passed on (the queue was full); their copies were "
+                 "held until the mirror closed them or the proxy stopped",
+                 config_.url, ended_lost_.load());
   if (dropped_.load() > 0)
     spdlog::warn("mirror {}: {} copies dropped because the mirror fell behind (--mirror-queue {})", config_.url,
                  dropped_.load(), config_.queue);

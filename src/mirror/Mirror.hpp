@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <boost/lockfree/spsc_queue.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +27,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "capture/ExchangeQueues.hpp"
@@ -57,9 +59,11 @@ class Mirror : public capture::ExchangeSink {
     return content_type.find("json") != std::string_view::npos;
   }
   int64_t since_start(std::chrono::steady_clock::time_point t) const override;
-  // At a request's start, under the rule the worker holds: whether it is copied. A WebSocket
-  // upgrade never is, nor a body the head says is over the limit; both are counted.
-  bool wants(const MirrorRule& rule, const http::MessageHead& request, bool websocket);
+  // At a request's start on worker `producer`, under the rule it holds: whether it is copied. A
+  // WebSocket upgrade never is, nor a body the head says is over the limit, nor anything while
+  // the mirror is behind (the worker's queue full, or the copies waiting at their bound); all
+  // are counted.
+  bool wants(int producer, const MirrorRule& rule, const http::MessageHead& request, bool websocket);
 
   // Warns when the mirror cannot be reached now (the proxy serves anyway), starts the thread.
   void start();
@@ -82,6 +86,7 @@ class Mirror : public capture::ExchangeSink {
   struct Connection;
   struct Stream;
 
+  uint64_t backlog_bound() const { return static_cast<uint64_t>(config_.queue) * stream_ids_.size(); }
   void wake();
   void drain();
   void arrive(size_t producer, std::unique_ptr<capture::Exchange> x);
@@ -100,6 +105,10 @@ class Mirror : public capture::ExchangeSink {
   capture::ExchangeQueues queues_;
   std::chrono::steady_clock::time_point start_;
   std::vector<uint64_t> stream_ids_;  // by producer: each worker's own count
+  // By producer: the ids of streams that ended (a queue of their own, so that a full record
+  // queue cannot leave a copy held forever), and how many could not be told.
+  std::vector<std::unique_ptr<boost::lockfree::spsc_queue<uint64_t>>> ended_;
+  std::atomic<uint64_t> ended_lost_{0};
   std::atomic<bool> asleep_{true};    // the mirror's thread waits for a wake()
   std::atomic<uint64_t> copies_{0}, answered_{0}, failed_{0}, dropped_{0}, skipped_websocket_{0},
       skipped_body_{0}, shadow_users_{0}, pending_{0};
@@ -118,12 +127,14 @@ class Mirror : public capture::ExchangeSink {
   size_t on_wire_ = 0;                   // copies sent and not yet answered (or held)
   boost::asio::steady_timer place_freed_;  // cancelled when a place on the wire frees up
   boost::asio::steady_timer settled_;      // cancelled when a copy is answered (or failed)
+  boost::asio::steady_timer poll_;         // the next look at the queues while records keep coming
   http::MessageParser request_heads_{http::MessageParser::Type::request};
   http::MessageParser response_heads_{http::MessageParser::Type::response};
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;  // by client session
   std::unordered_map<std::string, std::weak_ptr<User>> by_credential_;       // a long handout → its user
   std::unordered_map<std::string, std::weak_ptr<User>> by_identity_;         // an identity it sent → its user
   std::unordered_map<uint64_t, std::shared_ptr<Stream>> streams_;            // open client streams, by id
+  std::unordered_set<uint64_t> ended_early_;  // ended before their head was taken
   std::chrono::steady_clock::time_point last_sweep_;
   std::thread thread_;
 };

@@ -49,7 +49,7 @@ class ProxyWorker {
   // Whether the mirror gets a copy of this request, under the rule this worker holds (the
   // config's at start, then whichever the admin API last published to it).
   bool mirrors(const http::MessageHead& request, bool websocket) {
-    return mirror_rule_ && config_.mirror->wants(*mirror_rule_, request, websocket);
+    return mirror_rule_ && config_.mirror->wants(index_, *mirror_rule_, request, websocket);
   }
   void set_mirror_rule(std::shared_ptr<const mirror::MirrorRule> rule) { mirror_rule_ = std::move(rule); }
   // The listener's TLS settings for the next connection (null: plain); one already open keeps its own.
