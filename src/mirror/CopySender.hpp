@@ -42,10 +42,12 @@ struct CopyRequest {
   std::string session;          // for --mirror-record: "<client session>/m<k>"
   StreamHold* hold = nullptr;   // the primary answered with an event stream
   bool read_body = false;       // a JSON body is wanted (for handouts)
+  std::string_view primary_body;  // the primary's answer to the same request: the same body needs no reading
 };
 
-// Called once with the answer's headers and its JSON body (discarded when not read or not JSON).
-using AnswerHandler = std::function<void(const std::vector<http::Header>& headers, const nlohmann::json& body)>;
+// Called once with the answer's headers and its JSON body (discarded when not read or not JSON;
+// null when it is the primary's body byte for byte).
+using AnswerHandler = std::function<void(const std::vector<http::Header>& headers, const nlohmann::json* body)>;
 
 class CopySender {
  public:

@@ -269,7 +269,8 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
                      p->x->res ? p->x->res->status : 0,
                      session,
                      p->stream ? &p->stream->holds[k] : nullptr,
-                     !p->handouts.empty()};
+                     !p->handouts.empty(),
+                     p->x->res ? std::string_view(p->x->res->body.data) : std::string_view()};
     copies_.fetch_add(1, std::memory_order_relaxed);
     bool settled = false;
     auto settle = [&] {
@@ -278,7 +279,7 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
       shadow.settled(p->seq, p->handouts);
       settled_.cancel();  // every copy waiting for a value looks again
     };
-    bool ok = co_await sender_->send(copy, [&](const std::vector<http::Header>& headers, const nlohmann::json& body) {
+    bool ok = co_await sender_->send(copy, [&](const std::vector<http::Header>& headers, const nlohmann::json* body) {
       shadow.learn(p->handouts, headers, body);
       settle();  // a stream's at its head: it is held long after
     });

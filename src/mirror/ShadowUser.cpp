@@ -34,11 +34,15 @@ void ShadowUser::render(const capture::Exchange& x, const replay::Fields& echoed
 }
 
 void ShadowUser::learn(const std::vector<replay::Handout>& handouts, const std::vector<http::Header>& headers,
-                       const nlohmann::json& body) {
+                       const nlohmann::json* body) {
   std::string live;
   for (const auto& h : handouts) {
-    bool found = h.from == replay::Handout::From::json ? replay::read_live(h, body, live)
-                                                       : replay::read_live(h, headers, live);
+    const bool json = h.from == replay::Handout::From::json;
+    if (json && !body) {  // the primary's own body: the mirror hands out the same value
+      values_.erase(h.value);
+      continue;
+    }
+    bool found = json ? replay::read_live(h, *body, live) : replay::read_live(h, headers, live);
     if (!found) continue;
     if (live == h.value)
       values_.erase(h.value);  // the latest answer says the mirror uses the primary's value

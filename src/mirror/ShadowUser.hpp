@@ -38,9 +38,10 @@ class ShadowUser {
   // The request to send for the client's `x`, into `out`. `echoed`: the fields x's answer
   // echoed (replay::echoed_fields), a creating request's identities.
   void render(const capture::Exchange& x, const replay::Fields& echoed, std::string& out);
-  // The mirror answered the copy of a request whose primary answer handed out `handouts`.
+  // The mirror answered the copy of a request whose primary answer handed out `handouts`; its
+  // JSON body is `body`, or null when it was the primary's byte for byte (the same values).
   void learn(const std::vector<replay::Handout>& handouts, const std::vector<http::Header>& headers,
-             const nlohmann::json& body);
+             const nlohmann::json* body);
 
   // Copy number `seq` (in the order the client's requests were answered) will learn what the
   // primary's answer handed out (`handouts`): a later copy that carries one of those values must

@@ -50,7 +50,8 @@ std::string sent(ShadowUser& user, const Exchange& x) {
 
 // The mirror answered the copy of `x` with `body`.
 void mirror_answers(ShadowUser& user, const Exchange& x, const std::string& body) {
-  user.learn(find_handouts(*x.res, CorrelateRules{}, true), {}, Json::parse(body));
+  const Json json = Json::parse(body);
+  user.learn(find_handouts(*x.res, CorrelateRules{}, true), {}, &json);
 }
 
 const HeaderList kJson{{"Host", "primary:80"}, {"Content-Type", "application/json"}};
@@ -112,6 +113,11 @@ TEST_CASE("shadow user: the mirror's handouts replace the primary's in later req
 
   // The mirror now hands out what the primary did: the primary's value goes as it is again.
   mirror_answers(user, room, R"({"id": 1})");
+  CHECK(sent(user, message).rfind("POST /api/chat/rooms/1/messages", 0) == 0);
+  // So it does when its answer is the primary's byte for byte (not even read).
+  mirror_answers(user, room, R"({"id": 3})");
+  CHECK(sent(user, message).rfind("POST /api/chat/rooms/3/messages", 0) == 0);
+  user.learn(find_handouts(*room.res, CorrelateRules{}, true), {}, nullptr);
   CHECK(sent(user, message).rfind("POST /api/chat/rooms/1/messages", 0) == 0);
   CHECK(user.value_for("tok_primary_1234") == "tok_mirror_9999");
 }
