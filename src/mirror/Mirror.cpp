@@ -11,6 +11,7 @@
 #include <cmath>
 #include <future>
 
+#include "capture/SecretNames.hpp"
 #include "replay/RequestTemplate.hpp"
 #include "replay/Users.hpp"
 
@@ -24,6 +25,14 @@ namespace {
 constexpr auto kForgetAfter = std::chrono::minutes(10);  // a client session quiet so long is forgotten
 constexpr auto kStopGrace = std::chrono::seconds(2);     // copies under way at the end get so long
 constexpr auto kPollEvery = std::chrono::milliseconds(1);  // how soon a busy mirror looks at its queues again
+
+// A handout that says who the user is: a cookie, a header the profile names, or a long JSON
+// value under a secret's name (an access_token, a session id; not a message's text).
+bool credential(const replay::Handout& h) {
+  if (h.id || h.value.size() < replay::kMinLinkLength) return false;
+  if (h.from != replay::Handout::From::json) return true;
+  return capture::is_default_secret_name(std::string_view(h.where).substr(h.where.rfind('/') + 1));
+}
 
 }  // namespace
 
@@ -174,7 +183,7 @@ void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
   p->echoed = replay::echoed_fields(*x);
   auto c = connection_for(*x);
   for (const auto& h : p->handouts)
-    if (!h.id && h.value.size() >= replay::kMinLinkLength) by_credential_[h.value] = c->user;
+    if (credential(h)) by_credential_[h.value] = c->user;
   for (const auto& [field, value] : p->echoed) by_identity_[value] = c->user;
   for (const auto& f : config_.shadow.identities)
     if (auto value = replay::identity_value(x->req, f.field)) by_identity_[*value] = c->user;

@@ -10,14 +10,25 @@ void ShadowUser::take_identities(const capture::Exchange& x, const replay::Field
   const replay::IdentityContext ctx{static_cast<int>(copy_), 0, 1, copy_, &settings_->run};
   for (const auto& f : settings_->identities) {
     auto value = replay::identity_value(x.req, f.field);
-    if (value && !values_.count(*value)) values_[*value] = {replay::expand_identity(f.value_template, ctx), false};
+    if (value && !values_.count(*value)) set(*value, replay::expand_identity(f.value_template, ctx), false);
   }
   if (!settings_->auto_identities || identified_ || echoed.empty()) return;
   identified_ = true;
   for (const auto& [name, value] : echoed) {
     bool templated = false;
     for (const auto& f : settings_->identities) templated |= f.field == name;
-    if (!templated && !values_.count(value)) values_[value] = {replay::unique_value(value, settings_->run, copy_), false};
+    if (!templated && !values_.count(value)) set(value, replay::unique_value(value, settings_->run, copy_), false);
+  }
+}
+
+void ShadowUser::set(const std::string& primary, std::string live, bool id) {
+  values_[primary] = {std::move(live), id, ++sets_};
+  order_.emplace_back(primary, sets_);
+  while (values_.size() > kMaxValues || order_.size() > 2 * kMaxValues) {
+    auto [key, added] = std::move(order_.front());
+    order_.pop_front();
+    auto it = values_.find(key);
+    if (it != values_.end() && it->second.added == added) values_.erase(it);  // not set again since
   }
 }
 
@@ -47,7 +58,7 @@ void ShadowUser::learn(const std::vector<replay::Handout>& handouts, const std::
     if (live == h.value)
       values_.erase(h.value);  // the latest answer says the mirror uses the primary's value
     else
-      values_[h.value] = {live, h.id};
+      set(h.value, live, h.id);
   }
 }
 

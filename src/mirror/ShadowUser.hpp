@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
@@ -32,6 +33,8 @@ struct ShadowSettings {
 
 class ShadowUser {
  public:
+  static constexpr size_t kMaxValues = 4096;  // values a shadow user keeps (identities included)
+
   // `copy`: unique in the run ({copy} and {vu} of a template, and automatic identities).
   ShadowUser(const ShadowSettings& settings, uint64_t copy) : settings_(&settings), copy_(copy) {}
 
@@ -60,14 +63,19 @@ class ShadowUser {
  private:
   struct Live {
     std::string value;
-    bool id = false;  // an integer id: replaced only where an id may stand
+    bool id = false;     // an integer id: replaced only where an id may stand
+    uint64_t added = 0;  // when it was set, in the order of `order_`
   };
   void take_identities(const capture::Exchange& x, const replay::Fields& echoed);
+  // Sets the value for `primary`; past kMaxValues the oldest set go (a long session's early ids).
+  void set(const std::string& primary, std::string live, bool id);
 
   const ShadowSettings* settings_;
   uint64_t copy_;
   bool identified_ = false;  // automatic identities come from the first creating request only
   std::unordered_map<std::string, Live> values_;  // the primary's value → this user's
+  std::deque<std::pair<std::string, uint64_t>> order_;  // what was set, oldest first
+  uint64_t sets_ = 0;
   std::vector<std::string> live_;                 // render's, reused
   std::unordered_map<std::string, std::vector<uint64_t>> awaited_;  // a value → the copies on their way to learn it
 };

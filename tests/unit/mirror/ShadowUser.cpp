@@ -130,3 +130,21 @@ TEST_CASE("shadow user: a place missing from the mirror's answer changes nothing
   mirror_answers(user, login, R"({"detail": "invalid credentials"})");
   CHECK(user.values() == 0);
 }
+
+TEST_CASE("shadow user: a long session keeps its latest values, not every one it ever learned", "[mirror][shadow]") {
+  const auto s = settings();
+  ShadowUser user(s, 1);
+  auto learn = [&](const std::string& primary, const std::string& mirror) {
+    reprise::replay::Handout h{reprise::replay::Handout::From::json, "/token", primary, false, false};
+    const Json body = {{"token", mirror}};
+    user.learn({h}, {}, &body);
+  };
+  const size_t n = ShadowUser::kMaxValues + 100;
+  for (size_t i = 0; i < n; ++i) learn("primary-" + std::to_string(i), "mirror-" + std::to_string(i));
+  learn("primary-5", "mirror-5-again");  // set again late: kept
+  for (size_t i = 0; i < 50; ++i) learn("primary-" + std::to_string(n + i), "mirror-" + std::to_string(n + i));
+  CHECK(user.values() <= ShadowUser::kMaxValues);
+  CHECK(user.value_for("primary-0").empty());
+  CHECK(user.value_for("primary-5") == "mirror-5-again");
+  CHECK(user.value_for("primary-" + std::to_string(n + 49)) == "mirror-" + std::to_string(n + 49));
+}
