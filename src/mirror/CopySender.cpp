@@ -92,6 +92,7 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
   }
   Link& link = *owned;
   link.reset();
+  failure_.clear();
   uint64_t sent = 0;
   Head head = Head::retry;
   for (int tries = 0; tries < 2 && head == Head::retry; ++tries) {
@@ -99,6 +100,9 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
     auto acquiring = tries == 0 ? pool_.acquire() : pool_.connect();
     auto got = co_await std::move(acquiring);
     if (!got.connection) {
+      failure_ = !got.tls_failure.empty() ? got.tls_failure
+                 : got.timed_out          ? std::string("connect timed out")
+                                          : "connect failed: " + got.error.message();
       head = Head::failed;
       break;
     }
@@ -116,6 +120,8 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
     }
     head = co_await read_head(link, head_request, reused && tries == 0);
   }
+  if (head != Head::read && failure_.empty())
+    failure_ = link.dog.expired() ? "no answer within --mirror-timeout" : "the connection closed without an answer";
   auto& tag = stats_.series(name, copy.method, head == Head::read ? link.status : 0);
   ++tag.http_reqs;
   tag.data_sent += sent;

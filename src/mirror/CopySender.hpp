@@ -57,6 +57,8 @@ class CopySender {
   // True when an answer came whose status does not count as failed.
   boost::asio::awaitable<bool> send(const CopyRequest& copy, const AnswerHandler& on_answer);
   metrics::FiguresByTag figures() const { return stats_.copy(); }
+  // Why the last copy sent got no answer ("" when it got one).
+  const std::string& failure() const { return failure_; }
   // The pooled connections and spare links go (their timers with them): the mirror stops.
   void close_idle();
 
@@ -74,6 +76,7 @@ class CopySender {
   metrics::TagSeries stats_;
   capture::Recorder* recorder_;
   std::vector<std::unique_ptr<Link>> spare_;  // links of finished copies, for the next ones
+  std::string failure_;
 };
 
 }  // namespace reprise::mirror

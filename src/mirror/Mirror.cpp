@@ -294,6 +294,7 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
     });
     settle();
     give_place();
+    if (!sender_->failure().empty()) log_failure(sender_->failure());
     (ok ? answered_ : failed_).fetch_add(1, std::memory_order_relaxed);
     c->last = clock::now();
   }
@@ -321,6 +322,19 @@ awaitable<bool> Mirror::take_place() {
 void Mirror::give_place() {
   --on_wire_;
   place_freed_.cancel_one();  // the longest waiting copy takes it
+}
+
+// One line a second at most: a mirror that is down fails every copy.
+void Mirror::log_failure(const std::string& why) {
+  const auto now = clock::now();
+  if (now - last_failure_log_ < std::chrono::seconds(1)) {
+    ++failures_unlogged_;
+    return;
+  }
+  spdlog::warn("mirror {}: a copy got no answer: {}{}", config_.url, why,
+               failures_unlogged_ ? fmt::format(" ({} more since the last such line)", failures_unlogged_) : "");
+  last_failure_log_ = now;
+  failures_unlogged_ = 0;
 }
 
 void Mirror::end_stream(uint64_t id) {

@@ -99,6 +99,7 @@ class Mirror : public capture::ExchangeSink {
   boost::asio::awaitable<bool> take_place();
   void give_place();
   void end_stream(uint64_t id);
+  void log_failure(const std::string& why);
   void forget_idle();
 
   MirrorConfig config_;
@@ -136,6 +137,8 @@ class Mirror : public capture::ExchangeSink {
   std::unordered_map<uint64_t, std::shared_ptr<Stream>> streams_;            // open client streams, by id
   std::unordered_set<uint64_t> ended_early_;  // ended before their head was taken
   std::chrono::steady_clock::time_point last_sweep_;
+  std::chrono::steady_clock::time_point last_failure_log_{};
+  uint64_t failures_unlogged_ = 0;
   std::thread thread_;
 };
 

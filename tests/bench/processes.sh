@@ -84,10 +84,11 @@ wait_port() {  # wait_port PORT PID LOGFILE [TIMEOUT]
   return 1
 }
 
-# start_nginx: sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log).
+# start_nginx [NAME]: sets NGINX_PORT, NGINX_PID; the tests' nginx (1 worker, /json, no access log),
+# its prefix directory WORK/NAME (nginx by default: a second one running at once needs another NAME).
 # With TLS=1 it serves HTTPS with make_pki's certificate (and a session cache).
 start_nginx() {
-  local dir=$WORK/nginx ssl=""
+  local dir=$WORK/${1:-nginx} ssl=""
   mkdir -p "$dir/root"
   NGINX_PORT=$(free_port)
   [ "${TLS:-0}" = 1 ] && ssl=" ssl; ssl_certificate $PKI/server.pem; ssl_certificate_key $PKI/server.key; ssl_session_cache shared:tls:10m"

@@ -7,6 +7,13 @@
   report.py ab DIR ROUNDS CLK_TCK GOAL_PCT COUNTED0 COUNTED1 A B [C...]
                                   -> run.sh's ab_compare: prints its one line (B against A), writes
                                      DIR/medians.json (each contender's medians)
+  report.py mirror-run DIR NAME ROUND CLK_TCK
+                                  -> run.sh's mirror part: one line of one run (NAME: plain, mirrored,
+                                     slow, replay, fixed-plain, fixed-mirrored or fixed-slow)
+  report.py mirror DIR ROUNDS CLK_TCK DELAY CONNECTIONS DURATION RATE
+                                  -> the mirror part's figures (RATE: req/s of its fixed-rate runs):
+                                     writes DIR/figures.json, prints its summary lines (and PROBLEM:
+                                     lines)
   report.py rows MEDIANS LABEL PEER PEER_LABEL HOW
                                   -> the before/after table's rows of one part (JSON lines): the
                                      contenders `before` and `after` of MEDIANS, PEER for the ratios
@@ -22,6 +29,12 @@ Work directory layout (written by run.sh):
                              the contender's CPU ticks before and after)
   <part>/medians.json        written by `ab` from those
   compare-rows.jsonl         the before/after rows (BENCH_BEFORE), written by `rows`
+  mirror/                    the mirror part: wrk-<name>-<round>.txt and cpu-<name>-<round>.txt (plain,
+                             mirrored, slow), mirror-<name>-<round>-{0,1}.json (GET /mirror around
+                             the run), replay-<round>.{json,out,cpu,rate} (the replayer's summary,
+                             output, `time` and rate), fixed-<name>-<round>.{json,out,cpu,rate} and
+                             cpu-fixed-<name>-<round>.txt, mirror-fixed-<name>-<round>-{0,1}.json (the
+                             fixed-rate runs against plain, mirrored, slow), figures.json (by `mirror`)
 Exit status of `summary` is 1 when a figure is missing or a run reported errors.
 """
 import argparse
@@ -336,6 +349,346 @@ def tls_line(label, t, unit, goal):
             f"p99 {fmt(t['p99_ratio'], '.2f')} cpu {fmt(t['cpu_ratio'], '.2f')} ({goal})")
 
 
+# ---- the mirror part (run.sh mirror): plain, mirrored, slow mirror, and the replayer -----------
+
+MIRROR_GOALS = {"p99": 1.10, "cpu": 1.00, "slow_p99": 1.05}
+MIRROR_COUNTS = ("copies", "answered", "failed", "dropped")
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def replay_run(stem, cpu_key="cpu"):
+    """One `reprise replay` run of the mirror part (run.sh mirror_replay: STEM.json, its summary;
+    STEM.out, its printed summary; STEM.rate; STEM.cpu, bash `time`): the rate asked for, req/s
+    done, p50, p99 and max of http_req_duration (constant-arrival-rate: from each request's intended
+    start), failures, non-200, dropped iterations, and the replayer's CPU µs (user + sys) as
+    CPU_KEY_us, CPU_KEY_us_per_req and CPU_KEY_share (of one core over its wall time)."""
+    out = {}
+    s = read_json(f"{stem}.json")
+    if s is None:
+        return out
+    c = s["counters"]
+    out["requests"] = c["http_reqs"]
+    out["failed"] = c["http_req_failed"] + c["transport_errors"]
+    out["not_200"] = sum(v for k, v in s["status"].items() if k != "200")
+    out["errors"] = out["failed"] + out["not_200"]
+    out["dropped_iterations"] = c.get("dropped_iterations", 0)
+    if s.get("elapsed_s"):
+        out["rps"] = c["http_reqs"] / s["elapsed_s"]
+    try:
+        with open(f"{stem}.rate") as f:
+            out["rate"] = int(f.read().split()[0])
+        with open(f"{stem}.out") as f:
+            m = re.search(r"^\s*http_req_duration .*", f.read(), re.M)
+        for key, label in (("p50_ms", "med"), ("p99_ms", "p\\(99\\)"), ("max_ms", "max")):
+            v = re.search(rf"\b{label}=(\S+)", m.group(0)) if m else None
+            if v:
+                out[key] = to_ms(v.group(1).replace("\u00b5s", "us"))
+        with open(f"{stem}.cpu") as f:
+            u, sy, wall = (float(x) for x in f.read().split()[-3:])
+        out[f"{cpu_key}_us"] = (u + sy) * 1e6
+        out[f"{cpu_key}_share"] = (u + sy) / wall if wall > 0 else None
+        if out["requests"]:
+            out[f"{cpu_key}_us_per_req"] = out[f"{cpu_key}_us"] / out["requests"]
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def mirror_run(d, name, r, tck):
+    """One run of the mirror part. plain, mirrored, slow: wrk's figures, the proxy's CPU µs (its
+    ticks around the run) per request, and (mirroring proxies) the change of GET /mirror's counters
+    over the run and the copies still pending at its end; replay: the replayer's req/s, p99, CPU µs
+    per request (user + sys, bash `time`), failures and dropped iterations; fixed-plain,
+    fixed-mirrored, fixed-slow: the replayer against that proxy at a fixed rate (replay_run, its
+    CPU as replayer_cpu_*), with the proxy's CPU and GET /mirror's counters as for wrk's runs."""
+    out = {}
+    if name == "replay":
+        return replay_run(f"{d}/replay-{r}")
+    try:
+        if name.startswith("fixed-"):
+            out = replay_run(f"{d}/{name}-{r}", "replayer_cpu")
+        else:
+            with open(f"{d}/wrk-{name}-{r}.txt") as f:
+                out = parse_wrk(f.read())
+        with open(f"{d}/cpu-{name}-{r}.txt") as f:
+            c0, c1 = (int(x) for x in f.read().split())
+        out["cpu_us"] = (c1 - c0) / tck * 1e6
+        if out.get("requests"):
+            out["cpu_us_per_req"] = out["cpu_us"] / out["requests"]
+    except (OSError, ValueError):
+        pass
+    if name not in ("plain", "fixed-plain"):
+        # a fixed-rate run's counts go in "mirror" (its "failed" is the replayer's failed requests)
+        dst = out.setdefault("mirror", {}) if name.startswith("fixed-") else out
+        s0, s1 = read_json(f"{d}/mirror-{name}-{r}-0.json"), read_json(f"{d}/mirror-{name}-{r}-1.json")
+        if s0 is not None and s1 is not None:
+            for k in MIRROR_COUNTS:
+                if k in s0 and k in s1:
+                    dst[k] = s1[k] - s0[k]
+            if "pending" in s1:
+                dst["pending_end"] = s1["pending"]
+    return out
+
+
+def mirror_run_line(w, name):
+    if name == "replay":
+        return (f"rate={w.get('rate', 'n/a')} req/s p99(ms) {fmt(w.get('rps'), '.1f')} {fmt(w.get('p99_ms'), '.3f')} "
+                f"cpu_us_per_req={fmt(w.get('cpu_us_per_req'), '.2f')} cpu_share={fmt(w.get('cpu_share'), '.2f')} "
+                f"requests={w.get('requests', 'n/a')} failed={w.get('failed', 'n/a')} not_200={w.get('not_200', 'n/a')} "
+                f"dropped_iterations={w.get('dropped_iterations', 'n/a')}")
+    if name.startswith("fixed-"):
+        line = (f"rate={w.get('rate', 'n/a')} req/s p50(ms) p99(ms) max(ms) {fmt(w.get('rps'), '.1f')} "
+                f"{fmt(w.get('p50_ms'), '.3f')} {fmt(w.get('p99_ms'), '.3f')} {fmt(w.get('max_ms'), '.2f')} "
+                f"requests={w.get('requests', 'n/a')} "
+                f"failed={w.get('failed', 'n/a')} not_200={w.get('not_200', 'n/a')} "
+                f"dropped_iterations={w.get('dropped_iterations', 'n/a')} "
+                f"cpu_us_per_req={fmt(w.get('cpu_us_per_req'), '.2f')} "
+                f"replayer_cpu_share={fmt(w.get('replayer_cpu_share'), '.2f')}")
+    else:
+        line = (f"req/s p99(ms) {w.get('rps', 'n/a')} {w.get('p99_ms', 'n/a')} errors={w.get('errors', 'n/a')} "
+                f"requests={w.get('requests', 'n/a')} cpu_us_per_req={fmt(w.get('cpu_us_per_req'), '.2f')}")
+    if name.startswith("fixed-") and name != "fixed-plain":
+        c = w.get("mirror", {})
+        line += "".join(f" copies_{k}={c.get(k, 'n/a')}" if k != "copies" else f" copies={c.get(k, 'n/a')}"
+                        for k in MIRROR_COUNTS) + f" copies_pending={c.get('pending_end', 'n/a')}"
+    elif not name.startswith("fixed-") and name != "plain":
+        line += "".join(f" {k}={w.get(k, 'n/a')}" for k in MIRROR_COUNTS) + f" pending={w.get('pending_end', 'n/a')}"
+    return line
+
+
+def mirror(d, rounds, tck, delay, conns, duration, rate=None):
+    """The mirror part's figures (DIR/figures.json) and its four lines. RATE: the req/s of the
+    fixed-rate runs (fixed-plain, fixed-mirrored, fixed-slow)."""
+    def med(xs):
+        xs = [x for x in xs if x is not None]
+        return statistics.median(xs) if xs else None
+
+    names = ("plain", "mirrored", "slow", "replay")
+    runs = {t: [mirror_run(d, t, r, tck) for r in range(1, rounds + 1)] for t in names}
+    fig, problems = {}, []
+    for t in names:
+        rs = runs[t]
+        fig[t] = {k: med(w.get(k) for w in rs) for k in ("rps", "p99_ms", "cpu_us_per_req")}
+        fig[t]["requests"] = sum(w.get("requests", 0) for w in rs)
+        fig[t]["errors"] = sum(w.get("errors", 0) for w in rs)
+        if t in ("mirrored", "slow"):
+            for k in MIRROR_COUNTS:
+                fig[t][k] = sum(w[k] for w in rs if k in w) if any(k in w for w in rs) else None
+        for r, w in enumerate(rs, 1):
+            if w.get("rps") is None or (t != "replay" and w.get("p99_ms") is None):
+                problems.append(f"mirror {t} round {r}: not measured")
+            if w.get("errors"):
+                problems.append(f"mirror {t} round {r}: {w['errors']} "
+                                f"{'failed or not 200' if t == 'replay' else 'socket errors / non-2xx responses'}")
+    fig["replay"]["rate"] = med(w.get("rate") for w in runs["replay"])
+    fig["replay"]["dropped_iterations"] = sum(w.get("dropped_iterations", 0) for w in runs["replay"])
+    stuck = [r for r, w in enumerate(runs["mirrored"], 1) if w.get("pending_end")]
+    if stuck:
+        problems.append(f"mirror mirrored: copies still pending 10 s after wrk stopped in round(s) "
+                        f"{', '.join(map(str, stuck))} (the mirror is nginx: it should keep up)")
+    for t in ("mirrored", "slow"):
+        if fig[t]["copies"] is None:
+            problems.append(f"mirror {t}: no copy counts (GET /mirror)")
+        if fig[t]["failed"]:
+            problems.append(f"mirror {t}: {fig[t]['failed']} copies failed (no answer or a failed status)")
+
+    # CPU per copy, per round: the mirrored run's CPU less what the same requests cost the plain
+    # proxy in that round (its CPU per request x the mirrored run's requests), over the copies sent.
+    # Copies dropped (queue full) cost something too: per copy made (sent or dropped) as well.
+    per_copy, per_made = [], []
+    for p, m in zip(runs["plain"], runs["mirrored"]):
+        if None not in (p.get("cpu_us_per_req"), m.get("cpu_us"), m.get("requests")) and m.get("copies"):
+            extra = m["cpu_us"] - p["cpu_us_per_req"] * m["requests"]
+            per_copy.append(extra / m["copies"])
+            per_made.append(extra / (m["copies"] + (m.get("dropped") or 0)))
+        else:
+            per_copy.append(None)
+            per_made.append(None)
+
+    def vs(a, b, k):
+        return [ratio(x.get(k), y.get(k)) for x, y in zip(runs[a], runs[b])]
+
+    out = {"rounds": rounds, "tool": f"wrk -t1 -c{conns} -d{duration} --latency", "path": "/json",
+           "factor": 1, "slow_delay": delay, "contenders": fig,
+           "mirrored_vs_plain": {"rps": ratio(fig["mirrored"]["rps"], fig["plain"]["rps"]),
+                                 "p99": ratio(fig["mirrored"]["p99_ms"], fig["plain"]["p99_ms"]),
+                                 "rps_per_round": vs("mirrored", "plain", "rps"),
+                                 "p99_per_round": vs("mirrored", "plain", "p99_ms")},
+           "slow_vs_plain": {"rps": ratio(fig["slow"]["rps"], fig["plain"]["rps"]),
+                             "p99": ratio(fig["slow"]["p99_ms"], fig["plain"]["p99_ms"]),
+                             "rps_per_round": vs("slow", "plain", "rps"),
+                             "p99_per_round": vs("slow", "plain", "p99_ms")},
+           "cpu": {"us_per_copy": med(per_copy), "us_per_copy_per_round": per_copy,
+                   "us_per_copy_made": med(per_made), "us_per_copy_made_per_round": per_made,
+                   "replayer_us_per_req": fig["replay"]["cpu_us_per_req"]},
+           "goals": MIRROR_GOALS,
+           "end": {t: read_json(f"{d}/mirror-{t}-end.json") for t in ("mirrored", "slow")},
+           "exit_lines": {}, "runs": runs}
+    out["cpu"]["copy_vs_replayer"] = ratio(out["cpu"]["us_per_copy"], out["cpu"]["replayer_us_per_req"])
+    if out["cpu"]["us_per_copy"] is None:
+        problems.append("mirror: no CPU per copy")
+    if out["cpu"]["replayer_us_per_req"] is None:
+        problems.append("mirror: no CPU per request of the replayer")
+    for t in ("mirrored", "slow"):
+        try:
+            with open(f"{d}/exit-{t}.txt") as f:
+                out["exit_lines"][t] = f.read().strip() or None
+        except OSError:
+            out["exit_lines"][t] = None
+    out["fixed_rate"] = mirror_fixed(d, rounds, tck, conns, duration, rate, problems)
+    out["problems"] = problems
+    out["summary"] = mirror_lines(out)
+    with open(f"{d}/figures.json", "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+    return out
+
+
+def mirror_fixed(d, rounds, tck, conns, duration, rate, problems):
+    """The mirror part's fixed-rate runs: `reprise replay` against plain, mirrored and slow at RATE
+    req/s (constant-arrival-rate, each request's latency from its intended start). Medians of p50
+    and p99, and the per-round ratios mirrored/plain and slow/plain of p99 (of p50 too) with their
+    medians, which the goals are judged on (the runs of a round ran one after the other)."""
+    def med(xs):
+        xs = [x for x in xs if x is not None]
+        return statistics.median(xs) if xs else None
+
+    names = ("plain", "mirrored", "slow")
+    runs = {t: [mirror_run(d, f"fixed-{t}", r, tck) for r in range(1, rounds + 1)] for t in names}
+    fig = {}
+    for t in names:
+        rs = runs[t]
+        fig[t] = {k: med(w.get(k) for w in rs)
+                  for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "replayer_cpu_us_per_req")}
+        fig[t]["max_ms"] = max((w["max_ms"] for w in rs if w.get("max_ms") is not None), default=None)
+        for k in ("requests", "failed", "not_200", "dropped_iterations"):
+            fig[t][k] = sum(w.get(k, 0) for w in rs)
+        if t != "plain":  # GET /mirror's counts over the runs
+            cs = [w.get("mirror", {}) for w in rs]
+            fig[t]["mirror"] = {k: sum(c[k] for c in cs if k in c) if any(k in c for c in cs) else None
+                                for k in MIRROR_COUNTS}
+        for r, w in enumerate(rs, 1):
+            if w.get("p99_ms") is None or w.get("rps") is None:
+                problems.append(f"mirror fixed-rate {t} round {r}: not measured")
+            if w.get("errors"):
+                problems.append(f"mirror fixed-rate {t} round {r}: {w['errors']} requests failed or not 200")
+        if t != "plain" and fig[t]["mirror"]["failed"]:
+            problems.append(f"mirror fixed-rate {t}: {fig[t]['mirror']['failed']} copies failed "
+                            f"(no answer or a failed status)")
+    stuck = [r for r, w in enumerate(runs["mirrored"], 1) if w.get("mirror", {}).get("pending_end")]
+    if stuck:
+        problems.append(f"mirror fixed-rate mirrored: copies still pending 10 s after the run in round(s) "
+                        f"{', '.join(map(str, stuck))}")
+
+    def vs(a, k):
+        per = [ratio(x.get(k), y.get(k)) for x, y in zip(runs[a], runs["plain"])]
+        return {k.replace("_ms", ""): med(per), f"{k.replace('_ms', '')}_per_round": per,
+                f"{k.replace('_ms', '')}_of_medians": ratio(fig[a][k], fig["plain"][k])}
+
+    return {"rate": rate, "duration": duration, "rounds": rounds, "path": "/json",
+            "tool": f"reprise replay --threads 1, constant-arrival-rate {rate}/s for {duration}, "
+                    f"{conns} VUs (at most {4 * int(conns)})",
+            "latency": "http_req_duration, from each request's intended start (no coordinated omission)",
+            "contenders": fig,
+            "mirrored_vs_plain": {**vs("mirrored", "p99_ms"), **vs("mirrored", "p50_ms")},
+            "slow_vs_plain": {**vs("slow", "p99_ms"), **vs("slow", "p50_ms")},
+            "goals": {"mirrored_p99": MIRROR_GOALS["p99"], "slow_p99": MIRROR_GOALS["slow_p99"]},
+            "runs": runs}
+
+
+def goal(x, limit):
+    return "n/a" if x is None else "met" if x <= limit else "NOT met"
+
+
+def per_round(xs):
+    """`median (min-max)` of per-round ratios: each round's two runs shared that round's load."""
+    xs = sorted(x for x in xs or () if x is not None)
+    return f"{statistics.median(xs):.2f} ({xs[0]:.2f}-{xs[-1]:.2f})" if xs else "n/a"
+
+
+def mirror_lines(m):
+    """The summary's lines of the mirror part (its figures.json)."""
+    if not m or m.get("skipped"):
+        return ["mirror: not measured"]
+    f, mp, sp, cpu = m["contenders"], m["mirrored_vs_plain"], m["slow_vs_plain"], m["cpu"]
+    p, mi, s, rp = f["plain"], f["mirrored"], f["slow"], f["replay"]
+    g = m["goals"]
+    pc = [x for x in cpu.get("us_per_copy_per_round", []) if x is not None]
+    return [
+        f"mirror ({m['tool'].replace(' --latency', '')}, reprise proxy --threads 1, median of {m['rounds']}): "
+        f"no mirror {fmt(p['rps'], '.0f')} req/s p99 {fmt(p['p99_ms'], '.2f')} ms | "
+        f"--mirror nginx --mirror-factor 1 {fmt(mi['rps'], '.0f')} req/s p99 {fmt(mi['p99_ms'], '.2f')} ms | "
+        f"mirrored/plain req/s {fmt(mp['rps'], '.2f')} p99 {fmt(mp['p99'], '.2f')} "
+        f"(goal: p99 <= {g['p99']:.2f}: {goal(mp['p99'], g['p99'])}) | per round: req/s "
+        f"{per_round(mp['rps_per_round'])} p99 {per_round(mp['p99_per_round'])}",
+        f"mirror CPU (median of {m['rounds']}): {fmt(cpu['us_per_copy'], '.2f')} us per copy sent "
+        f"({fmt(min(pc, default=None), '.1f')}-{fmt(max(pc, default=None), '.1f')}; per copy sent or dropped "
+        f"{fmt(cpu.get('us_per_copy_made'), '.2f')}; the proxy's CPU per request: mirrored "
+        f"{fmt(mi['cpu_us_per_req'], '.2f')} us, plain {fmt(p['cpu_us_per_req'], '.2f')}; "
+        f"{fmt(mi['copies'], ',')} copies sent for {mi['requests']:,} requests, {fmt(mi['failed'], ',')} failed, "
+        f"{fmt(mi['dropped'], ',')} dropped) | reprise replay --threads 1 (constant-arrival-rate "
+        f"{fmt(rp.get('rate'), ',.0f')}/s, GET /json) {fmt(rp['cpu_us_per_req'], '.2f')} us per request | "
+        f"per copy/replayer {fmt(cpu['copy_vs_replayer'], '.2f')} "
+        f"(goal: <= {g['cpu']:.2f}: {goal(cpu['copy_vs_replayer'], g['cpu'])})",
+        f"slow mirror ({m['slow_delay']} delay, median of {m['rounds']}): {fmt(s['rps'], '.0f')} req/s "
+        f"p99 {fmt(s['p99_ms'], '.2f')} ms cpu {fmt(s['cpu_us_per_req'], '.2f')} us per request | slow/plain req/s "
+        f"{fmt(sp['rps'], '.2f')} p99 {fmt(sp['p99'], '.2f')} cpu {fmt(ratio(s['cpu_us_per_req'], p['cpu_us_per_req']), '.2f')} "
+        f"(goal: p99 <= {g['slow_p99']:.2f}: {goal(sp['p99'], g['slow_p99'])}) | per round: req/s "
+        f"{per_round(sp['rps_per_round'])} p99 {per_round(sp['p99_per_round'])} | during the runs: "
+        f"{fmt(s['copies'], ',')} copies sent, {fmt(s['dropped'], ',')} dropped, {fmt(s['failed'], ',')} failed "
+        f"of {s['requests']:,} requests",
+        mirror_fixed_line(m.get("fixed_rate")),
+    ]
+
+
+def mirror_fixed_line(x):
+    """The summary's line of the mirror part's fixed-rate runs (figures.json's fixed_rate)."""
+    if not x or x.get("rate") is None:
+        return "mirror at a fixed rate: not measured"
+    f, mp, sp, g = x["contenders"], x["mirrored_vs_plain"], x["slow_vs_plain"], x["goals"]
+    p, mi, s = f["plain"], f["mirrored"], f["slow"]
+
+    def rounds(xs):
+        return ", ".join(fmt(v, ".2f") for v in xs)
+
+    return (
+        f"mirror at a fixed {x['rate']} req/s (reprise replay --threads 1, constant-arrival-rate for {x['duration']}, "
+        f"latency from the intended start, median of {x['rounds']}): p99 plain {fmt(p['p99_ms'], '.3f')} ms, "
+        f"mirrored {fmt(mi['p99_ms'], '.3f')} ms (mirrored/plain {fmt(mp['p99'], '.2f')}, median of the rounds' "
+        f"ratios; goal <= {g['mirrored_p99']:.2f}: {goal(mp['p99'], g['mirrored_p99'])}), slow mirror "
+        f"{fmt(s['p99_ms'], '.3f')} ms (slow/plain {fmt(sp['p99'], '.2f')}; goal <= {g['slow_p99']:.2f}: "
+        f"{goal(sp['p99'], g['slow_p99'])}) | "
+        f"per round: mirrored/plain p99 {rounds(mp['p99_per_round'])}; slow/plain p99 {rounds(sp['p99_per_round'])} | "
+        f"p50 plain {fmt(p['p50_ms'], '.3f')} ms, mirrored {fmt(mi['p50_ms'], '.3f')}, slow {fmt(s['p50_ms'], '.3f')} | "
+        f"plain, mirrored, slow: failed or not 200 {p['failed'] + p['not_200']}, {mi['failed'] + mi['not_200']}, "
+        f"{s['failed'] + s['not_200']}; dropped iterations (no free VU: not sent, not in the p99) "
+        f"{p['dropped_iterations']:,}, {mi['dropped_iterations']:,}, {s['dropped_iterations']:,}; "
+        f"max {fmt(p['max_ms'], '.1f')}, {fmt(mi['max_ms'], '.1f')}, {fmt(s['max_ms'], '.1f')} ms | "
+        f"copies: mirrored {fmt(mi['mirror']['copies'], ',')} sent, {fmt(mi['mirror']['dropped'], ',')} dropped, "
+        f"{fmt(mi['mirror']['failed'], ',')} failed; slow {fmt(s['mirror']['copies'], ',')} sent, "
+        f"{fmt(s['mirror']['dropped'], ',')} dropped, {fmt(s['mirror']['failed'], ',')} failed"
+    )
+
+
+def mirror_part(args, problems):
+    """The mirror part for the summary: DIR/figures.json as `mirror` wrote it."""
+    if "mirror" not in args.parts or "reprise" not in args.targets:
+        return {"skipped": True}
+    m = read_json(os.path.join(args.work, "mirror", "figures.json"))
+    if m is None:
+        problems.append("mirror: not measured")
+        return {}
+    problems.extend(m.get("problems", []))
+    return m
+
+
 def summary(args):
     problems = []
     result = {"throughput": {"tool": f"wrk -t1 -c{args.connections} -d{args.duration} --latency",
@@ -387,6 +740,7 @@ def summary(args):
     ti = result["tls_idle"] = held(args, "tls-idle", args.tls_idle, "idle TLS connections", problems)
     tls = result["tls"] = {part: tls_part(args, part, problems) for part in ("tls", "tls-handshakes")}
     lat = result["latency"] = latency(args, problems)
+    mir = result["mirror"] = mirror_part(args, problems)
     table = None
     if args.compare:  # BENCH_BEFORE: the throughput and faults parts compared before and after
         rows = result["compare"] = read_rows([os.path.join(args.work, "compare-rows.jsonl")])
@@ -427,7 +781,7 @@ def summary(args):
         f"reprise {fmt(lat['reprise']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['reprise']['added_p99_us'], '+.0f')}) | "
         f"haproxy{' (http-no-delay)' if args.haproxy_no_delay else ''} "
         f"{fmt(lat['haproxy']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['haproxy']['added_p99_us'], '+.0f')})",
-    ]
+    ] + mirror_lines(mir)
     if args.compare:  # the throughput part compared before and after instead (the table below)
         lines = lines[2:]
     print("==== bench summary ====")
@@ -457,6 +811,17 @@ def main():
     if len(sys.argv) >= 10 and sys.argv[1] == "ab":
         d, rounds, tck, goal, c0, c1, *names = sys.argv[2:]
         print(ab(d, int(rounds), int(tck), float(goal), c0, c1, names))
+        return 0
+    if len(sys.argv) == 6 and sys.argv[1] == "mirror-run":
+        d, name, r, tck = sys.argv[2:]
+        print(mirror_run_line(mirror_run(d, name, int(r), int(tck)), name))
+        return 0
+    if len(sys.argv) == 9 and sys.argv[1] == "mirror":
+        d, rounds, tck, delay, conns, duration, rate = sys.argv[2:]
+        m = mirror(d, int(rounds), int(tck), delay, conns, duration, int(rate))
+        print("\n".join(m["summary"]))
+        for p in m["problems"]:
+            print("PROBLEM: " + p)
         return 0
     if len(sys.argv) == 7 and sys.argv[1] == "rows":
         medians, label, peer, peer_label, how = sys.argv[2:]

@@ -36,6 +36,25 @@
 #    connections (tls_idle.py: one keep-alive GET /json each, then idle) instead of SSE streams,
 #    TLS on both sides as in 6, one GET through the proxy before the first RSS reading; RSS
 #    growth per connection; goal: at most haproxy's.
+# 9. mirroring (part `mirror`): one nginx behind three reprise proxies (--threads 1, --admin each):
+#    plain (no mirror), mirrored (--mirror a second nginx, --mirror-factor 1) and slow (--mirror a
+#    reprise proxy delaying every request 500 ms, --faults, in front of the second nginx); and
+#    `reprise replay --threads 1` of a capture of one-request GET /json sessions. Each round:
+#    (a) at saturation: wrk as in 1 against plain, mirrored, slow, then the replayer sending
+#    GET /json to the second nginx at the mirrored run's req/s (constant-arrival-rate); (b) then,
+#    at a fixed rate well below saturation, the replayer against plain, mirrored and slow, each
+#    constant-arrival-rate at BENCH_MIRROR_RATE (5000) req/s for BENCH_DURATION, every request's
+#    latency measured from its intended start (no coordinated omission); each group's order
+#    reversed every round, max(3, BENCH_ROUNDS) rounds. Figures (medians): at saturation,
+#    mirrored/plain req/s and p99 (goal: p99 <= 1.10x); CPU per copy = (mirrored proxy's CPU over
+#    its run and until no copy waits - plain's CPU per request x the mirrored run's requests) /
+#    copies sent (GET /mirror), against the replayer's CPU per request (user + sys) (goal <= 1.0x);
+#    slow/plain p99 (goal <= 1.05x) with the copies sent, dropped and failed during the slow runs.
+#    At the fixed rate (where the copies' CPU does not starve the proxy's worker, so the p99 says
+#    whether the client pays for the mirror): p50 and p99 of plain, mirrored and slow, and the
+#    medians of the per-round ratios mirrored/plain p99 (goal <= 1.10x) and slow/plain p99
+#    (goal <= 1.05x); failed requests and non-200 are problems; dropped iterations (due with every
+#    VU busy: not sent, so not in the p99) and the max are shown beside the p99.
 #
 # Before/after (BENCH_BEFORE=path/to/an/older/reprise): parts 1 and 5 compare that binary
 # (`before`) with the one given (`after`) instead, both against haproxy, with ab_compare: one
@@ -48,8 +67,10 @@
 # also appends the rows to FILE (compare.sh collects run.sh's and replay.sh's there).
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults tls tls-handshakes
-# tls-idle streams latency"), BENCH_TLS_IDLE (5000), BENCH_TARGETS
+# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults mirror tls
+# tls-handshakes tls-idle streams latency"), BENCH_TLS_IDLE (5000), BENCH_MIRROR_DELAY (500ms: the slow
+# mirror's delay), BENCH_MIRROR_SESSIONS (512: sessions of the replayer's capture), BENCH_MIRROR_RATE
+# (5000: req/s of the mirror part's fixed-rate runs), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
 # streams are held before the second RSS reading; > 10 lets a heartbeat through),
 # BENCH_STREAM_TIMEOUT (300 s for all streams to open), BENCH_LATENCY_STREAMS (20),
@@ -68,7 +89,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput measuring faults tls tls-handshakes tls-idle streams latency}
+PARTS=${BENCH_PARTS:-throughput measuring faults mirror tls tls-handshakes tls-idle streams latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
@@ -379,6 +400,206 @@ FAULTS
   fi
 }
 
+# ---- benchmark 9: mirroring (reprise proxy --mirror) ---------------------------------------------
+
+# mirror_snapshot ADMIN_PORT FILE: the proxy's GET /mirror (JSON) into FILE; when that fails, its
+# /metrics' reprise_mirror_copies_total and reprise_mirror_dropped_total as
+# {"copies": N, "dropped": N, "from": "metrics"}. Status 1 when neither answered.
+mirror_snapshot() {
+  curl -fsS -m 5 -o "$2" "http://127.0.0.1:$1/mirror" 2>/dev/null && return 0
+  curl -fsS -m 5 "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
+    /^reprise_mirror_copies_total[ {]/ {c += $NF; seen = 1}
+    /^reprise_mirror_dropped_total[ {]/ {d += $NF}
+    END {if (!seen) exit 1; printf "{\"copies\": %d, \"dropped\": %d, \"from\": \"metrics\"}\n", c, d}' >"$2"
+}
+
+mirror_pending() { sed -n 's/.*"pending": *\([0-9]*\).*/\1/p' "$1"; }  # of a snapshot; empty when absent
+
+# mirror_drained ADMIN_PORT FILE [TIMEOUT]: snapshots into FILE every 0.1 s until no copy waits
+# (pending 0, or no pending figure), at most TIMEOUT (5) s; status 1 when copies still wait, 2 when
+# the proxy did not answer.
+mirror_drained() {
+  local i p
+  for ((i = 0; i < ${3:-5} * 10; i++)); do
+    mirror_snapshot "$1" "$2" || return 2
+    p=$(mirror_pending "$2")
+    [ "${p:-0}" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# mirror_capture FILE BODYFILE: a capture of BENCH_MIRROR_SESSIONS (512) sessions of one GET /json
+# each (Host only, wrk's request; the answer nginx gives), for the replayer.
+mirror_capture() {
+  "$PY" - "$1" "$2" "${BENCH_MIRROR_SESSIONS:-512}" <<'PYEOF'
+import json, sys
+path, body_file, sessions = sys.argv[1], sys.argv[2], int(sys.argv[3])
+body = open(body_file).read()
+with open(path, "w") as f:
+    f.write(json.dumps({"reprise_capture": 1, "created": "2026-12-06T00:00:00Z", "source": "proxy",
+                        "upstream": "http://127.0.0.1:80", "redaction": "default"}) + "\n")
+    for s in range(1, sessions + 1):
+        e = {"id": s, "session": f"c0-{s}", "t_us": 1000 * s,
+             "req": {"method": "GET", "target": "/json", "version": "1.1", "headers": [["Host", "127.0.0.1"]]},
+             "res": {"status": 200, "headers": [["Server", "nginx"], ["Content-Type", "application/json"],
+                                                ["Content-Length", str(len(body.encode()))]],
+                     "body": body, "ttfb_us": 60, "dur_us": 70}}
+        f.write(json.dumps(e, separators=(",", ":")) + "\n")
+PYEOF
+}
+
+# mirror_replay NAME RATE DURATION [TARGET]: `reprise replay --threads 1` of the /json capture
+# against TARGET (by default the mirror's nginx, murl), constant-arrival-rate at RATE iterations
+# (= requests) a second for DURATION, BENCH_CONNECTIONS VUs made at start and up to 4 times as many
+# (so that it keeps the rate rather than dropping iterations). Each request's latency counts from
+# its intended start (its due time), not from when it was sent: no coordinated omission. DIR/NAME.rate
+# gets RATE; DIR/NAME.json the summary (--summary), DIR/NAME.out the printed summary, DIR/NAME.log
+# its log, DIR/NAME.cpu its user, sys and wall seconds (bash `time`). Uses mirror's dir and murl.
+mirror_replay() {
+  local name=$1 TIMEFORMAT='%3U %3S %3R'
+  echo "$2" >"$dir/$name.rate"
+  printf '{"executor": "constant-arrival-rate", "rate": %d, "timeUnit": "1s", "duration": "%s", "preAllocatedVUs": %d, "maxVUs": %d, "thinkTime": "0s"}\n' \
+    "$2" "$3" "$CONNS" $((4 * CONNS)) >"$dir/$name.profile.json"
+  { time "$BIN" replay "$dir/json.jsonl" --target "${4:-$murl}" --profile "$dir/$name.profile.json" --threads 1 \
+      --summary "$dir/$name.json" >"$dir/$name.out" 2>"$dir/$name.log" </dev/null; } 2>"$dir/$name.cpu"
+}
+
+# mirror: three reprise proxies (--threads 1, --admin each, log level info) in front of one nginx:
+# plain (no mirror), mirrored (--mirror a second nginx, --mirror-factor 1) and slow (--mirror a
+# reprise proxy delaying every request BENCH_MIRROR_DELAY, 500ms, in front of that second nginx),
+# and `reprise replay` (mirror_replay). Each round:
+#   - at saturation: wrk as in the throughput part against plain, mirrored and slow, then the
+#     replayer sending GET /json to the second nginx at the mirrored run's req/s (replay);
+#   - at a fixed rate, after the wrk runs: the replayer against plain, mirrored and slow
+#     (fixed-plain, fixed-mirrored, fixed-slow), constant-arrival-rate at BENCH_MIRROR_RATE (5000)
+#     req/s for BENCH_DURATION, each request's latency from its intended start;
+# each group in that order on odd rounds and reversed on even ones (the saturation replayer then
+# runs first, at the previous round's rate), for max(AB_MIN_ROUNDS, BENCH_ROUNDS) rounds. Around
+# every run against a proxy: its CPU ticks and (mirroring ones) GET /mirror. Writes
+# DIR/figures.json (report.py mirror).
+mirror() {
+  local dir=$WORK/mirror rounds=$((ROUNDS < AB_MIN_ROUNDS ? AB_MIN_ROUNDS : ROUNDS)) delay=${BENCH_MIRROR_DELAY:-500ms}
+  local frate=${BENCH_MIRROR_RATE:-5000}
+  local -A port pid admin
+  local -a started=() order=() names=(plain mirrored slow replay) fixed=(fixed-plain fixed-mirrored fixed-slow) extra=()
+  local t p r i f c0 c1 mport sport murl rate="" status=0 tck line
+  has "$TARGETS" reprise || return 0
+  [[ $frate =~ ^[1-9][0-9]*$ ]] || { log "mirror: BENCH_MIRROR_RATE=$frate is not a positive whole number: no figures"; return 1; }
+  tck=$(getconf CLK_TCK)
+  mkdir -p "$dir"
+  # the mirror: a second nginx; the slow mirror: a reprise proxy in front of it delaying every request
+  start_nginx nginx-mirror || { log "mirror: the mirror's nginx did not start: no figures"; return 1; }
+  started+=("$NGINX_PID")
+  mport=$NGINX_PORT murl=http://127.0.0.1:$NGINX_PORT
+  printf '{"faults": [{"name": "slow-mirror", "percent": 100, "delay": {"fixed": "%s"}}]}\n' "$delay" >"$dir/delay.json"
+  if ! start_reprise mirror-delay "$mport" --faults "$dir/delay.json"; then
+    log "mirror: the delaying proxy did not start: no figures"; forget "$NGINX_PID"; return 1
+  fi
+  started+=("$PROXY_PID")
+  sport=$PROXY_PORT
+  start_nginx || status=1  # the primary
+  started+=("$NGINX_PID")
+  [ $status -eq 0 ] || log "mirror: nginx did not start: no figures"
+  for t in plain mirrored slow; do
+    [ $status -eq 0 ] || break
+    case $t in
+      plain) extra=() ;;
+      mirrored) extra=(--mirror "$murl" --mirror-factor 1) ;;
+      slow) extra=(--mirror "http://127.0.0.1:$sport" --mirror-factor 1) ;;
+    esac
+    admin[$t]=$(free_port)
+    REPRISE_LOG_LEVEL=info start_reprise "mirror-$t" "$NGINX_PORT" --admin "127.0.0.1:${admin[$t]}" "${extra[@]}"
+    status=$?
+    started+=("$PROXY_PID")
+    [ $status -eq 0 ] || { log "mirror: the $t proxy (${extra[*]:-no mirror}) did not start: no figures"; break; }
+    port[$t]=$PROXY_PORT pid[$t]=$PROXY_PID
+  done
+  if [ $status -eq 0 ]; then
+    curl -fsS -o "$dir/json-body" "$murl/json" && mirror_capture "$dir/json.jsonl" "$dir/json-body" \
+      || { log "mirror: could not make the replayer's capture"; status=1; }
+    check_get "$sport" || { log "mirror: GET /json through the delaying proxy failed"; status=1; }
+  fi
+  if [ $status -eq 0 ]; then
+    for t in plain mirrored slow; do
+      check_get "${port[$t]}" || { log "mirror: GET /json through $t failed"; status=1; break; }
+      if [ "$t" != plain ] && ! mirror_snapshot "${admin[$t]}" "$dir/check-$t.json"; then
+        log "mirror: the $t proxy answers neither GET /mirror nor reprise_mirror_copies_total on /metrics"; status=1; break
+      fi
+      wrk -t1 -c"$CONNS" -d1s "$(json_url "${port[$t]}")" >/dev/null 2>&1  # warm-up, not counted
+    done
+  fi
+  if [ $status -eq 0 ]; then
+    mirror_replay replay-warmup 2000 1s || log "mirror: the warm-up replay failed (status $?): $(tail -n 2 "$dir/replay-warmup.log")"
+    mirror_drained "${admin[mirrored]}" "$dir/warmup-mirrored.json" 10
+    case $? in
+      1) log "mirror: copies of the warm-up still wait: $(tr -d " \n" <"$dir/warmup-mirrored.json")" ;;
+      2) log "mirror: the mirrored proxy did not answer GET /mirror after the warm-up" ;;
+    esac
+    log "mirror: wrk -t1 -c$CONNS -d$DURATION --latency, $rounds round(s): plain vs mirrored (--mirror $murl" \
+      "--mirror-factor 1) vs slow (--mirror through a $delay delay), and reprise replay (constant-arrival-rate at" \
+      "the mirrored run's req/s, $CONNS VUs, GET /json to the mirror's nginx); then reprise replay against" \
+      "plain, mirrored and slow at a fixed $frate req/s for $DURATION (constant-arrival-rate, latency from the intended start)"
+  fi
+  for ((r = 1; r <= rounds && status == 0; r++)); do
+    # the saturation runs, then the fixed-rate ones; each group reversed on even rounds
+    order=("${names[@]}" "${fixed[@]}")
+    if [ $((r % 2)) -eq 0 ]; then
+      order=()
+      for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[i]}"); done
+      for ((i = ${#fixed[@]} - 1; i >= 0; i--)); do order+=("${fixed[i]}"); done
+    fi
+    for t in "${order[@]}"; do
+      if [ "$t" = replay ]; then
+        [ -n "$rate" ] || { log "round $r replay: no mirrored rate measured yet: skipped"; continue; }
+        mirror_replay "replay-$r" "$rate" "$DURATION" \
+          || log "round $r replay: reprise replay exited with status $?: $(tail -n 2 "$dir/replay-$r.log")"
+        log "round $r replay: $("$PY" "$HERE/report.py" mirror-run "$dir" replay "$r" "$tck")"
+        continue
+      fi
+      p=${t#fixed-}  # the proxy: plain, mirrored or slow
+      [ "$p" = plain ] || mirror_snapshot "${admin[$p]}" "$dir/mirror-$t-$r-0.json"
+      c0=$(cpu_ticks "${pid[$p]}")
+      if [ "$t" = "$p" ]; then  # at saturation
+        f=$dir/wrk-$t-$r.txt
+        wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$(json_url "${port[$p]}")" >"$f" 2>&1
+      else  # at a fixed rate
+        mirror_replay "$t-$r" "$frate" "$DURATION" "http://127.0.0.1:${port[$p]}" \
+          || log "round $r $t: reprise replay exited with status $?: $(tail -n 2 "$dir/$t-$r.log")"
+      fi
+      # the mirrored proxy's CPU includes sending the copies still waiting when the run stopped
+      if [ "$p" = mirrored ]; then
+        mirror_drained "${admin[$p]}" "$dir/mirror-$t-$r-1.json" 10
+        [ $? = 1 ] && log "round $r $t: copies still wait 10 s after the run: $(tr -d " \n" <"$dir/mirror-$t-$r-1.json")"
+      fi
+      c1=$(cpu_ticks "${pid[$p]}")
+      echo "$c0 $c1" >"$dir/cpu-$t-$r.txt"
+      [ "$p" = plain ] || mirror_snapshot "${admin[$p]}" "$dir/mirror-$t-$r-1.json" \
+        || log "round $r $t: the proxy did not answer GET /mirror"
+      [ "$t" = mirrored ] && rate=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$f")
+      log "round $r $t: $("$PY" "$HERE/report.py" mirror-run "$dir" "$t" "$r" "$tck")"
+      alive "${pid[$p]}" || { log "mirror: $p died during round $r ($t)"; status=1; break; }
+    done
+  done
+  for t in mirrored slow; do
+    [ -n "${admin[$t]:-}" ] && mirror_snapshot "${admin[$t]}" "$dir/mirror-$t-end.json"
+  done
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do forget "${started[i]}"; done
+  # the exit log line of each mirroring proxy: "mirror URL: C copies sent, A answered, ..."
+  for t in mirrored slow; do
+    grep -m1 -E 'mirror http.*copies sent' "$WORK/mirror-$t/reprise.log" >"$dir/exit-$t.txt" 2>/dev/null
+  done
+  if [ $status -eq 0 ]; then
+    if "$PY" "$HERE/report.py" mirror "$dir" "$rounds" "$tck" "$delay" "$CONNS" "$DURATION" "$frate" >"$WORK/mirror.txt" 2>&1; then
+      while IFS= read -r line; do log "mirror: $line"; done <"$WORK/mirror.txt"
+    else
+      log "mirror: could not read the runs' figures: $(tail -n 3 "$WORK/mirror.txt")"
+      status=1
+    fi
+  fi
+  return $status
+}
+
 # ---- benchmark 2: long-lived streams -----------------------------------------------------------
 
 # held_one streams|tls-idle reprise|haproxy: writes $WORK/KIND-NAME.env. streams: BENCH_STREAMS SSE
@@ -527,6 +748,7 @@ if has "$PARTS" throughput; then
 fi
 has "$PARTS" measuring && measuring
 has "$PARTS" faults && faults
+has "$PARTS" mirror && mirror
 has "$PARTS" latency && latency
 case " $PARTS " in *" tls"*) make_pki || die "openssl could not make the certificates: $(tail -n 3 "$WORK/pki.log")" ;; esac
 has "$PARTS" tls && tls_parts tls

@@ -30,6 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families  # Debian's 
 from harness import (BIN, CountingUpstream, HttpStream, ProbeUpstream, capture_records, demo_upstream,
                      fastapi_app, free_port, http_response, keepalive_handler, nginx, nginx_stub_status, proxy,
                      request, wait_port)
+from test_tls import TlsCase, client_context, https_get, nginx_tls
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,6 +165,12 @@ class MirrorCase(unittest.TestCase):
         self.addCleanup(px.__exit__)
         wait_port(admin_port, proc=px.popen)
         return px, admin_port
+
+    def refused_start(self, *flags):
+        """(exit code, stderr lines) of a proxy that must refuse to start."""
+        run = subprocess.run([BIN, "proxy", "--listen", f"127.0.0.1:{free_port()}", "--upstream",
+                              "http://127.0.0.1:9", *flags], capture_output=True, text=True, timeout=20)
+        return run.returncode, run.stderr.strip().splitlines()
 
     def counting(self):
         up = CountingUpstream()
@@ -447,15 +454,19 @@ def run_workload(port):
     return out
 
 
-def slow_mirror(conn, probe):
-    """Answers each request 2 s after it arrived, one after another on each connection."""
-    stream = HttpStream(conn, probe)
-    while not probe.closed:
-        msg = stream.read_request()
-        if msg is None:
-            return
-        time.sleep(2.0)
-        conn.sendall(http_response(200, b"slow mirror", reason="OK"))
+def delaying_mirror(seconds):
+    """A handler answering each request `seconds` after it arrived, one after another on each
+    connection (keep-alive)."""
+    def handler(conn, probe):
+        stream = HttpStream(conn, probe)
+        while not probe.closed:
+            msg = stream.read_request()
+            if msg is None:
+                return
+            time.sleep(seconds)
+            conn.sendall(http_response(200, b'{"mirror": "slow"}', [("Content-Type", "application/json")],
+                                       reason="OK"))
+    return handler
 
 
 def resetting_mirror(conn, probe):
@@ -498,7 +509,7 @@ class BadMirrorTest(MirrorCase):
     def test_slow_mirror(self):
         primary = self.probe(keepalive_handler(primary_route))
         base = self.baseline(primary.port)
-        mirror = self.probe(slow_mirror)
+        mirror = self.probe(delaying_mirror(2.0))
         px, adm = self.start_proxy(primary.port, "--threads", "2", "--mirror", f"http://127.0.0.1:{mirror.port}",
                                    "--drain-timeout", "1s")
         got = run_workload(px.port)
@@ -539,11 +550,6 @@ class BadMirrorTest(MirrorCase):
 
 
 class InputTest(MirrorCase):
-    def refused_start(self, *flags):
-        run = subprocess.run([BIN, "proxy", "--listen", f"127.0.0.1:{free_port()}", "--upstream",
-                              "http://127.0.0.1:9", *flags], capture_output=True, text=True, timeout=15)
-        return run.returncode, run.stderr.strip().splitlines()
-
     def test_bad_flags_are_one_line_and_exit_1(self):
         url = "http://127.0.0.1:9"
         cases = [(["--mirror", "ftp://x"], "--mirror"),
@@ -716,5 +722,173 @@ class AdminTest(MirrorCase):
         self.assertEqual(total(s, "reprise_mirror_skipped_total", reason="body_limit"), 1)
 
 
+# ---------------------------------------------------------------------------------------------
+# 6. An https:// mirror: nginx with ssl, its certificate signed by a CA made at test time
+
+
+MIRROR_NAME = "mirror.test"  # the only name the mirror's certificate carries (not 127.0.0.1)
+SESSIONS, PER_SESSION = 4, 5
+
+
+class HttpsMirrorTest(TlsCase, MirrorCase):
+    """--mirror https://127.0.0.1:PORT with --mirror-ca and --mirror-sni. The certificate names
+    mirror.test only, so a copy is answered only when the CA file is trusted and the name checked
+    is --mirror-sni's (the address, 127.0.0.1, is not in the certificate)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()  # TlsCase: the test CA (cls.pki)
+        cls.mirror_cert, cls.mirror_key = cls.pki.issue("mirror", cn=MIRROR_NAME, san=f"DNS:{MIRROR_NAME}")
+
+    def https_nginx(self):
+        ng = nginx_tls(self.pki, self.mirror_cert, self.mirror_key)
+        self.addCleanup(shutil.rmtree, ng.args[ng.args.index("-p") + 1], True)  # after nginx stopped
+        self.addCleanup(ng.__exit__)
+        return ng
+
+    def nginx_requests(self, port):
+        """nginx's stub_status request count (this request included), read over TLS: the chain is
+        verified against the test CA, the name is not (the certificate names mirror.test)."""
+        ctx = client_context(self.pki)
+        ctx.check_hostname = False
+        status, body, *_ = https_get(port, "/nginx_status", self.pki, ctx=ctx)
+        self.assertEqual(status, 200, body)
+        return int(body.decode().split("\n")[2].split()[2])
+
+    def mirrored_proxy(self, mirror_port, *tls_flags):
+        primary = self.probe(keepalive_handler(primary_route))
+        return self.start_proxy(primary.port, "--threads", "2", "--mirror", f"https://127.0.0.1:{mirror_port}",
+                                *tls_flags, "--drain-timeout", "1s")
+
+    def send_and_check(self, port):
+        """SESSIONS keep-alive connections of PER_SESSION GET /json (nginx's 200 on the mirror):
+        every answer is the primary's. The number of requests."""
+        got, want = [], []
+        for s in range(SESSIONS):
+            c = Client(port, timeout=20)
+            try:
+                for n in range(PER_SESSION):
+                    target = f"/json?s={s}&n={n}"
+                    status, body, _ = c.call("GET", target)
+                    got.append((status, body))
+                    want.append((200, f"primary GET {target} body=0:".encode()))
+            finally:
+                c.close()
+        self.assertEqual(got, want)
+        return len(got)
+
+    def mirror_summary(self, px):
+        """The proxy's exit code and its one summary line of the mirror's counts, once stopped."""
+        code = px.stop()
+        out = px.output()
+        lines = [line for line in out.splitlines() if "mirror https://" in line and "copies sent" in line]
+        self.assertEqual(len(lines), 1, out[-3000:])
+        return code, lines[0]
+
+    def test_copies_answered_by_an_https_mirror_verified_with_ca_and_sni(self):
+        ng = self.https_nginx()
+        px, adm = self.mirrored_proxy(ng.port, "--mirror-ca", self.pki.ca, "--mirror-sni", MIRROR_NAME)
+        requests = self.send_and_check(px.port)
+
+        m = settled(adm, timeout=60)
+        self.assertTrue(m["url"].startswith(f"https://127.0.0.1:{ng.port}"), m)
+        self.assertEqual((m["copies"], m["answered"], m["failed"], m["dropped"]), (requests, requests, 0, 0), m)
+        self.assertEqual(m["shadow_users"], SESSIONS, m)
+        # nginx answered every copy over TLS (and this stub_status request)
+        self.assertEqual(self.nginx_requests(ng.port), requests + 1)
+        s = poll("the mirror's answers in /metrics", lambda: (lambda x: x if total(
+            x, "reprise_http_reqs_total", mirror_side) >= requests else None)(scrape(adm)), 20)
+        self.assertEqual(total(s, "reprise_http_reqs_total", mirror_side, status=200), requests, mirror_breakdown(s))
+        self.assertEqual(total(s, "reprise_http_req_failed_total", mirror_side), 0)
+
+        code, summary = self.mirror_summary(px)
+        self.assertEqual(code, 0, px.output()[-3000:])
+        self.assertIn(f"{requests} copies sent, {requests} answered, 0 failed, 0 dropped", summary)
+
+    def test_an_untrusted_ca_fails_every_copy_and_the_client_sees_the_primary(self):
+        ng = self.https_nginx()
+        # the same mirror and name, but no --mirror-ca: the test CA is not among the system's
+        px, adm = self.mirrored_proxy(ng.port, "--mirror-sni", MIRROR_NAME)
+        requests = self.send_and_check(px.port)
+
+        m = settled(adm, timeout=60)
+        self.assertEqual((m["copies"], m["answered"], m["failed"], m["dropped"]), (requests, 0, requests, 0), m)
+        # no copy got past the handshake: nginx counted only this stub_status request
+        self.assertEqual(self.nginx_requests(ng.port), 1)
+        s = poll("the mirror's failures in /metrics", lambda: (lambda x: x if total(
+            x, "reprise_http_req_failed_total", mirror_side) >= requests else None)(scrape(adm)), 20)
+        self.assertEqual(total(s, "reprise_http_req_failed_total", mirror_side), requests, mirror_breakdown(s))
+        self.assertEqual(total(s, "reprise_http_reqs_total", mirror_side, status=0), requests, mirror_breakdown(s))
+        # the primary's side is the client's: all answered 200, none failed
+        self.assertEqual(total(s, "reprise_http_reqs_total", primary_side, status=200), requests)
+        self.assertEqual(total(s, "reprise_http_req_failed_total", primary_side), 0)
+
+        # Why: the verification failure, logged (one line a second at most), and counted at the stop.
+        failures = [l for l in px.output().splitlines() if "a copy got no answer" in l]
+        self.assertTrue(failures, px.output()[-3000:])
+        self.assertIn("certificate", failures[0])
+        code, summary = self.mirror_summary(px)
+        self.assertEqual(code, 0, px.output()[-3000:])
+        self.assertIn(f"{requests} copies sent, 0 answered, {requests} failed, 0 dropped", summary)
+
+    def test_tls_flags_need_an_https_mirror_and_readable_files(self):
+        plain = "http://127.0.0.1:9"
+        for flags in (["--mirror-ca", self.pki.ca], ["--mirror-sni", MIRROR_NAME], ["--mirror-insecure"],
+                      ["--mirror-cert", self.mirror_cert, "--mirror-key", self.mirror_key]):
+            with self.subTest(flags=flags):
+                code, lines = self.refused_start("--mirror", plain, *flags)
+                self.assertEqual(code, 1, lines)
+                self.assertEqual(len(lines), 1, lines)
+                self.assertIn("--mirror", lines[0])
+                self.assertIn("https://", lines[0])
+        missing = os.path.join(self.dir, "nonexistent-ca.pem")
+        code, lines = self.refused_start("--mirror", "https://127.0.0.1:9", "--mirror-ca", missing)
+        self.assertEqual(code, 1, lines)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn(missing, lines[0])
+
+
 if __name__ == "__main__":
     unittest.main()
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. The mirror's SLA, judged apart from the primary's
+
+
+class MirrorSlaTest(MirrorCase):
+    def test_a_slow_mirror_breaches_its_own_sla_not_the_primarys(self):
+        primary = self.counting()
+        shadow = self.probe(delaying_mirror(0.3))
+        sla = os.path.join(self.dir, "sla.json")
+        with open(sla, "w") as f:
+            json.dump({"window": "3s", "routes": {"Items": "GET /items/*"},
+                       "thresholds": {"http_req_duration{name:Items}": ["p(95)<100"]}}, f)
+        px, adm = self.start_proxy(primary.port, "--sla", sla, "--mirror", f"http://127.0.0.1:{shadow.port}",
+                                   "--mirror-sla", sla)
+        start = time.monotonic()
+        while time.monotonic() - start < 1.5:
+            status, _, _ = one_call(px.port, "GET", "/items/1")
+            self.assertEqual(status, 200)
+            time.sleep(0.05)
+        poll("the mirror's breach", lambda: "mirror SLA breach started" in px.output(), 15)
+        line = next(l for l in px.output().splitlines() if "mirror SLA breach started" in l)
+        measured = re.search(r"http_req_duration\{name:Items\} p\(95\)<100 measured ([0-9.]+)", line)
+        self.assertIsNotNone(measured, line)
+        self.assertGreaterEqual(float(measured.group(1)), 300, line)  # every copy took its 300 ms
+        status, body = admin(adm, "GET", "/sla")
+        self.assertEqual(status, 200)
+        page = json.loads(body)
+        self.assertEqual(page["mirror"]["window"], "3s")
+        mirror_verdict = next(v for v in page["mirror"]["verdicts"] if v["threshold"] == "http_req_duration{name:Items}")
+        self.assertEqual(mirror_verdict["state"], "fail", page)
+        primary_verdict = next(v for v in page["verdicts"] if v["threshold"] == "http_req_duration{name:Items}")
+        self.assertEqual(primary_verdict["state"], "pass", page)  # the client was never slowed
+        samples = scrape(adm)
+        self.assertEqual(total(samples, "reprise_threshold_ok", where=mirror_side,
+                               threshold="http_req_duration{name:Items}"), 0)
+        self.assertEqual(total(samples, "reprise_threshold_ok", where=primary_side,
+                               threshold="http_req_duration{name:Items}"), 1)
+        # only the mirror's SLA breached
+        self.assertFalse([l for l in px.output().splitlines() if "SLA breach started" in l and "mirror SLA" not in l],
+                         px.output())
