@@ -48,6 +48,7 @@ struct Mirror::Primary {
 // A client's user: its shadow users, shared by the connections that belong to it.
 struct Mirror::User {
   std::vector<ShadowUser> shadows;
+  bool identified = false;  // its first creating request came: its identities are known
 };
 
 // One client connection: the copies waiting per shadow user, sent in order.
@@ -172,7 +173,8 @@ void Mirror::drain() {
 }
 
 void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
-  if (stopping_ || factor_ <= 0 || (!x->open && x->stream)) {  // a stream whose head was dropped
+  if (stopping_ || factor_ <= 0 || (!x->open && x->stream)) {  // (a stream whose head was dropped)
+    if (x->open && !stopping_) streams_[x->id] = nullptr;     // nothing to end, but its end comes
     queues_.give_back(producer, std::move(x));
     return;
   }
@@ -184,7 +186,10 @@ void Mirror::arrive(size_t producer, std::unique_ptr<capture::Exchange> x) {
   auto c = connection_for(*x);
   for (const auto& h : p->handouts)
     if (credential(h)) by_credential_[h.value] = c->user;
-  for (const auto& [field, value] : p->echoed) by_identity_[value] = c->user;
+  if (!p->echoed.empty() && !c->user->identified) {  // its shadow users' identities (ShadowUser's rule)
+    c->user->identified = true;
+    for (const auto& [field, value] : p->echoed) by_identity_[value] = c->user;
+  }
   for (const auto& f : config_.shadow.identities)
     if (auto value = replay::identity_value(x->req, f.field)) by_identity_[*value] = c->user;
   const size_t n = c->chains.size();
@@ -343,7 +348,8 @@ void Mirror::end_stream(uint64_t id) {
     ended_early_.insert(id);  // its head is still queued (another queue's order)
     return;
   }
-  for (auto& h : it->second->holds) h.end();
+  if (it->second)
+    for (auto& h : it->second->holds) h.end();
   streams_.erase(it);
 }
 
@@ -384,7 +390,8 @@ void Mirror::stop() {
     place_freed_.cancel();
     settled_.cancel();
     for (auto& [id, s] : streams_)
-      for (auto& h : s->holds) h.end();
+      if (s)
+        for (auto& h : s->holds) h.end();
     streams_.clear();
     ended_early_.clear();
     sender_->close_idle();
