@@ -96,6 +96,7 @@ std::unique_ptr<mirror::Mirror> make_mirror(const ProxyFlags& f, proxy::ProxyCon
   mc.body_limit = f.mirror_body_limit;
   mc.queue = f.mirror_queue;
   mc.connections = f.mirror_connections;
+  mc.pool_size = config.pool_size;
   mc.connect_timeout = config.connect_timeout;
   mc.timeout = duration_flag(f.mirror_timeout, "--mirror-timeout");
   mc.seed = f.seed;

@@ -59,7 +59,7 @@ void StreamHold::end() {
 
 CopySender::CopySender(const asio::any_io_executor& executor, const MirrorConfig& config)
     : config_(config),
-      pool_(executor, config.endpoint, 256, config.connect_timeout, config.tls ? &*config.tls : nullptr),
+      pool_(executor, config.endpoint, config.pool_size, config.connect_timeout, config.tls ? &*config.tls : nullptr),
       stats_(config.routes),
       recorder_(config.recorder) {}
 

@@ -39,6 +39,7 @@ struct MirrorConfig {
   uint64_t body_limit = 1 << 20;  // a request with a larger body is not copied
   size_t queue = 4096;            // copies waiting, per worker, before new ones are dropped
   size_t connections = 1024;      // copies on the wire at once (each holds a connection to the mirror)
+  size_t pool_size = 64;          // idle connections to the mirror kept (--pool-size)
   std::chrono::microseconds connect_timeout{5'000'000};
   std::chrono::microseconds timeout{10'000'000};  // a copy's whole answer (a stream's head)
   std::optional<uint64_t> seed;                    // the draw of fractional factors
