@@ -129,13 +129,7 @@ void Mirror::submit(int producer, std::unique_ptr<capture::Exchange> exchange) {
 
 void Mirror::stream_started(int producer, capture::Exchange& exchange) {
   auto head = queues_.take(producer);
-  head->session = exchange.session;
-  head->t_us = exchange.t_us;
-  head->req = exchange.req;
-  head->raw_request_head = exchange.raw_request_head;
-  head->raw_response_head = exchange.raw_response_head;
-  head->res = exchange.res;
-  head->stream = exchange.stream;
+  *head = exchange;  // the record so far: its request and the answer's head
   head->open = true;
   head->id = (static_cast<uint64_t>(producer) << 48) | ++stream_ids_[static_cast<size_t>(producer)];
   const uint64_t id = head->id;
@@ -368,11 +362,12 @@ void Mirror::forget_idle() {
 }
 
 void Mirror::start() {
-  {
+  {  // a look at the mirror, bounded by --connect-timeout: a silent address must not hold the start
     asio::io_context probe;
     asio::ip::tcp::socket socket(probe);
-    boost::system::error_code ec;
-    socket.connect(config_.endpoint, ec);
+    boost::system::error_code ec = asio::error::timed_out;
+    socket.async_connect(config_.endpoint, [&ec](const boost::system::error_code& e) { ec = e; });
+    probe.run_for(config_.connect_timeout);
     if (ec)
       spdlog::warn("mirror {} cannot be reached now ({}); the proxy serves, and copies are tried and counted",
                    config_.url, ec.message());
