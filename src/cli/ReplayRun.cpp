@@ -97,6 +97,12 @@ void ReplayRun::add_scale_flags(CLI::App& cmd) {
       ->capture_default_str();
 }
 
+void ReplayRun::add_compare_flags(CLI::App& cmd) {
+  cmd.add_flag("--compare", compare,
+               "Compare each answer with the recorded one (status, content type, JSON field by field, "
+               "event types); differences count in response_diffs");
+}
+
 void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetAtStart& start_target) const {
   replay::RunOptions options;
   parse_shard(shard, options);
@@ -123,6 +129,8 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   if (!start_target) options.target_tls = tls.settings(url, "--target");  // a drill's go to its upstream
   replay::SessionOptions session_options;
   session_options.auto_correlate = !no_correlate && loaded.correlate.automatic;
+  session_options.compare = compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
+                                                   [](const auto& t) { return t.metric == "response_diffs"; });
   const auto& where = url.host_port;
   if (!keep_host)
     session_options.host = where.port == (url.https ? 443 : 80) ? where.host : net::to_string(where);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/DiffTally.hpp"
 #include "metrics/Histogram.hpp"
 #include "metrics/RouteTags.hpp"
 #include "metrics/TagFigures.hpp"
@@ -57,6 +58,7 @@ struct ReplayStats {
   std::deque<TaggedFigures> tags;         // as first seen; a deque, so references stay good
   // By Step::id: the statuses its answers came back with and how often (0: no answer).
   std::vector<std::vector<std::pair<int, uint64_t>>> step_statuses;
+  compare::DiffTally diffs;  // --compare: by route, as `routes` names them
 
   void count_step(int step, int status, uint64_t n = 1);
 

@@ -317,6 +317,8 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   settings.speed = profile.executor == Executor::replay_timing ? options.speed : 1;
   settings.shard = options.shard;
   settings.run_mark = RunMark::random();
+  if (!plan.expected.empty()) settings.expected = &plan.expected;
+  settings.ignore = &profile.compare_ignore;
   settings.t0 = clock::now() + std::chrono::milliseconds(20);  // every thread is running by then
   if (profile.executor == Executor::per_vu_iterations)
     settings.hard_stop = settings.t0 + profile.max_duration + profile.graceful_stop;

@@ -11,10 +11,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "capture/SseEvents.hpp"
+#include "compare/AnswerDiff.hpp"
 #include "http/MessageParser.hpp"
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
@@ -44,6 +46,8 @@ struct RunSettings {
   RunMark run_mark;                                        // {run}, and in automatic identities
   clock::time_point t0;                                    // the run's start
   clock::time_point hard_stop = clock::time_point::max();  // streams and waits end here
+  const std::vector<Expectation>* expected = nullptr;      // --compare: by Step::id
+  const compare::IgnoreRules* ignore = nullptr;             // the profile's compare.ignore
 
   // A recorded span at replay speed.
   std::chrono::microseconds scaled(int64_t recorded_us) const {
@@ -82,6 +86,7 @@ class Vu {
     size_t answered = 0;  // of its flow, the steps answered (or settled without: the flow ended)
     std::string out;
     std::string body;
+    compare::Answer answer;  // --compare: the live answer, as far as it is read
   };
   enum class Sent { answered, failed, retry };
 
@@ -91,12 +96,22 @@ class Vu {
   boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> read_head(Link& link, const Step& step, bool reused);
-  boost::asio::awaitable<bool> read_body(Link& link, const Step& step);
+  boost::asio::awaitable<bool> read_body(Link& link, const Step& step, bool comparing);
   boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<size_t> read_some(Link& link);
   void close(Link& link);
   void answered(Link& link, size_t steps);
   void count_answer(int status, const Step& step, metrics::TagFigures& tag);
+  bool compares(const Step& step) const;
+  // How a compared event stream's hold ends (Vu::next_look).
+  struct CompareHold {
+    size_t events = 0, wanted = 0;  // so far, and as recorded
+    std::optional<clock::time_point> others_done;
+  };
+  std::optional<clock::time_point> next_look(CompareHold& hold, clock::time_point hold_end);
+  void compare_answer(const Step& step, const compare::Answer& live);
+  // True when the session's own values turned `recorded` into `live` (a token, an id, an identity).
+  bool mapped(std::string_view recorded, std::string_view live) const;
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;
@@ -110,6 +125,9 @@ class Vu {
   bool aborted_ = false;
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
+  const Session* session_ = nullptr;          // the one being replayed
+  std::vector<compare::Difference> diffs_;    // of the answer being compared
+  compare::CompareContext compare_;
   std::vector<uint64_t> copy_;  // by user of the session: its copy number in this iteration
   int streams_held_ = 0;        // event streams this VU holds now
   size_t flows_running_ = 0;
