@@ -30,6 +30,7 @@ struct ReplayRun {
   int threads = 1;
   bool no_correlate = false, keep_host = false;
   bool compare = false;  // --compare: each answer compared with the recorded one
+  std::string baseline;  // --baseline URL: a second known-good instance (Diffy's noise)
   RunOutputFlags outputs;
   TlsFlags tls;  // replay: the target's; drill: its upstream's
 

@@ -11,17 +11,15 @@ DiffTally::Route& DiffTally::route(size_t r) {
   return routes_[r];
 }
 
-uint16_t DiffTally::field_index(Route& r, const Difference& d) {
-  const std::string_view kind = kind_name(d.kind);
+uint16_t DiffTally::field_index(Route& r, std::string_view field, std::string_view kind, std::string_view recorded,
+                                std::string_view live) {
   for (size_t i = 0; i < r.fields.size(); ++i)
-    if (r.fields[i].field == d.field && r.fields[i].kind == kind) return static_cast<uint16_t>(i);
-  if (r.fields.size() >= kMaxFields) {
-    for (size_t i = 0; i < r.fields.size(); ++i)
-      if (r.fields[i].field == "(more fields)") return static_cast<uint16_t>(i);
-    r.fields.back() = {"(more fields)", "any", 0, 0, {}, {}, false};
-    return static_cast<uint16_t>(r.fields.size() - 1);
+    if (r.fields[i].field == field && r.fields[i].kind == kind) return static_cast<uint16_t>(i);
+  if (r.fields.size() >= kMaxFields - 1) {  // the last entry holds every later field
+    if (r.fields.size() == kMaxFields - 1) r.fields.push_back({std::string(kMoreFields), "any", 0, 0, {}, {}, false});
+    return static_cast<uint16_t>(kMaxFields - 1);
   }
-  r.fields.push_back({d.field, std::string(kind), 0, 0, d.recorded, d.live, false});
+  r.fields.push_back({std::string(field), std::string(kind), 0, 0, std::string(recorded), std::string(live), false});
   return static_cast<uint16_t>(r.fields.size() - 1);
 }
 
@@ -30,7 +28,7 @@ void DiffTally::count(size_t r, const std::vector<Difference>& diffs) {
   ++route.compared;
   std::vector<uint16_t> signature;
   for (const auto& d : diffs) {
-    uint16_t i = field_index(route, d);
+    uint16_t i = field_index(route, d.field, kind_name(d.kind), d.recorded, d.live);
     if (std::find(signature.begin(), signature.end(), i) != signature.end()) continue;
     signature.push_back(i);
     ++route.fields[i].count;
@@ -39,7 +37,7 @@ void DiffTally::count(size_t r, const std::vector<Difference>& diffs) {
   auto it = route.answers.find(signature);
   if (it != route.answers.end())
     ++it->second;
-  else if (route.answers.size() < kMaxSignatures)
+  else if (route.answers.size() < kMaxSignatures || signature.empty())
     route.answers.emplace(std::move(signature), 1);
   else
     ++route.answers[{kOverflow}];
@@ -50,7 +48,7 @@ void DiffTally::count_baseline(size_t r, const std::vector<Difference>& diffs) {
   ++route.baseline_compared;
   std::vector<uint16_t> seen;
   for (const auto& d : diffs) {
-    uint16_t i = field_index(route, d);
+    uint16_t i = field_index(route, d.field, kind_name(d.kind), d.recorded, d.live);
     if (std::find(seen.begin(), seen.end(), i) != seen.end()) continue;
     seen.push_back(i);
     ++route.fields[i].baseline;
@@ -116,14 +114,9 @@ void DiffTally::merge(const DiffTally& other, const std::function<size_t(size_t)
     into.baseline_compared += from.baseline_compared;
     std::vector<uint16_t> remap;
     for (const auto& f : from.fields) {
-      Difference d{f.field, Difference::Kind::value, f.recorded, f.live};
-      uint16_t i = kOverflow;
-      for (size_t k = 0; k < into.fields.size(); ++k)
-        if (into.fields[k].field == f.field && into.fields[k].kind == f.kind) i = static_cast<uint16_t>(k);
-      if (i == kOverflow) {
-        i = field_index(into, d);
-        into.fields[i].kind = f.kind;
-      }
+      const uint16_t i = f.field == kMoreFields && into.fields.size() >= kMaxFields - 1
+                             ? field_index(into, "", "", "", "")  // the last entry
+                             : field_index(into, f.field, f.kind, f.recorded, f.live);
       into.fields[i].count += f.count;
       into.fields[i].baseline += f.baseline;
       into.fields[i].noise = into.fields[i].noise || f.noise;
@@ -134,7 +127,7 @@ void DiffTally::merge(const DiffTally& other, const std::function<size_t(size_t)
       for (uint16_t i : signature) s.push_back(i == kOverflow ? kOverflow : remap[i]);
       std::sort(s.begin(), s.end());
       s.erase(std::unique(s.begin(), s.end()), s.end());
-      if (into.answers.count(s) || into.answers.size() < kMaxSignatures)
+      if (into.answers.count(s) || into.answers.size() < kMaxSignatures || s.empty())
         into.answers[s] += n;
       else
         into.answers[{kOverflow}] += n;
@@ -173,15 +166,22 @@ nlohmann::ordered_json DiffTally::to_json(const std::vector<metrics::RouteKey>& 
 
 void DiffTally::add_json(const nlohmann::json& j, const std::function<size_t(const metrics::RouteKey&)>& index,
                          const std::string& file) {
+  auto count = [&](const nlohmann::json& v) {
+    if (!v.is_number_unsigned()) throw InputError(file, "response_diffs", "a count is not a whole number >= 0");
+    return v.get<uint64_t>();
+  };
+  auto count_or_zero = [&](const nlohmann::json& o, const char* key) {
+    return o.contains(key) ? count(o[key]) : uint64_t{0};
+  };
   try {
     DiffTally one;
     for (const auto& r : j.at("routes")) {
       Route& route = one.route(index({r.at("name").get<std::string>(), r.at("method").get<std::string>()}));
-      route.compared = r.at("compared").get<uint64_t>();
-      route.baseline_compared = r.value("baseline_compared", uint64_t{0});
+      route.compared = count(r.at("compared"));
+      route.baseline_compared = count_or_zero(r, "baseline_compared");
       for (const auto& f : r.at("fields"))
         route.fields.push_back({f.at("field").get<std::string>(), f.at("kind").get<std::string>(),
-                                f.at("count").get<uint64_t>(), f.value("baseline", uint64_t{0}),
+                                count(f.at("count")), count_or_zero(f, "baseline"),
                                 f.value("recorded", std::string()), f.value("live", std::string()),
                                 f.value("noise", false)});
       for (const auto& a : r.at("answers")) {
@@ -189,7 +189,7 @@ void DiffTally::add_json(const nlohmann::json& j, const std::function<size_t(con
         for (uint16_t i : signature)
           if (i != kOverflow && i >= route.fields.size())
             throw InputError(file, "response_diffs", "an answer names a field that is not listed");
-        route.answers[signature] += a.at(1).get<uint64_t>();
+        route.answers[signature] += count(a.at(1));
       }
     }
     merge(one);

@@ -42,7 +42,8 @@ class DiffTally {
     std::vector<const Field*> noise;   // differed, but noise (the baseline's rule, learned late)
   };
 
-  static constexpr size_t kMaxFields = 256;       // per route; later fields count as "(more fields)"
+  static constexpr size_t kMaxFields = 256;       // per route, the last "(more fields)": all later ones
+  static constexpr std::string_view kMoreFields = "(more fields)";
   static constexpr size_t kMaxSignatures = 4096;  // per route; later sets count as differing
 
   // One answer of the target, with its differences (none: identical).
@@ -73,7 +74,8 @@ class DiffTally {
 
  private:
   Route& route(size_t r);
-  uint16_t field_index(Route& r, const Difference& d);
+  uint16_t field_index(Route& r, std::string_view field, std::string_view kind, std::string_view recorded,
+                       std::string_view live);
   static constexpr uint16_t kOverflow = 0xFFFF;
   bool reported(const Route& r, uint16_t i) const;
   std::vector<Route> routes_;

@@ -72,7 +72,7 @@ void shape(const nlohmann::json& j, std::string& out) {
     if (!j.empty()) shape(j.front(), out);
     out += ']';
   } else {
-    out += type_name(j)[0];
+    out += type_name(j);
   }
 }
 

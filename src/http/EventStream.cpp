@@ -69,7 +69,9 @@ std::vector<std::string> event_types(std::string_view stream) {
     for (size_t i = 0; i < text.size();) {
       size_t eol = std::min(text.find_first_of("\r\n", i), text.size());
       std::string_view line = text.substr(i, eol - i);
-      if (line.starts_with("event:")) {
+      if (line == "event") {  // a field without a colon has an empty value
+        type = "message";
+      } else if (line.starts_with("event:")) {
         line.remove_prefix(line.size() > 6 && line[6] == ' ' ? 7 : 6);
         type = line.empty() ? "message" : std::string(line);
       }

@@ -29,6 +29,8 @@ void print_diffs(const ReplayStats& stats) {
       fmt::print("    and {} more fields (the summary lists them all)\n", result.fields.size() - kFieldsShown);
     noise += result.noise.size();
   }
+  if (stats.baseline_unanswered)
+    fmt::print("  {} requests to the baseline got no answer (not compared)\n", stats.baseline_unanswered);
   if (noise)
     fmt::print("  {} differing fields left out as noise (--baseline: they differ as often between the two "
                "known-good instances)\n",

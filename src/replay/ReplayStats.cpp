@@ -107,6 +107,7 @@ void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
 
 void ReplayStats::merge(const ReplayStats& o) {
   for (auto [name, m] : kCounters) this->*m += o.*m;
+  baseline_unanswered += o.baseline_unanswered;
   vus_max += o.vus_max;
   vus += o.vus;
   sse_open += o.sse_open;

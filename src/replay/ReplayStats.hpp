@@ -40,6 +40,7 @@ struct ReplayStats {
   uint64_t transport_errors = 0;   // no answer: connect, write or read failed, or timed out
   uint64_t interrupted = 0;        // requests cut by the run's end (not failures of the target)
   uint64_t bodies_too_big = 0;     // answers over 1 MiB whose handouts could not be read
+  uint64_t baseline_unanswered = 0;  // --baseline: requests its instance did not answer
   uint64_t data_sent = 0;
   uint64_t data_received = 0;
   uint64_t sse_connections = 0;

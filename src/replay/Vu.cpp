@@ -34,10 +34,19 @@ bool event_stream(const http::MessageHead& head) {
 }
 }  // namespace
 
-Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number)
-    : pool_(pool), run_(run), stats_(stats), copies_(copies), number_(number), changed_(pool.executor()) {
+Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number,
+       net::UpstreamPool* baseline)
+    : pool_(pool),
+      baseline_(baseline),
+      run_(run),
+      stats_(stats),
+      copies_(copies),
+      number_(number),
+      changed_(pool.executor()) {
   compare_.ignore = run_.ignore;
-  compare_.mapped = [this](std::string_view recorded, std::string_view live) { return mapped(recorded, live); };
+  compare_.mapped = [this](std::string_view recorded, std::string_view live) {
+    return mapped(recorded, live, *mapping_);
+  };
 }
 
 int64_t Vu::since_t0(clock::time_point t) const { return duration_cast<microseconds>(t - run_.t0).count(); }
@@ -45,11 +54,12 @@ int64_t Vu::since_t0(clock::time_point t) const { return duration_cast<microseco
 void Vu::abort() {
   aborted_ = true;
   changed_.cancel();
-  for (auto& link : links_) {
-    link->timer.cancel();
-    close(*link);
-    link->dog.stop();
-  }
+  for (auto* links : {&links_, &baseline_links_})
+    for (auto& link : *links) {
+      link->timer.cancel();
+      close(*link);
+      link->dog.stop();
+    }
 }
 
 void Vu::close(Link& link) {
@@ -72,6 +82,10 @@ void Vu::begin_iteration(const Session& session) {
   session_ = &session;
   live_.resize(session.slots.size());
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
+  while (baseline_ && baseline_links_.size() < session.flows.size()) {
+    baseline_links_.push_back(std::make_unique<Link>(pool_.executor()));
+    baseline_links_.back()->baseline = true;
+  }
   for (auto& link : links_) link->answered = 0;
   copy_.resize(static_cast<size_t>(session.users));
   for (auto& c : copy_) c = copies_.take();
@@ -87,6 +101,7 @@ void Vu::begin_iteration(const Session& session) {
     live_[i] = id.value_template.empty() ? unique_value(slot.recorded, run_.run_mark, ctx.copy)
                                          : expand_identity(id.value_template, ctx);
   }
+  if (baseline_) baseline_live_ = live_;  // the same identities; its own handouts
   changed_.expires_at(clock::time_point::max());
 }
 
@@ -126,6 +141,8 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     auto now = clock::now();
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
+    if (baseline_ && compares(step) && !(*run_.expected)[static_cast<size_t>(step.id)].answer.stream)
+      co_await ask_baseline(*baseline_links_[f], step);
     previous_end = clock::now();
   }
   answered(link, flow.steps.size());  // what it never asked is settled too: the recorded values go
@@ -188,7 +205,7 @@ awaitable<size_t> Vu::read_some(Link& link) {
   if (link.dog.expired()) co_return 0;  // the deadline passed while a finished read was queued
   auto [ec, n] = co_await link.stream.async_read_some(link.in.prepare(kRead), nothrow);
   link.in.commit(n);
-  stats_.data_received += n;
+  if (!link.baseline) stats_.data_received += n;
   co_return n;
 }
 
@@ -227,10 +244,10 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
     close(link);
     co_return Sent::answered;
   }
-  bool whole = co_await read_body(link, step, comparing);
+  bool whole = co_await read_body(link, step, comparing, live_);
   if (!whole) co_return Sent::failed;
   count_answer(status, step, tag);
-  if (comparing) compare_answer(step, link.answer);
+  if (comparing) compare_answer(step, link.answer, false);
   const uint64_t took = elapsed_us(start);
   stats_.http_req_duration.record(took);
   tag.http_req_duration.record(took);
@@ -280,7 +297,7 @@ awaitable<Vu::Sent> Vu::read_head(Link& link, const Step& step, bool reused) {
   }
 }
 
-awaitable<bool> Vu::read_body(Link& link, const Step& step, bool comparing) {
+awaitable<bool> Vu::read_body(Link& link, const Step& step, bool comparing, std::vector<std::string>& live) {
   link.body.clear();
   if (link.parser.head().body == http::BodyKind::none) co_return true;
   const bool json = comparing && compare::is_json_media(link.answer.media_type);
@@ -309,7 +326,7 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step, bool comparing) {
   }
   if (keep) {
     auto parsed = nlohmann::json::parse(link.body, nullptr, false);
-    for (const auto& e : step.from_body) read_live(e.place, parsed, live_[static_cast<size_t>(e.slot)]);
+    for (const auto& e : step.from_body) read_live(e.place, parsed, live[static_cast<size_t>(e.slot)]);
     if (json) link.answer.set_json(std::move(parsed));
   }
   co_return true;
@@ -366,7 +383,7 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
   --stats_.sse_open;
   if (comparing && !aborted_) {
     link.answer.set_stream(link.body, kept_all);
-    compare_answer(step, link.answer);
+    compare_answer(step, link.answer, false);
   }
 }
 
@@ -388,26 +405,68 @@ bool Vu::compares(const Step& step) const {
   return run_.expected && (*run_.expected)[static_cast<size_t>(step.id)].answer.status != 0;
 }
 
-void Vu::compare_answer(const Step& step, const compare::Answer& live) {
+void Vu::compare_answer(const Step& step, const compare::Answer& live, bool baseline) {
   const Expectation& e = (*run_.expected)[static_cast<size_t>(step.id)];
   diffs_.clear();
   compare_.learned = e.noise;
+  mapping_ = baseline ? &baseline_live_ : &live_;
   compare::compare_answers(e.answer, live, compare_, diffs_);
-  stats_.diffs.count(static_cast<size_t>(step.tag), diffs_);
+  if (baseline)
+    stats_.diffs.count_baseline(static_cast<size_t>(step.tag), diffs_);
+  else
+    stats_.diffs.count(static_cast<size_t>(step.tag), diffs_);
 }
 
-bool Vu::mapped(std::string_view recorded, std::string_view live) const {
+// --baseline: the same request, rendered with the baseline's own values, to the second
+// known-good instance; its answer is compared with the recorded one too, and counted apart
+// (compare::DiffTally::apply_baseline). Nothing of it counts in the run's figures.
+awaitable<void> Vu::ask_baseline(Link& link, const Step& step) {
+  step.request.render(baseline_live_, link.out);
+  Sent head = Sent::retry;
+  for (int tries = 0; tries < 2 && head == Sent::retry && !aborted_; ++tries) {
+    const bool reused = link.stream.is_open();
+    if (!reused) {
+      auto got = co_await baseline_->connect();
+      if (!got.connection || aborted_) break;
+      link.stream = std::move(got.connection->stream);
+      link.in.clear();
+    }
+    link.dog.watch(link.stream.socket());
+    link.dog.arm(run_.request_timeout);
+    auto [wec, written] = co_await asio::async_write(link.stream, asio::buffer(link.out), nothrow);
+    head = wec ? (reused ? Sent::retry : Sent::failed) : co_await read_head(link, step, reused);
+    if (head == Sent::retry) close(link);
+  }
+  if (head != Sent::answered) {
+    close(link);
+    ++stats_.baseline_unanswered;
+    co_return;
+  }
+  const auto& h = link.parser.head();
+  for (const auto& e : step.from_head) read_live(e.place, h.headers, baseline_live_[static_cast<size_t>(e.slot)]);
+  link.answer = compare::Answer::head_of(h.status, h.headers);
+  const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
+  if (link.answer.stream || !co_await read_body(link, step, true, baseline_live_)) {
+    close(link);
+    co_return;
+  }
+  link.dog.disarm();
+  if (!keep_alive) close(link);
+  compare_answer(step, link.answer, true);
+}
+
+bool Vu::mapped(std::string_view recorded, std::string_view live, const std::vector<std::string>& values) const {
   const auto& slots = session_->slots;
   for (size_t i = 0; i < slots.size(); ++i)
-    if (slots[i].recorded == recorded && live_[i] == live) return true;
+    if (slots[i].recorded == recorded && values[i] == live) return true;
   // A value with the session's values inside it ("alice's room"): each put in as it is live.
   std::string swapped(recorded);
   bool any = false;
   for (size_t i = 0; i < slots.size(); ++i) {
     const std::string& r = slots[i].recorded;
-    if (r.size() < 4 || r == live_[i]) continue;
-    for (size_t at = swapped.find(r); at != std::string::npos; at = swapped.find(r, at + live_[i].size())) {
-      swapped.replace(at, r.size(), live_[i]);
+    if (r.size() < 4 || r == values[i]) continue;
+    for (size_t at = swapped.find(r); at != std::string::npos; at = swapped.find(r, at + values[i].size())) {
+      swapped.replace(at, r.size(), values[i]);
       any = true;
     }
   }
