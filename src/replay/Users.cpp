@@ -6,6 +6,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "capture/SecretNames.hpp"
+#include "http/MessageHead.hpp"
+#include "replay/ConnectionSpans.hpp"
 #include "replay/Correlation.hpp"
 #include "replay/RequestTemplate.hpp"
 
@@ -37,8 +40,8 @@ std::vector<std::vector<size_t>> ordered_sets(DisjointSets& sets, const std::vec
   return out;
 }
 
-// Connections joined by the credentials they share.
-std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first) {
+// A value handed out on one connection and carried later by a request on another.
+void join_by_handouts(const Lists& list, DisjointSets& sets) {
   std::unordered_map<std::string, std::pair<size_t, int64_t>> handed;  // value → connection, time
   const CorrelateRules rules;
   for (size_t c = 0; c < list.size(); ++c)
@@ -46,15 +49,90 @@ std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::
       if (x->res)
         for (const auto& h : find_handouts(*x->res, rules, true))
           if (!h.id && h.value.size() >= kMinLinkLength) handed.try_emplace(h.value, c, x->t_us);
+  if (handed.empty()) return;
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      each_link_token(x->req, [&](std::string_view token) {
+        auto it = handed.find(std::string(token));
+        if (it != handed.end() && it->second.first != c && it->second.second < x->t_us)
+          sets.join(c, it->second.first);
+      });
+}
+
+// A cookie value carried on two connections, handed out in the capture or not (set by a script, or
+// before the recording began). A value that clients at two addresses carry is a site's setting
+// (a consent, a theme), not one browser's.
+void join_by_cookies(const Lists& list, const std::vector<std::string_view>& clients, DisjointSets& sets) {
+  struct Carriers {
+    size_t first;
+    bool shared = false;  // by clients at different addresses
+  };
+  std::unordered_map<std::string_view, Carriers> carriers;
+  std::vector<std::pair<std::string_view, size_t>> uses;  // (value, connection)
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      each_cookie_value(x->req, [&](std::string_view value) {
+        auto [it, added] = carriers.try_emplace(value, Carriers{c});
+        const auto& first_client = clients[it->second.first];
+        if (!added && !clients[c].empty() && !first_client.empty() && clients[c] != first_client)
+          it->second.shared = true;
+        uses.emplace_back(value, c);
+      });
+  for (const auto& [value, c] : uses)
+    if (const auto& carrier = carriers.at(value); !carrier.shared) sets.join(c, carrier.first);
+}
+
+// The connections of one page load (a HAR's pageref).
+void join_by_pages(const Lists& list, DisjointSets& sets) {
+  std::unordered_map<std::string_view, size_t> first;
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      if (!x->page.empty()) sets.join(c, first.try_emplace(x->page, c).first->second);
+}
+
+ConnectionSpan span_of(const std::vector<const capture::Exchange*>& xs, std::string_view client) {
+  ConnectionSpan s;
+  s.client = client;
+  s.start_us = s.end_us = xs.front()->t_us;
+  for (const auto* x : xs) s.end_us = std::max(s.end_us, x->t_us + (x->res ? x->res->dur_us : 0));
+  const auto& first = xs.front()->req;
+  s.first_request = first.method + " " + first.target.substr(0, first.target.find('?'));
+  return s;
+}
+
+// Connections of one client that no credential ties to anyone, joined by time (ConnectionSpans).
+void join_by_time(const Lists& list, const std::vector<std::string_view>& clients, DisjointSets& sets) {
+  std::vector<size_t> members(list.size(), 0);
+  for (size_t c = 0; c < list.size(); ++c) ++members[sets.find(c)];
+  std::vector<ConnectionSpan> spans;
+  for (size_t c = 0; c < list.size(); ++c) {
+    spans.push_back(span_of(*list[c], clients[c]));
+    spans.back().user = sets.find(c);
+    spans.back().anonymous =
+        members[sets.find(c)] == 1 && std::none_of(list[c]->begin(), list[c]->end(),
+                                                   [](const auto* x) { return carries_credential(x->req); });
+  }
+  for (const auto& [a, b] : links_in_time(spans)) sets.join(a, b);
+}
+
+// The client of each connection: the first address its records name ("" for none).
+std::vector<std::string_view> clients_of(const Lists& list) {
+  std::vector<std::string_view> out;
+  for (const auto* xs : list) {
+    auto named = std::find_if(xs->begin(), xs->end(), [](const auto* x) { return !x->client.empty(); });
+    out.push_back(named == xs->end() ? std::string_view{} : std::string_view((*named)->client));
+  }
+  return out;
+}
+
+// Connections joined into users: by credentials, cookies and page loads, then by time.
+std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first) {
   DisjointSets sets(list.size());
-  if (!handed.empty())
-    for (size_t c = 0; c < list.size(); ++c)
-      for (const auto* x : *list[c])
-        each_link_token(x->req, [&](std::string_view token) {
-          auto it = handed.find(std::string(token));
-          if (it != handed.end() && it->second.first != c && it->second.second < x->t_us)
-            sets.join(c, it->second.first);
-        });
+  const auto clients = clients_of(list);
+  join_by_handouts(list, sets);
+  join_by_cookies(list, clients, sets);
+  join_by_pages(list, sets);
+  join_by_time(list, clients, sets);
   return ordered_sets(sets, first);
 }
 
@@ -129,6 +207,41 @@ std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const 
 }
 
 }  // namespace
+
+void each_cookie_value(const capture::Request& req, const std::function<void(std::string_view)>& f) {
+  for (const auto& [name, value] : req.headers) {
+    if (!http::iequals(name, "cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      std::string_view pair = rest.substr(0, rest.find(';'));
+      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+      size_t eq = pair.find('=');
+      if (eq == std::string_view::npos) continue;
+      std::string_view v = pair.substr(eq + 1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      if (v.size() >= kMinLinkLength) f(v);
+    }
+  }
+}
+
+bool carries_credential(const capture::Request& req) {
+  bool found = false;
+  each_cookie_value(req, [&](std::string_view) { found = true; });
+  for (const auto& [name, value] : req.headers)
+    if (!value.empty() && !http::iequals(name, "cookie") && capture::is_default_secret_name(name))
+      found = true;  // Authorization, X-Api-Key, X-Auth-Token...
+  std::string_view target = req.target;
+  if (size_t q = target.find('?'); q != std::string_view::npos)
+    for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
+      std::string_view pair = rest.substr(0, rest.find('&'));
+      rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+      size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && eq + 1 < pair.size() &&
+          capture::is_default_secret_name(pair.substr(0, eq)))
+        found = true;
+    }
+  return found;
+}
 
 void each_link_token(const capture::Request& req, const std::function<void(std::string_view)>& f) {
   auto split = [&](std::string_view text, std::string_view edges) {
