@@ -281,8 +281,8 @@ std::string session_of(const Json& entry, const At& at) {
 // often keeps no body: its `time` is how long the stream was open. Its events are counted from
 // the body when there is one; HAR gives them no times, so each is put at the first byte.
 bool is_event_stream_entry(const Json& entry, const capture::Response& res) {
-  if (const Json* type = find(entry, "_resourceType"); type && type->is_string() && *type == "eventsource")
-    return true;
+  if (const Json* type = find(entry, "_resourceType"); type && *type == "eventsource" && res.status / 100 == 2)
+    return true;  // a failed EventSource is an answer, not a stream
   const Json* response = find(entry, "response");
   const Json* content = response ? find(*response, "content") : nullptr;
   const Json* mime = content ? find(*content, "mimeType") : nullptr;
