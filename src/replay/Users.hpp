@@ -40,14 +40,6 @@ constexpr size_t kMinLinkLength = 8;
 // query values) of kMinLinkLength characters or more.
 void each_link_token(const capture::Request& req, const std::function<void(std::string_view)>& f);
 
-// Calls `f` with each value in `req`'s Cookie headers of kMinLinkLength characters or more.
-void each_cookie_value(const capture::Request& req, const std::function<void(std::string_view)>& f);
-
-// True when `req` carries a credential of its own: an Authorization header, a cookie value of
-// kMinLinkLength characters or more, or a header or query parameter with a credential's name
-// (capture/SecretNames: X-Api-Key, ?token=).
-bool carries_credential(const capture::Request& req);
-
 // The groups in order of their first request; every key is in exactly one user of one group.
 std::vector<UserGroup> group_users(const Connections& connections);
 

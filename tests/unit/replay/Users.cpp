@@ -251,3 +251,13 @@ TEST_CASE("users: a HAR's page load is one user, each of its connections a flow"
   auto users = users_of(group_users(c.connections));
   CHECK(users == Users{{"page_1/11", "page_1/12/sse-3"}, {"page_2/11"}});
 }
+
+TEST_CASE("users: a cookie clients at two addresses carry is no credential: it keeps no page from its stream",
+          "[replay][users]") {
+  Capture c;
+  const HeaderList consent = {{"Cookie", "consent=accepted-all"}};
+  c.from("10.0.0.1", "page", 0, 5, "/", consent);
+  c.from("10.0.0.1", "stream", 200'000, 5'000'000, "/api/lobby/stream", consent);
+  c.from("10.0.0.2", "other", 9'000'000, 5, "/", consent);
+  CHECK(users_of(group_users(c.connections)) == Users{{"page", "stream"}, {"other"}});
+}
