@@ -55,10 +55,10 @@ void DiffTally::count_baseline(size_t r, const std::vector<Difference>& diffs) {
   }
 }
 
-void DiffTally::mark_noise(size_t r, std::string_view field) {
+void DiffTally::mark_noise(size_t r, std::string_view field, std::string_view kind) {
   if (r >= routes_.size()) return;
   for (auto& f : routes_[r].fields)
-    if (f.field == field) f.noise = true;
+    if (f.field == field && (kind.empty() || f.kind == kind)) f.noise = true;
 }
 
 void DiffTally::apply_baseline() {

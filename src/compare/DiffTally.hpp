@@ -50,7 +50,8 @@ class DiffTally {
   void count(size_t route, const std::vector<Difference>& diffs);
   // One answer of the baseline (a second known-good instance) to the same request.
   void count_baseline(size_t route, const std::vector<Difference>& diffs);
-  void mark_noise(size_t route, std::string_view field);
+  // The field (of that kind only, when `kind` is given) is noise.
+  void mark_noise(size_t route, std::string_view field, std::string_view kind = {});
   // Diffy's rule: a field is reported only when the target differs there more often than the
   // baseline does (by 3 points and by a fifth); else it is noise.
   void apply_baseline();
