@@ -7,7 +7,6 @@ Run: cd tests/integration && /usr/bin/python3 -m unittest -v test_upstream_demo
 Every wait is bounded; every server is started here and stopped by its PID.
 """
 import os
-import re
 import subprocess
 import unittest
 
@@ -18,7 +17,7 @@ WAIT = 5.0  # seconds for any one event or count to show
 
 
 class Client:
-    """The demo's calls against one service: two users, a room, two messages, a listing."""
+    """The demo's calls against one service: two users, a room, a message, the room's list."""
 
     def __init__(self, port):
         self.port = port
@@ -37,7 +36,7 @@ class Client:
         return user["id"], login["access_token"]
 
     def walk(self):
-        """The answers of the regressed routes, by route name, after a short conversation."""
+        """The answers of the routes regressions touch, by route name, and Bob's (id, token)."""
         _, alice = self.user("alice")
         bob_id, bob = self.user("bob")
         create = self.call("POST", "/api/chat/rooms", alice, {"name": "general"})
