@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "http/EventStream.hpp"
 #include "http/MessageHead.hpp"
 #include "metrics/RouteTags.hpp"
 #include "replay/Identities.hpp"
@@ -100,6 +101,7 @@ class Builder {
       previous[it->second] = xs_[k];
     }
     auto step_of = [&](size_t k) -> Step& { return s.flows[at[k].first].steps[at[k].second]; };
+    follow_streams();
     for (size_t i = 0; i < s.slots.size(); ++i) {  // only handouts some request uses are read live
       Slot& slot = s.slots[i];
       if (slot.identity >= 0 || slot.uses == 0) continue;
@@ -121,6 +123,25 @@ class Builder {
   }
 
  private:
+  // A request sent while another flow's event stream was open waits for that stream's head: the
+  // events the stream saw were the doing of such requests, and under load the stream's connect
+  // can come later than recorded.
+  void follow_streams() {
+    for (size_t s = 0; s < xs_.size(); ++s) {
+      const Exchange& stream = *xs_[s];
+      if (!stream.res || !event_stream(*stream.res)) continue;
+      const int64_t open_at = stream.t_us + stream.res->ttfb_us;
+      for (size_t k = s + 1; k < xs_.size(); ++k)
+        if (xs_[k]->t_us >= open_at && flow_of_[xs_[k]] != flow_of_[&stream]) cross_flow_after_.emplace_back(k, s);
+    }
+  }
+
+  static bool event_stream(const capture::Response& res) {
+    for (const auto& [name, value] : res.headers)
+      if (http::iequals(name, "Content-Type")) return http::is_event_stream(value);
+    return false;
+  }
+
   // Each slot is one value from one place: a handout of one answer, or an identity.
   struct Producer {
     int step = -1;  // -1: an identity
@@ -161,6 +182,7 @@ class Builder {
   void find_producers(Session& s, size_t k) {
     if (!xs_[k]->res) return;
     for (auto& h : find_handouts(*xs_[k]->res, profile_.correlate, context_.options.auto_correlate)) {
+      if (h.id && context_.options.compare) s.handed_ids.insert(h.value);
       const auto& at = carried_at(h.value, h.id);
       if (at.empty() || at.back() <= k || std::binary_search(at.begin(), at.end(), k)) continue;
       auto known = values_.find(h.value);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,7 @@ struct Session {
   std::vector<Identity> identities;
   std::vector<Slot> slots;
   std::vector<Flow> flows;  // by start
+  std::set<std::string, std::less<>> handed_ids;  // --compare: every id its recorded answers handed out
   size_t steps() const;
 };
 
