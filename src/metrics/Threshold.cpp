@@ -182,7 +182,7 @@ std::string value_text(const Verdict& v) {
   const bool latency =
       metric == "http_req_duration" || metric == "http_req_waiting" || metric == "sse_time_to_first_event";
   if (latency && aggregation != "count") return fmt::format("{:.4g} ms", *v.actual);
-  if (aggregation == "rate" && metric == "http_req_failed")
+  if (aggregation == "rate" && (metric == "http_req_failed" || metric == "response_diffs"))
     return fmt::format("{:.4g} ({:.2f} %)", *v.actual, 100 * *v.actual);
   if (aggregation == "rate") return fmt::format("{:.4g}/s", *v.actual);
   if (metric == "data_sent" || metric == "data_received") return fmt::format("{:.4g} B", *v.actual);

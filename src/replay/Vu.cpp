@@ -85,6 +85,7 @@ void Vu::begin_iteration(const Session& session) {
   while (baseline_ && baseline_links_.size() < session.flows.size()) {
     baseline_links_.push_back(std::make_unique<Link>(pool_.executor()));
     baseline_links_.back()->baseline = true;
+    links_[baseline_links_.size() - 1]->partner = baseline_links_.back().get();
   }
   for (auto& link : links_) link->answered = 0;
   copy_.resize(static_cast<size_t>(session.users));
@@ -141,8 +142,6 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     auto now = clock::now();
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
-    if (baseline_ && compares(step) && !(*run_.expected)[static_cast<size_t>(step.id)].answer.stream)
-      co_await ask_baseline(*baseline_links_[f], step);
     previous_end = clock::now();
   }
   answered(link, flow.steps.size());  // what it never asked is settled too: the recorded values go
@@ -177,6 +176,10 @@ awaitable<bool> Vu::exchange(Link& link, const Step& step, clock::time_point sta
   Sent sent = co_await attempt(link, step, start);
   if (sent == Sent::retry)
     sent = co_await attempt(link, step, start);  // a keep-alive connection the target had closed
+  // The baseline's answer too comes before another flow takes a value from this one.
+  if (sent == Sent::answered && link.partner && compares(step) &&
+      !(*run_.expected)[static_cast<size_t>(step.id)].answer.stream)
+    co_await ask_baseline(*link.partner, step);
   answered(link, link.step + 1);
   if (sent == Sent::answered) co_return true;
   close(link);

@@ -90,6 +90,7 @@ class Vu {
     std::string body;
     compare::Answer answer;  // --compare: the live answer, as far as it is read
     bool baseline = false;   // to --baseline's instance: its bytes count in no figure
+    Link* partner = nullptr;  // --baseline: the baseline's link of the same flow
   };
   enum class Sent { answered, failed, retry };
 
