@@ -671,13 +671,17 @@ def compare_run(d, r, name):  # one run of the compare part: requests, CPU per r
     return out
 
 
+def times(x):  # a ratio as "1.23x"
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
 def compare_line(p, c):
     return (f"plain {fmt(p.get('cpu_us_per_req'), '.1f')} us per request ({fmt(p.get('requests'), ',')} requests, "
             f"busy {fmt(p.get('cpu_share'), '.2f')} CPU, upstream {fmt(p.get('nginx_share'), '.2f')}), "
             f"--compare {fmt(c.get('cpu_us_per_req'), '.1f')} ({fmt(c.get('requests'), ',')} requests, "
             f"{fmt(c.get('compared'), ',')} compared, {fmt(c.get('differing'), ',')} differing, "
             f"busy {fmt(c.get('cpu_share'), '.2f')} CPU, upstream {fmt(c.get('nginx_share'), '.2f')}): "
-            f"compare/plain {fmt(ratio(c.get('cpu_us_per_req'), p.get('cpu_us_per_req')), '.2f')}x")
+            f"compare/plain {times(ratio(c.get('cpu_us_per_req'), p.get('cpu_us_per_req')))}")
 
 
 def compare_summary():
@@ -693,15 +697,15 @@ def compare_summary():
     errors = {name: sum(run[i].get("errors", 0) + run[i].get("unexpected", 0) for run in runs)
               for i, name in enumerate(("plain", "compare"))}
     print(f"the cost of --compare: reprise replay --threads 1 of {compare_capture} against a fresh reprise upstream-demo "
-          f"per run, constant-arrival-rate {int(compare_rate):,} iterations/s for {duration}, thinkTime 0s; "
+          f"per run, constant-arrival-rate {compare_rate} iterations/s for {duration}, thinkTime 0s; "
           f"CPU = user + sys of the replayer (start-up included) over its http_reqs; {rounds} round(s):")
     for r, (p, c) in enumerate(runs, 1):
         print(f"  round {r}: {compare_line(p, c)}")
     verdict = "n/a" if ratio_med is None else "met" if ratio_med <= goal else "NOT met"
     spread = f" ({min(measured):.2f}-{max(measured):.2f})" if measured else ""
     print(f"  median: plain {fmt(plain_med, '.1f')} us per request, --compare {fmt(compare_med, '.1f')}: "
-          f"compare/plain {fmt(ratio_med, '.2f')}x, median of the rounds' ratios{spread} (goal: <= {goal:.2f}x: {verdict}); "
-          f"of the medians {fmt(ratio(compare_med, plain_med), '.2f')}x")
+          f"compare/plain {times(ratio_med)}, median of the rounds' ratios{spread} (goal: <= {goal:.2f}x: {verdict}); "
+          f"of the medians {times(ratio(compare_med, plain_med))}")
     print(f"  comparison: {compared:,} answers compared of {requests:,} requests sent with --compare, {differing:,} "
           f"differing (0 expected: the service is clean); failed or unexpected status: plain {errors['plain']:,}, "
           f"--compare {errors['compare']:,}")
