@@ -32,10 +32,26 @@
 #    peak streams, the time until all were open, the summary's sse_connections / sse_events /
 #    failures, and RSS per stream: (peak RSS - peak RSS of a 1-VU run of the same capture) over
 #    (peak streams - 1).
+# 3. the cost of --compare (part `compare`, issue 11): `reprise replay --threads 1` of
+#    captures/seed-messages.jsonl (40 users: register, login, create a room, 20 messages, 2 message
+#    lists; recorded through the proxy from upstream-demo) against `reprise upstream-demo`,
+#    constant-arrival-rate at BENCH_COMPARE_RATE (80) iterations (sessions of 25 requests: ~2,000
+#    requests) a second for BENCH_DURATION, thinkTime 0s, with and without --compare, each run
+#    against a fresh upstream-demo (its users and rooms grow with every run), after a 1 s
+#    unrecorded warm-up of each; plain then --compare on odd rounds, reversed on even ones,
+#    BENCH_ROUNDS rounds. Per run: the replayer's CPU (user + sys of the process, bash `time`,
+#    start-up included) over its http_reqs = CPU µs per request, how busy it and the upstream were,
+#    and (--compare) the summary's answers compared and differing. Figures: per round compare/plain
+#    of the CPU per request; the goal (<= 1.15x) is judged on the median of those per-round ratios
+#    (the two runs next to each other); the ratio of the medians beside it. A comparison that
+#    compared nothing or found a difference (the service is clean: 0 expected), a failed request or
+#    an unexpected status is an error (exit 1); a goal not met is not.
 #
 # Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64: wrk connections and
 # reprise VUs), BENCH_SESSIONS (512), BENCH_SSE_STREAMS (10000), BENCH_SSE_HOLD (20: seconds each
-# stream is recorded as lasting), BENCH_PARTS ("throughput sse"), BENCH_CONTROL (1: the /json-only
+# stream is recorded as lasting), BENCH_PARTS ("throughput sse compare"), BENCH_COMPARE_RATE (80:
+# iterations a second of the compare part), BENCH_COMPARE_CAPTURE (captures/seed-messages.jsonl: a
+# capture recorded from upstream-demo), BENCH_CONTROL (1: the /json-only
 # replay in each round; 0: without), BENCH_KEEP=1 keeps the work directory (captures, profiles,
 # summaries, raw outputs, samples), BENCH_BEFORE (unset: no before/after), BENCH_COMPARE_TOLERANCE
 # (3), BENCH_COMPARE_ROWS (unset).
@@ -50,7 +66,9 @@ CONNS=${BENCH_CONNECTIONS:-64}
 SESSIONS=${BENCH_SESSIONS:-512}
 STREAMS=${BENCH_SSE_STREAMS:-10000}
 HOLD=${BENCH_SSE_HOLD:-20}
-PARTS=${BENCH_PARTS:-throughput sse}
+PARTS=${BENCH_PARTS:-throughput sse compare}
+COMPARE_RATE=${BENCH_COMPARE_RATE:-80}
+COMPARE_CAPTURE=${BENCH_COMPARE_CAPTURE:-$HERE/../../captures/seed-messages.jsonl}
 CONTROL=${BENCH_CONTROL:-1}   # 1: each round also replays a capture of wrk's request only
 SAMPLE_PERIOD=0.25  # seconds between two samples of the replayer during the SSE part
 
@@ -407,15 +425,71 @@ sse() {
   return 0
 }
 
+# ---- part 3: the cost of --compare -------------------------------------------------------------
+
+# compare_run NAME ROUND: a fresh upstream-demo, one timed replay of the compare part's capture
+# against it (NAME plain: without --compare; compare: with it), the upstream stopped. DIR/NAME-ROUND.json is the
+# summary, .out the printed one, .log the log, .cpu the replayer's and the upstream's CPU (timed).
+# Uses compare's dir, capture and profile.
+compare_run() {
+  local name=$1 r=$2 port up_pid
+  local -a flags=()
+  [ "$name" = compare ] && flags=(--compare)
+  port=$(free_port)
+  start "$dir/$name-$r.upstream.log" "$BIN" upstream-demo --listen "127.0.0.1:$port" --log-level warn
+  up_pid=$LAST_PID
+  wait_port "$port" "$up_pid" "$dir/$name-$r.upstream.log" \
+    || { log "compare: upstream-demo did not start for $name, round $r"; forget "$up_pid"; return 1; }
+  timed "$dir/$name-$r.cpu" "$dir/$name-$r.out" "$dir/$name-$r.log" "$up_pid" \
+    "$BIN" replay "$capture" --target "http://127.0.0.1:$port" --profile "$profile" --threads 1 \
+    --summary "$dir/$name-$r.json" "${flags[@]}" \
+    || log "compare: round $r, $name: reprise replay exited with status $?: $(tail -n 2 "$dir/$name-$r.log")"
+  alive "$up_pid" || log "compare: upstream-demo died during round $r, $name"
+  forget "$up_pid"
+}
+
+compare_profile() {  # compare_profile FILE DURATION
+  printf '{"executor": "constant-arrival-rate", "rate": %d, "timeUnit": "1s", "duration": "%s", "preAllocatedVUs": %d, "maxVUs": %d, "thinkTime": "0s"}\n' \
+    "$COMPARE_RATE" "$2" "$CONNS" $((4 * CONNS)) >"$1"
+}
+
+compare() {
+  local dir=$WORK/compare capture=$COMPARE_CAPTURE profile r run
+  local -a order=()
+  mkdir -p "$dir"
+  [ -f "$capture" ] || { log "compare: no capture $capture: no figures"; FAILED=1; return 1; }
+  [[ $COMPARE_RATE =~ ^[1-9][0-9]*$ ]] \
+    || { log "compare: BENCH_COMPARE_RATE=$COMPARE_RATE is not a positive whole number: no figures"; FAILED=1; return 1; }
+  compare_profile "$dir/warmup.json" 1s
+  compare_profile "$dir/profile.json" "$DURATION"
+  log "compare: reprise replay --threads 1 of $(basename "$capture"), constant-arrival-rate $COMPARE_RATE" \
+    "iterations/s for $DURATION, without and with --compare, a fresh upstream-demo each, $ROUNDS round(s)"
+  profile=$dir/warmup.json
+  compare_run plain 0  # warm-ups (round 0), not counted
+  compare_run compare 0
+  profile=$dir/profile.json
+  for ((r = 1; r <= ROUNDS; r++)); do
+    order=(plain compare)
+    [ $((r % 2)) -eq 0 ] && order=(compare plain)
+    for run in "${order[@]}"; do
+      compare_run "$run" "$r"
+    done
+    log "compare: round $r: $(report_py compare-round "$dir" "$r" 2>&1)"
+  done
+  return 0
+}
+
 # ---- the report -----------------------------------------------------------------------------
 
 # report_py round DIR ROUND: one line with both generators' figures of one round (for the log).
 # report_py summary: the results on stdout; exit status 1 when a figure is missing or a run had errors.
 report_py() {
-  "$PY" - "$HERE" "$WORK" "$ROUNDS" "$PARTS" "$CONNS" "$DURATION" "$STREAMS" "$HOLD" "$CONTROL" "$BEFORE" "$@" <<'PYEOF'
+  "$PY" - "$HERE" "$WORK" "$ROUNDS" "$PARTS" "$CONNS" "$DURATION" "$STREAMS" "$HOLD" "$CONTROL" "$BEFORE" \
+    "$COMPARE_RATE" "$(basename "$COMPARE_CAPTURE")" "$@" <<'PYEOF'
 import json, os, re, statistics, sys
 
-here, work, rounds, parts, conns, duration, streams, hold, control, before, mode, *args = sys.argv[1:]
+(here, work, rounds, parts, conns, duration, streams, hold, control, before, compare_rate, compare_capture, mode,
+ *args) = sys.argv[1:]
 rounds, streams, parts = int(rounds), int(streams), parts.split()
 sys.path.insert(0, here)
 from report import compare_rows, compare_table, parse_wrk, to_ms  # noqa: E402  shared with run.sh
@@ -584,6 +658,64 @@ def sse_summary():
             and c.get("sse_events", 0) >= streams and failed == 0 and not2xx == 0)
 
 
+def compare_run(d, r, name):  # one run of the compare part: requests, CPU per request, what --compare found
+    out = reprise_round(d, r, name)
+    try:
+        s = json.load(open(f"{d}/{name}-{r}.json"))
+    except (OSError, ValueError):
+        return out
+    out["unexpected"] = s["counters"]["unexpected_status"]
+    routes = s.get("response_diffs", {}).get("routes", [])
+    out["compared"] = sum(x["compared"] for x in routes)
+    out["differing"] = sum(x["differing"] for x in routes)
+    return out
+
+
+def times(x):  # a ratio as "1.23x"
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
+def compare_line(p, c):
+    return (f"plain {fmt(p.get('cpu_us_per_req'), '.1f')} us per request ({fmt(p.get('requests'), ',')} requests, "
+            f"busy {fmt(p.get('cpu_share'), '.2f')} CPU, upstream {fmt(p.get('nginx_share'), '.2f')}), "
+            f"--compare {fmt(c.get('cpu_us_per_req'), '.1f')} ({fmt(c.get('requests'), ',')} requests, "
+            f"{fmt(c.get('compared'), ',')} compared, {fmt(c.get('differing'), ',')} differing, "
+            f"busy {fmt(c.get('cpu_share'), '.2f')} CPU, upstream {fmt(c.get('nginx_share'), '.2f')}): "
+            f"compare/plain {times(ratio(c.get('cpu_us_per_req'), p.get('cpu_us_per_req')))}")
+
+
+def compare_summary():
+    d, goal = f"{work}/compare", 1.15
+    runs = [(compare_run(d, r, "plain"), compare_run(d, r, "compare")) for r in range(1, rounds + 1)]
+    ratios = [ratio(c.get("cpu_us_per_req"), p.get("cpu_us_per_req")) for p, c in runs]
+    plain_med = med([p.get("cpu_us_per_req") for p, _ in runs])
+    compare_med = med([c.get("cpu_us_per_req") for _, c in runs])
+    ratio_med, measured = med(ratios), [x for x in ratios if x is not None]
+    compared = sum(c.get("compared", 0) for _, c in runs)
+    differing = sum(c.get("differing", 0) for _, c in runs)
+    requests = sum(c.get("requests", 0) for _, c in runs)
+    errors = {name: sum(run[i].get("errors", 0) + run[i].get("unexpected", 0) for run in runs)
+              for i, name in enumerate(("plain", "compare"))}
+    print(f"the cost of --compare: reprise replay --threads 1 of {compare_capture} against a fresh reprise upstream-demo "
+          f"per run, constant-arrival-rate {compare_rate} iterations/s for {duration}, thinkTime 0s; "
+          f"CPU = user + sys of the replayer (start-up included) over its http_reqs; {rounds} round(s):")
+    for r, (p, c) in enumerate(runs, 1):
+        print(f"  round {r}: {compare_line(p, c)}")
+    verdict = "n/a" if ratio_med is None else "met" if ratio_med <= goal else "NOT met"
+    spread = f" ({min(measured):.2f}-{max(measured):.2f})" if measured else ""
+    print(f"  median: plain {fmt(plain_med, '.1f')} us per request, --compare {fmt(compare_med, '.1f')}: "
+          f"compare/plain {times(ratio_med)}, median of the rounds' ratios{spread} (goal: <= {goal:.2f}x: {verdict}); "
+          f"of the medians {times(ratio(compare_med, plain_med))}")
+    print(f"  comparison: {compared:,} answers compared of {requests:,} requests sent with --compare, {differing:,} "
+          f"differing (0 expected: the service is clean); failed or unexpected status: plain {errors['plain']:,}, "
+          f"--compare {errors['compare']:,}")
+    return (len(measured) == rounds and compared > 0 and differing == 0 and not any(errors.values()))
+
+
+if mode == "compare-round":
+    d, r = args
+    print(compare_line(compare_run(d, r, "plain"), compare_run(d, r, "compare")))
+    sys.exit(0)
 if mode == "round":
     d, r = args
     parts = [line("wrk", wrk_round(d, r)), line("wrk varied", wrk_round(d, r, "wrkvaried"))]
@@ -598,6 +730,8 @@ if "throughput" in parts:
     ok &= throughput_summary()
 if "sse" in parts:
     ok &= sse_summary()
+if "compare" in parts:
+    ok &= compare_summary()
 sys.exit(0 if ok else 1)
 PYEOF
 }
@@ -609,6 +743,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_START"
 has "$PARTS" throughput && throughput
 has "$PARTS" sse && sse
+has "$PARTS" compare && compare
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Anything else busy on the machine skews the figures (the "busy" shares show it too): say so.
 echo "machine: $(nproc) CPUs; load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
