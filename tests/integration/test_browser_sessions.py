@@ -96,6 +96,7 @@ class BrowserSessionsTest(unittest.TestCase):
     def test_the_browser_loaded_the_page_once_with_its_stream(self):
         self.assertEqual(self.recorded_stats["page_loads"], 1, self.recorded_stats)
         self.assertEqual(self.recorded_stats["lobby_streams"], 1, self.recorded_stats)
+        self.assertGreaterEqual(self.recorded_stats["lobby_calls"], 1, self.recorded_stats)
         records = capture_records(self.capture)
         streams = [r for r in records if r.get("stream", {}).get("kind") == "sse"]
         self.assertEqual(len(streams), 1, [r["req"]["target"] for r in records])
@@ -133,6 +134,9 @@ class BrowserSessionsTest(unittest.TestCase):
         self.assertEqual(run.counters["sse_connections"], VUS, run.counters)
         self.assertEqual(after["page_loads"] - before["page_loads"], VUS, (before, after))
         self.assertEqual(after["lobby_streams"] - before["lobby_streams"], VUS, (before, after))
+        # and each page load made the calls the browser's did
+        self.assertEqual(after["lobby_calls"] - before["lobby_calls"], VUS * self.recorded_stats["lobby_calls"],
+                         (before, after, self.recorded_stats))
 
     def test_the_proxy_capture_replays_as_ten_page_loads(self):
         self.assert_replays_as_page_loads(self.capture)
