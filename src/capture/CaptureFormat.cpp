@@ -151,6 +151,14 @@ void append_line(std::string& out, const Exchange& x) {
   append_json_int(out, x.id);
   out.append(",\"session\":");
   append_json_string(out, x.session);
+  if (!x.client.empty()) {
+    out.append(",\"client\":");
+    append_json_string(out, x.client);
+  }
+  if (!x.page.empty()) {
+    out.append(",\"page\":");
+    append_json_string(out, x.page);
+  }
   out.append(",\"t_us\":");
   append_json_int(out, x.t_us);
   out.append(",\"req\":{\"method\":");
@@ -208,6 +216,8 @@ Exchange exchange_from_json(const nlohmann::json& j, const std::string& file, si
   Exchange x;
   x.id = get<uint64_t>(j, "id", at, "");
   x.session = get<std::string>(j, "session", at, "");
+  x.client = get_or<std::string>(j, "client", "", at, "");
+  x.page = get_or<std::string>(j, "page", "", at, "");
   x.t_us = get<int64_t>(j, "t_us", at, "");
   const auto& req = member(j, "req", at, "");
   x.req.method = get<std::string>(req, "method", at, "req.");

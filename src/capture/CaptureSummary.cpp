@@ -131,7 +131,8 @@ void SummaryBuilder::add(const Exchange& x) {
   if (x.res) route.durations.push_back(dur);
   if (x.res && !x.stream) durations_.push_back(dur);
   if (!x.res) ++out_.without_response;
-  ++per_session_[x.session];
+  // A page load (HAR's pageref) is one session however many connections it used.
+  ++per_session_[x.page.empty() ? std::pair(false, x.session) : std::pair(true, x.page)];
 
   out_.truncated_bodies += (x.req.body.truncated() ? 1 : 0) + (x.res && x.res->body.truncated() ? 1 : 0);
   if (x.stream && x.stream->kind == "sse") {

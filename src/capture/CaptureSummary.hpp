@@ -103,7 +103,7 @@ class SummaryBuilder {
 
   CaptureSummary out_;
   std::map<std::pair<std::string, std::string>, RouteData> routes_;
-  std::map<std::string, int64_t> per_session_;
+  std::map<std::pair<bool, std::string>, int64_t> per_session_;  // (a page?, its name or the session key)
   std::vector<int64_t> durations_, sse_events_, sse_durations_;
   std::set<uint64_t> placeholders_;
   bool any_ = false;

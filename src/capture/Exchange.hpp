@@ -62,6 +62,8 @@ struct Stream {
 struct Exchange {
   uint64_t id = 0;
   std::string session;  // the client connection, or a user key when one is known
+  std::string client;   // the client's IP address without the port ("" when unknown)
+  std::string page;     // the page load it belongs to (a HAR entry's pageref; "" when none)
   int64_t t_us = 0;     // start, from the capture's start
   Request req;
   std::optional<Response> res;  // absent when no answer came (the client or upstream vanished)

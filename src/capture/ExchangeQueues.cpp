@@ -40,6 +40,8 @@ void ExchangeQueues::give_back(size_t producer, std::unique_ptr<Exchange> exchan
 void reuse(Exchange& x) {
   x.id = 0;
   x.session.clear();
+  x.client.clear();
+  x.page.clear();
   x.t_us = 0;
   x.req.method.clear();
   x.req.target.clear();

@@ -88,6 +88,7 @@ void add_drill_command(CLI::App& app, int& exit_code) {
       ->check(whole_number(1, 256))
       ->capture_default_str();
   f->replay.add_scale_flags(*cmd);
+  f->replay.add_compare_flags(*cmd);
   f->replay.outputs.add_to(*cmd, RunOutputFlags::Command::drill);
   cmd->add_option("--request-timeout", f->replay.request_timeout, "Per request, from its intended start")
       ->check(duration())

@@ -18,7 +18,8 @@ namespace reprise::cli {
 
 namespace {
 
-// What automatic correlation (and the profile's rules and identities) found, session by session.
+// What automatic correlation (and the profile's rules and identities) found, session by session:
+// every session that carries a live value or joins several connections.
 void print_correlations(const std::string& path, const std::string& profile_path, bool json) {
   auto exchanges = capture::CaptureReader::read_all(path);
   auto profile = profile_path.empty() ? replay::Profile{} : replay::Profile::load(profile_path);
@@ -26,11 +27,10 @@ void print_correlations(const std::string& path, const std::string& profile_path
   nlohmann::ordered_json out = {{"capture", path}, {"sessions", nlohmann::ordered_json::array()}};
   size_t without = 0;
   for (const auto& s : built.sessions) {
-    if (std::none_of(s.slots.begin(), s.slots.end(),
-                     [](const replay::Slot& slot) { return slot.uses > 0; })) {
-      ++without;
-      continue;
-    }
+    const bool carries =
+        std::any_of(s.slots.begin(), s.slots.end(), [](const replay::Slot& slot) { return slot.uses > 0; });
+    without += carries ? 0 : 1;
+    if (!carries && s.flows.size() == 1) continue;  // nothing to say: one connection, no live value
     std::vector<std::string> keys;
     for (const auto& f : s.flows) keys.push_back(f.key);
     if (!json)

@@ -39,6 +39,7 @@ struct ProxyFlags {
   std::optional<uint64_t> seed;
   RedactionFlags redaction;
   TlsFlags upstream_tls;
+  bool compare = false;
   std::string mirror, mirror_factor = "1", mirror_match, mirror_profile, mirror_sla, mirror_record,
       mirror_timeout = "10s";
   uint64_t mirror_body_limit = 1 << 20;
@@ -79,6 +80,7 @@ std::unique_ptr<mirror::Mirror> make_mirror(const ProxyFlags& f, proxy::ProxyCon
   if (f.mirror.empty()) {
     for (const auto* flag : {&f.mirror_match, &f.mirror_profile, &f.mirror_sla, &f.mirror_record})
       if (!flag->empty()) throw InputError("--mirror", "", "the --mirror-* flags need --mirror URL");
+    if (f.compare) throw InputError("--compare", "", "compares the mirror's answers: it needs --mirror URL");
     return nullptr;
   }
   auto address = net::parse_url(f.mirror, "--mirror");
@@ -103,12 +105,14 @@ std::unique_ptr<mirror::Mirror> make_mirror(const ProxyFlags& f, proxy::ProxyCon
   mc.shadow.run = replay::RunMark::random();
   mc.shadow.host = net::to_string(address.host_port);
   mc.routes = config.routes;
+  mc.compare = f.compare;
   if (!f.mirror_profile.empty()) {
     auto profile = replay::Profile::load(f.mirror_profile);
     mc.shadow.identities = profile.identities;
     mc.shadow.auto_identities = profile.auto_identities;
     mc.shadow.correlate = profile.correlate;
     mc.expected_statuses = profile.expected_statuses;
+    mc.compare_ignore = profile.compare_ignore;
     if (!profile.routes.empty()) mc.routes = profile.routes;
   }
   if (!f.mirror_sla.empty()) config.mirror_sla = proxy::read_sla_file(f.mirror_sla);
@@ -281,6 +285,9 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--mirror-profile", flags->mirror_profile,
                   "A replay profile whose identities, correlate, routes and expected_statuses the shadow users take");
   cmd->add_option("--mirror-sla", flags->mirror_sla, "Judge this SLA file's thresholds on the mirror's answers");
+  cmd->add_flag("--compare", flags->compare,
+                "With --mirror: compare each mirror answer with the primary's (status, content type, JSON field by "
+                "field); GET /mirror lists the differences");
   cmd->add_option("--mirror-record", flags->mirror_record,
                   "Write every exchange with the mirror (the copies as sent, its answers) to this capture");
   cmd->add_option("--mirror-queue", flags->mirror_queue,

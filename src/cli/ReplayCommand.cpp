@@ -27,6 +27,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->check(whole_number(1, 256))
       ->capture_default_str();
   f->outputs.add_to(*cmd, RunOutputFlags::Command::replay);
+  f->add_compare_flags(*cmd);
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");
   cmd->add_flag("--keep-host", f->keep_host, "Send the recorded Host header instead of the target's");
   cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")

@@ -97,6 +97,15 @@ void ReplayRun::add_scale_flags(CLI::App& cmd) {
       ->capture_default_str();
 }
 
+void ReplayRun::add_compare_flags(CLI::App& cmd) {
+  cmd.add_flag("--compare", compare,
+               "Compare each answer with the recorded one (status, content type, JSON field by field, "
+               "event types); differences count in response_diffs");
+  cmd.add_option("--baseline", baseline,
+                 "With --compare: a second known-good instance also sent every request; a field is reported "
+                 "only when the target differs there more often than it does");
+}
+
 void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetAtStart& start_target) const {
   replay::RunOptions options;
   parse_shard(shard, options);
@@ -123,6 +132,9 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   if (!start_target) options.target_tls = tls.settings(url, "--target");  // a drill's go to its upstream
   replay::SessionOptions session_options;
   session_options.auto_correlate = !no_correlate && loaded.correlate.automatic;
+  if (!baseline.empty() && !compare) throw InputError("--baseline", "", "needs --compare");
+  session_options.compare = compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
+                                                   [](const auto& t) { return t.metric == "response_diffs"; });
   const auto& where = url.host_port;
   if (!keep_host)
     session_options.host = where.port == (url.https ? 443 : 80) ? where.host : net::to_string(where);
@@ -133,6 +145,12 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
 
   options.target = net::resolve(where);
   check_reachable(options.target, target_url, options.connect_timeout);
+  if (!baseline.empty()) {
+    auto base = net::parse_url(baseline, "--baseline");
+    if (base.https) options.baseline_tls = tls.settings(base, "--baseline");
+    options.baseline = net::resolve(base.host_port);
+    check_reachable(*options.baseline, baseline, options.connect_timeout);
+  }
   auto info = replay::run_info(capture_file, target_url, profile, loaded, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),
                capture_file, target_url, info.executor, options.shard, options.shards, options.threads);

@@ -29,11 +29,15 @@ struct ReplayRun {
   double speed = 0, time_scale = 1, load_scale = 1;
   int threads = 1;
   bool no_correlate = false, keep_host = false;
+  bool compare = false;  // --compare: each answer compared with the recorded one
+  std::string baseline;  // --baseline URL: a second known-good instance (Diffy's noise)
   RunOutputFlags outputs;
   TlsFlags tls;  // replay: the target's; drill: its upstream's
 
   // --time-scale and --load-scale.
   void add_scale_flags(CLI::App& cmd);
+  // --compare.
+  void add_compare_flags(CLI::App& cmd);
   // Sets `exit_code` (0, or 99 when a threshold is breached); throws InputError for a bad
   // capture, profile or flag, RuntimeFailure for an unreachable target.
   void run(int& exit_code, const WindowsAtStart& windows = {}, const TargetAtStart& start_target = {}) const;

@@ -3,10 +3,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <deque>
 
 #include "http/HeaderRules.hpp"
 #include "http/MessageParser.hpp"
@@ -19,15 +19,17 @@ namespace reprise::demo {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using net::nothrow;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
 constexpr size_t kMaxBody = 1 << 20;
 
-void write_json_response(std::string& out, const ChatResponse& r, bool close) {
+void write_response(std::string& out, const ChatResponse& r, bool close) {
   out.clear();
   out.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ").append(http::status_reason(r.status));
-  out.append("\r\nContent-Type: application/json\r\nContent-Length: ").append(std::to_string(r.body.size()));
+  out.append("\r\nContent-Type: ").append(r.content_type);
+  out.append("\r\nContent-Length: ").append(std::to_string(r.body.size()));
   if (r.status == 401) out.append("\r\nWWW-Authenticate: Bearer");
   out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n").append(r.body);
 }
@@ -37,11 +39,24 @@ void append_chunk(std::string& out, std::string_view data) {
   out.append(size, http::write_chunk_size(size, data.size())).append(data).append("\r\n");
 }
 
+// Reads and drops whatever the client of a stream sends, until it closes its side or the
+// connection fails.
+asio::awaitable<void> until_closed(tcp::socket& socket) {
+  char ignored[512];
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(ignored), nothrow);
+    if (ec) co_return;
+  }
+}
+
 }  // namespace
 
 DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen,
-                       std::chrono::microseconds heartbeat)
-    : ctx_(ctx), acceptor_(net::make_listener(ctx, listen)), heartbeat_(heartbeat) {}
+                       std::chrono::microseconds heartbeat, ChatOptions options)
+    : ctx_(ctx),
+      acceptor_(net::make_listener(ctx, listen)),
+      heartbeat_(heartbeat),
+      service_(std::move(options)) {}
 
 void DemoServer::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
 
@@ -88,7 +103,7 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
     }
     const char* err = scan.error ? scan.error : parser.parse_head(in.readable().substr(0, scan.length));
     if (err) {
-      write_json_response(out, {400, nlohmann::json{{"detail", err}}.dump()}, true);
+      write_response(out, {400, nlohmann::json{{"detail", err}}.dump()}, true);
       co_await asio::async_write(socket, asio::buffer(out), nothrow);
       co_return;
     }
@@ -108,41 +123,51 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
       if (rec) co_return;
       in.commit(n);
     }
+    if (ChatService::is_lobby_stream(method, target)) {
+      co_await stream(self, ChatService::lobby);
+      co_return;
+    }
     if (ChatService::is_stream(method, target)) {
       if (int user = service_.authenticate(auth)) {
         co_await stream(self, user);
         co_return;
-      }
-      write_json_response(out, {401, nlohmann::json{{"detail", "not authenticated"}}.dump()}, !keep_alive);
-      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
-      if (wec || !keep_alive) co_return;
-      continue;
+      }  // else the service's 401
     }
-    write_json_response(out, service_.handle(method, target, auth, body), !keep_alive);
+    write_response(out, service_.handle(method, target, auth, body), !keep_alive);
     auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
     if (wec || !keep_alive) co_return;
   }
 }
 
-asio::awaitable<void> DemoServer::stream(Connection& self, int user) {
-  tcp::socket& socket = *self.socket;
+asio::awaitable<void> DemoServer::stream(Connection& self, int subscriber) {
   std::deque<std::string> queue;
   asio::steady_timer wake(ctx_);
   self.wake = &wake;
-  int subscription = service_.subscribe(user, [&](const std::string& event) {
+  int subscription = service_.subscribe(subscriber, [&](const std::string& event) {
     queue.push_back(event);
     wake.cancel();
   });
   struct Unsubscribe {
     ChatService& service;
-    int user, id;
-    ~Unsubscribe() { service.unsubscribe(user, id); }
-  } guard{service_, user, subscription};
+    int subscriber, id;
+    ~Unsubscribe() { service.unsubscribe(subscriber, id); }
+  } guard{service_, subscriber, subscription};
 
   std::string out =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
       "Transfer-Encoding: chunked\r\n\r\n";
-  append_chunk(out, "event: connected\ndata: {\"user_id\":" + std::to_string(user) + "}\n\n");
+  if (auto greeting = service_.greeting(subscriber); !greeting.empty()) append_chunk(out, greeting);
+  // A client that leaves is seen at once, not at the next write: its stream stops counting as
+  // open (the lobby's figures) without waiting for a heartbeat.
+  co_await (send_events(self, queue, out) || until_closed(*self.socket));
+}
+
+// Writes what is queued, then waits for the next event or heartbeat; ends on a failed write, at
+// stop(), or when the watch on the client's side ends (the cancellation then throws out of the
+// next wait, which awaitable_operators swallow for the losing side).
+asio::awaitable<void> DemoServer::send_events(Connection& self, std::deque<std::string>& queue,
+                                              std::string& out) {
+  asio::steady_timer& wake = *self.wake;
   auto next_heartbeat = std::chrono::steady_clock::now() + heartbeat_;
   for (;;) {
     while (!queue.empty()) {
@@ -150,7 +175,7 @@ asio::awaitable<void> DemoServer::stream(Connection& self, int user) {
       queue.pop_front();
     }
     if (!out.empty()) {
-      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
+      auto [ec, n] = co_await asio::async_write(*self.socket, asio::buffer(out), nothrow);
       if (ec) co_return;
       out.clear();
       continue;  // events published during the write are sent before any wait

@@ -1,6 +1,7 @@
 // The HTTP side of `reprise upstream-demo`: one coroutine per connection reading requests with
-// the shared llhttp parser and answering from the ChatService, and the SSE notification streams
-// (an event as soon as it is published, a heartbeat comment on a fixed period).
+// the shared llhttp parser and answering from the ChatService, and the SSE streams (a user's
+// notifications, the anonymous lobby's): an event as soon as it is published, a heartbeat comment
+// on a fixed period, the end as soon as the client leaves.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -8,6 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
+#include <string>
 #include <unordered_set>
 
 #include "demo/ChatService.hpp"
@@ -17,7 +20,7 @@ namespace reprise::demo {
 class DemoServer {
  public:
   DemoServer(boost::asio::io_context& ctx, const boost::asio::ip::tcp::endpoint& listen,
-             std::chrono::microseconds heartbeat);
+             std::chrono::microseconds heartbeat, ChatOptions options = {});
 
   void start();
   // Closes the listener and every connection; the io_context then runs out of work by itself.
@@ -32,7 +35,9 @@ class DemoServer {
     boost::asio::ip::tcp::socket* socket;
     boost::asio::steady_timer* wake;
   };
-  boost::asio::awaitable<void> stream(Connection& self, int user);
+  boost::asio::awaitable<void> stream(Connection& self, int subscriber);
+  boost::asio::awaitable<void> send_events(Connection& self, std::deque<std::string>& queue,
+                                           std::string& out);
 
   boost::asio::io_context& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;

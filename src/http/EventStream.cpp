@@ -56,6 +56,32 @@ std::string rewrite_event_data(std::string_view stream, const std::function<void
   return out;
 }
 
+std::vector<std::string> event_types(std::string_view stream) {
+  std::vector<std::string> out;
+  EventStreamScanner scanner;
+  size_t start = 0;
+  scanner.feed(stream, [&](EventStreamScanner::Block block) {
+    std::string_view text = stream.substr(start, block.end - start);
+    if (start == 0 && text.starts_with(kBom)) text.remove_prefix(kBom.size());
+    start = block.end;
+    if (!block.dispatched) return;
+    std::string type = "message";
+    for (size_t i = 0; i < text.size();) {
+      size_t eol = std::min(text.find_first_of("\r\n", i), text.size());
+      std::string_view line = text.substr(i, eol - i);
+      if (line == "event") {  // a field without a colon has an empty value
+        type = "message";
+      } else if (line.starts_with("event:")) {
+        line.remove_prefix(line.size() > 6 && line[6] == ' ' ? 7 : 6);
+        type = line.empty() ? "message" : std::string(line);
+      }
+      i = eol + 1;
+    }
+    out.push_back(std::move(type));
+  });
+  return out;
+}
+
 bool EventStreamScanner::take(char c) {
   if (at_start_) {
     if (bom_seen_ < kBom.size() && c == kBom[bom_seen_]) {

@@ -26,6 +26,11 @@ bool is_event_stream(std::string_view content_type);
 // them. For recorded bodies (redaction), not for the data path.
 std::string rewrite_event_data(std::string_view stream, const std::function<void(std::string&)>& edit);
 
+// The type of each event a browser would fire for `stream`, in order: its last `event` field, or
+// "message" when it has none. A block the stream ends inside is not an event. For recorded and
+// kept bodies (response comparison), not for the data path.
+std::vector<std::string> event_types(std::string_view stream);
+
 class EventStreamScanner {
  public:
   // A block that ended in the bytes last fed: `end` is the offset just past its blank line.

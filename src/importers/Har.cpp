@@ -1,16 +1,18 @@
-// Reading HAR 1.2 into exchanges (Har.hpp), and the ISO-8601 times both directions share.
-// Every problem is an InputError naming the JSON path of the offending value.
+// Reading HAR 1.2 into exchanges (Har.hpp): which session, page and stream each entry is, besides
+// its request and answer. Every problem is an InputError naming the JSON path of the offending
+// value.
 #include "importers/Har.hpp"
 
 #include <algorithm>
 #include <boost/beast/core/detail/base64.hpp>
 #include <cctype>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 
 #include "InputError.hpp"
 #include "JsonFile.hpp"
+#include "capture/SseEvents.hpp"
+#include "http/EventStream.hpp"
 #include "http/MessageHead.hpp"
 #include "http/PercentEncoding.hpp"
 
@@ -250,15 +252,50 @@ std::optional<capture::Stream> stream_from(const Json& extra, const At& at) {
   return out;
 }
 
+// An entry's `connection` or `pageref`: a string, or a number (some tools write ports); "" when absent.
+std::string name_of(const Json& entry, const char* key, const At& at) {
+  const Json* v = find(entry, key);
+  if (!v) return {};
+  if (v->is_number()) return v->dump();
+  if (!v->is_string()) (at / key).fail("must be a string");
+  return v->get<std::string>();
+}
+
+// The page load an entry belongs to: its pageref, or the page a reprise export kept.
+std::string page_of(const Json& entry, const At& at) {
+  std::string page = name_of(entry, "pageref", at);
+  if (const Json* extra = find(entry, "_reprise"); page.empty() && extra)
+    page = string_or(*extra, "page", at / "_reprise", "");
+  return page;
+}
+
+// The session key: the connection within its page load (a browser reuses a connection for the
+// next page, which is another user), the page alone, the connection alone, or "har".
 std::string session_of(const Json& entry, const At& at) {
-  for (const char* key : {"connection", "pageref"}) {
-    const Json* v = find(entry, key);
-    if (!v) continue;
-    if (v->is_number()) return v->dump();
-    if (!v->is_string()) (at / key).fail("must be a string");
-    if (!v->get<std::string>().empty()) return v->get<std::string>();
-  }
-  return "har";
+  std::string connection = name_of(entry, "connection", at), page = name_of(entry, "pageref", at);
+  if (page.empty()) return connection.empty() ? "har" : connection;
+  return connection.empty() ? page : page + "/" + connection;
+}
+
+// A browser's HAR marks an EventSource by its answer's type (or Chrome's _resourceType), and
+// often keeps no body: its `time` is how long the stream was open. Its events are counted from
+// the body when there is one; HAR gives them no times, so each is put at the first byte.
+bool is_event_stream_entry(const Json& entry, const capture::Response& res) {
+  if (const Json* type = find(entry, "_resourceType"); type && *type == "eventsource" && res.status / 100 == 2)
+    return true;  // a failed EventSource is an answer, not a stream
+  const Json* response = find(entry, "response");
+  const Json* content = response ? find(*response, "content") : nullptr;
+  const Json* mime = content ? find(*content, "mimeType") : nullptr;
+  if (mime && mime->is_string() && http::is_event_stream(mime->get<std::string>())) return true;
+  for (const auto& [name, value] : res.headers)
+    if (http::iequals(name, "content-type") && http::is_event_stream(value)) return true;
+  return false;
+}
+
+capture::Stream sse_stream_of(const capture::Response& res) {
+  capture::Stream stream{"sse", {}, 0, 0};
+  capture::SseEvents().feed(res.body.data, res.ttfb_us, stream);
+  return stream;
 }
 
 capture::Exchange exchange_from(const Json& entry, const At& at, size_t index, int64_t t_us,
@@ -268,6 +305,7 @@ capture::Exchange exchange_from(const Json& entry, const At& at, size_t index, i
   x.id = index + 1;
   x.t_us = t_us;
   x.session = session_of(entry, at);
+  x.page = page_of(entry, at);
   bool https = false;
   x.req = request_from(need(entry, "request", at, Json::value_t::object), at / "request", out.other_versions, https);
   if (https) out.header.scheme = "https";
@@ -278,6 +316,11 @@ capture::Exchange exchange_from(const Json& entry, const At& at, size_t index, i
       x.id = id->get<uint64_t>();
     }
     x.stream = stream_from(*extra, at / "_reprise");
+    x.client = string_or(*extra, "client", at / "_reprise", "");
+  }
+  if (!x.stream && x.res && is_event_stream_entry(entry, *x.res)) {
+    x.stream = sse_stream_of(*x.res);
+    x.session += "/sse-" + std::to_string(x.id);  // a flow of its own: held open, it holds up no call
   }
   return x;
 }
@@ -300,46 +343,6 @@ std::string split_url(const std::string& url, std::string& authority, std::strin
   }
   target = rest.starts_with("/") ? std::string(rest) : "/" + std::string(rest);
   return {};
-}
-
-bool parse_iso8601(const std::string& text, int64_t& us) {
-  std::tm tm{};
-  const char* p = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!p) return false;
-  int64_t frac_us = 0;
-  if (*p == '.' || *p == ',') {
-    int64_t scale = 100000;
-    for (++p; std::isdigit(static_cast<unsigned char>(*p)); ++p, scale /= 10) frac_us += (*p - '0') * scale;
-  }
-  int64_t offset_s = 0;
-  if (*p == 'Z' || *p == 'z') {
-    ++p;
-  } else if (*p == '+' || *p == '-') {
-    int sign = *p == '-' ? -1 : 1;
-    int hh = 0, mm = 0, n = 0;
-    if (std::sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 &&
-        std::sscanf(p + 1, "%2d%2d%n", &hh, &mm, &n) != 2)
-      return false;
-    offset_s = sign * (hh * 3600 + mm * 60);
-    p += 1 + n;
-  }
-  if (*p != '\0') return false;
-  us = (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000000 + frac_us;
-  return true;
-}
-
-std::string format_iso8601(int64_t us) {
-  std::time_t s = static_cast<std::time_t>(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
-  int64_t frac = us - static_cast<int64_t>(s) * 1000000;
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (frac % 1000 == 0)
-    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(frac / 1000));
-  else
-    std::snprintf(buf + n, sizeof buf - n, ".%06dZ", static_cast<int>(frac));
-  return buf;
 }
 
 HarCapture har_to_capture(const nlohmann::json& har, const std::string& file) {

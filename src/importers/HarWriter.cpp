@@ -167,6 +167,8 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
              {{"send", 0}, {"wait", ms(ttfb_us)}, {"receive", receive_ms}}},
             {"connection", x.session}};
   j["_reprise"]["id"] = x.id;
+  if (!x.client.empty()) j["_reprise"]["client"] = x.client;
+  if (!x.page.empty()) j["_reprise"]["page"] = x.page;  // not pageref: that must name one of log.pages
   if (x.stream) j["_reprise"]["stream"] = stream_json(*x.stream);
   return j;
 }

@@ -11,8 +11,11 @@ int64_t since(int64_t start_us, int64_t t_us) { return std::max<int64_t>(0, t_us
 
 }  // namespace
 
-HttpConversation::HttpConversation(std::string session, uint64_t body_limit, Sink sink)
-    : session_(std::move(session)), body_limit_(body_limit), sink_(std::move(sink)) {}
+HttpConversation::HttpConversation(std::string session, std::string client, uint64_t body_limit, Sink sink)
+    : session_(std::move(session)),
+      client_ip_(std::move(client)),
+      body_limit_(body_limit),
+      sink_(std::move(sink)) {}
 
 void HttpConversation::client_bytes(std::string_view data, int64_t t_us) {
   if (first_bytes_ && !data.empty()) {
@@ -61,6 +64,7 @@ bool HttpConversation::request_step(std::string_view in, size_t& used, int64_t t
     ++requests_;
     Pending& p = pending_.emplace_back();
     p.x.session = session_;
+    p.x.client = client_ip_;
     p.x.t_us = r.start_us;
     p.x.req.method = head.method;
     p.x.req.target = head.target;

@@ -29,8 +29,9 @@ class HttpConversation {
     uint64_t dropped = 0;     // exchanges lost to missing bytes or malformed messages
   };
 
-  // `session` names the connection in the capture; bodies are kept up to `body_limit` bytes.
-  HttpConversation(std::string session, uint64_t body_limit, Sink sink);
+  // `session` names the connection in the capture, `client` is the client's IP address; bodies
+  // are kept up to `body_limit` bytes.
+  HttpConversation(std::string session, std::string client, uint64_t body_limit, Sink sink);
   HttpConversation(const HttpConversation&) = delete;
   HttpConversation& operator=(const HttpConversation&) = delete;
 
@@ -86,6 +87,7 @@ class HttpConversation {
   bool fail(Reader& r, const char* why);
 
   std::string session_;
+  std::string client_ip_;
   uint64_t body_limit_;
   Sink sink_;
   Reader client_{http::MessageParser::Type::request};

@@ -65,8 +65,8 @@ HttpConversation* TrafficDecoder::find(const Connection& c) {
 }
 
 void TrafficDecoder::on_open(const Connection& c, int64_t) {
-  conversations_[c.id] =
-      std::make_unique<HttpConversation>("tcp:" + c.client.to_string(), options_.body_limit, sink_);
+  conversations_[c.id] = std::make_unique<HttpConversation>("tcp:" + c.client.to_string(),
+                                                            c.client.ip_string(), options_.body_limit, sink_);
 }
 
 void TrafficDecoder::on_data(const Connection& c, Direction dir, std::string_view bytes, int64_t t_us) {

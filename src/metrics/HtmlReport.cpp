@@ -228,6 +228,33 @@ std::string failure_table(const StatusSection& statuses) {
   return out + "</ul>\n";
 }
 
+// --compare: per route, answers compared, identical and differing, and the fields that differed.
+std::string comparison_table(const Json& summary) {
+  if (!summary.contains("response_diffs") || !summary["response_diffs"].is_object()) return "";
+  std::string out =
+      "<h2>Response comparison</h2>\n<p>Each answer against the recorded one; noise (learned, volatile "
+      "formats, correlated values, <code>compare.ignore</code>, the baseline's) left out.</p>\n"
+      "<table class=\"comparison\">\n<tr><th>route</th><th>method</th><th>compared</th><th>identical</th>"
+      "<th>differing</th><th>fields (answers; recorded → replayed)</th></tr>\n";
+  for (const auto& r : summary["response_diffs"].value("routes", Json::array())) {
+    std::string fields;
+    for (const auto& f : r.value("fields", Json::array())) {
+      if (f.value("noise", false) || f.value("count", uint64_t{0}) == 0) continue;
+      fields += fmt::format("<div><code>{}</code> {} ({}; <code>{}</code> → <code>{}</code>)</div>",
+                            xml_escaped(f.value("field", "")), xml_escaped(f.value("kind", "")),
+                            f.value("count", uint64_t{0}), xml_escaped(f.value("recorded", "")),
+                            xml_escaped(f.value("live", "")));
+    }
+    const uint64_t differing = r.value("differing", uint64_t{0});
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n {}\">{}</td>"
+        "<td>{}</td></tr>\n",
+        xml_escaped(r.value("name", "")), xml_escaped(r.value("method", "")), r.value("compared", uint64_t{0}),
+        r.value("identical", uint64_t{0}), differing ? "bad" : "ok", differing, fields);
+  }
+  return out + "</table>\n";
+}
+
 std::string charts(const Json& summary) {
   std::string out = "<h2>Over time</h2>\n";
   for (const auto& chart : timeline_charts(summary)) out += "<figure>" + chart.svg() + "</figure>\n";
@@ -247,6 +274,7 @@ std::string html_report(const Json& summary, const StatusSection& statuses) {
   out += window_table(summary);
   out += "<h2>Summary</h2>\n" + trend_table(summary) + counter_table(summary);
   out += failure_table(statuses);
+  out += comparison_table(summary);
   out += charts(summary);
   out += "<footer>Made by reprise " REPRISE_VERSION " from the run's summary.</footer>\n</body>\n</html>\n";
   return out;

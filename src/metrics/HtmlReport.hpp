@@ -2,9 +2,9 @@
 // from the summary JSON (what replay/RunSummary writes and `reprise merge` reproduces): the
 // run's header and verdict, the thresholds' table, a drill's fault windows, k6's end-of-test
 // summary (trends with avg, min, med, max, p(90), p(95), p(99); counters and rates), the
-// statuses by route with why requests failed, and the timeline's charts as inline SVG. The
-// statuses are the replay's reading of the summary's steps (replay/FailureReport), handed in
-// ready to show. It must not reach the network: no script, no link, no remote font or image;
+// statuses by route with why requests failed, response comparison by route, and the timeline's
+// charts as inline SVG. The statuses are the replay's reading of the summary's steps
+// (replay/FailureReport), handed in ready to show. It must not reach the network: no script, no link, no remote font or image;
 // every string taken from the summary is escaped.
 #pragma once
 

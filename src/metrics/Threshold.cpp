@@ -140,9 +140,13 @@ std::vector<Threshold> parse_thresholds(const nlohmann::json& all, const std::se
         if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size())
           fail(field, "tags must be written {name:value}");
         std::string tag = pair.substr(0, colon);
+        if (tag == "field" && t.metric == "response_diffs") {  // a JSON path may hold a comma
+          t.tags[tag] = tags.substr(start + colon + 1);
+          break;
+        }
         if (tag != "name" && tag != "method" && tag != "status")
-          fail(field,
-               "filters by the tag '" + tag + "' (reprise tags requests with name, method and status)");
+          fail(field, "filters by the tag '" + tag +
+                          "' (reprise tags requests with name, method and status; response_diffs also with field)");
         t.tags[tag] = pair.substr(colon + 1);
         if (comma == std::string::npos) break;
         start = comma + 1;

@@ -134,7 +134,7 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
     for (const auto& [n, v] : link.headers) views.push_back({n, v});
     if (copy.hold && event_stream(link.parser.head())) {
       const nlohmann::json none(nlohmann::json::value_t::discarded);
-      on_answer(views, &none);
+      on_answer(link.status, views, &none);
       co_await hold(link, *copy.hold, tag);
     } else {
       const bool keep_alive = link.parser.head().keep_alive && link.parser.head().body != http::BodyKind::until_close;
@@ -142,11 +142,11 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
       if (whole) {
         tag.http_req_duration.record(us_since(start));
         if (copy.read_body && !link.body.empty() && link.body == copy.primary_body) {
-          on_answer(views, nullptr);
+          on_answer(link.status, views, nullptr);
         } else {
           const auto body = copy.read_body ? nlohmann::json::parse(link.body, nullptr, false)
                                            : nlohmann::json(nlohmann::json::value_t::discarded);
-          on_answer(views, &body);
+          on_answer(link.status, views, &body);
         }
         link.dog.unwatch();
         if (keep_alive) pool_.release(std::move(link.stream));

@@ -45,9 +45,10 @@ struct CopyRequest {
   std::string_view primary_body;  // the primary's answer to the same request: the same body needs no reading
 };
 
-// Called once with the answer's headers and its JSON body (discarded when not read or not JSON;
-// null when it is the primary's body byte for byte).
-using AnswerHandler = std::function<void(const std::vector<http::Header>& headers, const nlohmann::json* body)>;
+// Called once with the answer's status, headers and JSON body (discarded when not read or not
+// JSON; null when it is the primary's body byte for byte).
+using AnswerHandler =
+    std::function<void(int status, const std::vector<http::Header>& headers, const nlohmann::json* body)>;
 
 class CopySender {
  public:

@@ -84,6 +84,7 @@ Mirror::Mirror(MirrorConfig config, int producers)
   std::mt19937_64 draw(config_.seed.value_or(std::random_device{}()));
   phase_ = std::uniform_real_distribution<double>(0, 1)(draw);
   sender_ = std::make_unique<CopySender>(ctx_.get_executor(), config_);
+  if (config_.compare) compare_ = std::make_unique<MirrorCompare>(config_.routes, config_.compare_ignore);
 }
 
 Mirror::~Mirror() { stop(); }
@@ -277,7 +278,7 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
                      p->x->res ? p->x->res->status : 0,
                      session,
                      p->stream ? &p->stream->holds[k] : nullptr,
-                     !p->handouts.empty(),
+                     !p->handouts.empty() || compare_ != nullptr,
                      p->x->res ? std::string_view(p->x->res->body.data) : std::string_view()};
     copies_.fetch_add(1, std::memory_order_relaxed);
     bool settled = false;
@@ -287,8 +288,10 @@ awaitable<void> Mirror::run_chain(std::shared_ptr<Connection> c, size_t k) {
       shadow.settled(p->seq, p->handouts);
       settled_.cancel();  // every copy waiting for a value looks again
     };
-    bool ok = co_await sender_->send(copy, [&](const std::vector<http::Header>& headers, const nlohmann::json* body) {
+    bool ok = co_await sender_->send(copy, [&](int status, const std::vector<http::Header>& headers,
+                                               const nlohmann::json* body) {
       shadow.learn(p->handouts, headers, body);
+      if (compare_) compare_->compare(*p->x, status, headers, body, shadow);
       settle();  // a stream's at its head: it is held long after
     });
     settle();
@@ -402,6 +405,7 @@ void Mirror::stop() {
                config_.url, copies_.load(), answered_.load(), failed_.load(), dropped_.load(),
                skipped_websocket_.load() + skipped_body_.load(), skipped_websocket_.load(), skipped_body_.load(),
                shadow_users_.load());
+  if (compare_) log_comparison();
   if (ended_lost_.load() > 0)
     spdlog::warn("mirror {}: the end of {} client streams could not be passed on (the queue was full); their copies were "
                  "held until the mirror closed them or the proxy stopped",
@@ -409,6 +413,26 @@ void Mirror::stop() {
   if (dropped_.load() > 0)
     spdlog::warn("mirror {}: {} copies dropped because the mirror fell behind (--mirror-queue {})", config_.url,
                  dropped_.load(), config_.queue);
+}
+
+// The thread has stopped: the tally is this thread's to read. One line per route that differed.
+void Mirror::log_comparison() const {
+  const auto tally = compare_->tally();
+  uint64_t compared = 0, differing = 0;
+  for (size_t r = 0; r < tally.routes(); ++r) {
+    const auto result = tally.result(r);
+    compared += result.compared;
+    differing += result.differing;
+    if (result.differing == 0) continue;
+    std::string fields;
+    for (size_t i = 0; i < std::min<size_t>(result.fields.size(), 3); ++i)
+      fields += fmt::format("{}{} ({}, {} answers)", i ? ", " : "", result.fields[i]->field, result.fields[i]->kind,
+                            result.fields[i]->count);
+    const auto& key = compare_->routes()[r];
+    spdlog::warn("mirror {}: {} {}: {} of {} answers differ from the primary's: {}", config_.url, key.name, key.method,
+                 result.differing, result.compared, fields);
+  }
+  spdlog::info("mirror {}: {} answers compared with the primary's, {} differ", config_.url, compared, differing);
 }
 
 MirrorRule Mirror::rule() const {
@@ -438,6 +462,15 @@ nlohmann::ordered_json Mirror::state() const {
   j["shadow_users"] = shadow_users_.load();
   j["pending"] = pending_.load();
   return j;
+}
+
+std::optional<nlohmann::ordered_json> Mirror::comparison(std::chrono::milliseconds wait) {
+  if (!config_.compare) return std::nullopt;
+  auto promise = std::make_shared<std::promise<nlohmann::ordered_json>>();
+  auto future = promise->get_future();
+  asio::post(ctx_, [this, promise] { promise->set_value(compare_->to_json()); });
+  if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
+  return future.get();
 }
 
 std::optional<metrics::FiguresByTag> Mirror::figures(std::chrono::milliseconds wait) {

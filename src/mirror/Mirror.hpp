@@ -34,6 +34,7 @@
 #include "capture/ExchangeSink.hpp"
 #include "metrics/TagFigures.hpp"
 #include "mirror/CopySender.hpp"
+#include "mirror/MirrorCompare.hpp"
 #include "mirror/MirrorConfig.hpp"
 #include "mirror/ShadowUser.hpp"
 
@@ -79,6 +80,9 @@ class Mirror : public capture::ExchangeSink {
   // The copies' figures (target="mirror"), copied on the mirror's thread; nullopt when it did
   // not answer within `wait`.
   std::optional<metrics::FiguresByTag> figures(std::chrono::milliseconds wait);
+  // --compare: the answers compared by route (compare::DiffTally::to_json), made on the mirror's
+  // thread; nullopt when it did not answer within `wait` or nothing is compared.
+  std::optional<nlohmann::ordered_json> comparison(std::chrono::milliseconds wait);
 
  private:
   struct Primary;
@@ -100,6 +104,7 @@ class Mirror : public capture::ExchangeSink {
   void give_place();
   void end_stream(uint64_t id);
   void log_failure(const std::string& why);
+  void log_comparison() const;
   void forget_idle();
 
   MirrorConfig config_;
@@ -120,6 +125,7 @@ class Mirror : public capture::ExchangeSink {
   boost::asio::io_context ctx_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<CopySender> sender_;
+  std::unique_ptr<MirrorCompare> compare_;  // --compare
   double factor_;       // for new sessions
   double phase_ = 0;    // systematic sampling of the fraction
   uint64_t next_copy_ = 0;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "compare/Noise.hpp"
 #include "capture/Recorder.hpp"
 #include "faults/Fault.hpp"
 #include "mirror/ShadowUser.hpp"
@@ -46,6 +47,8 @@ struct MirrorConfig {
   ShadowSettings shadow;
   replay::ExpectedStatuses expected_statuses;   // --mirror-profile's; which answers fail
   std::map<std::string, std::string> routes;    // name tags: --mirror-profile's, else the proxy's
+  bool compare = false;                         // --compare: each answer against the primary's
+  compare::IgnoreRules compare_ignore;          // --mirror-profile's compare.ignore
   capture::Recorder* recorder = nullptr;        // --mirror-record
 };
 

@@ -29,7 +29,7 @@ ClientSession::ClientSession(ProxyWorker& worker, net::Stream client)
   handshaken_ = false;
   boost::system::error_code ec;
   auto ep = client_.socket().remote_endpoint(ec);
-  client_ip_ = ec ? "unknown" : ep.address().to_string();
+  client_ip_ = ec ? std::string(kUnknownClient) : ep.address().to_string();
   net::tune(client_.socket());
   if (worker_.config().recorder || worker_.config().mirror) session_name_ = worker_.next_session_name();
 }
@@ -180,9 +180,9 @@ void ClientSession::start_exchange(size_t head_len) {
   upstream_.pace(x_.faults.any() ? x_.faults.pacing(faults::Direction::upstream) : faults::Pacing());
   const auto raw_head = in_.readable().substr(0, head_len);
   if (cfg.recorder && cfg.recorder->recording())
-    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, raw_head, x_.start);
+    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, recorded_client(), raw_head, x_.start);
   if (cfg.mirror && worker_.mirrors(head, x_.websocket))
-    x_.mirror.begin(*cfg.mirror, worker_.index(), session_name_, raw_head, x_.start);
+    x_.mirror.begin(*cfg.mirror, worker_.index(), session_name_, recorded_client(), raw_head, x_.start);
   http::write_request_head(upstream_.head(), head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; the upstream request's head holds what goes
 }

@@ -116,6 +116,12 @@ class ClientSession {
   bool closing() const;
   void log_exchange();
 
+  // The address a record names: none when the socket could not tell it.
+  std::string_view recorded_client() const {
+    return client_ip_ == kUnknownClient ? std::string_view{} : std::string_view(client_ip_);
+  }
+
+  static constexpr std::string_view kUnknownClient = "unknown";  // in logs and X-Forwarded-For
   ProxyWorker& worker_;
   net::Stream client_;
   net::Watchdog client_dog_;

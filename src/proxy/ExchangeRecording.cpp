@@ -5,7 +5,7 @@
 namespace reprise::proxy {
 
 void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const std::string& session,
-                              std::string_view raw_head, clock::time_point start) {
+                              std::string_view client, std::string_view raw_head, clock::time_point start) {
   sink_ = &sink;
   producer_ = producer;
   start_ = start;
@@ -14,6 +14,7 @@ void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const s
   exchange_ = sink.take(producer);
   auto& x = *exchange_;
   x.session = session;
+  x.client = client;
   x.t_us = sink.since_start(start);
   x.raw_request_head = raw_head;  // parsed again on the writer thread, off the request path
 }

@@ -164,7 +164,9 @@ AdminResponse ProxyAdmin::mirror_page(const AdminRequest& request) {
       return text(400, std::string(e.what()) + "\n");
     }
   }
-  return json(m->state());
+  auto state = m->state();
+  if (auto compared = m->comparison(std::chrono::seconds(2))) state["compare"] = std::move(*compared);
+  return json(state);
 }
 
 }  // namespace reprise::proxy

@@ -103,10 +103,6 @@ int handout_fit(std::string_view where, std::string_view producer_path, std::str
   return score;
 }
 
-bool id_named(std::string_view key) {
-  return http::iequals(key, "id") || key.ends_with("_id") || key.ends_with("Id") || key.ends_with("ID");
-}
-
 std::string Handout::describe() const {
   switch (from) {
     case From::json:

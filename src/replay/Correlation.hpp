@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capture/Exchange.hpp"
+#include "capture/IdNames.hpp"
 #include "http/MessageHead.hpp"
 #include "replay/Profile.hpp"
 
@@ -36,8 +37,7 @@ std::vector<Handout> find_handouts(const capture::Response& res, const Correlate
 bool read_live(const Handout& h, const std::vector<http::Header>& headers, std::string& out);
 bool read_live(const Handout& h, const nlohmann::json& body, std::string& out);
 
-// True for a JSON key that names an id: "id", "room_id", "roomId", "ID".
-bool id_named(std::string_view key);
+using capture::id_named;
 
 // How well a handout fits the place a request carries its value: the same key (room_id ←
 // room_id) 4, a generic "id" of the resource the path names (/rooms/{id} ← POST /rooms) 2, any

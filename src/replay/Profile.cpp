@@ -68,7 +68,7 @@ const std::set<std::string> kKeys = {
     "executor",        "speed",      "vus",        "duration",         "rate",       "timeUnit",
     "preAllocatedVUs", "maxVUs",     "startVUs",   "startRate",        "stages",     "gracefulStop",
     "routes",          "thresholds", "identities", "correlate",        "iterations", "maxDuration",
-    "thinkTime",       "capture",    "sse",        "expected_statuses"};
+    "thinkTime",       "capture",    "sse",        "expected_statuses", "compare"};
 
 std::vector<Stage> parse_stages(const Reader& r) {
   const Json& list = r.j.at("stages");
@@ -99,7 +99,7 @@ const std::set<std::string> kMetrics = {"http_reqs",
                                         "sse_connections",
                                         "sse_events",
                                         "sse_time_to_first_event",
-                                        "unexpected_status"};
+                                        "unexpected_status", "response_diffs"};
 
 // ${env:NAME} is expanded here, once: a missing variable is the profile's mistake, said at start.
 std::string expand_env(const Reader& r, const std::string& field, std::string text) {
@@ -285,6 +285,18 @@ Profile Profile::parse(const Json& j, const std::string& file) {
     for (auto it = sse.begin(); it != sse.end(); ++it)
       if (it.key() != "hold") r.fail("sse." + it.key(), "is not an sse option (hold)");
     if (sse.contains("hold")) p.sse_hold = r.duration(sse["hold"], "sse.hold");
+  }
+  if (r.has("compare")) {
+    const Json& c = j["compare"];
+    if (!c.is_object()) r.fail("compare", "must be an object {\"ignore\": [\"$.created_at\", \"X-Request-Id\"]}");
+    for (auto it = c.begin(); it != c.end(); ++it)
+      if (it.key() != "ignore") r.fail("compare." + it.key(), "is not a compare option (ignore)");
+    if (c.contains("ignore")) {
+      if (!c["ignore"].is_array() ||
+          !std::all_of(c["ignore"].begin(), c["ignore"].end(), [](const Json& e) { return e.is_string(); }))
+        r.fail("compare.ignore", "must be a list of JSON paths (\"$.created_at\") and header names");
+      p.compare_ignore = compare::IgnoreRules(c["ignore"].get<std::vector<std::string>>(), file, "field compare.ignore");
+    }
   }
   if (r.has("expected_statuses")) p.expected_statuses = parse_statuses(r);
   if (r.has("correlate")) p.correlate = parse_correlate(r);

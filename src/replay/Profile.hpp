@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/Noise.hpp"
 #include "metrics/Threshold.hpp"
 
 namespace reprise::replay {
@@ -80,6 +81,7 @@ struct Profile {
   std::string capture;  // `capture`, resolved against the profile's folder; empty: none named
   std::chrono::microseconds sse_hold{0};  // `sse.hold`: a replayed stream is held at least so long
   ExpectedStatuses expected_statuses;
+  compare::IgnoreRules compare_ignore;  // `compare.ignore`: what --compare never reports
 
   // Reads and checks a profile file; throws InputError(file, "field X", problem).
   static Profile load(const std::string& path);

@@ -107,6 +107,7 @@ void ReplayStats::count_at(std::vector<uint64_t>& per_second, int64_t us) {
 
 void ReplayStats::merge(const ReplayStats& o) {
   for (auto [name, m] : kCounters) this->*m += o.*m;
+  baseline_unanswered += o.baseline_unanswered;
   vus_max += o.vus_max;
   vus += o.vus;
   sse_open += o.sse_open;
@@ -119,6 +120,8 @@ void ReplayStats::merge(const ReplayStats& o) {
     tagged(route_index(o.routes[static_cast<size_t>(t.route)]), t.status).add(t.figures);
   for (size_t i = 0; i < o.step_statuses.size(); ++i)
     for (auto [status, n] : o.step_statuses[i]) count_step(static_cast<int>(i), status, n);
+  if (!o.diffs.empty())
+    diffs.merge(o.diffs, [&](size_t r) { return static_cast<size_t>(route_index(o.routes[r])); });
 }
 
 namespace {
@@ -238,6 +241,7 @@ void ReplayStats::write(nlohmann::ordered_json& j) const {
       by.push_back(std::move(one));
     }
   }
+  if (!diffs.empty()) j["response_diffs"] = diffs.to_json(routes);
 }
 
 void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) {
@@ -301,6 +305,9 @@ void ReplayStats::add_summary(const nlohmann::json& j, const std::string& file) 
           metrics::Histogram::from_json(t["http_req_waiting"], file, field + ".http_req_waiting"));
     }
   }
+  if (j.contains("response_diffs"))
+    diffs.add_json(j["response_diffs"], [&](const metrics::RouteKey& k) { return static_cast<size_t>(route_index(k)); },
+                   file);
   need("histograms", j.contains("histograms") && j["histograms"].is_object());
   for (auto [name, m] : kHistograms) {
     need(name, j["histograms"].contains(name));

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/DiffTally.hpp"
 #include "metrics/Histogram.hpp"
 #include "metrics/RouteTags.hpp"
 #include "metrics/TagFigures.hpp"
@@ -39,6 +40,7 @@ struct ReplayStats {
   uint64_t transport_errors = 0;   // no answer: connect, write or read failed, or timed out
   uint64_t interrupted = 0;        // requests cut by the run's end (not failures of the target)
   uint64_t bodies_too_big = 0;     // answers over 1 MiB whose handouts could not be read
+  uint64_t baseline_unanswered = 0;  // --baseline: requests its instance did not answer
   uint64_t data_sent = 0;
   uint64_t data_received = 0;
   uint64_t sse_connections = 0;
@@ -57,6 +59,7 @@ struct ReplayStats {
   std::deque<TaggedFigures> tags;         // as first seen; a deque, so references stay good
   // By Step::id: the statuses its answers came back with and how often (0: no answer).
   std::vector<std::vector<std::pair<int, uint64_t>>> step_statuses;
+  compare::DiffTally diffs;  // --compare: by route, as `routes` names them
 
   void count_step(int step, int status, uint64_t n = 1);
 

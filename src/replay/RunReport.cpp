@@ -8,6 +8,7 @@
 #include "InputError.hpp"
 #include "metrics/HtmlReport.hpp"
 #include "metrics/JUnitReport.hpp"
+#include "replay/DiffReport.hpp"
 #include "replay/FailureReport.hpp"
 #include "replay/RunPrintout.hpp"
 #include "replay/RunSummary.hpp"
@@ -32,6 +33,7 @@ int finish_run(const RunInfo& info, const RunResult& result,
   print_run(info, result);
   if (!result.cut_because.empty()) fmt::print("  cut short: {}\n", result.cut_because);
   print_failures(info.notes, result.stats, info.expected);
+  print_diffs(result.stats);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts, result);
   auto by_window = judge_windows(thresholds, result.timeline, info.windows);
@@ -45,7 +47,9 @@ int finish_run(const RunInfo& info, const RunResult& result,
       write_file(outputs.report, metrics::html_report(plain, status_section(plain)));
     }
   }
-  write_file(outputs.junit, metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s));
+  const nlohmann::json diffs =
+      result.stats.diffs.empty() ? nlohmann::json() : nlohmann::json(result.stats.diffs.to_json(result.stats.routes));
+  write_file(outputs.junit, metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s, diffs));
   return all_passed(verdicts) ? 0 : 99;
 }
 

@@ -10,6 +10,24 @@ namespace {
 
 using metrics::MetricValues;
 
+// response_diffs: of the answers compared on the routes the tags pick, the share that differed
+// (on the field the `field` tag names, when it names one).
+std::optional<MetricValues> diff_rate(const metrics::Threshold& t, const ReplayStats& s) {
+  uint64_t compared = 0, differing = 0;
+  auto tag = [&](const char* name) {
+    auto it = t.tags.find(name);
+    return it == t.tags.end() ? std::string() : it->second;
+  };
+  const std::string name = tag("name"), method = tag("method"), field = tag("field");
+  for (size_t r = 0; r < s.routes.size(); ++r) {
+    if ((!name.empty() && s.routes[r].name != name) || (!method.empty() && s.routes[r].method != method)) continue;
+    compared += s.diffs.compared(r);
+    differing += s.diffs.differing(r, field);
+  }
+  if (compared == 0) return std::nullopt;
+  return MetricValues{MetricValues::Kind::rate, nullptr, differing, compared};
+}
+
 // A threshold's figures out of the run: the whole run's, or those of the requests its tags
 // ({name:..., method:..., status:...}) pick, added up in `picked`.
 std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r,
@@ -21,6 +39,7 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
     return MetricValues{Kind::counter, nullptr, 0, 0, static_cast<double>(n), static_cast<double>(n) / secs};
   };
   const std::string& m = t.metric;
+  if (m == "response_diffs") return diff_rate(t, s);
   if (!t.tags.empty()) {
     picked = s.matching(t.tags);
     const metrics::TagFigures* tag = &picked;

@@ -48,6 +48,9 @@ class ThreadRun {
         pool_(ctx.get_executor(), options.target, 0, options.connect_timeout,
               options.target_tls ? &*options.target_tls : nullptr),
         timer_(ctx) {
+    if (options.baseline)
+      baseline_pool_.emplace(ctx.get_executor(), *options.baseline, 0, options.connect_timeout,
+                             options.baseline_tls ? &*options.baseline_tls : nullptr);
     const auto shards = static_cast<uint64_t>(options.shards);
     copies_.stride = static_cast<uint64_t>(options.threads) * shards;
     copies_.offset = static_cast<uint64_t>(index) * shards + static_cast<uint64_t>(options.shard);
@@ -107,7 +110,8 @@ class ThreadRun {
   }
 
   Vu& new_vu(int number) {
-    vus_.push_back(std::make_unique<Vu>(pool_, settings_, stats, copies_, number));
+    vus_.push_back(std::make_unique<Vu>(pool_, settings_, stats, copies_, number,
+                                        baseline_pool_ ? &*baseline_pool_ : nullptr));
     return *vus_.back();
   }
 
@@ -265,6 +269,7 @@ class ThreadRun {
   const RunSettings& settings_;
   int index_;
   net::UpstreamPool pool_;
+  std::optional<net::UpstreamPool> baseline_pool_;
   asio::steady_timer timer_;
   CopyNumbers copies_;
   std::vector<std::unique_ptr<Vu>> vus_;
@@ -317,6 +322,8 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   settings.speed = profile.executor == Executor::replay_timing ? options.speed : 1;
   settings.shard = options.shard;
   settings.run_mark = RunMark::random();
+  if (!plan.expected.empty()) settings.expected = &plan.expected;
+  settings.ignore = &profile.compare_ignore;
   settings.t0 = clock::now() + std::chrono::milliseconds(20);  // every thread is running by then
   if (profile.executor == Executor::per_vu_iterations)
     settings.hard_stop = settings.t0 + profile.max_duration + profile.graceful_stop;
@@ -368,6 +375,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   result.stats.set_routes(plan.tags);
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);
+  result.stats.diffs.apply_baseline();
   if (options.timeline) {  // the last interval, up to the end
     timeline.push_back(ReplayStats::timeline_point(last, result.stats, result.elapsed_s));
     result.timeline = std::move(timeline);

@@ -22,6 +22,8 @@ namespace reprise::replay {
 struct RunOptions {
   boost::asio::ip::tcp::endpoint target;
   std::optional<net::ClientTlsSettings> target_tls;  // an https:// target
+  std::optional<boost::asio::ip::tcp::endpoint> baseline;  // --baseline: a second known-good instance
+  std::optional<net::ClientTlsSettings> baseline_tls;
   int threads = 1;
   int shard = 1;   // i of i/N, 1-based
   int shards = 1;  // N

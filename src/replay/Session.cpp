@@ -53,6 +53,7 @@ struct BuildContext {
   TagIndex& tags;
   const FieldEvidence& fields;
   std::vector<StepNote>& notes;
+  SessionBuild& out;
 };
 
 bool is_credential_header(std::string_view name) {
@@ -259,12 +260,24 @@ class Builder {
     step.tag = tag;
     finish_note(x);
     context_.notes.push_back(std::move(note_));
+    if (context_.options.compare) expect(x, tag);
     step.offset_us = x.t_us - flow_start_us;
     if (previous)
       step.think_us =
           std::max<int64_t>(0, x.t_us - (previous->t_us + (previous->res ? previous->res->dur_us : 0)));
     step.hold_us = x.res ? x.res->dur_us : 0;
     return step;
+  }
+
+  // The recorded answer kept for --compare, and learned from with the others of its kind.
+  void expect(const Exchange& x, int tag) {
+    Expectation e;
+    if (x.res) {
+      e.answer = compare::Answer::recorded(*x.res);
+      e.kind = compare::LearnedNoise::kind_of(tag, x.res->status, x.req);
+      context_.out.learned.kind(e.kind).learn(e.answer);
+    }
+    context_.out.expected.push_back(std::move(e));
   }
 
   // What the note says beyond the slots the request took: the fields sent as recorded, and a
@@ -349,7 +362,7 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
   TagIndex tags(profile, out.tags);
   const auto fields = field_evidence(exchanges);
-  BuildContext context{profile, options, tags, fields, out.notes};
+  BuildContext context{profile, options, tags, fields, out.notes, out};
   for (const auto& group : group_users(connections)) {
     std::vector<const std::vector<const Exchange*>*> flows;
     std::vector<int> user_of_flow;
@@ -364,6 +377,7 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
   std::stable_sort(out.sessions.begin(), out.sessions.end(), [](const Session& a, const Session& b) {
     return a.start_us < b.start_us || (a.start_us == b.start_us && a.key < b.key);
   });
+  for (auto& e : out.expected) e.noise = out.learned.find(e.kind);
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "capture/Exchange.hpp"
+#include "compare/Answer.hpp"
+#include "compare/Noise.hpp"
 #include "metrics/RouteTags.hpp"
 #include "replay/Correlation.hpp"
 #include "replay/Profile.hpp"
@@ -99,6 +101,14 @@ struct StepNote {
 struct SessionOptions {
   bool auto_correlate = true;
   std::string host;  // the Host to send; empty keeps the recorded one
+  bool compare = false;  // keep each step's recorded answer and learn noise from them (--compare)
+};
+
+// A step's recorded answer, for --compare: replay/Vu compares the live answer with it.
+struct Expectation {
+  compare::Answer answer;  // status 0: none was recorded; nothing is compared
+  std::string kind;        // compare::LearnedNoise::kind_of
+  const compare::KindNoise* noise = nullptr;  // what the capture's answers to its kind of request showed
 };
 
 struct SessionBuild {
@@ -106,6 +116,8 @@ struct SessionBuild {
   std::vector<metrics::RouteKey> tags;  // the name tags and methods the steps carry
   std::vector<StepNote> notes;          // by Step::id
   uint64_t skipped_websocket = 0;       // WebSocket exchanges are not replayed
+  std::vector<Expectation> expected;    // by Step::id, with SessionOptions::compare
+  compare::LearnedNoise learned;        // `expected`'s `noise` points into it
 };
 
 SessionBuild build_sessions(std::vector<capture::Exchange> exchanges, const Profile& profile,

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "capture/SecretNames.hpp"
+#include "http/MessageHead.hpp"
+#include "replay/ConnectionSpans.hpp"
 #include "replay/Correlation.hpp"
 #include "replay/RequestTemplate.hpp"
 
@@ -37,8 +40,49 @@ std::vector<std::vector<size_t>> ordered_sets(DisjointSets& sets, const std::vec
   return out;
 }
 
-// Connections joined by the credentials they share.
-std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first) {
+// Calls f(name, value) for each "name=value" of a `sep`-separated list, spaces around them trimmed.
+template <typename F>
+void each_pair(std::string_view list, char sep, F&& f) {
+  auto trim = [](std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    return t;
+  };
+  while (!list.empty()) {
+    std::string_view pair = list.substr(0, list.find(sep));
+    list.remove_prefix(std::min(list.size(), pair.size() + 1));
+    if (size_t eq = pair.find('='); eq != std::string_view::npos)
+      f(trim(pair.substr(0, eq)), trim(pair.substr(eq + 1)));
+  }
+}
+
+// Calls `f` with each value in `req`'s Cookie headers of kMinLinkLength characters or more.
+template <typename F>
+void each_cookie_value(const capture::Request& req, F&& f) {
+  for (const auto& [name, value] : req.headers)
+    if (http::iequals(name, "cookie"))
+      each_pair(value, ';', [&](std::string_view, std::string_view v) {
+        if (v.size() >= kMinLinkLength) f(v);
+      });
+}
+
+// True when `req` carries a credential other than a cookie: an Authorization header, or a header or
+// query parameter with a credential's name (capture/SecretNames: X-Api-Key, ?token=).
+bool carries_credential(const capture::Request& req) {
+  bool found = false;
+  for (const auto& [name, value] : req.headers)
+    if (!value.empty() && !http::iequals(name, "cookie") && capture::is_default_secret_name(name))
+      found = true;  // Authorization, X-Api-Key, X-Auth-Token...
+  std::string_view target = req.target;
+  if (size_t q = target.find('?'); q != std::string_view::npos)
+    each_pair(target.substr(q + 1), '&', [&](std::string_view name, std::string_view value) {
+      if (!value.empty() && capture::is_default_secret_name(name)) found = true;
+    });
+  return found;
+}
+
+// A value handed out on one connection and carried later by a request on another.
+void join_by_handouts(const Lists& list, DisjointSets& sets) {
   std::unordered_map<std::string, std::pair<size_t, int64_t>> handed;  // value → connection, time
   const CorrelateRules rules;
   for (size_t c = 0; c < list.size(); ++c)
@@ -46,15 +90,99 @@ std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::
       if (x->res)
         for (const auto& h : find_handouts(*x->res, rules, true))
           if (!h.id && h.value.size() >= kMinLinkLength) handed.try_emplace(h.value, c, x->t_us);
+  if (handed.empty()) return;
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      each_link_token(x->req, [&](std::string_view token) {
+        auto it = handed.find(std::string(token));
+        if (it != handed.end() && it->second.first != c && it->second.second < x->t_us)
+          sets.join(c, it->second.first);
+      });
+}
+
+// A cookie value carried on two connections, handed out in the capture or not (set by a script, or
+// before the recording began). A value that clients at two addresses carry is a site's setting
+// (a consent, a theme), not one browser's: it joins nobody and is no credential. Returns, by
+// connection, whether it carries a cookie value of its browser's own.
+std::vector<bool> join_by_cookies(const Lists& list, const std::vector<std::string_view>& clients,
+                                  DisjointSets& sets) {
+  struct Carriers {
+    size_t first;
+    std::string_view client;  // the first address that carried it
+    bool shared = false;      // by clients at two addresses
+  };
+  std::unordered_map<std::string_view, Carriers> carriers;
+  std::vector<std::pair<std::string_view, size_t>> uses;  // (value, connection)
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      each_cookie_value(x->req, [&](std::string_view value) {
+        auto& carrier = carriers.try_emplace(value, Carriers{c, clients[c]}).first->second;
+        if (carrier.client.empty()) carrier.client = clients[c];
+        carrier.shared = carrier.shared || (!clients[c].empty() && clients[c] != carrier.client);
+        uses.emplace_back(value, c);
+      });
+  std::vector<bool> own(list.size(), false);
+  for (const auto& [value, c] : uses)
+    if (const auto& carrier = carriers.at(value); !carrier.shared) {
+      sets.join(c, carrier.first);
+      own[c] = true;
+    }
+  return own;
+}
+
+// The connections of one page load (a HAR's pageref).
+void join_by_pages(const Lists& list, DisjointSets& sets) {
+  std::unordered_map<std::string_view, size_t> first;
+  for (size_t c = 0; c < list.size(); ++c)
+    for (const auto* x : *list[c])
+      if (!x->page.empty()) sets.join(c, first.try_emplace(x->page, c).first->second);
+}
+
+ConnectionSpan span_of(const std::vector<const capture::Exchange*>& xs, std::string_view client) {
+  ConnectionSpan s;
+  s.client = client;
+  s.start_us = s.end_us = xs.front()->t_us;
+  for (const auto* x : xs) s.end_us = std::max(s.end_us, x->t_us + (x->res ? x->res->dur_us : 0));
+  const auto& first = xs.front()->req;
+  s.first_request = first.method + " " + first.target.substr(0, first.target.find('?'));
+  return s;
+}
+
+// Connections of one client that no credential ties to anyone, joined by time (ConnectionSpans).
+// `own_cookie`: by connection, whether it carries a cookie of its browser's own (a credential).
+void join_by_time(const Lists& list, const std::vector<std::string_view>& clients,
+                  const std::vector<bool>& own_cookie, DisjointSets& sets) {
+  std::vector<size_t> members(list.size(), 0);
+  for (size_t c = 0; c < list.size(); ++c) ++members[sets.find(c)];
+  std::vector<ConnectionSpan> spans;
+  for (size_t c = 0; c < list.size(); ++c) {
+    spans.push_back(span_of(*list[c], clients[c]));
+    spans.back().user = sets.find(c);
+    spans.back().anonymous = members[sets.find(c)] == 1 && !own_cookie[c] &&
+                             std::none_of(list[c]->begin(), list[c]->end(),
+                                          [](const auto* x) { return carries_credential(x->req); });
+  }
+  for (const auto& [a, b] : links_in_time(spans)) sets.join(a, b);
+}
+
+// The client of each connection: the first address its records name ("" for none).
+std::vector<std::string_view> clients_of(const Lists& list) {
+  std::vector<std::string_view> out;
+  for (const auto* xs : list) {
+    auto named = std::find_if(xs->begin(), xs->end(), [](const auto* x) { return !x->client.empty(); });
+    out.push_back(named == xs->end() ? std::string_view{} : std::string_view((*named)->client));
+  }
+  return out;
+}
+
+// Connections joined into users: by credentials, cookies and page loads, then by time.
+std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first) {
   DisjointSets sets(list.size());
-  if (!handed.empty())
-    for (size_t c = 0; c < list.size(); ++c)
-      for (const auto* x : *list[c])
-        each_link_token(x->req, [&](std::string_view token) {
-          auto it = handed.find(std::string(token));
-          if (it != handed.end() && it->second.first != c && it->second.second < x->t_us)
-            sets.join(c, it->second.first);
-        });
+  const auto clients = clients_of(list);
+  join_by_handouts(list, sets);
+  const auto own_cookie = join_by_cookies(list, clients, sets);
+  join_by_pages(list, sets);
+  join_by_time(list, clients, own_cookie, sets);
   return ordered_sets(sets, first);
 }
 

@@ -2,8 +2,12 @@
 // logs in on one connection and opens its notification stream on another: two connections are
 // one user when a long value that an answer on one handed out (a token, a session cookie, a
 // redaction placeholder: 8 characters or more) is carried later by a request of the other, in a
-// header token, a path segment or a query value. Users act on each other (Bob accepts the
-// friend request Alice sent, posts in the room Alice made): two users are one group when one
+// header token, a path segment or a query value; when both carry one cookie value of 8
+// characters or more (set by a script, or before the recording); when they belong to one page
+// load (a HAR's pageref); and, for a connection that carries no credential and is tied to no
+// other, when it overlaps in time the one user of its client then open (replay/ConnectionSpans:
+// an anonymous page, its EventSource and its fetch calls). Users act on each other (Bob accepts
+// the friend request Alice sent, posts in the room Alice made): two users are one group when one
 // carries a value that only the other's answers handed out, an id where it fits the place
 // (replay/Correlation's handout_fit: the accept's /requests/{id} ← Alice's POST /requests) or
 // a long value anywhere. The session builder replays a group as one iteration, sharing its

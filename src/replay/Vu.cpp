@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,11 +17,15 @@ using asio::awaitable;
 using net::nothrow;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr size_t kRead = 16384;
 constexpr size_t kMaxHead = 65536;
-constexpr size_t kMaxKeptBody = 1 << 20;  // a JSON answer read for handouts
+constexpr size_t kMaxKeptBody = 1 << 20;  // a JSON answer read for handouts or compared
+constexpr size_t kMaxKeptStream = 1 << 16;  // the start of an event stream, compared
+constexpr auto kCompareGrace = std::chrono::seconds(1);
+constexpr auto kLookEvery = std::chrono::milliseconds(50);
 
 bool event_stream(const http::MessageHead& head) {
   for (const auto& h : head.headers)
@@ -29,19 +34,32 @@ bool event_stream(const http::MessageHead& head) {
 }
 }  // namespace
 
-Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number)
-    : pool_(pool), run_(run), stats_(stats), copies_(copies), number_(number), changed_(pool.executor()) {}
+Vu::Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number,
+       net::UpstreamPool* baseline)
+    : pool_(pool),
+      baseline_(baseline),
+      run_(run),
+      stats_(stats),
+      copies_(copies),
+      number_(number),
+      changed_(pool.executor()) {
+  compare_.ignore = run_.ignore;
+  compare_.mapped = [this](std::string_view recorded, std::string_view live) {
+    return mapped(recorded, live, *mapping_);
+  };
+}
 
 int64_t Vu::since_t0(clock::time_point t) const { return duration_cast<microseconds>(t - run_.t0).count(); }
 
 void Vu::abort() {
   aborted_ = true;
   changed_.cancel();
-  for (auto& link : links_) {
-    link->timer.cancel();
-    close(*link);
-    link->dog.stop();
-  }
+  for (auto* links : {&links_, &baseline_links_})
+    for (auto& link : *links) {
+      link->timer.cancel();
+      close(*link);
+      link->dog.stop();
+    }
 }
 
 void Vu::close(Link& link) {
@@ -61,8 +79,13 @@ awaitable<bool> Vu::wait_until(Link& link, clock::time_point when) {
 }
 
 void Vu::begin_iteration(const Session& session) {
+  session_ = &session;
   live_.resize(session.slots.size());
   while (links_.size() < session.flows.size()) links_.push_back(std::make_unique<Link>(pool_.executor()));
+  while (baseline_ && baseline_links_.size() < session.flows.size()) {
+    baseline_links_.push_back(std::make_unique<Link>(pool_.executor()));
+    baseline_links_.back()->baseline = true;
+  }
   for (auto& link : links_) link->answered = 0;
   copy_.resize(static_cast<size_t>(session.users));
   for (auto& c : copy_) c = copies_.take();
@@ -78,6 +101,7 @@ void Vu::begin_iteration(const Session& session) {
     live_[i] = id.value_template.empty() ? unique_value(slot.recorded, run_.run_mark, ctx.copy)
                                          : expand_identity(id.value_template, ctx);
   }
+  if (baseline_) baseline_live_ = live_;  // the same identities; its own handouts
   changed_.expires_at(clock::time_point::max());
 }
 
@@ -117,6 +141,8 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     auto now = clock::now();
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
+    if (baseline_ && compares(step) && !(*run_.expected)[static_cast<size_t>(step.id)].answer.stream)
+      co_await ask_baseline(*baseline_links_[f], step);
     previous_end = clock::now();
   }
   answered(link, flow.steps.size());  // what it never asked is settled too: the recorded values go
@@ -179,7 +205,7 @@ awaitable<size_t> Vu::read_some(Link& link) {
   if (link.dog.expired()) co_return 0;  // the deadline passed while a finished read was queued
   auto [ec, n] = co_await link.stream.async_read_some(link.in.prepare(kRead), nothrow);
   link.in.commit(n);
-  stats_.data_received += n;
+  if (!link.baseline) stats_.data_received += n;
   co_return n;
 }
 
@@ -207,6 +233,8 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
   stats_.http_req_waiting.record(waited);
   tag.http_req_waiting.record(waited);
   for (const auto& e : step.from_head) read_live(e.place, h.headers, live_[static_cast<size_t>(e.slot)]);
+  const bool comparing = compares(step);
+  if (comparing) link.answer = compare::Answer::head_of(h.status, h.headers);
   const int status = h.status;
   const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
   if (event_stream(h)) {
@@ -216,9 +244,10 @@ awaitable<Vu::Sent> Vu::attempt(Link& link, const Step& step, clock::time_point 
     close(link);
     co_return Sent::answered;
   }
-  bool whole = co_await read_body(link, step);
+  bool whole = co_await read_body(link, step, comparing, live_);
   if (!whole) co_return Sent::failed;
   count_answer(status, step, tag);
+  if (comparing) compare_answer(step, link.answer, false);
   const uint64_t took = elapsed_us(start);
   stats_.http_req_duration.record(took);
   tag.http_req_duration.record(took);
@@ -268,17 +297,19 @@ awaitable<Vu::Sent> Vu::read_head(Link& link, const Step& step, bool reused) {
   }
 }
 
-awaitable<bool> Vu::read_body(Link& link, const Step& step) {
+awaitable<bool> Vu::read_body(Link& link, const Step& step, bool comparing, std::vector<std::string>& live) {
   link.body.clear();
   if (link.parser.head().body == http::BodyKind::none) co_return true;
-  bool keep = !step.from_body.empty();
+  const bool json = comparing && compare::is_json_media(link.answer.media_type);
+  bool keep = !step.from_body.empty() || json;
   for (;;) {
     auto got = link.parser.parse_body(link.in.readable());
     if (got.error) co_return false;
     for (auto piece : link.parser.pieces()) {
       if (keep && link.body.size() + piece.size() > kMaxKeptBody) {
-        keep = false;  // too big to read handouts from: the recorded values go
+        keep = false;  // too big to read handouts from (the recorded values go) or to compare
         ++stats_.bodies_too_big;
+        link.answer.body_kept = false;
       }
       if (keep) link.body += piece;
     }
@@ -293,9 +324,10 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step) {
       break;
     }
   }
-  if (keep && !step.from_body.empty()) {
-    auto json = nlohmann::json::parse(link.body, nullptr, false);
-    for (const auto& e : step.from_body) read_live(e.place, json, live_[static_cast<size_t>(e.slot)]);
+  if (keep) {
+    auto parsed = nlohmann::json::parse(link.body, nullptr, false);
+    for (const auto& e : step.from_body) read_live(e.place, parsed, live[static_cast<size_t>(e.slot)]);
+    if (json) link.answer.set_json(std::move(parsed));
   }
   co_return true;
 }
@@ -307,27 +339,138 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
   stats_.sse_open_peak = std::max(stats_.sse_open_peak, ++stats_.sse_open);
   const auto hold =
       std::max(run_.scaled(step.hold_us), run_.profile->sse_hold);  // sse.hold: at least so long
-  link.dog.arm(std::min(start + hold, run_.hard_stop) - clock::now());
+  const auto hold_end = std::min(start + hold, run_.hard_stop);
+  const bool comparing = compares(step);
+  link.dog.arm((comparing ? run_.hard_stop : hold_end) - clock::now());
   bool first = true;
+  bool kept_all = true;
+  link.body.clear();
+  CompareHold ending;
+  if (comparing) ending.wanted = (*run_.expected)[static_cast<size_t>(step.id)].answer.event_types.size();
   for (;;) {
     auto got = link.parser.parse_body(link.in.readable());
     if (got.error) break;
-    for (auto piece : link.parser.pieces()) link.sse.feed(piece, 0, link.events);
+    for (auto piece : link.parser.pieces()) {
+      link.sse.feed(piece, 0, link.events);
+      if (!comparing) continue;
+      size_t room = kMaxKeptStream - link.body.size();
+      link.body.append(piece.substr(0, room));
+      kept_all = kept_all && piece.size() <= room;
+    }
     link.parser.clear_pieces();
     link.in.consume(got.consumed);
     if (!link.events.events.empty()) {
       if (first) stats_.sse_time_to_first_event.record(elapsed_us(start));
       first = false;
       stats_.sse_events += link.events.events.size();
+      ending.events += link.events.events.size();
       link.events.events.clear();
     }
     if (got.complete || aborted_) break;
+    if (comparing) {
+      auto next = next_look(ending, hold_end);
+      if (!next) break;
+      link.timer.expires_at(*next);
+      auto woke = co_await (link.stream.async_wait_readable(nothrow) || link.timer.async_wait(nothrow));
+      if (woke.index() == 1) continue;  // time to look again
+      if (!net::Stream::readable(std::get<0>(std::get<0>(woke)))) break;
+    }
     size_t n = co_await read_some(link);
     if (n == 0) break;
   }
   link.sse = {};
   --streams_held_;
   --stats_.sse_open;
+  if (comparing && !aborted_) {
+    link.answer.set_stream(link.body, kept_all);
+    compare_answer(step, link.answer, false);
+  }
+}
+
+// A compared stream is held as recorded, then until the session's other flows are done (the
+// events it saw were their doing, and under load they take longer than recorded), then until
+// it has as many events as recorded or kCompareGrace has passed.
+std::optional<clock::time_point> Vu::next_look(CompareHold& h, clock::time_point hold_end) {
+  const auto now = clock::now();
+  if (aborted_ || now >= run_.hard_stop) return std::nullopt;
+  if (now < hold_end) return hold_end;
+  if (flows_running_ > 1) return now + kLookEvery;
+  if (!h.others_done) h.others_done = now;
+  const auto grace_end = *h.others_done + kCompareGrace;
+  if (h.events >= h.wanted || now >= grace_end) return std::nullopt;
+  return std::min(now + kLookEvery, grace_end);
+}
+
+bool Vu::compares(const Step& step) const {
+  return run_.expected && (*run_.expected)[static_cast<size_t>(step.id)].answer.status != 0;
+}
+
+void Vu::compare_answer(const Step& step, const compare::Answer& live, bool baseline) {
+  const Expectation& e = (*run_.expected)[static_cast<size_t>(step.id)];
+  diffs_.clear();
+  compare_.learned = e.noise;
+  mapping_ = baseline ? &baseline_live_ : &live_;
+  compare::compare_answers(e.answer, live, compare_, diffs_);
+  if (baseline)
+    stats_.diffs.count_baseline(static_cast<size_t>(step.tag), diffs_);
+  else
+    stats_.diffs.count(static_cast<size_t>(step.tag), diffs_);
+}
+
+// --baseline: the same request, rendered with the baseline's own values, to the second
+// known-good instance; its answer is compared with the recorded one too, and counted apart
+// (compare::DiffTally::apply_baseline). Nothing of it counts in the run's figures.
+awaitable<void> Vu::ask_baseline(Link& link, const Step& step) {
+  step.request.render(baseline_live_, link.out);
+  Sent head = Sent::retry;
+  for (int tries = 0; tries < 2 && head == Sent::retry && !aborted_; ++tries) {
+    const bool reused = link.stream.is_open();
+    if (!reused) {
+      auto got = co_await baseline_->connect();
+      if (!got.connection || aborted_) break;
+      link.stream = std::move(got.connection->stream);
+      link.in.clear();
+    }
+    link.dog.watch(link.stream.socket());
+    link.dog.arm(run_.request_timeout);
+    auto [wec, written] = co_await asio::async_write(link.stream, asio::buffer(link.out), nothrow);
+    head = wec ? (reused ? Sent::retry : Sent::failed) : co_await read_head(link, step, reused);
+    if (head == Sent::retry) close(link);
+  }
+  if (head != Sent::answered) {
+    close(link);
+    ++stats_.baseline_unanswered;
+    co_return;
+  }
+  const auto& h = link.parser.head();
+  for (const auto& e : step.from_head) read_live(e.place, h.headers, baseline_live_[static_cast<size_t>(e.slot)]);
+  link.answer = compare::Answer::head_of(h.status, h.headers);
+  const bool keep_alive = h.keep_alive && h.body != http::BodyKind::until_close;
+  if (link.answer.stream || !co_await read_body(link, step, true, baseline_live_)) {
+    close(link);
+    co_return;
+  }
+  link.dog.disarm();
+  if (!keep_alive) close(link);
+  compare_answer(step, link.answer, true);
+}
+
+bool Vu::mapped(std::string_view recorded, std::string_view live, const std::vector<std::string>& values) const {
+  const auto& slots = session_->slots;
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (slots[i].recorded == recorded && values[i] == live) return true;
+  // A value with the session's values inside it ("alice's room"): each put in as it is live.
+  std::string swapped(recorded);
+  bool any = false;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const std::string& r = slots[i].recorded;
+    if (r.size() < 4 || r == values[i]) continue;
+    for (size_t at = swapped.find(r); at != std::string::npos; at = swapped.find(r, at + values[i].size())) {
+      swapped.replace(at, r.size(), values[i]);
+      any = true;
+    }
+  }
+  return any && swapped == live;
 }
 
 }  // namespace reprise::replay

@@ -11,10 +11,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "capture/SseEvents.hpp"
+#include "compare/AnswerDiff.hpp"
 #include "http/MessageParser.hpp"
 #include "net/ByteBuffer.hpp"
 #include "net/UpstreamPool.hpp"
@@ -44,6 +46,8 @@ struct RunSettings {
   RunMark run_mark;                                        // {run}, and in automatic identities
   clock::time_point t0;                                    // the run's start
   clock::time_point hard_stop = clock::time_point::max();  // streams and waits end here
+  const std::vector<Expectation>* expected = nullptr;      // --compare: by Step::id
+  const compare::IgnoreRules* ignore = nullptr;             // the profile's compare.ignore
 
   // A recorded span at replay speed.
   std::chrono::microseconds scaled(int64_t recorded_us) const {
@@ -53,7 +57,9 @@ struct RunSettings {
 
 class Vu {
  public:
-  Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number);
+  // `baseline`: --baseline's pool; each request compared also goes there (Vu::ask_baseline).
+  Vu(net::UpstreamPool& pool, const RunSettings& run, ReplayStats& stats, CopyNumbers& copies, int number,
+     net::UpstreamPool* baseline = nullptr);
   Vu(const Vu&) = delete;
   Vu& operator=(const Vu&) = delete;
 
@@ -82,6 +88,8 @@ class Vu {
     size_t answered = 0;  // of its flow, the steps answered (or settled without: the flow ended)
     std::string out;
     std::string body;
+    compare::Answer answer;  // --compare: the live answer, as far as it is read
+    bool baseline = false;   // to --baseline's instance: its bytes count in no figure
   };
   enum class Sent { answered, failed, retry };
 
@@ -91,17 +99,31 @@ class Vu {
   boost::asio::awaitable<bool> exchange(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> attempt(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<Sent> read_head(Link& link, const Step& step, bool reused);
-  boost::asio::awaitable<bool> read_body(Link& link, const Step& step);
+  boost::asio::awaitable<bool> read_body(Link& link, const Step& step, bool comparing,
+                                         std::vector<std::string>& live);
+  boost::asio::awaitable<void> ask_baseline(Link& link, const Step& step);
   boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
   boost::asio::awaitable<size_t> read_some(Link& link);
   void close(Link& link);
   void answered(Link& link, size_t steps);
   void count_answer(int status, const Step& step, metrics::TagFigures& tag);
+  bool compares(const Step& step) const;
+  // How a compared event stream's hold ends (Vu::next_look).
+  struct CompareHold {
+    size_t events = 0, wanted = 0;  // so far, and as recorded
+    std::optional<clock::time_point> others_done;
+  };
+  std::optional<clock::time_point> next_look(CompareHold& hold, clock::time_point hold_end);
+  void compare_answer(const Step& step, const compare::Answer& live, bool baseline);
+  // True when the session's own values (`values`, by slot) turned `recorded` into `live` (a
+  // token, an id, an identity).
+  bool mapped(std::string_view recorded, std::string_view live, const std::vector<std::string>& values) const;
   static uint64_t elapsed_us(clock::time_point since);
   void begin_iteration(const Session& session);
   int64_t since_t0(clock::time_point t) const;
 
   net::UpstreamPool& pool_;
+  net::UpstreamPool* baseline_;
   const RunSettings& run_;
   ReplayStats& stats_;
   CopyNumbers& copies_;
@@ -110,6 +132,12 @@ class Vu {
   bool aborted_ = false;
   std::vector<std::unique_ptr<Link>> links_;  // one per flow of the largest session so far
   std::vector<std::string> live_;             // by slot
+  const Session* session_ = nullptr;          // the one being replayed
+  std::vector<compare::Difference> diffs_;    // of the answer being compared
+  compare::CompareContext compare_;
+  const std::vector<std::string>* mapping_ = &live_;  // the values `compare_` maps with
+  std::vector<std::unique_ptr<Link>> baseline_links_;  // --baseline: one per flow
+  std::vector<std::string> baseline_live_;             // --baseline: by slot
   std::vector<uint64_t> copy_;  // by user of the session: its copy number in this iteration
   int streams_held_ = 0;        // event streams this VU holds now
   size_t flows_running_ = 0;

@@ -50,13 +50,15 @@ def api(port, method, path, token=None, body=None, headers=None):
 
 
 class SseClient:
-    """A notification stream read incrementally from a raw socket in a thread. It decodes
-    chunked or close-delimited bodies and splits them into SSE events and comments."""
+    """A notification stream (or, with `path`, the anonymous lobby's when `token` is None) read
+    incrementally from a raw socket in a thread. It decodes chunked or close-delimited bodies and
+    splits them into SSE events and comments."""
 
-    def __init__(self, port, token, timeout=10.0):
+    def __init__(self, port, token, timeout=10.0, path="/api/notifications/stream"):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        request = (f"GET /api/notifications/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                   f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n")
+        auth = "" if token is None else f"Authorization: Bearer {token}\r\n"
+        request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   f"{auth}Accept: text/event-stream\r\n\r\n")
         self.sock.sendall(request.encode())
         self.status, self.headers, rest = self._read_head(timeout)
         self.chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()

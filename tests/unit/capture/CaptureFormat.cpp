@@ -426,3 +426,24 @@ TEST_CASE("ids, body sizes and event sizes above INT64_MAX are written as they w
   CHECK(back.req.body.size == UINT64_MAX);
   CHECK(back.stream->events.at(0).bytes == UINT64_MAX);
 }
+
+TEST_CASE("client and page round trip, are left out when empty, and old lines without them read") {
+  Exchange x = minimal();
+  auto bare = line_of(x);
+  CHECK_FALSE(bare.contains("client"));
+  CHECK_FALSE(bare.contains("page"));
+  auto old = exchange_from_json(bare, kFile, 7);
+  CHECK(old.client.empty());
+  CHECK(old.page.empty());
+
+  x.client = "192.0.2.7";
+  x.page = "page_2";
+  auto j = line_of(x);
+  CHECK(j["client"] == "192.0.2.7");
+  CHECK(j["page"] == "page_2");
+  auto back = exchange_from_json(j, kFile, 7);
+  CHECK(back.client == "192.0.2.7");
+  CHECK(back.page == "page_2");
+  CHECK_THAT(exchange_error(with(R"("client":7)")), Catch::Contains("line 7, field client"));
+  CHECK_THAT(exchange_error(with(R"("page":["p"])")), Catch::Contains("line 7, field page"));
+}

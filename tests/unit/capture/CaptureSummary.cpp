@@ -127,6 +127,19 @@ TEST_CASE("routes, statuses, latency, sessions and the time span") {
   CHECK(s.rate_per_s == Approx(8 / 3.5));
 }
 
+TEST_CASE("a page load is one session, however many connections it used") {
+  SummaryBuilder b;
+  for (const char* key : {"page_1/11", "page_1/12/sse-2", "page_2/11"}) {
+    auto x = exchange(key, 0, "GET", "/", 200, 1000);
+    x.page = std::string(key).substr(0, 6);
+    b.add(x);
+  }
+  b.add(exchange("page_1", 0, "GET", "/", 200, 1000));  // a session named like a page is still its own
+  auto s = b.finish(CaptureHeader{}, false, 0);
+  CHECK(s.sessions == 3);
+  CHECK(s.exchanges_per_session.max == 2);
+}
+
 TEST_CASE("SSE streams and WebSocket frames are counted, and left out of the overall latency") {
   SummaryBuilder b;
   b.add(exchange("s1", 0, "GET", "/api/users/me", 200, 1000));

@@ -6,81 +6,9 @@
 #include <string>
 #include <vector>
 
-using reprise::demo::ChatResponse;
-using reprise::demo::ChatService;
-using Json = nlohmann::json;
+#include "demo/ChatConversation.hpp"
 
-namespace {
-
-// A service plus the calls a client makes, so each test reads as the API conversation it is.
-struct Chat {
-  ChatService service;
-
-  ChatResponse call(std::string_view method, std::string_view target, const std::string& token = "",
-                    std::string_view body = "") {
-    return service.handle(method, target, token.empty() ? "" : "Bearer " + token, body);
-  }
-  ChatResponse post(std::string_view target, const std::string& token, const Json& body) {
-    return call("POST", target, token, body.dump());
-  }
-  ChatResponse get(std::string_view target, const std::string& token) { return call("GET", target, token); }
-
-  // Registers and logs in; returns the token.
-  std::string user(const std::string& name, const Json& display_name = nullptr) {
-    Json body = {{"email", name + "@example.org"}, {"username", name}, {"password", "pw-" + name}};
-    if (!display_name.is_null()) body["display_name"] = display_name;
-    auto r = post("/api/users/register", "", body);
-    REQUIRE(r.status == 201);
-    auto login = post("/api/users/login", "", {{"email", name + "@example.org"}, {"password", "pw-" + name}});
-    REQUIRE(login.status == 200);
-    return Json::parse(login.body).at("access_token").get<std::string>();
-  }
-};
-
-Json parse(const ChatResponse& r) {
-  INFO(r.body);
-  REQUIRE(Json::accept(r.body));
-  CHECK(r.body == nlohmann::ordered_json::parse(r.body).dump());  // compact JSON
-  return Json::parse(r.body);
-}
-
-// The status and the exact detail of an error answer.
-void check_error(const ChatResponse& r, int status, const std::string& detail = "") {
-  INFO(r.body);
-  CHECK(r.status == status);
-  Json j = parse(r);
-  REQUIRE(j.is_object());
-  REQUIRE(j.contains("detail"));
-  CHECK(j.size() == 1);
-  if (!detail.empty()) CHECK(j["detail"] == detail);
-}
-
-std::vector<std::string> keys(const Json& j) {
-  std::vector<std::string> out;
-  for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<int> ids(const Json& list, const char* field = "id") {
-  std::vector<int> out;
-  for (const auto& x : list) out.push_back(x.at(field).get<int>());
-  return out;
-}
-
-// Collects the SSE frames one stream would have written.
-struct Stream {
-  std::vector<std::string> frames;
-  ChatService::Listener listener() {
-    return [this](const std::string& e) { frames.push_back(e); };
-  }
-};
-
-std::string frame(const std::string& name, const std::string& json) {
-  return "event: " + name + "\ndata: " + json + "\n\n";
-}
-
-}  // namespace
+using namespace reprise::test;
 
 TEST_CASE("chat: register answers 201 with the user and no password") {
   Chat c;
@@ -186,7 +114,11 @@ TEST_CASE("chat: unknown paths, other methods and trailing slashes are 404, befo
   Chat c;
   std::string t = c.user("alice");
   const std::pair<const char*, const char*> unknown[] = {
-      {"GET", "/"},
+      {"POST", "/"},
+      {"GET", "/index.html"},
+      {"POST", "/api/lobby"},
+      {"GET", "/api/lobby/"},
+      {"DELETE", "/api/lobby/stats"},
       {"GET", "/api/users"},
       {"GET", "/api/users/me/"},
       {"DELETE", "/api/users/me"},
@@ -468,7 +400,12 @@ TEST_CASE("chat: events reach every stream of the users concerned, framed as SSE
   }
 }
 
-TEST_CASE("chat: only GET /api/notifications/stream is the stream") {
+TEST_CASE("chat: only GET /api/notifications/stream is the stream, GET /api/lobby/stream the lobby's") {
+  CHECK(ChatService::is_lobby_stream("GET", "/api/lobby/stream"));
+  CHECK(ChatService::is_lobby_stream("GET", "/api/lobby/stream?x=1"));
+  CHECK_FALSE(ChatService::is_lobby_stream("POST", "/api/lobby/stream"));
+  CHECK_FALSE(ChatService::is_lobby_stream("GET", "/api/notifications/stream"));
+  CHECK_FALSE(ChatService::is_stream("GET", "/api/lobby/stream"));
   CHECK(ChatService::is_stream("GET", "/api/notifications/stream"));
   CHECK(ChatService::is_stream("GET", "/api/notifications/stream?x=1"));
   CHECK_FALSE(ChatService::is_stream("POST", "/api/notifications/stream"));
@@ -505,4 +442,89 @@ TEST_CASE("chat: room and request id 0 are unknown objects, not unknown paths") 
   check_error(c.get("/api/chat/rooms/99999999999/messages", alice), 404, "room not found");
   check_error(c.call("POST", "/api/friends/requests/0/accept", ""), 401);
   check_error(c.call("POST", "/api/friends/requests/0/accept", alice), 404, "friend request not found");
+}
+
+TEST_CASE("chat: a notification stream without a valid token is refused by the service with 401") {
+  Chat c;
+  check_error(c.get("/api/notifications/stream", ""), 401, "not authenticated");
+  check_error(c.get("/api/notifications/stream", "tok_nope"), 401, "not authenticated");
+}
+
+TEST_CASE("lobby: GET / is an HTML page that needs no token and is counted") {
+  Chat c;
+  auto page = c.call("GET", "/");
+  CHECK(page.status == 200);
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(page.body.rfind("<!doctype html>", 0) == 0);
+  // What the browser test relies on: the anonymous stream, the calls on the page's origin, the title.
+  CHECK(page.body.find("new EventSource(\"/api/lobby/stream\")") != std::string::npos);
+  CHECK(page.body.find("getJson(\"/api/lobby\")") != std::string::npos);
+  CHECK(page.body.find("document.title = \"ready\"") != std::string::npos);
+  CHECK(page.body.find("http") == std::string::npos);  // relative URLs only
+  CHECK(c.call("GET", "/?from=test", "Bearer tok_nope").status == 200);
+  CHECK(parse(c.get("/api/lobby/stats", ""))["page_loads"] == 2);
+}
+
+TEST_CASE("lobby: the figures are public and count rooms, users and users with a stream open") {
+  Chat c;
+  std::string alice = c.user("alice");
+  c.user("bob");
+  c.user("carol");
+  c.post("/api/chat/rooms", alice, {{"name", "r1"}});
+  c.post("/api/chat/rooms", alice, {{"name", "r2"}, {"room_type", "direct"}});
+  Stream s;
+  int a1 = c.service.subscribe(1, s.listener());
+  int a2 = c.service.subscribe(1, s.listener());
+  int b = c.service.subscribe(2, s.listener());
+  int l = c.service.subscribe(ChatService::lobby, s.listener());
+  auto r = c.get("/api/lobby", "");
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"rooms":2,"users":3,"online":2})");
+  CHECK(c.get("/api/lobby", "tok_nope").status == 200);  // a token is not looked at
+  c.service.unsubscribe(1, a1);
+  c.service.unsubscribe(2, b);
+  CHECK(parse(c.get("/api/lobby", ""))["online"] == 1);
+  c.service.unsubscribe(1, a2);
+  c.service.unsubscribe(ChatService::lobby, l);
+  CHECK(parse(c.get("/api/lobby", ""))["online"] == 0);
+
+  auto rooms = c.get("/api/lobby/rooms", "");
+  CHECK(rooms.status == 200);
+  CHECK(rooms.body == c.get("/api/chat/rooms", alice).body);
+}
+
+TEST_CASE("lobby: the stats count page loads, lobby calls and lobby streams opened and open") {
+  Chat c;
+  CHECK(c.get("/api/lobby/stats", "").body ==
+        R"({"page_loads":0,"lobby_calls":0,"lobby_streams":0,"lobby_streams_open":0})");
+  c.call("GET", "/");
+  c.get("/api/lobby", "");
+  c.get("/api/lobby/rooms", "");
+  c.get("/api/lobby", "");
+  Stream s;
+  int first = c.service.subscribe(ChatService::lobby, s.listener());
+  c.service.subscribe(ChatService::lobby, s.listener());
+  c.service.unsubscribe(ChatService::lobby, first);
+  c.user("alice");
+  c.service.subscribe(1, s.listener());  // a user's stream is not the lobby's
+  CHECK(c.get("/api/lobby/stats", "").body ==
+        R"({"page_loads":1,"lobby_calls":3,"lobby_streams":2,"lobby_streams_open":1})");
+}
+
+TEST_CASE("lobby: its streams open with welcome and hear of new rooms, nothing else") {
+  Chat c;
+  std::string alice = c.user("alice");
+  std::string bob = c.user("bob");
+  Stream lobby, alice_s;
+  c.service.subscribe(ChatService::lobby, lobby.listener());
+  c.service.subscribe(1, alice_s.listener());
+  CHECK(c.service.greeting(ChatService::lobby) == frame("welcome", R"({"rooms":0,"users":2,"online":1})"));
+  CHECK(c.service.greeting(1) == frame("connected", R"({"user_id":1})"));
+  auto room = c.post("/api/chat/rooms", alice, {{"name", "general"}});
+  c.post("/api/chat/rooms", alice, Json::object());  // refused: no event
+  c.post("/api/chat/rooms/1/messages", alice, {{"content", "hi"}});
+  c.post("/api/friends/requests", alice, {{"addressee_id", 2}});
+  c.call("POST", "/api/friends/requests/1/accept", bob);
+  CHECK(lobby.frames == std::vector<std::string>{frame("room", room.body)});
+  CHECK(alice_s.frames.size() == 2);  // the message and the acceptance, no room event
 }

@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+using reprise::http::event_types;
 using reprise::http::EventStreamScanner;
 using reprise::http::is_event_stream;
+using Types = std::vector<std::string>;
 
 namespace {
 
@@ -121,4 +123,48 @@ TEST_CASE("rewrite_event_data hands each run of data lines over joined, and keep
   // A data line cut at the end keeps having no ending.
   CHECK(rewrite_event_data("data: cut", upper) == "data: CUT");
   CHECK(rewrite_event_data("", upper).empty());
+}
+
+TEST_CASE("event_types: each dispatched block's type, its last event field or \"message\"",
+          "[http][compare]") {
+  CHECK(event_types("event: connected\ndata: {\"user\":1}\n\ndata: hello\n\n") ==
+        Types{"connected", "message"});
+  CHECK(event_types("event: a\nevent: b\ndata: 1\n\n") == Types{"b"});  // the last one counts
+  CHECK(event_types("event:tight\ndata: 1\n\n") == Types{"tight"});     // no space after the colon
+  CHECK(event_types("event:\ndata: 1\n\n") == Types{"message"});        // an empty type
+  CHECK(event_types("event: x\ndata\n\n") == Types{"x"});               // "data" alone is a data field
+  CHECK(event_types("data: 1\nevent: late\n\n") == Types{"late"});      // anywhere in the block
+  CHECK(event_types("").empty());
+}
+
+TEST_CASE("event_types: blocks without data are no events, and their type is not carried over",
+          "[http][compare]") {
+  CHECK(event_types(": ping\n\n").empty());
+  CHECK(event_types("retry: 3000\n\nid: 4\n\n").empty());
+  CHECK(event_types("event: x\n\ndata: 1\n\n") == Types{"message"});
+  CHECK(event_types(": ping\n\nevent: a\ndata: 1\n\n: ping\n\ndata: 2\n\n") == Types{"a", "message"});
+  CHECK(event_types("event: x\n: a comment\ndata: 1\n\n") == Types{"x"});
+  CHECK(event_types("event: x\nEvent: y\ndata: 1\n\n") == Types{"x"});   // names are case-sensitive
+  CHECK(event_types("event: x\nevents: y\ndata: 1\n\n") == Types{"x"});  // by their whole name
+}
+
+TEST_CASE("event_types: a block the stream ends inside is no event", "[http][compare]") {
+  CHECK(event_types("data: 1\n\nevent: cut\ndata: 2\n") == Types{"message"});
+  CHECK(event_types("event: a\ndata: 1").empty());
+  CHECK(event_types("event: a\ndata: 1\n").empty());
+}
+
+TEST_CASE("event_types: CRLF, lone CR and LF endings, a leading BOM", "[http][compare]") {
+  CHECK(event_types("event: a\r\ndata: 1\r\n\r\nevent: b\rdata: 2\r\revent: c\ndata: 3\n\n") ==
+        Types{"a", "b", "c"});
+  CHECK(event_types("event: a\r\ndata: 1\r\n\r\n") == Types{"a"});  // the CR is not part of the type
+  CHECK(event_types("\xEF\xBB\xBF"
+                    "event: first\ndata: 1\n\n") == Types{"first"});
+}
+
+TEST_CASE("event_types: an event line without a colon empties the type, as a browser reads it",
+          "[http][compare]") {
+  // The HTML standard: a line without a colon is a field with that name and an empty value; an
+  // empty event type dispatches as "message".
+  CHECK(event_types("event: a\nevent\ndata: 1\n\n") == Types{"message"});
 }

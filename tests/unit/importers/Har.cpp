@@ -53,6 +53,7 @@ std::vector<Exchange> sample() {
   std::vector<Exchange> xs(7);
   xs[0].id = 1;
   xs[0].session = "c0-1";
+  xs[0].client = "192.0.2.1";
   xs[0].t_us = 316;
   xs[0].req = {"POST",
                "/api/chat/rooms/1/messages?limit=5&q=a%20b",
@@ -77,6 +78,7 @@ std::vector<Exchange> sample() {
 
   xs[2].id = 3;  // truncated bodies: size beyond what was kept
   xs[2].session = "c0-2";
+  xs[2].page = "page_3";
   xs[2].t_us = 2'000'000;
   xs[2].req = {"POST", "/upload", "1.1", {{"Host", "chat.test"}}, {"0123456789abcdef", 100000}};
   xs[2].res = response(200, "{\"ok\":true,\"big\":", 10, 20);
@@ -122,6 +124,8 @@ void check_same(const Exchange& a, const Exchange& b) {
   INFO("exchange " << a.id << " " << a.req.method << " " << a.req.target);
   CHECK(b.id == a.id);
   CHECK(b.session == a.session);
+  CHECK(b.client == a.client);
+  CHECK(b.page == a.page);
   CHECK(b.t_us == a.t_us);
   CHECK(b.req.method == a.req.method);
   CHECK(b.req.target == a.req.target);
@@ -427,4 +431,54 @@ TEST_CASE("export har: a request without Host and an upstream that is no URL sti
   CHECK(har.header.upstream == "/ws?tok127.0.0.1:33681");
   REQUIRE(again.exchanges.size() == har.exchanges.size());
   CHECK(again.exchanges[4].req.target == "/blob");
+}
+
+TEST_CASE(
+    "a browser's HAR: a page load is a page, each connection within it a session, an EventSource a stream") {
+  auto har =
+      Json::parse(R"({"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
+    "pages": [{"id": "page_1"}, {"id": "page_2"}],
+    "entries": [
+      {"startedDateTime": "2024-05-01T10:00:00.000Z", "time": 4, "pageref": "page_1", "connection": "11",
+       "_resourceType": "document",
+       "request": {"method": "GET", "url": "http://h.test/", "httpVersion": "HTTP/1.1", "headers": []},
+       "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/html"}],
+                    "content": {"size": 5, "mimeType": "text/html", "text": "<p>hi"}},
+       "timings": {"send": 0, "wait": 3, "receive": 1}},
+      {"startedDateTime": "2024-05-01T10:00:00.200Z", "time": 4000.5, "pageref": "page_1", "connection": "12",
+       "_resourceType": "eventsource",
+       "request": {"method": "GET", "url": "http://h.test/api/lobby/stream", "httpVersion": "HTTP/1.1", "headers": []},
+       "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/event-stream"}],
+                    "content": {"size": 0, "mimeType": "text/event-stream"}},
+       "timings": {"send": 0, "wait": 2, "receive": 3998.5}},
+      {"startedDateTime": "2024-05-01T10:00:05.000Z", "time": 900, "pageref": "page_2", "connection": "11",
+       "request": {"method": "GET", "url": "http://h.test/feed", "httpVersion": "HTTP/1.1", "headers": []},
+       "response": {"status": 200, "headers": [],
+                    "content": {"size": 60, "mimeType": "text/event-stream; charset=utf-8",
+                                "text": "data: one\n\n: heartbeat\n\ndata: two\n\nretry: 5\n\n"}},
+       "timings": {"send": 0, "wait": 7, "receive": 893}}]}})");
+  auto cap = har_to_capture(har, "c.har");
+  REQUIRE(cap.exchanges.size() == 3);
+  const auto& page = cap.exchanges[0];
+  CHECK(page.session == "page_1/11");
+  CHECK(page.page == "page_1");
+  CHECK(page.client.empty());  // a HAR does not say where the browser was
+  CHECK_FALSE(page.stream);
+
+  const auto& lobby = cap.exchanges[1];       // Chromium's EventSource: no body, open for `time`
+  CHECK(lobby.session == "page_1/12/sse-2");  // a flow of its own, beside the page's calls
+  CHECK(lobby.page == "page_1");
+  REQUIRE(lobby.stream);
+  CHECK(lobby.stream->kind == "sse");
+  CHECK(lobby.stream->count() == 0);
+  CHECK(lobby.res->dur_us == 4'000'500);
+
+  const auto& feed = cap.exchanges[2];  // the next page reuses connection 11: another page's session
+  CHECK(feed.session == "page_2/11/sse-3");
+  CHECK(feed.page == "page_2");
+  REQUIRE(feed.stream);
+  REQUIRE(feed.stream->events.size() == 2);  // the heartbeat and the retry-only block are no events
+  CHECK(feed.stream->events[0].t_us == feed.res->ttfb_us);
+  CHECK(feed.stream->events[0].bytes == 11);
+  CHECK(feed.stream->events[1].bytes == 24);  // the heartbeat (13 bytes) counts into the next event
 }

@@ -13,7 +13,8 @@ struct Conversation {
   std::vector<Exchange> out;
   HttpConversation http;
   explicit Conversation(uint64_t body_limit = 65536)
-      : http("tcp:10.0.0.1:40000", body_limit, [this](Exchange&& x) { out.push_back(std::move(x)); }) {}
+      : http("tcp:10.0.0.1:40000", "10.0.0.1", body_limit,
+             [this](Exchange&& x) { out.push_back(std::move(x)); }) {}
 };
 
 const std::string get_a = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -34,6 +35,7 @@ TEST_CASE("keep-alive: exchanges one after another on one connection, with their
   REQUIRE(c.out.size() == 2);
   const auto& a = c.out[0];
   CHECK(a.session == "tcp:10.0.0.1:40000");
+  CHECK(a.client == "10.0.0.1");
   CHECK(a.t_us == 1000);
   CHECK(a.req.method == "GET");
   CHECK(a.req.target == "/a");

@@ -85,6 +85,7 @@ TEST_CASE("a pcap becomes a capture: exchanges in order, times from the first pa
   REQUIRE(xs.size() == 2);
   CHECK(xs[0].id == 1);
   CHECK(xs[0].session == "tcp:10.1.1.1:40000");
+  CHECK(xs[0].client == "10.1.1.1");
   CHECK(xs[0].t_us == 4000);  // the request's first packet, 3 ms after the capture's first
   CHECK(xs[0].req.target == "/login");
   CHECK(xs[0].req.body.data == "{\"password\":\"{{redacted:1}}\"}");

@@ -97,7 +97,7 @@ TEST_CASE("thresholds blocks: k6's keys with name, method and status tags; anyth
   CHECK(
       error(R"({"http_reqs{scenario:a}": ["count>0"]})") ==
       "sla.json:field thresholds.http_reqs{scenario:a}: filters by the tag 'scenario' (reprise tags requests "
-      "with name, method and status)");
+      "with name, method and status; response_diffs also with field)");
   CHECK(
       error(R"({"vus": ["value>0"]})") ==
       "sla.json:field thresholds.vus: names no metric reprise measures here (http_req_duration, http_reqs)");

@@ -17,8 +17,15 @@ struct Capture {
 
   void add(const std::string& session, int64_t t_us, std::string target, HeaderList headers = {},
            std::string answer = "") {
+    from("", session, t_us, 0, std::move(target), std::move(headers), std::move(answer));
+  }
+
+  // A request from the client at `client` on connection `session`, answered `dur_us` after it began.
+  void from(const std::string& client, const std::string& session, int64_t t_us, int64_t dur_us,
+            std::string target, HeaderList headers = {}, std::string answer = "") {
     Exchange x;
     x.session = session;
+    x.client = client;
     x.t_us = t_us;
     x.req.method = "GET";
     x.req.target = std::move(target);
@@ -28,10 +35,20 @@ struct Capture {
     x.res->headers = {{"Content-Type", "application/json"}};
     x.res->body.data = std::move(answer);
     x.res->body.size = x.res->body.data.size();
+    x.res->dur_us = dur_us;
     all.push_back(std::move(x));
     connections[session].push_back(&all.back());
   }
 };
+
+// Every user's connection keys, whatever its group.
+std::vector<std::vector<std::string>> users_of(const std::vector<reprise::replay::UserGroup>& groups) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& g : groups) out.insert(out.end(), g.users.begin(), g.users.end());
+  return out;
+}
+
+using Users = std::vector<std::vector<std::string>>;
 
 // A group's connection keys, user by user.
 std::vector<std::string> keys(const reprise::replay::UserGroup& g) {
@@ -140,4 +157,107 @@ TEST_CASE("users: an id many answers hand out still links the one user whose ans
   CHECK(group_of["a"] == group_of["b"]);
   CHECK(groups[group_of["a"]].users.size() == 2);
   CHECK(groups[group_of["c"]].users.size() == 1);
+}
+
+TEST_CASE("users: an anonymous page, its event stream and its fetch calls from one client are one user",
+          "[replay][users]") {
+  Capture c;
+  c.from("10.0.0.1", "page", 0, 5, "/");
+  c.from("10.0.0.1", "page", 10, 5, "/app.js");
+  c.from("10.0.0.1", "stream", 200'000, 5'000'000, "/api/lobby/stream");  // once the script ran
+  c.from("10.0.0.1", "fetch", 300'000, 10, "/api/rooms");
+  c.from("10.0.0.1", "page", 400'000, 5, "/api/lobby");
+  CHECK(users_of(group_users(c.connections)) == Users{{"page", "stream", "fetch"}});
+}
+
+TEST_CASE("users: two anonymous browsers at different addresses are two users", "[replay][users]") {
+  Capture c;
+  c.from("10.0.0.1", "page-a", 0, 5, "/");
+  c.from("10.0.0.2", "page-b", 3, 5, "/");
+  c.from("10.0.0.1", "stream-a", 20, 5000, "/api/lobby/stream");
+  c.from("10.0.0.2", "stream-b", 23, 5000, "/api/lobby/stream");
+  c.from("10.0.0.1", "page-a", 100, 5, "/api/lobby");
+  c.from("10.0.0.2", "page-b", 103, 5, "/api/lobby");
+  CHECK(users_of(group_users(c.connections)) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
+}
+
+TEST_CASE("users: two anonymous browsers at one address at the same time are not merged", "[replay][users]") {
+  Capture c;
+  c.from("10.0.0.1", "page-a", 0, 5, "/");
+  c.from("10.0.0.1", "page-b", 3, 5, "/");  // begins as page-a did: another page load, not page-a's
+  c.from("10.0.0.1", "stream-a", 20, 5000, "/api/lobby/stream");  // two users open: no guessing
+  c.from("10.0.0.1", "stream-b", 23, 5000, "/api/lobby/stream");
+  c.from("10.0.0.1", "page-a", 100, 5, "/api/lobby");
+  c.from("10.0.0.1", "page-b", 103, 5, "/api/lobby");
+  CHECK(users_of(group_users(c.connections)) == Users{{"page-a"}, {"page-b"}, {"stream-a"}, {"stream-b"}});
+}
+
+TEST_CASE("users: one address, one browser after the other: two users", "[replay][users]") {
+  Capture c;
+  c.from("10.0.0.1", "page-a", 0, 5, "/");
+  c.from("10.0.0.1", "stream-a", 20, 1000, "/api/lobby/stream");
+  c.from("10.0.0.1", "page-b", 2'000'000, 5, "/");  // two seconds after stream-a ended (at 1020)
+  c.from("10.0.0.1", "stream-b", 2'000'020, 1000, "/api/lobby/stream");
+  CHECK(users_of(group_users(c.connections)) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
+}
+
+TEST_CASE("users: without client addresses (older captures) time joins nothing", "[replay][users]") {
+  Capture c;
+  c.from("", "page", 0, 5, "/");
+  c.from("", "stream", 20, 5000, "/api/lobby/stream");
+  CHECK(users_of(group_users(c.connections)) == Users{{"page"}, {"stream"}});
+}
+
+TEST_CASE("users: one cookie value of 8 characters or more on two connections is one user",
+          "[replay][users]") {
+  Capture c;
+  c.add("a", 0, "/", {{"Cookie", "theme=dark; sid=s3ss10n-abc"}});
+  c.add("b", 10, "/events", {{"Cookie", "sid=s3ss10n-abc ;theme=dark"}});  // handed out by no answer
+  c.add("c", 20, "/", {{"Cookie", "theme=dark"}});                         // 4 characters: no link
+  c.from("10.0.0.7", "d", 30, 0, "/", {{"Cookie", "consent=accepted-all"}});
+  // The same value from two addresses: a site's setting (a consent), not one browser's.
+  c.from("10.0.0.8", "e", 40, 0, "/", {{"Cookie", "consent=accepted-all"}});
+  CHECK(users_of(group_users(c.connections)) == Users{{"a", "b"}, {"c"}, {"d"}, {"e"}});
+}
+
+TEST_CASE(
+    "users: users with credentials of their own stay as they are, and anonymous ones beside them are not "
+    "guessed",
+    "[replay][users]") {
+  Capture c;
+  // Two users at one address, each logging in on one connection and streaming on another.
+  c.from("127.0.0.1", "alice", 0, 5, "/login", {}, R"({"access_token":"tok-alice-1"})");
+  c.from("127.0.0.1", "bob", 2, 5, "/login", {}, R"({"access_token":"tok-bob-22"})");
+  c.from("127.0.0.1", "alice-stream", 10, 900, "/stream", {{"Authorization", "Bearer tok-alice-1"}});
+  c.from("127.0.0.1", "bob-stream", 12, 900, "/stream", {{"Authorization", "Bearer tok-bob-22"}});
+  c.from("127.0.0.1", "health", 50, 1, "/health");  // anonymous, while both are open: left alone
+  // Seconds later, a token from before the recording: its own credential, never joined by time;
+  // the anonymous page beside it (the one user open) joins it.
+  c.from("127.0.0.1", "carol", 3'000'000, 5, "/me", {{"Authorization", "Bearer tok-carol-333"}});
+  c.from("127.0.0.1", "page", 3'000'001, 50, "/");
+  c.from("127.0.0.1", "keyed", 6'000'000, 5, "/data?api_key=k3y-k3y-k3y");  // a credential in the query
+  auto users = users_of(group_users(c.connections));
+  CHECK(users ==
+        Users{{"alice", "alice-stream"}, {"bob", "bob-stream"}, {"health"}, {"carol", "page"}, {"keyed"}});
+}
+
+TEST_CASE("users: a HAR's page load is one user, each of its connections a flow", "[replay][users]") {
+  Capture c;
+  c.add("page_1/11", 0, "/");
+  c.add("page_1/12/sse-3", 5, "/api/lobby/stream");
+  c.add("page_1/11", 10, "/api/lobby");
+  c.add("page_2/11", 3000, "/");  // the next page load reuses connection 11: another user
+  for (auto& x : c.all) x.page = x.session.substr(0, 6);
+  auto users = users_of(group_users(c.connections));
+  CHECK(users == Users{{"page_1/11", "page_1/12/sse-3"}, {"page_2/11"}});
+}
+
+TEST_CASE("users: a cookie clients at two addresses carry is no credential: it keeps no page from its stream",
+          "[replay][users]") {
+  Capture c;
+  const HeaderList consent = {{"Cookie", "consent=accepted-all"}};
+  c.from("10.0.0.1", "page", 0, 5, "/", consent);
+  c.from("10.0.0.1", "stream", 200'000, 5'000'000, "/api/lobby/stream", consent);
+  c.from("10.0.0.2", "other", 9'000'000, 5, "/", consent);
+  CHECK(users_of(group_users(c.connections)) == Users{{"page", "stream"}, {"other"}});
 }
