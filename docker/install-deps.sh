@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs every Debian 12 package that building, testing and benchmarking reprise needs.
 # Idempotent: when every package is already present it changes nothing and touches no network.
+# Besides Debian's packages: the browser tests' npm packages (tests/browser, pinned by its lock file).
 # Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
 set -eu
 
@@ -23,16 +24,42 @@ case "${1:-all}" in
   *) WANT="$BUILD $TEST $BENCH $FUZZ" ;;
 esac
 
+# browser tests (test_browser_sessions) drive the chromium above from Node: Debian's nodejs and npm,
+# but only where no node is installed at all (Debian's npm would replace a node installed otherwise,
+# which brings its own npm)
+if [ "${1:-all}" != build ] && ! command -v node >/dev/null 2>&1; then
+  WANT="$WANT nodejs npm"
+fi
+
 missing=""
 for p in $WANT; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
 
-echo "install-deps: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+  echo "install-deps: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+[ "${1:-all}" = build ] && exit 0
+
+# The browser tests' npm packages (puppeteer-core, chrome-har), at the exact versions of
+# tests/browser/package-lock.json, with `npm ci`; skipped while node_modules was installed from
+# this very lock file (a stamp beside it holds the lock file's checksum).
+BROWSER="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+[ -f "$BROWSER/package-lock.json" ] || exit 0
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: node is installed without npm; install npm with that node to run the browser tests" >&2
+  exit 0
+fi
+STAMP="$BROWSER/node_modules/.installed-from-lock"
+LOCK_SUM="$(sha256sum "$BROWSER/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$BROWSER" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$LOCK_SUM" > "$STAMP"
+fi
