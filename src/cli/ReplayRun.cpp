@@ -79,13 +79,13 @@ void warn_repeating_templates(const replay::Profile& profile, const replay::Sess
 }  // namespace
 
 void check_reachable(const boost::asio::ip::tcp::endpoint& target, const std::string& url,
-                     std::chrono::microseconds timeout) {
+                     std::chrono::microseconds timeout, const std::string& what) {
   boost::asio::io_context ctx;
   boost::asio::ip::tcp::socket socket(ctx);
   boost::system::error_code result = boost::asio::error::timed_out;
   socket.async_connect(target, [&](const boost::system::error_code& ec) { result = ec; });
   ctx.run_for(timeout);
-  if (result) throw RuntimeFailure("target " + url + " is unreachable: " + result.message());
+  if (result) throw RuntimeFailure(what + " " + url + " is unreachable: " + result.message());
 }
 
 void ReplayRun::add_scale_flags(CLI::App& cmd) {
@@ -149,7 +149,7 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
     auto base = net::parse_url(baseline, "--baseline");
     if (base.https) options.baseline_tls = tls.settings(base, "--baseline");
     options.baseline = net::resolve(base.host_port);
-    check_reachable(*options.baseline, baseline, options.connect_timeout);
+    check_reachable(*options.baseline, baseline, options.connect_timeout, "--baseline");
   }
   auto info = replay::run_info(capture_file, target_url, profile, loaded, options, built);
   spdlog::info("replaying {} sessions of {} to {} ({}, shard {}/{}, {} thread(s))", built.sessions.size(),

@@ -45,6 +45,6 @@ struct ReplayRun {
 
 // A TCP connect before the run: an unreachable target is one line and exit 2, not N errors.
 void check_reachable(const boost::asio::ip::tcp::endpoint& target, const std::string& url,
-                     std::chrono::microseconds timeout);
+                     std::chrono::microseconds timeout, const std::string& what = "target");
 
 }  // namespace reprise::cli

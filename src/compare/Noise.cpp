@@ -178,6 +178,8 @@ std::vector<IgnoreRules::Segment> IgnoreRules::split(std::string_view path, bool
         break;
       }
       std::string_view inside = path.substr(i + 1, end - i - 1);
+      if (pattern && !inside.empty() && (inside[0] == '"' || inside[0] == '\''))
+        bad("a quoted name is written ['name']");
       if (pattern && inside != "*" && (inside.empty() || !all_of(inside, isdigit)))
         bad("an index must be [*] or a number");
       out.push_back({Segment::Kind::any_index, {}});  // every index is one field
@@ -199,6 +201,10 @@ IgnoreRules::IgnoreRules(const std::vector<std::string>& rules, const std::strin
       continue;
     }
     std::string name(rule);
+    const bool token = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (!token) throw InputError(file, field, fmt::format("ignore rule \"{}\": not a JSON path ($...) nor a header name", rule));
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     headers_.insert(std::move(name));
   }

@@ -32,8 +32,8 @@ void print_diffs(const ReplayStats& stats) {
   if (stats.baseline_unanswered)
     fmt::print("  {} requests to the baseline got no answer (not compared)\n", stats.baseline_unanswered);
   if (noise)
-    fmt::print("  {} differing fields left out as noise (--baseline: they differ as often between the two "
-               "known-good instances)\n",
+    fmt::print("  {} differing fields left out as noise (--baseline: the known-good instance's answers differ "
+               "from the recorded ones there as often)\n",
                noise);
 }
 
