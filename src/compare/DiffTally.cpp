@@ -23,17 +23,21 @@ uint16_t DiffTally::field_index(Route& r, std::string_view field, std::string_vi
   return static_cast<uint16_t>(r.fields.size() - 1);
 }
 
+std::vector<uint16_t> DiffTally::fields_of(Route& route, const std::vector<Difference>& diffs) {
+  std::vector<uint16_t> out;
+  for (const auto& d : diffs) {
+    uint16_t i = field_index(route, d.field, kind_name(d.kind), d.recorded, d.live);
+    if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void DiffTally::count(size_t r, const std::vector<Difference>& diffs) {
   Route& route = this->route(r);
   ++route.compared;
-  std::vector<uint16_t> signature;
-  for (const auto& d : diffs) {
-    uint16_t i = field_index(route, d.field, kind_name(d.kind), d.recorded, d.live);
-    if (std::find(signature.begin(), signature.end(), i) != signature.end()) continue;
-    signature.push_back(i);
-    ++route.fields[i].count;
-  }
-  std::sort(signature.begin(), signature.end());
+  auto signature = fields_of(route, diffs);
+  for (uint16_t i : signature) ++route.fields[i].count;
   auto it = route.answers.find(signature);
   if (it != route.answers.end())
     ++it->second;
@@ -46,13 +50,7 @@ void DiffTally::count(size_t r, const std::vector<Difference>& diffs) {
 void DiffTally::count_baseline(size_t r, const std::vector<Difference>& diffs) {
   Route& route = this->route(r);
   ++route.baseline_compared;
-  std::vector<uint16_t> seen;
-  for (const auto& d : diffs) {
-    uint16_t i = field_index(route, d.field, kind_name(d.kind), d.recorded, d.live);
-    if (std::find(seen.begin(), seen.end(), i) != seen.end()) continue;
-    seen.push_back(i);
-    ++route.fields[i].baseline;
-  }
+  for (uint16_t i : fields_of(route, diffs)) ++route.fields[i].baseline;
 }
 
 void DiffTally::mark_noise(size_t r, std::string_view field, std::string_view kind) {

@@ -79,6 +79,8 @@ class DiffTally {
                        std::string_view live);
   static constexpr uint16_t kOverflow = 0xFFFF;
   bool reported(const Route& r, uint16_t i) const;
+  // The fields (indexes, each once, ascending) `diffs` name, listed in `route` when new.
+  std::vector<uint16_t> fields_of(Route& route, const std::vector<Difference>& diffs);
   std::vector<Route> routes_;
 };
 
