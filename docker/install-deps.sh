@@ -12,9 +12,10 @@ BUILD="g++ make cmake pkg-config ccache libboost1.81-dev node-llhttp libpcap-dev
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium
 # renders the HTML report headless; stress-ng keeps a core busy for `make test-busy`; prometheus
 # scrapes reprise and answers PromQL for the sources and dashboard tests; docker-compose checks
-# docker/compose.yaml without an engine; python3-yaml reads the k8s manifest in its test)
+# docker/compose.yaml without an engine; python3-yaml reads the k8s manifests in their test and
+# python3-kubernetes, the API's models, checks their fields)
 TEST="nginx openssl python3 python3-fastapi python3-uvicorn python3-websockets python3-prometheus-client curl procps tcpdump stress-ng
-  chromium prometheus docker-compose python3-yaml"
+  chromium prometheus docker-compose python3-yaml python3-kubernetes"
 # benchmarks: the peers reprise is compared with
 BENCH="wrk haproxy tshark"
 # fuzzing (make fuzz): clang, libFuzzer and the sanitizer runtimes (clang does not pull them in:
