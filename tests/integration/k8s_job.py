@@ -5,8 +5,9 @@ command and args (or the image's entrypoint and args) after Kubernetes' $(VAR) e
 volume's mountPath replaced by a local folder (configMap: its files; persistentVolumeClaim: one
 folder per claim, shared by every pod and Job of the cluster), `parallelism` pods at a time.
 It must not pretend to be more: no image (the command runs on this machine with what the test
-puts on PATH), no restarts, probes, resources or security context; anything in the pod it does
-not map (a valueFrom, another volume type, several containers) is refused, never ignored."""
+puts on PATH), no restarts, probes, resources, security context or read-only mounts; anything in
+the pod it does not map (a valueFrom, another volume type, several containers) is refused, never
+ignored. Reading and checking the manifest is k8s_manifest.py's."""
 import concurrent.futures
 import os
 import re
@@ -73,13 +74,14 @@ class LocalCluster:
         if len(pod_spec["containers"]) != 1 or pod_spec.get("initContainers"):
             raise ValueError("one container per pod, no initContainers: nothing else is mapped")
         with concurrent.futures.ThreadPoolExecutor(max_workers=parallelism) as pool:
-            runs = [pool.submit(self.run_pod, pod_spec, i if indexed else None, env_patch or {}, timeout)
+            runs = [pool.submit(self.run_pod, pod_spec, i, indexed, env_patch or {}, timeout)
                     for i in range(completions)]
             return [r.result() for r in runs]
 
-    def run_pod(self, pod_spec, index, env_patch, timeout):
+    def run_pod(self, pod_spec, number, indexed, env_patch, timeout):
         container = pod_spec["containers"][0]
-        pod_dir = os.path.join(self.root, "pods", f"{container['name']}-{index if index is not None else 0}")
+        index = number if indexed else None
+        pod_dir = os.path.join(self.root, "pods", f"{container['name']}-{number}")
         os.makedirs(pod_dir)
         mounts = self.mounts(pod_spec, container, pod_dir)
         defined = self.environment(container, index, env_patch, mounts)

@@ -1,11 +1,13 @@
-"""docker/k8s's sharded replay, run as Kubernetes would run it but without a cluster (k8s_job.py):
-the Indexed Job's pods side by side, each with its JOB_COMPLETION_INDEX, TARGET patched to a
+"""docker/k8s's sharded replay, run as Kubernetes would run it but without a cluster: both Jobs'
+fields checked against the Kubernetes API's models (k8s_manifest.py), then (k8s_job.py) the
+Indexed Job's pods side by side, each with its JOB_COMPLETION_INDEX, TARGET patched to a
 fresh built-in chat service on loopback, the ConfigMap holding captures/seed-auth.jsonl and
 profiles/auth-replay.json (replay-timing: every session once, so every count is exact), then the
 merge Job. The merged summary must add up to one unsharded run of the same capture and profile
 against another fresh service: requests, iterations, sessions, statuses per route and per recorded
-request. Durations differ from run to run and are not compared. It must not assume what the
-manifests say (N, paths, names): it reads them."""
+request. Durations differ from run to run and are not compared. A shard's own breach does not
+fail its pod; the merged run's fails the merge Job. It must not assume what the manifests say
+(N, paths, names): it reads them."""
 import json
 import os
 import shutil
