@@ -22,7 +22,7 @@ struct UpstreamDemoFlags {
   std::string heartbeat = "15s";
   std::vector<std::string> regressions;
   std::string noise_field;
-  double delivery_rate = demo::kDefaultDeliveryRate;
+  uint64_t delivery_rate = static_cast<uint64_t>(demo::kDefaultDeliveryRate);
 };
 
 demo::ChatOptions chat_options(const UpstreamDemoFlags& flags) {
@@ -50,13 +50,13 @@ void add_upstream_demo_command(CLI::App& app, int& exit_code) {
                   "Every JSON object answer gains this field, a random 16-hex string per answer");
   cmd->add_option("--delivery-rate", flags->delivery_rate,
                   "Notification events a second the topic's consumer takes; 0: unbounded (docs/demo.md)")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(whole_number(0, 1'000'000'000))
       ->capture_default_str();
   cmd->callback([flags, &exit_code] {
     auto period = duration_flag(flags->heartbeat, "--heartbeat");
     boost::asio::io_context ctx(1);
     demo::DemoServer server(ctx, net::resolve(net::parse_host_port(flags->listen, "--listen")), period,
-                            chat_options(*flags), flags->delivery_rate);
+                            chat_options(*flags), static_cast<double>(flags->delivery_rate));
     server.start();
     boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) { server.stop(); });

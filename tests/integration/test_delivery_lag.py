@@ -143,6 +143,11 @@ class FastApi(DeliveryScenario, unittest.TestCase):
         cls.addClassCleanup(proc.stop)
         cls.port = proc.port
 
+    def test_bad_rate_stops_the_app(self):
+        with self.assertRaises(RuntimeError) as caught:
+            start_fastapi(CHAT_DELIVERY_RATE="fast")
+        self.assertIn("CHAT_DELIVERY_RATE: 'fast' is not a number", str(caught.exception))
+
 
 if __name__ == "__main__":
     unittest.main()
