@@ -144,9 +144,12 @@ class FastApi(DeliveryScenario, unittest.TestCase):
         cls.port = proc.port
 
     def test_bad_rate_stops_the_app(self):
-        with self.assertRaises(RuntimeError) as caught:
-            start_fastapi(CHAT_DELIVERY_RATE="fast")
-        self.assertIn("CHAT_DELIVERY_RATE: 'fast' is not a number", str(caught.exception))
+        res = subprocess.run([harness.PYTHON, "-m", "uvicorn", "chat_app:app", "--host", "127.0.0.1",
+                              "--port", str(harness.free_port())], env=dict(os.environ, CHAT_DELIVERY_RATE="fast"),
+                             cwd=os.path.join(harness.SOURCE, "tests/upstreams"), capture_output=True, text=True,
+                             timeout=30)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("CHAT_DELIVERY_RATE: 'fast' is not a number", res.stderr)
 
 
 if __name__ == "__main__":

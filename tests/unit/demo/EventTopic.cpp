@@ -23,13 +23,13 @@ std::vector<std::string> take(EventTopic& topic, size_t n) {
 
 TEST_CASE("topic: consumes in order, at most n at a time", "[delivery]") {
   EventTopic topic;
-  for (int i = 1; i <= 5; ++i) topic.publish({1, 2}, "e" + std::to_string(i));
+  for (int i = 1; i <= 5; ++i) topic.publish({1, 2}, std::to_string(i));
   CHECK(topic.lag() == 5);
-  CHECK(take(topic, 2) == std::vector<std::string>{"e1", "e2"});
+  CHECK(take(topic, 2) == std::vector<std::string>{"1", "2"});
   CHECK(topic.lag() == 3);
   CHECK(take(topic, 0).empty());
-  topic.publish({3}, "e6");
-  CHECK(take(topic, 100) == std::vector<std::string>{"e3", "e4", "e5", "e6"});
+  topic.publish({3}, "6");
+  CHECK(take(topic, 100) == std::vector<std::string>{"3", "4", "5", "6"});
   CHECK(take(topic, 100).empty());
   CHECK(topic.lag() == 0);
   CHECK(topic.published() == 6);
