@@ -22,8 +22,7 @@ void DemoClient::write_request(const std::string& method, const std::string& tar
                                const std::string& body) {
   std::string out = method + " " + target + " HTTP/1.1\r\nHost: reprise-demo\r\n";
   if (!token.empty()) out += "Authorization: Bearer " + token + "\r\n";
-  if (!body.empty())
-    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty()) out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   out += "\r\n" + body;
   asio::write(socket_, asio::buffer(out));
 }
@@ -72,8 +71,7 @@ DemoResponse DemoClient::send(const std::string& method, const std::string& targ
 
 int DemoClient::stream(const std::string& target, const std::string& token, std::chrono::milliseconds timeout,
                        const std::function<bool(std::string_view)>& on_data) {
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   write_request("GET", target, token, "");
   in_.consume(read_head());
