@@ -44,6 +44,7 @@ ChatRoute match_route(std::string_view method, std::string_view path, uint64_t& 
     return get ? ChatRoute::rooms : post ? ChatRoute::create_room : ChatRoute::none;
   if (path == "/api/friends/requests") return post ? ChatRoute::friend_request : ChatRoute::none;
   if (path == "/api/notifications/stream") return get ? ChatRoute::notifications : ChatRoute::none;
+  if (path == "/metrics") return get ? ChatRoute::metrics : ChatRoute::none;
   if (id_between(path, "/api/chat/rooms/", "/messages", id))
     return get ? ChatRoute::messages : post ? ChatRoute::send : ChatRoute::none;
   if (id_between(path, "/api/friends/requests/", "/accept", id))
@@ -60,6 +61,7 @@ bool is_anonymous(ChatRoute route) {
     case ChatRoute::lobby_rooms:
     case ChatRoute::lobby_stats:
     case ChatRoute::lobby_stream:
+    case ChatRoute::metrics:
       return true;
     default:
       return false;

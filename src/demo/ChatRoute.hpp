@@ -26,6 +26,7 @@ enum class ChatRoute {
   lobby,          // GET /api/lobby: public figures
   lobby_rooms,    // GET /api/lobby/rooms
   lobby_stats,    // GET /api/lobby/stats: what the lobby served
+  metrics,        // GET /metrics: the delivery topic's figures, Prometheus text, for anyone
 };
 
 // The route of `method` and `path`; `id` receives the room or request id of the paths that hold one.

@@ -9,6 +9,7 @@
 
 #include "demo/LobbyPage.hpp"
 #include "http/MessageHead.hpp"
+#include "metrics/PrometheusText.hpp"
 
 namespace reprise::demo {
 namespace {
@@ -117,6 +118,7 @@ ChatResponse ChatService::handle(std::string_view method, std::string_view targe
   uint64_t id = 0;
   ChatRoute r = match_route(method, path, id);
   if (r == ChatRoute::none) return finish(r, error(404, "not found"));
+  if (r == ChatRoute::metrics) return {200, topic_.prometheus_text(), metrics::PrometheusText::kContentType};
   if (r == ChatRoute::lobby_page) {
     ++page_loads_;
     return {200, std::string(lobby_page()), "text/html; charset=utf-8"};
@@ -167,6 +169,7 @@ Answer ChatService::route(ChatRoute r, uint64_t id, std::string_view query, int 
     case ChatRoute::notifications:
     case ChatRoute::lobby_stream:
     case ChatRoute::lobby_page:
+    case ChatRoute::metrics:
     case ChatRoute::none:
       break;
   }
@@ -238,7 +241,7 @@ Answer ChatService::create_room(int user, const Json& body) {
          {}};
   rooms_.push_back(std::move(r));
   Json out = room_json(rooms_.back());
-  publish(lobby, "room", out);
+  publish({lobby}, "room", out);
   return {201, out};
 }
 
@@ -257,7 +260,7 @@ Answer ChatService::send_message(int user, uint64_t room_id, const Json& body) {
               {"message_type", optional_string(body, "message_type", "text")},
               {"created_at", now_iso8601()}};
   room.messages.push_back(msg);
-  for (int member : room.members) publish(member, "message", msg);
+  publish(room.members, "message", msg);
   return {200, msg};
 }
 
@@ -291,7 +294,7 @@ Answer ChatService::request_friend(int user, const Json& body) {
       return error(400, "friend request already exists");
   requests_.push_back({static_cast<int>(requests_.size()) + 1, user, addressee, false});
   Json out = request_json(requests_.back());
-  publish(addressee, "friend_request", out);
+  publish({addressee}, "friend_request", out);
   return {200, out};
 }
 
@@ -303,7 +306,7 @@ Answer ChatService::accept_friend(int user, uint64_t id) {
   if (r.accepted) return error(400, "friend request already accepted");
   r.accepted = true;
   Json out = request_json(r);
-  publish(r.requester, "friend_accepted", out);
+  publish({r.requester}, "friend_accepted", out);
   return {200, out};
 }
 
@@ -344,11 +347,19 @@ void ChatService::unsubscribe(int user, int subscription) {
     }
 }
 
-void ChatService::publish(int user, std::string_view name, const Json& data) {
-  auto [begin, end] = listeners_.equal_range(user);
-  if (begin == end || !options_.regressions.sends_event(name)) return;
-  std::string event = "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n";
-  for (auto it = begin; it != end; ++it) it->second.second(event);
+// One event on the topic however many recipients it has, as Kafka counts a message once.
+void ChatService::publish(std::vector<int> recipients, std::string_view name, const Json& data) {
+  if (!options_.regressions.sends_event(name)) return;
+  topic_.publish(std::move(recipients), "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n");
+}
+
+size_t ChatService::deliver(size_t n) {
+  return topic_.consume(n, [this](const TopicEvent& event) {
+    for (int subscriber : event.recipients) {
+      auto [begin, end] = listeners_.equal_range(subscriber);
+      for (auto it = begin; it != end; ++it) it->second.second(event.frame);
+    }
+  });
 }
 
 ChatService::Json ChatService::user_json(const User& u) {

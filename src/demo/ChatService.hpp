@@ -1,6 +1,8 @@
 // The built-in chat service of the seed (users, rooms, messages, friend requests and their
-// notifications, and an anonymous lobby), in memory. Pure logic: a request in, a response out,
-// events handed to whoever subscribed; it knows nothing of sockets. The contract is
+// notifications, and an anonymous lobby), in memory. Pure logic: a request in, a response out;
+// notifications go onto a topic (EventTopic, the seed's Kafka `message.events`) and reach
+// whoever subscribed when deliver() consumes them. It knows nothing of sockets or clocks: how
+// often deliver() runs, and how much it may take, is DemoServer's. The contract is
 // tests/upstreams/README.md, shared with the FastAPI app; the lobby, the regressions and the
 // noise field are this service's own (docs/demo.md). Single-threaded by design: one io_context
 // drives it.
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "demo/ChatRoute.hpp"
+#include "demo/EventTopic.hpp"
 #include "demo/Regression.hpp"
 
 namespace reprise::demo {
@@ -59,6 +62,10 @@ class ChatService {
   // The event a new stream of `subscriber` opens with ("connected" or the lobby's "welcome"), or
   // "" when a regression takes it out.
   std::string greeting(int subscriber) const;
+  // Takes up to `n` events off the topic, oldest first, and hands each to the streams of its
+  // recipients open now (a recipient with none misses it, as before); returns how many it took.
+  size_t deliver(size_t n);
+  const EventTopic& topic() const { return topic_; }
   // GET /api/notifications/stream, which needs a token.
   static bool is_stream(std::string_view method, std::string_view target);
   // GET /api/lobby/stream, which anyone may open.
@@ -95,7 +102,7 @@ class ChatService {
   Answer accept_friend(int user, uint64_t request);
   Answer lobby_figures() const;
   Answer lobby_stats() const;
-  void publish(int user, std::string_view name, const Json& data);
+  void publish(std::vector<int> recipients, std::string_view name, const Json& data);
   static Json user_json(const User& u);
   static Json room_json(const Room& r);
   static Json request_json(const FriendRequest& r);
@@ -110,6 +117,7 @@ class ChatService {
   int next_message_ = 1;
   std::multimap<int, std::pair<int, Listener>> listeners_;
   int next_subscription_ = 1;
+  EventTopic topic_;
   // What the lobby served, for GET /api/lobby/stats.
   uint64_t page_loads_ = 0, lobby_calls_ = 0, lobby_streams_ = 0;
   std::mt19937_64 random_;

@@ -24,6 +24,8 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr size_t kMaxBody = 1 << 20;
+// Small enough that at the default rate delivery adds only milliseconds to an event.
+constexpr auto kDeliveryTick = std::chrono::milliseconds(10);
 
 void write_response(std::string& out, const ChatResponse& r, bool close) {
   out.clear();
@@ -52,18 +54,25 @@ asio::awaitable<void> until_closed(tcp::socket& socket) {
 }  // namespace
 
 DemoServer::DemoServer(asio::io_context& ctx, const tcp::endpoint& listen,
-                       std::chrono::microseconds heartbeat, ChatOptions options)
+                       std::chrono::microseconds heartbeat, ChatOptions options, double delivery_rate)
     : ctx_(ctx),
       acceptor_(net::make_listener(ctx, listen)),
       heartbeat_(heartbeat),
-      service_(std::move(options)) {}
+      service_(std::move(options)),
+      // A tenth of a second's worth saved: a tick that fires late on a busy machine costs no rate.
+      delivery_bucket_(delivery_rate, delivery_rate / 10),
+      delivery_timer_(ctx) {}
 
-void DemoServer::start() { asio::co_spawn(ctx_, accept_loop(), asio::detached); }
+void DemoServer::start() {
+  asio::co_spawn(ctx_, accept_loop(), asio::detached);
+  asio::co_spawn(ctx_, deliver_events(), asio::detached);
+}
 
 void DemoServer::stop() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  delivery_timer_.cancel();
   for (auto* c : connections_) {
     c->socket->shutdown(tcp::socket::shutdown_both, ignored);
     c->socket->close(ignored);
@@ -134,6 +143,7 @@ asio::awaitable<void> DemoServer::serve(tcp::socket socket) {
       }  // else the service's 401
     }
     write_response(out, service_.handle(method, target, auth, body), !keep_alive);
+    wake_delivery();
     auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
     if (wec || !keep_alive) co_return;
   }
@@ -188,6 +198,25 @@ asio::awaitable<void> DemoServer::send_events(Connection& self, std::deque<std::
       next_heartbeat += heartbeat_;
     }
   }
+}
+
+asio::awaitable<void> DemoServer::deliver_events() {
+  for (;;) {
+    delivery_idle_ = service_.topic().lag() == 0;
+    if (delivery_idle_)
+      delivery_timer_.expires_at(asio::steady_timer::time_point::max());
+    else
+      delivery_timer_.expires_after(kDeliveryTick);
+    co_await delivery_timer_.async_wait(nothrow);
+    delivery_idle_ = false;
+    if (stopping_) co_return;
+    service_.deliver(delivery_bucket_.take(std::chrono::steady_clock::now(), service_.topic().lag()));
+  }
+}
+
+// An idle consumer starts at once on a new event: the bucket, full after the quiet, decides.
+void DemoServer::wake_delivery() {
+  if (delivery_idle_ && service_.topic().lag() > 0) delivery_timer_.cancel();
 }
 
 }  // namespace reprise::demo

@@ -23,12 +23,12 @@ HEARTBEAT = "1"          # seconds, for both the FastAPI app (env) and upstream-
 WAIT = 5.0               # seconds to wait for any one SSE event
 
 
-def start_fastapi():
-    """harness.fastapi_app() with a short SSE heartbeat (it has no env parameter)."""
+def start_fastapi(**env):
+    """harness.fastapi_app() with a short SSE heartbeat (it has no env parameter) and `env`."""
     port = harness.free_port()
     return harness.Proc([harness.PYTHON, "-m", "uvicorn", "chat_app:app", "--host", "127.0.0.1",
                          "--port", str(port), "--log-level", "warning"],
-                        port=port, env={"CHAT_HEARTBEAT_SECONDS": HEARTBEAT},
+                        port=port, env={"CHAT_HEARTBEAT_SECONDS": HEARTBEAT, **env},
                         cwd=os.path.join(harness.SOURCE, "tests/upstreams"), timeout=30)
 
 

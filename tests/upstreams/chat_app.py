@@ -6,7 +6,9 @@ names, SSE framing); both implementations must stay in step with that file. It k
 everything in memory, has no persistence and no real security: never expose it beyond loopback.
 
 Run: cd tests/upstreams && /usr/bin/python3 -m uvicorn chat_app:app --host 127.0.0.1 --port 8000
-Env: CHAT_HEARTBEAT_SECONDS (default 15) is the SSE heartbeat period.
+Env: CHAT_HEARTBEAT_SECONDS (default 15) is the SSE heartbeat period; CHAT_DELIVERY_RATE (default
+2000, 0 for unbounded) is how many events a second the notification consumer takes off the
+message.events topic (event_topic.py), whose lag GET /metrics shows.
 """
 import asyncio
 import datetime
@@ -16,10 +18,13 @@ import os
 import secrets
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from event_topic import DEFAULT_RATE, EventTopic, rate_from
+
 HEARTBEAT_SECONDS = float(os.environ.get("CHAT_HEARTBEAT_SECONDS", "15"))
+DELIVERY_RATE = rate_from(os.environ.get("CHAT_DELIVERY_RATE", str(DEFAULT_RATE)))
 SEARCH_LIMIT = 20
 MESSAGES_DEFAULT = 50
 MESSAGES_MAX = 100
@@ -62,11 +67,17 @@ class Store:
         self.next_room = 1
         self.next_message = 1
         self.next_request = 1
+        self.topic = EventTopic(DELIVERY_RATE, self.deliver)
 
-    def publish(self, user_id, event, data):
-        frame = f"event: {event}\ndata: {compact(data)}\n\n"
-        for queue in self.streams.get(user_id, ()):
-            queue.put_nowait(frame)
+    def publish(self, user_ids, event, data):
+        """One event on the topic for all of `user_ids`; the consumer delivers it later."""
+        self.topic.publish(user_ids, f"event: {event}\ndata: {compact(data)}\n\n")
+
+    def deliver(self, user_ids, frame):
+        # The streams open when the event is consumed; a user with none just misses it.
+        for user_id in user_ids:
+            for queue in self.streams.get(user_id, ()):
+                queue.put_nowait(frame)
 
 
 store = Store()
@@ -220,8 +231,7 @@ async def send_message(request: Request):
     store.messages[room["id"]].append(message)
     members = store.members[room["id"]]
     members.add(user["id"])
-    for member in sorted(members):
-        store.publish(member, "message", message)
+    store.publish(sorted(members), "message", message)
     return message
 
 
@@ -260,7 +270,7 @@ async def friend_request(request: Request):
     friend = {"id": store.next_request, "requester_id": user["id"], "addressee_id": addressee, "status": "pending"}
     store.next_request += 1
     store.requests[friend["id"]] = friend
-    store.publish(addressee, "friend_request", friend)
+    store.publish([addressee], "friend_request", friend)
     return friend
 
 
@@ -275,7 +285,7 @@ async def accept_friend_request(request: Request):
     if friend["status"] != "pending":
         raise ApiError(400, "friend request already accepted")
     friend["status"] = "accepted"
-    store.publish(friend["requester_id"], "friend_accepted", friend)
+    store.publish([friend["requester_id"]], "friend_accepted", friend)
     return friend
 
 
@@ -309,3 +319,9 @@ async def notifications(request: Request):
     user = current_user(request)
     headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(event_stream(user["id"]), headers=headers)
+
+
+@app.get("/metrics")
+async def metrics():
+    # Anyone may read it, as a Prometheus scrape would; starlette adds "; charset=utf-8".
+    return Response(store.topic.prometheus_text(), media_type="text/plain; version=0.0.4")

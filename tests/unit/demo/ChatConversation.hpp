@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,15 +21,20 @@ using reprise::demo::ChatService;
 using Json = nlohmann::json;
 
 // A service plus the calls a client makes, so each test reads as the API conversation it is.
+// Unless told otherwise, every event a call publishes is delivered before the call returns, as
+// an unbounded consumer would: the tests of what reaches a stream need no clock.
 struct Chat {
   ChatService service;
+  bool deliver_at_once = true;
 
   Chat() = default;
   explicit Chat(ChatOptions options) : service(std::move(options)) {}
 
   ChatResponse call(std::string_view method, std::string_view target, const std::string& token = "",
                     std::string_view body = "") {
-    return service.handle(method, target, token.empty() ? "" : "Bearer " + token, body);
+    auto r = service.handle(method, target, token.empty() ? "" : "Bearer " + token, body);
+    if (deliver_at_once) service.deliver(SIZE_MAX);
+    return r;
   }
   ChatResponse post(std::string_view target, const std::string& token, const Json& body) {
     return call("POST", target, token, body.dump());
