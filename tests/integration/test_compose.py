@@ -124,14 +124,14 @@ class ComposeFileTest(unittest.TestCase):
             if service.get("image") != self.services["proxy"]["image"] or "entrypoint" in service:
                 continue
             command = service["command"]
-            listed = help_text(BIN, command[0], "--help")
+            listed = set(re.findall(r"(?:^|[\s,])(--[a-z0-9-]+)", help_text(BIN, command[0], "--help")))
             for flag in flags(command[1:]):
-                self.assertRegex(listed, rf"(^|[\s,]){re.escape(flag)}\b", f"{name}: reprise {command[0]} {flag}")
+                self.assertTrue(flag in listed, f"{name}: `reprise {command[0]} --help` does not list {flag}")
 
     def test_prometheus_flags_are_ones_prometheus_lists(self):
-        listed = help_text("prometheus", "--help")
+        listed = set(re.findall(r"(?:^|[\s,])(--[a-z0-9.-]+)", help_text("prometheus", "--help")))
         for flag in flags(self.services["prometheus"]["command"]):
-            self.assertIn(flag, listed)
+            self.assertTrue(flag in listed, f"`prometheus --help` does not list {flag}")
 
     def test_ports_are_published_on_loopback_only(self):
         published = 0
