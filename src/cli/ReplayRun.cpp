@@ -19,6 +19,7 @@
 #include "replay/RunMetricsText.hpp"
 #include "replay/RunMonitor.hpp"
 #include "replay/RunReport.hpp"
+#include "replay/RunVerdicts.hpp"
 #include "replay/Runner.hpp"
 #include "replay/Session.hpp"
 
@@ -37,7 +38,8 @@ void parse_shard(const std::string& text, replay::RunOptions& options) {
     throw InputError("--shard", "", "'" + text + "' must be i/N with 1 <= i <= N");
 }
 
-// The run's monitor, which also keeps the latest figures for `--metrics ADDR` to serve.
+// The run's monitor, which also keeps the latest figures for `--metrics ADDR` to serve, with the
+// profile's thresholds judged on them.
 replay::RunMonitor monitor_with_metrics(const std::string& address, const replay::Profile& profile) {
   auto monitor = replay::make_monitor(profile);
   if (address.empty()) return monitor;
@@ -53,10 +55,11 @@ replay::RunMonitor monitor_with_metrics(const std::string& address, const replay
   });
   server->start();
   spdlog::info("metrics on http://{}/metrics", net::to_string(server->endpoint()));
-  return [monitor, latest, server](const replay::RunResult& so_far) {
+  return [monitor, latest, server, &profile](const replay::RunResult& so_far) {
+    std::string text = replay::prometheus_text(so_far, replay::judge_run(profile.thresholds, so_far));
     {
       std::lock_guard lock(latest->mutex);
-      latest->text = replay::prometheus_text(so_far);
+      latest->text = std::move(text);
     }
     return monitor ? monitor(so_far) : std::nullopt;
   };
@@ -133,8 +136,9 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   replay::SessionOptions session_options;
   session_options.auto_correlate = !no_correlate && loaded.correlate.automatic;
   if (!baseline.empty() && !compare) throw InputError("--baseline", "", "needs --compare");
-  session_options.compare = compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
-                                                   [](const auto& t) { return t.metric == "response_diffs"; });
+  session_options.compare =
+      compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
+                             [](const auto& t) { return t.metric == "response_diffs"; });
   const auto& where = url.host_port;
   if (!keep_host)
     session_options.host = where.port == (url.https ? 443 : 80) ? where.host : net::to_string(where);

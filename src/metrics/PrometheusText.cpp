@@ -146,4 +146,21 @@ void PrometheusText::run_wide(Figure figure, double value) {
   sample(fam.name, {}, value);
 }
 
+void PrometheusText::thresholds(const std::vector<ThresholdState>& states) {
+  auto labels_of = [](const ThresholdState& s) {
+    Labels l = s.labels;
+    l.insert(l.end(), {{"threshold", s.threshold}, {"condition", s.condition}});
+    return l;
+  };
+  family("reprise_threshold_ok", "gauge",
+         "1 unless the threshold condition fails on what was measured (the proxy: over its SLA window; "
+         "replay: the run so far); nothing measured is 1");
+  for (const auto& s : states) sample("reprise_threshold_ok", labels_of(s), s.failing ? 0 : 1);
+  family("reprise_threshold_value", "gauge",
+         "The threshold condition's measured value (the proxy: over its SLA window; replay: the run so "
+         "far); absent while nothing was measured");
+  for (const auto& s : states)
+    if (s.measured) sample("reprise_threshold_value", labels_of(s), *s.measured);
+}
+
 }  // namespace reprise::metrics

@@ -7,6 +7,7 @@
 // the caller's business.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,19 @@ class PrometheusText {
   // One of those counter or gauge families as one unlabelled sample, for a source that keeps
   // it for the whole run only.
   void run_wide(Figure figure, double value);
+
+  // Where each threshold condition stands: reprise_threshold_ok{threshold,condition} (1 unless
+  // it fails on something measured) and reprise_threshold_value{...} (absent while nothing was
+  // measured). The proxy judges its SLA window, replay the run so far; `labels` come first
+  // (target="mirror").
+  struct ThresholdState {
+    Labels labels;
+    std::string threshold;  // as written
+    std::string condition;  // as written
+    std::optional<double> measured;
+    bool failing = false;  // measured, and the condition fails
+  };
+  void thresholds(const std::vector<ThresholdState>& states);
 
   const std::string& text() const { return out_; }
 

@@ -7,24 +7,9 @@ namespace {
 
 using metrics::Labels;
 
-void verdict_families(metrics::PrometheusText& out,
-                      const std::vector<std::pair<Labels, const std::vector<SlaVerdict>*>>& sets) {
-  auto each = [&](const auto& f) {
-    for (const auto& [labels, verdicts] : sets)
-      for (const auto& v : *verdicts) {
-        Labels l = labels;
-        l.insert(l.end(), {{"threshold", v.threshold}, {"condition", v.condition}});
-        f(l, v);
-      }
-  };
-  out.family("reprise_threshold_ok", "gauge",
-             "1 unless the SLA condition fails on what was measured over the window (nothing measured is 1)");
-  each([&](const Labels& l, const SlaVerdict& v) { out.sample("reprise_threshold_ok", l, v.breached ? 0 : 1); });
-  out.family("reprise_threshold_value", "gauge",
-             "The SLA condition's measured value over the window (absent: nothing measured)");
-  each([&](const Labels& l, const SlaVerdict& v) {
-    if (v.measured) out.sample("reprise_threshold_value", l, *v.measured);
-  });
+void add_states(std::vector<metrics::PrometheusText::ThresholdState>& states, const Labels& labels,
+                const std::vector<SlaVerdict>& verdicts) {
+  for (const auto& v : verdicts) states.push_back({labels, v.threshold, v.condition, v.measured, v.breached});
 }
 
 void mirror_counts(metrics::PrometheusText& out, const nlohmann::ordered_json& state) {
@@ -49,7 +34,8 @@ void mirror_counts(metrics::PrometheusText& out, const nlohmann::ordered_json& s
 }  // namespace
 
 std::string prometheus_text(const metrics::FiguresByTag& figures, const std::vector<SlaVerdict>& verdicts,
-                            const std::map<std::string, uint64_t>& faults_injected, const MirrorFigures* mirror) {
+                            const std::map<std::string, uint64_t>& faults_injected,
+                            const MirrorFigures* mirror) {
   metrics::PrometheusText out;
   out.family("reprise_faults_injected_total", "counter", "Exchanges each fault acted on, by fault name");
   for (const auto& [name, n] : faults_injected)
@@ -58,10 +44,10 @@ std::string prometheus_text(const metrics::FiguresByTag& figures, const std::vec
   std::vector<metrics::PrometheusText::TaggedSource> sources{{{}, &figures}};
   if (mirror) sources.push_back({to_mirror, &mirror->figures});
   out.tagged(sources, metrics::TaggedFamilies::all);
-  std::vector<std::pair<Labels, const std::vector<SlaVerdict>*>> sets;
-  if (!verdicts.empty()) sets.emplace_back(Labels{}, &verdicts);
-  if (mirror && !mirror->verdicts.empty()) sets.emplace_back(to_mirror, &mirror->verdicts);
-  if (!sets.empty()) verdict_families(out, sets);
+  std::vector<metrics::PrometheusText::ThresholdState> states;
+  add_states(states, {}, verdicts);
+  if (mirror) add_states(states, to_mirror, mirror->verdicts);
+  if (!states.empty()) out.thresholds(states);
   if (mirror) mirror_counts(out, mirror->state);
   return out.text();
 }

@@ -4,7 +4,7 @@
 
 namespace reprise::replay {
 
-std::string prometheus_text(const RunResult& r) {
+std::string prometheus_text(const RunResult& r, const std::vector<metrics::Verdict>& verdicts) {
   using metrics::Figure;
   const ReplayStats& s = r.stats;
   metrics::PrometheusText out;
@@ -24,6 +24,12 @@ std::string prometheus_text(const RunResult& r) {
   out.family("reprise_sse_time_to_first_event_seconds", "histogram",
              "From a stream's request to its first event");
   out.histogram("reprise_sse_time_to_first_event_seconds", {}, s.sse_time_to_first_event);
+  // A condition on nothing measured yet is not failing (as on the proxy): the run's verdict,
+  // where it does fail, is judged at the end.
+  std::vector<metrics::PrometheusText::ThresholdState> states;
+  for (const auto& v : verdicts)
+    states.push_back({{}, v.threshold, v.condition, v.actual, v.actual && !v.ok});
+  if (!states.empty()) out.thresholds(states);
   return out.text();
 }
 

@@ -141,3 +141,25 @@ TEST_CASE("prometheus text: label values escape backslash, quote and newline", "
   CHECK(has(plain.text(), "y_seconds_sum 0"));
   CHECK(has(plain.text(), "y_seconds_count 0"));
 }
+
+TEST_CASE("prometheus text: threshold states, ok unless failing on something measured",
+          "[metrics][prometheus]") {
+  PrometheusText out;
+  out.thresholds({{{}, "http_req_failed", "rate<0.01", 0.25, true},
+                  {{}, "http_req_duration{name:Send}", "p(95)<500", 12.5, false},
+                  {{{"target", "mirror"}}, "http_reqs", "count>0", std::nullopt, false}});
+  const std::string& text = out.text();
+  CHECK(count_of(text, "# HELP reprise_threshold_ok ") == 1);
+  CHECK(has(text, "# TYPE reprise_threshold_ok gauge"));
+  CHECK(has(text, "# TYPE reprise_threshold_value gauge"));
+  CHECK(has(text, R"(reprise_threshold_ok{threshold="http_req_failed",condition="rate<0.01"} 0)"));
+  CHECK(has(text, R"(reprise_threshold_value{threshold="http_req_failed",condition="rate<0.01"} 0.25)"));
+  CHECK(
+      has(text, R"(reprise_threshold_ok{threshold="http_req_duration{name:Send}",condition="p(95)<500"} 1)"));
+  CHECK(
+      has(text,
+          R"(reprise_threshold_value{threshold="http_req_duration{name:Send}",condition="p(95)<500"} 12.5)"));
+  // nothing measured: ok, and no value
+  CHECK(has(text, R"(reprise_threshold_ok{target="mirror",threshold="http_reqs",condition="count>0"} 1)"));
+  CHECK_THAT(text, !Contains(R"(reprise_threshold_value{target="mirror")"));
+}
