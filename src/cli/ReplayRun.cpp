@@ -123,7 +123,8 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
     throw InputError(profile, "",
                      "names no capture: give one on the command line or add \"capture\" to the profile");
   options.speed = speed > 0 ? speed : loaded.speed;
-  options.timeline = !outputs.summary.empty() || !outputs.report.empty() || windows;
+  options.timeline =
+      !outputs.summary.empty() || !outputs.report.empty() || !outputs.summary_export.empty() || windows;
   auto exchanges = capture::CaptureReader::read_all(capture_file);
   if (exchanges.empty()) throw InputError(capture_file, "", "holds no exchanges to replay");
 
@@ -133,8 +134,9 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   replay::SessionOptions session_options;
   session_options.auto_correlate = !no_correlate && loaded.correlate.automatic;
   if (!baseline.empty() && !compare) throw InputError("--baseline", "", "needs --compare");
-  session_options.compare = compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
-                                                   [](const auto& t) { return t.metric == "response_diffs"; });
+  session_options.compare =
+      compare || std::any_of(loaded.thresholds.begin(), loaded.thresholds.end(),
+                             [](const auto& t) { return t.metric == "response_diffs"; });
   const auto& where = url.host_port;
   if (!keep_host)
     session_options.host = where.port == (url.https ? 443 : 80) ? where.host : net::to_string(where);
