@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs every Debian 12 package that building, testing and benchmarking reprise needs.
 # Idempotent: when every package is already present it changes nothing and touches no network.
-# Besides Debian's packages: the browser tests' npm packages (tests/browser, pinned by its lock file).
+# Besides Debian's packages: the npm packages of tests/browser and tests/k6-export (pinned by lock files).
 # Used by the Makefile, .ci/run (through make) and docker/Dockerfile alike: the one list.
 set -eu
 
@@ -27,7 +27,8 @@ case "${1:-all}" in
   *) WANT="$BUILD $TEST $BENCH $FUZZ" ;;
 esac
 
-# browser tests (test_browser_sessions) drive the chromium above from Node: Debian's nodejs and npm,
+# browser tests (test_browser_sessions) drive the chromium above from Node, and test_summary_export
+# runs a k6 reporter on it: Debian's nodejs and npm,
 # but only where no node is installed at all (Debian's npm would replace a node installed otherwise,
 # which brings its own npm)
 if [ "${1:-all}" != build ] && ! command -v node >/dev/null 2>&1; then
@@ -50,19 +51,22 @@ if [ -n "$missing" ]; then
 fi
 [ "${1:-all}" = build ] && exit 0
 
-# The browser tests' npm packages (puppeteer-core, chrome-har), at the exact versions of
-# tests/browser/package-lock.json, with `npm ci`; skipped while node_modules was installed from
-# this very lock file (a stamp beside it holds the lock file's checksum).
-BROWSER="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-[ -f "$BROWSER/package-lock.json" ] || exit 0
-if ! command -v npm >/dev/null 2>&1; then
-  echo "install-deps: node is installed without npm; install npm with that node to run the browser tests" >&2
-  exit 0
-fi
-STAMP="$BROWSER/node_modules/.installed-from-lock"
-LOCK_SUM="$(sha256sum "$BROWSER/package-lock.json" | cut -d' ' -f1)"
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
-  echo "install-deps: npm ci in tests/browser"
-  (cd "$BROWSER" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$LOCK_SUM" > "$STAMP"
-fi
+# The npm packages of the tests that drive Node: tests/browser (puppeteer-core, chrome-har) and
+# tests/k6-export (k6-html-reporter, a reader of k6's --summary-export JSON), each at the exact
+# versions of its package-lock.json, with `npm ci`; a folder is skipped while its node_modules was
+# installed from this very lock file (a stamp beside it holds the lock file's checksum).
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in "$ROOT/tests/browser" "$ROOT/tests/k6-export"; do
+  [ -f "$dir/package-lock.json" ] || continue
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: node is installed without npm; install npm with that node to run the tests that use Node" >&2
+    exit 0
+  fi
+  STAMP="$dir/node_modules/.installed-from-lock"
+  LOCK_SUM="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SUM" ]; then
+    echo "install-deps: npm ci in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$LOCK_SUM" > "$STAMP"
+  fi
+done

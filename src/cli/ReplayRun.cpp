@@ -126,7 +126,8 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
     throw InputError(profile, "",
                      "names no capture: give one on the command line or add \"capture\" to the profile");
   options.speed = speed > 0 ? speed : loaded.speed;
-  options.timeline = !outputs.summary.empty() || !outputs.report.empty() || windows;
+  options.timeline =
+      !outputs.summary.empty() || !outputs.report.empty() || !outputs.summary_export.empty() || windows;
   auto exchanges = capture::CaptureReader::read_all(capture_file);
   if (exchanges.empty()) throw InputError(capture_file, "", "holds no exchanges to replay");
 

@@ -14,6 +14,8 @@ void RunOutputFlags::add_to(CLI::App& cmd, Command command) {
   cmd.add_option("--report", report,
                  merged ? "Write the merged run's HTML report to this file"
                         : "Write the run's HTML report to this file");
+  cmd.add_option("--summary-export", summary_export,
+                 "Write k6's --summary-export JSON to this file, for tools made for k6's output");
   if (command == Command::replay)
     cmd.add_option("--metrics", metrics, "Serve Prometheus /metrics on this address while the run goes");
 }

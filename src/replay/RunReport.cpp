@@ -10,6 +10,7 @@
 #include "metrics/JUnitReport.hpp"
 #include "replay/DiffReport.hpp"
 #include "replay/FailureReport.hpp"
+#include "replay/K6Summary.hpp"
 #include "replay/RunPrintout.hpp"
 #include "replay/RunSummary.hpp"
 #include "replay/RunVerdicts.hpp"
@@ -47,9 +48,13 @@ int finish_run(const RunInfo& info, const RunResult& result,
       write_file(outputs.report, metrics::html_report(plain, status_section(plain)));
     }
   }
-  const nlohmann::json diffs =
-      result.stats.diffs.empty() ? nlohmann::json() : nlohmann::json(result.stats.diffs.to_json(result.stats.routes));
-  write_file(outputs.junit, metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s, diffs));
+  const nlohmann::json diffs = result.stats.diffs.empty()
+                                   ? nlohmann::json()
+                                   : nlohmann::json(result.stats.diffs.to_json(result.stats.routes));
+  if (!outputs.summary_export.empty())
+    write_file(outputs.summary_export, k6_summary(result, thresholds, verdicts).dump(4) + "\n");
+  write_file(outputs.junit,
+             metrics::junit_xml(verdicts, "reprise replay " + info.capture, result.elapsed_s, diffs));
   return all_passed(verdicts) ? 0 : 99;
 }
 

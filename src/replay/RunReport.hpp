@@ -1,8 +1,8 @@
 // The end of a run or of a merge: the figures and the failures printed, the thresholds judged
 // over the run and over a drill's fault windows and printed, and the outputs written (summary,
-// JUnit, HTML report), all made from the same numbers. It must not compute what it shows: each
-// part has its own file (RunPrintout, FailureReport, RunVerdicts, WindowVerdicts, RunSummary,
-// metrics/JUnitReport, metrics/HtmlReport).
+// JUnit, HTML report, k6's summary export), all made from the same numbers. It must not compute what it
+// shows: each part has its own file (RunPrintout, FailureReport, RunVerdicts, WindowVerdicts, RunSummary,
+// metrics/JUnitReport, metrics/HtmlReport, K6Summary).
 #pragma once
 
 #include <string>
@@ -16,9 +16,10 @@ namespace reprise::replay {
 
 // Where the end of a run is written, besides stdout; an empty path writes nothing.
 struct RunOutputs {
-  std::string summary;  // the summary file (JSON)
-  std::string junit;    // JUnit XML, one test case per threshold condition
-  std::string report;   // the HTML report (metrics/HtmlReport), made from the summary
+  std::string summary;         // the summary file (JSON)
+  std::string junit;           // JUnit XML, one test case per threshold condition
+  std::string report;          // the HTML report (metrics/HtmlReport), made from the summary
+  std::string summary_export;  // k6's --summary-export JSON (replay/K6Summary)
 };
 
 // Returns the exit code: 99 when a threshold failed, else 0; throws RuntimeFailure when an

@@ -20,7 +20,8 @@ std::optional<MetricValues> diff_rate(const metrics::Threshold& t, const ReplayS
   };
   const std::string name = tag("name"), method = tag("method"), field = tag("field");
   for (size_t r = 0; r < s.routes.size(); ++r) {
-    if ((!name.empty() && s.routes[r].name != name) || (!method.empty() && s.routes[r].method != method)) continue;
+    if ((!name.empty() && s.routes[r].name != name) || (!method.empty() && s.routes[r].method != method))
+      continue;
     compared += s.diffs.compared(r);
     differing += s.diffs.differing(r, field);
   }
@@ -28,10 +29,26 @@ std::optional<MetricValues> diff_rate(const metrics::Threshold& t, const ReplayS
   return MetricValues{MetricValues::Kind::rate, nullptr, differing, compared};
 }
 
-// A threshold's figures out of the run: the whole run's, or those of the requests its tags
-// ({name:..., method:..., status:...}) pick, added up in `picked`.
-std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResult& r,
-                                      metrics::TagFigures& picked) {
+// A latency threshold passes on fast failures as easily as on fast answers: say how many of the
+// requests it measured failed, when a tenth or more did.
+std::string failed_share(const metrics::Verdict& v, const RunResult& r) {
+  const std::string metric = v.threshold.substr(0, v.threshold.find('{'));
+  if (metric != "http_req_duration" && metric != "http_req_waiting") return {};
+  auto threshold = metrics::parse_thresholds({{v.threshold, {"avg<1"}}}, {metric}, "");
+  if (threshold.empty()) return {};
+  metrics::TagFigures picked;
+  if (!threshold[0].tags.empty()) threshold_values(threshold[0], r, picked);
+  uint64_t reqs = threshold[0].tags.empty() ? r.stats.http_reqs : picked.http_reqs;
+  uint64_t failed = threshold[0].tags.empty() ? r.stats.http_req_failed : picked.http_req_failed;
+  if (reqs == 0 || failed * 10 < reqs) return {};
+  return fmt::format(" — {:.1f} % of the {} requests measured failed",
+                     100.0 * static_cast<double>(failed) / static_cast<double>(reqs), reqs);
+}
+
+}  // namespace
+
+std::optional<MetricValues> threshold_values(const metrics::Threshold& t, const RunResult& r,
+                                             metrics::TagFigures& picked) {
   using Kind = MetricValues::Kind;
   const ReplayStats& s = r.stats;
   const double secs = std::max(r.elapsed_s, 1e-9);
@@ -69,29 +86,11 @@ std::optional<MetricValues> values_of(const metrics::Threshold& t, const RunResu
   return std::nullopt;
 }
 
-// A latency threshold passes on fast failures as easily as on fast answers: say how many of the
-// requests it measured failed, when a tenth or more did.
-std::string failed_share(const metrics::Verdict& v, const RunResult& r) {
-  const std::string metric = v.threshold.substr(0, v.threshold.find('{'));
-  if (metric != "http_req_duration" && metric != "http_req_waiting") return {};
-  auto threshold = metrics::parse_thresholds({{v.threshold, {"avg<1"}}}, {metric}, "");
-  if (threshold.empty()) return {};
-  metrics::TagFigures picked;
-  if (!threshold[0].tags.empty()) values_of(threshold[0], r, picked);
-  uint64_t reqs = threshold[0].tags.empty() ? r.stats.http_reqs : picked.http_reqs;
-  uint64_t failed = threshold[0].tags.empty() ? r.stats.http_req_failed : picked.http_req_failed;
-  if (reqs == 0 || failed * 10 < reqs) return {};
-  return fmt::format(" — {:.1f} % of the {} requests measured failed",
-                     100.0 * static_cast<double>(failed) / static_cast<double>(reqs), reqs);
-}
-
-}  // namespace
-
 std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
                                         const RunResult& result) {
   metrics::TagFigures picked;  // each threshold's tagged figures, read before the next threshold's
   return metrics::judge(thresholds,
-                        [&](const metrics::Threshold& t) { return values_of(t, result, picked); });
+                        [&](const metrics::Threshold& t) { return threshold_values(t, result, picked); });
 }
 
 bool all_passed(const std::vector<metrics::Verdict>& verdicts) {

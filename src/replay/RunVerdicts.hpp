@@ -4,6 +4,7 @@
 // judge_run).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "metrics/Threshold.hpp"
@@ -17,5 +18,9 @@ std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& t
 // a latency threshold measured mostly on failed requests says so.
 void print_verdicts(const std::vector<metrics::Verdict>& verdicts, const RunResult& result);
 bool all_passed(const std::vector<metrics::Verdict>& verdicts);
+// A threshold's figures out of the run (what judge_run judges): the whole run's, or those of the
+// requests its tags pick, added up in `picked` (a trend points into it); nullopt: nothing measured.
+std::optional<metrics::MetricValues> threshold_values(const metrics::Threshold& t, const RunResult& r,
+                                                      metrics::TagFigures& picked);
 
 }  // namespace reprise::replay

@@ -924,6 +924,16 @@ def write_capture(path, exchanges, upstream="http://127.0.0.1:9"):
     return path
 
 
+def record_demo(work):
+    """The demo's traffic (`reprise demo --record`, about 7 s) as a capture in `work`; its path."""
+    capture = os.path.join(work, "demo.jsonl")
+    run = subprocess.run([BIN, "demo", "--log-level", "warn", "--record", capture], cwd=work, capture_output=True,
+                         text=True, timeout=90)
+    if run.returncode != 0 or not os.path.exists(capture):
+        raise RuntimeError(f"reprise demo --record exited {run.returncode}: {run.stderr[-2000:]}")
+    return capture
+
+
 def write_profile(path, profile):
     with open(path, "w") as f:
         json.dump(profile, f)

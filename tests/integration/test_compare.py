@@ -21,7 +21,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from chat_traffic import run_chat_traffic
-from harness import BIN, demo_upstream, free_port, proxy, replay, wait_port, write_profile
+from harness import BIN, demo_upstream, free_port, proxy, record_demo, replay, wait_port, write_profile
 from test_mirror import chat, settled
 
 PROFILE = {"executor": "per-vu-iterations", "vus": 10, "iterations": 1, "maxDuration": "60s"}
@@ -70,11 +70,7 @@ def setUpModule():
     """The demo's traffic, recorded once for every test here."""
     global WORK, CAPTURE
     WORK = tempfile.mkdtemp(prefix="reprise-compare-")
-    CAPTURE = os.path.join(WORK, "demo.jsonl")
-    run = subprocess.run([BIN, "demo", "--log-level", "warn", "--record", CAPTURE], cwd=WORK, capture_output=True,
-                         text=True, timeout=90)
-    if run.returncode != 0 or not os.path.exists(CAPTURE):
-        raise RuntimeError(f"reprise demo --record exited {run.returncode}: {run.stderr[-2000:]}")
+    CAPTURE = record_demo(WORK)
 
 
 def tearDownModule():
