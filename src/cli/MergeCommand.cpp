@@ -30,7 +30,11 @@ void add_merge_command(CLI::App& app, int& exit_code) {
       replay::add_summary(read_json_file(path), path, info, result);
     }
     // The shards' thresholds, judged again on the merged figures.
-    auto thresholds = replay::Profile::parse({{"thresholds", info.thresholds}}, files->front()).thresholds;
+    auto known = replay::replay_metric_names();
+    for (const auto& source : result.sources.tallies) known.insert(source.first);
+    auto thresholds = info.thresholds.is_null()
+                          ? std::vector<metrics::Threshold>()
+                          : metrics::parse_thresholds(info.thresholds, known, files->front());
     exit_code = replay::finish_run(info, result, thresholds, outputs->files());
   });
 }

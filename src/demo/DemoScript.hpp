@@ -6,8 +6,17 @@
 
 namespace reprise::demo {
 
-// Records the session through the proxy to `record_path` unless it is empty. Returns the exit
-// code: 0 when every step got the answer the API promises, 2 otherwise.
-int run_demo(const std::string& record_path);
+struct DemoOptions {
+  std::string record = "demo-capture.jsonl";  // the capture of the walk; empty: no recording, no replay
+  std::string summary;                        // the replay's summary file; empty: none
+  double spike = 60;                          // the spike's peak, iterations (sessions) a second
+  double delivery_rate = 0;                   // the chat service's consumer, events a second (0: its default)
+};
+
+// Walks the scenarios through the proxy, recording them unless `record` is empty, then replays
+// the recording with a spike and judges the seed's whole SLA table, the consumer lag read from the
+// service's /metrics included. Returns the exit code: 0 when every step got the answer the API
+// promises and the replay reached the service (a breached SLA is shown, not an error), 2 otherwise.
+int run_demo(const DemoOptions& options);
 
 }  // namespace reprise::demo

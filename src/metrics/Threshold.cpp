@@ -36,7 +36,10 @@ std::optional<double> aggregate(const Condition& c, const MetricValues& v) {
     if (a == "rate") return v.per_second;
     return std::nullopt;
   }
-  if (a == "value" || a == "max") return v.count;  // gauge
+  if (a == "value" || a == "last") return v.gauge.last;  // gauge
+  if (a == "max") return v.gauge.max;
+  if (a == "min") return v.gauge.min;
+  if (a == "avg") return v.gauge.avg;
   return std::nullopt;
 }
 
@@ -64,7 +67,8 @@ Condition parse_condition(const std::string& text, const std::string& file, cons
   size_t op_len = (op_at + 1 < text.size() && text[op_at + 1] == '=') ? 2 : 1;
   c.op = text.substr(op_at, op_len);
   if (c.op == "=" || c.op == "!") return fail("has no comparison (<, <=, >, >=, ==, !=)");
-  static const std::set<std::string> kAggregations = {"avg", "min", "max", "med", "rate", "count", "value"};
+  static const std::set<std::string> kAggregations = {"avg",  "min",   "max",   "med",
+                                                      "rate", "count", "value", "last"};
   if (c.aggregation.starts_with("p(") && c.aggregation.ends_with(")")) {
     std::string n = c.aggregation.substr(2, c.aggregation.size() - 3);
     auto res = std::from_chars(n.data(), n.data() + n.size(), c.percentile);
@@ -73,7 +77,7 @@ Condition parse_condition(const std::string& text, const std::string& file, cons
       return fail("has a percentile outside p(0..100]");
   } else if (!kAggregations.count(c.aggregation)) {
     return fail("aggregates with '" + c.aggregation +
-                "' (use p(N), avg, min, max, med, rate, count or value)");
+                "' (use p(N), avg, min, max, med, rate, count, value or last)");
   }
   std::string bound = text.substr(op_at + op_len);
   while (!bound.empty() && bound.front() == ' ') bound.erase(0, 1);
@@ -145,8 +149,9 @@ std::vector<Threshold> parse_thresholds(const nlohmann::json& all, const std::se
           break;
         }
         if (tag != "name" && tag != "method" && tag != "status")
-          fail(field, "filters by the tag '" + tag +
-                          "' (reprise tags requests with name, method and status; response_diffs also with field)");
+          fail(field,
+               "filters by the tag '" + tag +
+                   "' (reprise tags requests with name, method and status; response_diffs also with field)");
         t.tags[tag] = pair.substr(colon + 1);
         if (comma == std::string::npos) break;
         start = comma + 1;

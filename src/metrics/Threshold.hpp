@@ -14,13 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "metrics/GaugeSeries.hpp"
 #include "metrics/Histogram.hpp"
 
 namespace reprise::metrics {
 
 // One condition of a threshold, e.g. "p(95)<500": the aggregation, the comparison, the bound.
 struct Condition {
-  std::string aggregation;  // "p(95)", "avg", "min", "max", "med", "rate", "count", "value"
+  std::string aggregation;  // "p(95)", "avg", "min", "max", "med", "rate", "count", "value", "last"
   double percentile = 0;    // for "p(N)"
   std::string op;           // "<", "<=", ">", ">=", "==", "!="
   double bound = 0;
@@ -51,8 +52,16 @@ struct MetricValues {
   Kind kind = Kind::counter;
   const Histogram* trend = nullptr;  // microseconds
   uint64_t passes = 0, total = 0;    // rate: `passes` of `total` (http_req_failed: failed of all)
-  double count = 0;                  // counter: the count; gauge: the value
+  double count = 0;                  // counter: the count
   double per_second = 0;             // counter: count over the run's time
+  GaugeStats gauge{};                // gauge: `value` and `last` are its last value
+
+  static MetricValues of_gauge(const GaugeStats& g) {
+    MetricValues v;
+    v.kind = Kind::gauge;
+    v.gauge = g;
+    return v;
+  }
 };
 
 struct Verdict {

@@ -126,6 +126,16 @@ std::vector<LineChart> timeline_charts(const Json& summary) {
   charts.push_back(latency_chart(intervals, "http_req_duration, all requests", nullptr));
   for (const auto& name : tag_names(intervals))
     charts.push_back(latency_chart(intervals, "http_req_duration{name:" + name + "}", &name));
+  if (summary.contains("sources") && summary["sources"].is_object())
+    for (auto it = summary["sources"].begin(); it != summary["sources"].end(); ++it) {
+      std::vector<ChartPoint> points;
+      if (it.value().contains("samples") && it.value()["samples"].is_array())
+        for (const auto& s : it.value()["samples"])
+          if (s.is_array() && s.size() == 2 && s[0].is_number() && s[1].is_number())
+            points.push_back({s[0].get<double>(), s[1].get<double>()});
+      charts.emplace_back(it.key() + " (source: " + it.value().value("source", std::string()) + ")", "value");
+      charts.back().add(it.key(), std::move(points), "#7c3aed");
+    }
   double end = intervals.empty() ? 0 : intervals.back().t;
   for (auto& chart : charts) chart.extend_x(end);
   return charts;

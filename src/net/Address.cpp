@@ -43,6 +43,16 @@ WebAddress parse_url(std::string_view url, std::string_view what) {
   return {parse_host_port(has_port ? std::string(rest) : std::string(rest) + port, what), https};
 }
 
+WebResource parse_resource_url(std::string_view url, std::string_view what) {
+  const size_t scheme = url.find("://");
+  const size_t slash = scheme == std::string_view::npos ? std::string_view::npos : url.find('/', scheme + 3);
+  const std::string_view target = slash == std::string_view::npos ? "/" : url.substr(slash);
+  if (target.find_first_of(" \t\r\n#") != std::string_view::npos)
+    throw InputError("", std::string(what),
+                     "'" + std::string(url) + "': the path holds a space, a control character or a #");
+  return {parse_url(url.substr(0, slash), what), std::string(target)};
+}
+
 tcp::endpoint resolve(const HostPort& hp) {
   boost::asio::io_context ctx;
   tcp::resolver resolver(ctx);

@@ -25,6 +25,13 @@ struct WebAddress {
 // Accepts http://host[:port][/] and https://host[:port][/] (ports 80 and 443 by default);
 // throws InputError otherwise.
 WebAddress parse_url(std::string_view url, std::string_view what);
+// A URL with a path, such as a metrics endpoint "http://host:9100/metrics?x=1": where, and the
+// request target ("/metrics?x=1"; "/" when the URL has none).
+struct WebResource {
+  WebAddress address;
+  std::string target;
+};
+WebResource parse_resource_url(std::string_view url, std::string_view what);
 // Resolves to the first endpoint; throws RuntimeFailure when the name does not resolve.
 tcp::endpoint resolve(const HostPort& hp);
 

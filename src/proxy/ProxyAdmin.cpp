@@ -22,12 +22,15 @@ AdminResponse text(int status, std::string body) {
   return {status, "text/plain; charset=utf-8", std::move(body), {}};
 }
 
-AdminResponse json(const nlohmann::ordered_json& j) { return {200, "application/json", j.dump(2) + "\n", {}}; }
+AdminResponse json(const nlohmann::ordered_json& j) {
+  return {200, "application/json", j.dump(2) + "\n", {}};
+}
 
 // PUT /mirror's body on top of `rule`; throws InputError naming the field.
 mirror::MirrorRule changed_rule(std::string_view body, mirror::MirrorRule rule) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_object()) throw InputError("PUT /mirror", "", "the body must be a JSON object {\"factor\", \"match\"}");
+  if (!j.is_object())
+    throw InputError("PUT /mirror", "", "the body must be a JSON object {\"factor\", \"match\"}");
   for (const auto& [key, value] : j.items())
     if (key != "factor" && key != "match")
       throw InputError("PUT /mirror", key, "is not a setting (factor, match)");
@@ -48,14 +51,17 @@ mirror::MirrorRule changed_rule(std::string_view body, mirror::MirrorRule rule) 
 ProxyAdmin::ProxyAdmin(ProxyServer& server) : server_(server) {
   const ProxyConfig& config = server.config();
   if (config.sla) {
-    sla_.window = std::make_unique<SlaWindow>(config.sla->thresholds, config.sla->window, config.sla->window_text);
+    sla_.window =
+        std::make_unique<SlaWindow>(config.sla->thresholds, config.sla->window, config.sla->window_text);
     sla_.figures = [&server] { return server.figures(kCopyWait); };
+    sla_.named = config.sla->sources;
   }
   if (config.mirror_sla && config.mirror) {
     const auto& f = *config.mirror_sla;
     mirror_sla_.window = std::make_unique<SlaWindow>(f.thresholds, f.window, f.window_text);
     mirror_sla_.figures = [m = config.mirror] { return m->figures(kCopyWait); };
     mirror_sla_.prefix = "mirror ";
+    mirror_sla_.named = f.sources;
   }
   if (!config.admin) return;
   admin_ = std::make_unique<net::AdminServer>(*config.admin);
@@ -86,14 +92,15 @@ void ProxyAdmin::start() {
   for (Judge* j : {&sla_, &mirror_sla_}) {
     if (!j->window) continue;
     j->window->add({}, clock::now());  // the baseline: nothing measured yet
+    if (!j->named.empty()) j->sources = std::make_unique<sources::SourcePoller>(j->named);
     j->thread = std::thread([this, j] { judge_every_step(*j); });
-    spdlog::info("{}SLA: {} threshold(s) judged over a rolling {} window", j->prefix, j->window->thresholds().size(),
-                 j->window->window_text());
+    spdlog::info("{}SLA: {} threshold(s) judged over a rolling {} window", j->prefix,
+                 j->window->thresholds().size(), j->window->window_text());
   }
   if (admin_) {
     admin_->start();
-    spdlog::info("admin on http://{} (/metrics, /healthz, /sla, /faults{}{})", net::to_string(admin_->endpoint()),
-                 server_.config().mirror ? ", /mirror" : "",
+    spdlog::info("admin on http://{} (/metrics, /healthz, /sla, /faults{}{})",
+                 net::to_string(admin_->endpoint()), server_.config().mirror ? ", /mirror" : "",
                  server_.config().admin_token.empty() ? "" : "; a bearer token is needed");
   }
 }
@@ -111,7 +118,8 @@ void ProxyAdmin::judge_every_step(Judge& judge) {
     std::vector<SlaChange> changes;
     {
       std::lock_guard lock(mutex_);
-      changes = judge.window->add(*figures, clock::now());
+      const auto now = clock::now();
+      changes = judge.window->add(*figures, now, window_gauges(judge, now));
     }
     for (const auto& c : changes) {
       if (c.started)
@@ -120,6 +128,17 @@ void ProxyAdmin::judge_every_step(Judge& judge) {
         spdlog::info("{}{}", judge.prefix, c.text(judge.window->window_text()));
     }
   }
+}
+
+// Each source's samples read within the window that ends `now`.
+SlaWindow::Gauges ProxyAdmin::window_gauges(const Judge& judge, clock::time_point now) {
+  SlaWindow::Gauges out;
+  if (!judge.sources) return out;
+  const double end = std::chrono::duration<double>(now - judge.sources->start()).count();
+  const double start = end - std::chrono::duration<double>(judge.window->window()).count();
+  for (const auto& [name, series] : judge.sources->figures().series)
+    if (auto stats = series.stats(start, end)) out[name] = *stats;
+  return out;
 }
 
 std::vector<SlaVerdict> ProxyAdmin::verdicts(const Judge& judge) {
@@ -138,8 +157,10 @@ AdminResponse ProxyAdmin::metrics_page() {
     if (!copies) return text(503, "the mirror's thread did not answer in time (stopping?)\n");
     mirror = MirrorFigures{std::move(*copies), verdicts(mirror_sla_), m->state()};
   }
-  return {200, std::string(metrics::PrometheusText::kContentType),
-          prometheus_text(*figures, verdicts(sla_), *injected, mirror ? &*mirror : nullptr), {}};
+  return {200,
+          std::string(metrics::PrometheusText::kContentType),
+          prometheus_text(*figures, verdicts(sla_), *injected, mirror ? &*mirror : nullptr),
+          {}};
 }
 
 AdminResponse ProxyAdmin::sla_page() {
@@ -158,8 +179,9 @@ AdminResponse ProxyAdmin::mirror_page(const AdminRequest& request) {
     try {
       auto rule = changed_rule(request.body, m->rule());
       server_.set_mirror_rule(rule);
-      spdlog::info("mirror: factor {}, {} (PUT /mirror)", rule.factor,
-                   rule.match ? "requests matching " + rule.match_source.dump() : std::string("every request"));
+      spdlog::info(
+          "mirror: factor {}, {} (PUT /mirror)", rule.factor,
+          rule.match ? "requests matching " + rule.match_source.dump() : std::string("every request"));
     } catch (const InputError& e) {
       return text(400, std::string(e.what()) + "\n");
     }

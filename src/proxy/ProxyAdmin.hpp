@@ -18,6 +18,7 @@
 #include "faults/FaultAdmin.hpp"
 #include "net/AdminServer.hpp"
 #include "proxy/SlaWindow.hpp"
+#include "sources/SourcePoller.hpp"
 
 namespace reprise::proxy {
 
@@ -38,10 +39,13 @@ class ProxyAdmin {
   struct Judge {
     std::unique_ptr<SlaWindow> window;
     std::function<std::optional<metrics::FiguresByTag>()> figures;
-    std::string prefix;  // of its log lines: "" or "mirror "
+    std::string prefix;                              // of its log lines: "" or "mirror "
+    std::vector<sources::Source> named;              // the SLA file's sources
+    std::unique_ptr<sources::SourcePoller> sources;  // reading them while the proxy runs
     std::thread thread;
   };
   void judge_every_step(Judge& judge);
+  static SlaWindow::Gauges window_gauges(const Judge& judge, SlaWindow::clock::time_point now);
   std::vector<SlaVerdict> verdicts(const Judge& judge);
   net::AdminResponse metrics_page();
   net::AdminResponse sla_page();

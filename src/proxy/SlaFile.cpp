@@ -34,8 +34,8 @@ SlaFile read_sla_file(const std::string& path) {
   json j = read_json_object(path);
   SlaFile sla;
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "window" && it.key() != "routes" && it.key() != "thresholds")
-      throw InputError(path, "field " + it.key(), "is not window, routes or thresholds");
+    if (it.key() != "window" && it.key() != "routes" && it.key() != "thresholds" && it.key() != "sources")
+      throw InputError(path, "field " + it.key(), "is not window, routes, thresholds or sources");
   if (j.contains("window")) {
     if (!j["window"].is_string())
       throw InputError(path, "field window", "must be a duration such as \"60s\"");
@@ -47,7 +47,10 @@ SlaFile read_sla_file(const std::string& path) {
   }
   if (j.contains("routes")) sla.routes = metrics::parse_routes(j["routes"], path);
   if (!j.contains("thresholds")) throw InputError(path, "field thresholds", "is missing: nothing to judge");
-  sla.thresholds = metrics::parse_thresholds(j["thresholds"], proxy_metric_names(), path);
+  if (j.contains("sources")) sla.sources = sources::parse_sources(j["sources"], proxy_metric_names(), path);
+  sla.thresholds = metrics::parse_thresholds(j["thresholds"],
+                                             sources::with_sources(proxy_metric_names(), sla.sources), path);
+  sources::check_source_thresholds(sla.sources, sla.thresholds, path);
   return sla;
 }
 

@@ -75,7 +75,8 @@ SlaWindow::Picked SlaWindow::pick(const metrics::Threshold& t, const metrics::Fi
   return p;
 }
 
-std::vector<SlaChange> SlaWindow::add(const metrics::FiguresByTag& cumulative, clock::time_point now) {
+std::vector<SlaChange> SlaWindow::add(const metrics::FiguresByTag& cumulative, clock::time_point now,
+                                      const Gauges& gauges) {
   Snapshot snap{now, {}};
   for (const auto& t : thresholds_) snap.picked.push_back(pick(t, cumulative));
   snapshots_.push_back(std::move(snap));
@@ -89,6 +90,8 @@ std::vector<SlaChange> SlaWindow::add(const metrics::FiguresByTag& cumulative, c
   const double span = std::max(seconds(last.at - first.at), 1e-3);
   auto judged = metrics::judge(thresholds_, [&](const metrics::Threshold& t) {
     size_t i = static_cast<size_t>(&t - thresholds_.data());
+    if (auto gauge = gauges.find(t.metric); gauge != gauges.end())
+      return std::optional(metrics::MetricValues::of_gauge(gauge->second));
     auto values = window_values(i, diffs[i]);
     if (values && values->kind == Kind::counter) values->per_second = values->count / span;
     return values;
@@ -133,9 +136,7 @@ std::optional<metrics::MetricValues> SlaWindow::window_values(size_t i, Picked& 
   metrics::MetricValues v;
   if (metric == "sse_connections") {
     if (d.reqs == 0 && d.gauge == 0) return std::nullopt;
-    v.kind = Kind::gauge;
-    v.count = static_cast<double>(d.gauge);
-    return v;
+    return metrics::MetricValues::of_gauge(metrics::GaugeStats::of(static_cast<double>(d.gauge)));
   }
   if (d.reqs == 0) return std::nullopt;
   if (d.trend) {

@@ -2,13 +2,14 @@
 // a second, it keeps for each threshold the figures its tags pick (summed over the matching
 // (name, method, status) combinations) at each snapshot, and judges the latest minus the one
 // `window` ago (counters subtract, histograms with Histogram::since, the sse_connections gauge
-// is the latest). A breach is a condition failing on something measured; a condition with no
-// matching request in the window is "no data", which is no breach. It notices breaches
-// starting and ending; it must not log, serve or know about threads.
+// is the latest; a source's gauge is what the caller read of it in the window). A breach is a condition
+// failing on something measured; a condition with no matching request in the window is "no data", which is no
+// breach. It notices breaches starting and ending; it must not log, serve or know about threads.
 #pragma once
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -47,13 +48,17 @@ class SlaWindow {
   // How often to add a snapshot: every second, or window/120 for windows over two minutes (so
   // the snapshots kept stay few).
   clock::duration step() const { return step_; }
+  // The sources' gauges over the window, by name (a source with no sample in it is absent: no data).
+  using Gauges = std::map<std::string, metrics::GaugeStats>;
   // Adds the cumulative figures taken at `now` (the first call is the baseline), judges the
   // window ending there and returns the breaches that started or ended.
-  std::vector<SlaChange> add(const metrics::FiguresByTag& cumulative, clock::time_point now);
+  std::vector<SlaChange> add(const metrics::FiguresByTag& cumulative, clock::time_point now,
+                             const Gauges& gauges = {});
 
   const std::vector<SlaVerdict>& verdicts() const { return verdicts_; }
   const std::vector<metrics::Threshold>& thresholds() const { return thresholds_; }
   const std::string& window_text() const { return window_text_; }
+  std::chrono::microseconds window() const { return window_; }
   // GET /sla: {"window": "60s", "measured_over_s": 60.0, "ok": true, "verdicts": [{"threshold",
   // "condition", "measured" (null: nothing measured), "state" ("pass", "fail", "no data"),
   // "breached_for_s" (when failing)}]}.

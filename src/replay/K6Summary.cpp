@@ -75,9 +75,11 @@ std::optional<Kind> kind_of(const std::string& metric) {
   return it->second;
 }
 
-// A gauge's value is the figure its thresholds judge (the peak); k6's `value` is the last
-// sample. The lead's gauges from external sources (min, max, last) plug in here.
-Json gauge_of(const std::string& metric, double judged, const RunResult& r) {
+// A source's gauge as k6 writes one: its last reading, its lowest and its highest. reprise's own
+// gauges keep only the figure their thresholds judge (the peak), k6's `value` is the last sample.
+Json gauge_of(const std::string& metric, const metrics::GaugeStats& g, const RunResult& r) {
+  if (r.sources.series.count(metric)) return gauge_entry(g.last, g.min, g.max);
+  const double judged = g.max;
   double min = metric == "sse_connections" ? 0 : judged;
   if (metric == "vus") {  // VUs in an iteration, sampled each second of the timeline
     for (const auto& point : r.timeline)
@@ -109,7 +111,7 @@ Json entry(const metrics::MetricValues& v, const std::string& metric, const RunR
     case Kind::counter:
       return counter_entry(v.count, v.per_second);
     case Kind::gauge:
-      return gauge_of(metric, v.count, r);
+      return gauge_of(metric, v.gauge, r);
   }
   return Json::object();
 }
@@ -121,8 +123,9 @@ bool observed(const metrics::MetricValues& v) {
     case Kind::rate:
       return v.total > 0;
     case Kind::counter:
-    case Kind::gauge:
       return v.count > 0;
+    case Kind::gauge:
+      return v.gauge.count > 0 && (v.gauge.max != 0 || v.gauge.min != 0);
   }
   return false;
 }
@@ -130,7 +133,7 @@ bool observed(const metrics::MetricValues& v) {
 // The entry of `t`'s metric and tags; k6 writes only metrics that got a sample, but a
 // threshold's entry (`named`) is written even on nothing measured, so its failure shows.
 std::optional<Json> metric_entry(const metrics::Threshold& t, const RunResult& r, bool named) {
-  auto kind = kind_of(t.metric);
+  auto kind = r.sources.series.count(t.metric) ? std::optional(Kind::gauge) : kind_of(t.metric);
   if (!kind) return std::nullopt;
   metrics::TagFigures picked;
   auto values = threshold_values(t, r, picked);
@@ -183,6 +186,8 @@ Json k6_summary(const RunResult& result, const std::vector<metrics::Threshold>& 
   std::map<std::string, Json> entries;  // by name
   for (const auto& [name, kind] : kKinds)
     if (auto e = metric_entry({name, {}, {}, name}, result, false)) entries[name] = std::move(*e);
+  for (const auto& [name, series] : result.sources.series)
+    if (auto e = metric_entry({name, {}, {}, name}, result, !series.empty())) entries[name] = std::move(*e);
   for (const auto& t : thresholds)
     if (!entries.count(t.text))
       if (auto e = metric_entry(t, result, true)) entries[t.text] = std::move(*e);

@@ -11,6 +11,7 @@
 #include "InputError.hpp"
 #include "JsonFile.hpp"
 #include "metrics/RouteTags.hpp"
+#include "sources/Source.hpp"
 
 namespace reprise::replay {
 namespace {
@@ -65,10 +66,10 @@ const std::map<std::string, Executor> kExecutors = {
 };
 
 const std::set<std::string> kKeys = {
-    "executor",        "speed",      "vus",        "duration",         "rate",       "timeUnit",
-    "preAllocatedVUs", "maxVUs",     "startVUs",   "startRate",        "stages",     "gracefulStop",
-    "routes",          "thresholds", "identities", "correlate",        "iterations", "maxDuration",
-    "thinkTime",       "capture",    "sse",        "expected_statuses", "compare"};
+    "executor",        "speed",      "vus",        "duration",          "rate",       "timeUnit",
+    "preAllocatedVUs", "maxVUs",     "startVUs",   "startRate",         "stages",     "gracefulStop",
+    "routes",          "thresholds", "identities", "correlate",         "iterations", "maxDuration",
+    "thinkTime",       "capture",    "sse",        "expected_statuses", "compare",    "sources"};
 
 std::vector<Stage> parse_stages(const Reader& r) {
   const Json& list = r.j.at("stages");
@@ -85,21 +86,6 @@ std::vector<Stage> parse_stages(const Reader& r) {
   }
   return out;
 }
-
-const std::set<std::string> kMetrics = {"http_reqs",
-                                        "http_req_duration",
-                                        "http_req_waiting",
-                                        "http_req_failed",
-                                        "iterations",
-                                        "dropped_iterations",
-                                        "data_sent",
-                                        "data_received",
-                                        "vus",
-                                        "vus_max",
-                                        "sse_connections",
-                                        "sse_events",
-                                        "sse_time_to_first_event",
-                                        "unexpected_status", "response_diffs"};
 
 // ${env:NAME} is expanded here, once: a missing variable is the profile's mistake, said at start.
 std::string expand_env(const Reader& r, const std::string& field, std::string text) {
@@ -228,6 +214,25 @@ void check_executor_options(const Reader& r, Profile& p) {
 
 }  // namespace
 
+const std::set<std::string>& replay_metric_names() {
+  static const std::set<std::string> names = {"http_reqs",
+                                              "http_req_duration",
+                                              "http_req_waiting",
+                                              "http_req_failed",
+                                              "iterations",
+                                              "dropped_iterations",
+                                              "data_sent",
+                                              "data_received",
+                                              "vus",
+                                              "vus_max",
+                                              "sse_connections",
+                                              "sse_events",
+                                              "sse_time_to_first_event",
+                                              "unexpected_status",
+                                              "response_diffs"};
+  return names;
+}
+
 Profile Profile::load(const std::string& path) { return parse(read_json_file(path), path); }
 
 Profile Profile::parse(const Json& j, const std::string& file) {
@@ -259,7 +264,12 @@ Profile Profile::parse(const Json& j, const std::string& file) {
   if (r.has("stages")) p.stages = parse_stages(r);
   if (r.has("gracefulStop")) p.graceful_stop = r.duration("gracefulStop");
   if (r.has("routes")) p.routes = metrics::parse_routes(j["routes"], file);
-  if (r.has("thresholds")) p.thresholds = metrics::parse_thresholds(j.at("thresholds"), kMetrics, file);
+  if (r.has("sources")) p.sources = sources::parse_sources(j["sources"], replay_metric_names(), file);
+  if (r.has("thresholds")) {
+    p.thresholds = metrics::parse_thresholds(j.at("thresholds"),
+                                             sources::with_sources(replay_metric_names(), p.sources), file);
+    sources::check_source_thresholds(p.sources, p.thresholds, file);
+  }
   if (r.has("iterations")) p.iterations = r.whole("iterations", 1);
   if (r.has("maxDuration")) p.max_duration = r.duration("maxDuration");
   if (r.has("thinkTime") && !(j["thinkTime"].is_string() && j["thinkTime"] == "recorded"))
@@ -288,14 +298,16 @@ Profile Profile::parse(const Json& j, const std::string& file) {
   }
   if (r.has("compare")) {
     const Json& c = j["compare"];
-    if (!c.is_object()) r.fail("compare", "must be an object {\"ignore\": [\"$.created_at\", \"X-Request-Id\"]}");
+    if (!c.is_object())
+      r.fail("compare", "must be an object {\"ignore\": [\"$.created_at\", \"X-Request-Id\"]}");
     for (auto it = c.begin(); it != c.end(); ++it)
       if (it.key() != "ignore") r.fail("compare." + it.key(), "is not a compare option (ignore)");
     if (c.contains("ignore")) {
       if (!c["ignore"].is_array() ||
           !std::all_of(c["ignore"].begin(), c["ignore"].end(), [](const Json& e) { return e.is_string(); }))
         r.fail("compare.ignore", "must be a list of JSON paths (\"$.created_at\") and header names");
-      p.compare_ignore = compare::IgnoreRules(c["ignore"].get<std::vector<std::string>>(), file, "field compare.ignore");
+      p.compare_ignore =
+          compare::IgnoreRules(c["ignore"].get<std::vector<std::string>>(), file, "field compare.ignore");
     }
   }
   if (r.has("expected_statuses")) p.expected_statuses = parse_statuses(r);

@@ -7,11 +7,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "compare/Noise.hpp"
 #include "metrics/Threshold.hpp"
+#include "sources/Source.hpp"
 
 namespace reprise::replay {
 
@@ -57,6 +59,9 @@ struct IdentityField {
   std::string value_template;  // "user{vu}@test.com"; ${env:NAME} already expanded
 };
 
+// The metrics a replay measures: what thresholds may name besides the profile's sources.
+const std::set<std::string>& replay_metric_names();
+
 struct Profile {
   Executor executor = Executor::replay_timing;
   double speed = 1;  // replay-timing
@@ -81,7 +86,8 @@ struct Profile {
   std::string capture;  // `capture`, resolved against the profile's folder; empty: none named
   std::chrono::microseconds sse_hold{0};  // `sse.hold`: a replayed stream is held at least so long
   ExpectedStatuses expected_statuses;
-  compare::IgnoreRules compare_ignore;  // `compare.ignore`: what --compare never reports
+  compare::IgnoreRules compare_ignore;   // `compare.ignore`: what --compare never reports
+  std::vector<sources::Source> sources;  // `sources`: gauges read from what the service reports
 
   // Reads and checks a profile file; throws InputError(file, "field X", problem).
   static Profile load(const std::string& path);

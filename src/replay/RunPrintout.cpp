@@ -67,6 +67,15 @@ void print_run(const RunInfo& info, const RunResult& r) {
   if (s.sse_connections)
     print_line("sse", fmt::format("{} streams, {} events; first event {}", s.sse_connections, s.sse_events,
                                   latency_line(s.sse_time_to_first_event)));
+  for (const auto& [name, tally] : r.sources.tallies) {
+    auto stats = r.sources.series.at(name).stats();
+    std::string figures = stats ? fmt::format("min={:.4g} avg={:.4g} max={:.4g} last={:.4g}", stats->min,
+                                              stats->avg, stats->max, stats->last)
+                                : "no data";
+    std::string failed = tally.failed ? fmt::format(", {} failed: {}", tally.failed, tally.last_problem) : "";
+    print_line(name.c_str(),
+               fmt::format("{}  ({} reads{}; {})", figures, tally.reads, failed, tally.description));
+  }
 }
 
 }  // namespace reprise::replay

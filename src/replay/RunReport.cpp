@@ -37,7 +37,7 @@ int finish_run(const RunInfo& info, const RunResult& result,
   print_diffs(result.stats);
   auto verdicts = judge_run(thresholds, result);
   print_verdicts(verdicts, result);
-  auto by_window = judge_windows(thresholds, result.timeline, info.windows);
+  auto by_window = judge_windows(thresholds, result.timeline, result.sources, info.windows);
   print_window_verdicts(by_window);
   if (!outputs.summary.empty() || !outputs.report.empty()) {
     auto summary = summary_json(info, result, verdicts);

@@ -24,6 +24,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunResult& result
   result.stats.write(j);
   j["expected_statuses"] = expected_text(info.expected);
   j["steps"] = steps_json(info.notes, result.stats);
+  if (!result.sources.empty()) j["sources"] = result.sources.to_json();
   if (!result.timeline.empty()) j["timeline"] = nlohmann::ordered_json::parse(result.timeline.dump());
   if (!result.cut_because.empty()) j["cut_because"] = result.cut_because;
   j["thresholds"] = nlohmann::ordered_json::parse(info.thresholds.dump());

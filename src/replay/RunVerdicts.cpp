@@ -56,6 +56,10 @@ std::optional<MetricValues> threshold_values(const metrics::Threshold& t, const 
     return MetricValues{Kind::counter, nullptr, 0, 0, static_cast<double>(n), static_cast<double>(n) / secs};
   };
   const std::string& m = t.metric;
+  if (auto source = r.sources.series.find(m); source != r.sources.series.end()) {
+    auto stats = source->second.stats();
+    return stats ? std::optional(MetricValues::of_gauge(*stats)) : std::nullopt;
+  }
   if (m == "response_diffs") return diff_rate(t, s);
   if (!t.tags.empty()) {
     picked = s.matching(t.tags);
@@ -80,11 +84,24 @@ std::optional<MetricValues> threshold_values(const metrics::Threshold& t, const 
   if (m == "sse_events") return counter(s.sse_events);
   if (m == "unexpected_status") return counter(s.unexpected_status);
   if (m == "vus" || m == "vus_max")
-    return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.vus_max)};
+    return MetricValues::of_gauge(metrics::GaugeStats::of(static_cast<double>(s.vus_max)));
   if (m == "sse_connections")  // a gauge: the most streams open at once
-    return MetricValues{Kind::gauge, nullptr, 0, 0, static_cast<double>(s.sse_open_peak)};
+    return MetricValues::of_gauge(metrics::GaugeStats::of(static_cast<double>(s.sse_open_peak)));
   return std::nullopt;
 }
+
+namespace {
+
+// A source that gave nothing: why.
+std::string source_note(const metrics::Verdict& v, const RunResult& r) {
+  auto tally = r.sources.tallies.find(v.threshold);
+  if (v.actual || tally == r.sources.tallies.end()) return {};
+  if (tally->second.reads == 0) return " — the source was never read: " + tally->second.last_problem;
+  return fmt::format(" — all {} reads of the source failed: {}", tally->second.reads,
+                     tally->second.last_problem);
+}
+
+}  // namespace
 
 std::vector<metrics::Verdict> judge_run(const std::vector<metrics::Threshold>& thresholds,
                                         const RunResult& result) {
@@ -104,7 +121,7 @@ void print_verdicts(const std::vector<metrics::Verdict>& verdicts, const RunResu
   fmt::print("thresholds\n");
   for (const auto& v : verdicts)
     fmt::print("  {} {:<{}}  {:<14} {}{}\n", v.ok ? "✓" : "✗", v.threshold, width, v.condition,
-               metrics::measured_text(v), failed_share(v, result));
+               metrics::measured_text(v), failed_share(v, result) + source_note(v, result));
   fmt::print("{}\n", all_passed(verdicts) ? "all thresholds passed" : "THRESHOLDS FAILED (exit 99)");
 }
 

@@ -331,6 +331,8 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
     settings.hard_stop = settings.t0 + profile.total_duration() + profile.graceful_stop;
   else
     settings.hard_stop = settings.t0 + settings.scaled(recorded_span(sessions)) + profile.graceful_stop;
+  std::optional<sources::SourcePoller> polled;
+  if (!profile.sources.empty()) polled.emplace(profile.sources, settings.t0);
   std::vector<std::unique_ptr<ThreadRun>> runs;
   for (int i = 0; i < workers.size(); ++i) {
     runs.push_back(std::make_unique<ThreadRun>(workers.context(i), sessions, profile, options, settings, i));
@@ -354,6 +356,7 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
         so_far.stats.set_routes(plan.tags);
         for (auto& r : runs) r->add_snapshot_to(so_far.stats);
         so_far.elapsed_s = std::max(0.0, std::chrono::duration<double>(clock::now() - settings.t0).count());
+        if (polled) so_far.sources = polled->figures();
         if (options.timeline) {
           timeline.push_back(ReplayStats::timeline_point(last, so_far.stats, so_far.elapsed_s));
           last = so_far.stats;
@@ -376,6 +379,10 @@ RunResult run_replay(const SessionBuild& plan, const Profile& profile, const Run
   result.elapsed_s = std::chrono::duration<double>(clock::now() - settings.t0).count();
   for (auto& r : runs) result.stats.merge(r->stats);
   result.stats.diffs.apply_baseline();
+  if (polled) {
+    polled->stop();  // the last read: what the service reports at the run's end
+    result.sources = polled->figures();
+  }
   if (options.timeline) {  // the last interval, up to the end
     timeline.push_back(ReplayStats::timeline_point(last, result.stats, result.elapsed_s));
     result.timeline = std::move(timeline);

@@ -16,12 +16,13 @@
 #include "replay/Profile.hpp"
 #include "replay/ReplayStats.hpp"
 #include "replay/Session.hpp"
+#include "sources/SourcePoller.hpp"
 
 namespace reprise::replay {
 
 struct RunOptions {
   boost::asio::ip::tcp::endpoint target;
-  std::optional<net::ClientTlsSettings> target_tls;  // an https:// target
+  std::optional<net::ClientTlsSettings> target_tls;        // an https:// target
   std::optional<boost::asio::ip::tcp::endpoint> baseline;  // --baseline: a second known-good instance
   std::optional<net::ClientTlsSettings> baseline_tls;
   int threads = 1;
@@ -40,6 +41,7 @@ struct RunResult {
   std::string cut_because;          // a monitor cut the run short (abortOnFail), and why
   std::string run;                  // the run's mark ({run}; automatic identities carry it)
   nlohmann::json timeline = nlohmann::json::array();  // a point a second (ReplayStats::timeline_point)
+  sources::SourceFigures sources{};                   // the profile's sources, read while the run lasted
 };
 
 // Called about once a second, on a thread of its own, with the figures so far (each worker

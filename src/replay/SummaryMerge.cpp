@@ -55,6 +55,7 @@ void add_summary(const nlohmann::json& j, const std::string& file, RunInfo& info
   if (j.contains("expected_statuses") && j["expected_statuses"].is_string())
     info.expected = expected_from_text(j["expected_statuses"], file);
   if (j.contains("timeline")) ReplayStats::add_timeline(result.timeline, j["timeline"], file);
+  if (j.contains("sources")) result.sources.add_json(j["sources"], file);
 }
 
 }  // namespace reprise::replay

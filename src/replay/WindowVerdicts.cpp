@@ -12,15 +12,28 @@
 namespace reprise::replay {
 namespace {
 
+// The source samples taken within a point (after the one before it, up to its own time).
+void add_samples(const sources::SourceFigures& from, double after, double until, sources::SourceFigures& to) {
+  for (const auto& [name, series] : from.series)
+    for (const auto& sample : series.samples())
+      if (sample.t > after && sample.t <= until) to.series[name].add(sample.t, sample.value);
+}
+
 // The run's figures made of some of the timeline's points, as judge_run reads them.
-RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& points) {
+RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& points,
+                    const sources::SourceFigures& sources) {
   RunResult r;
   ReplayStats& s = r.stats;
+  for (const auto& [name, tally] : sources.tallies) {
+    r.sources.tallies[name] = tally;
+    r.sources.series[name];
+  }
   double prev = 0;
   for (size_t i = 0; i < timeline.size(); ++i) {
     const auto& p = timeline[i];
     const double t = p.value("t", 0.0);
     if (std::find(points.begin(), points.end(), i) != points.end()) {
+      add_samples(sources, i == 0 ? -1.0 : prev, t, r.sources);
       r.elapsed_s += t - prev;
       s.http_reqs += p.value("http_reqs", uint64_t{0});
       s.http_req_failed += p.value("http_req_failed", uint64_t{0});
@@ -40,13 +53,17 @@ RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& p
   return r;
 }
 
-// What can be split: the metrics the timeline holds, with no method or status filter.
-std::vector<metrics::Threshold> splittable(const std::vector<metrics::Threshold>& thresholds) {
+// What can be split: the metrics the timeline holds, with no method or status filter, and the
+// sources' gauges (their samples have times).
+std::vector<metrics::Threshold> splittable(const std::vector<metrics::Threshold>& thresholds,
+                                           const sources::SourceFigures& sources) {
   static const std::set<std::string> kHeld = {"http_reqs", "http_req_failed", "http_req_duration",
                                               "iterations", "dropped_iterations"};
   std::vector<metrics::Threshold> out;
   for (const auto& t : thresholds)
-    if (kHeld.count(t.metric) && !t.tags.count("method") && !t.tags.count("status")) out.push_back(t);
+    if ((kHeld.count(t.metric) && !t.tags.count("method") && !t.tags.count("status")) ||
+        sources.series.count(t.metric))
+      out.push_back(t);
   return out;
 }
 
@@ -54,10 +71,11 @@ std::vector<metrics::Threshold> splittable(const std::vector<metrics::Threshold>
 
 std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>& thresholds,
                                           const nlohmann::json& timeline,
+                                          const sources::SourceFigures& sources,
                                           const std::vector<RunWindow>& windows) {
   std::vector<WindowVerdicts> out;
   if (windows.empty() || !timeline.is_array()) return out;
-  const auto split = splittable(thresholds);
+  const auto split = splittable(thresholds, sources);
   std::vector<std::vector<size_t>> inside(windows.size());
   std::vector<size_t> outside;
   double prev = 0;
@@ -73,7 +91,7 @@ std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>&
     prev = t;
   }
   auto judged = [&](std::string name, double start, double end, const std::vector<size_t>& points) {
-    RunResult r = result_of(timeline, points);
+    RunResult r = result_of(timeline, points, sources);
     return WindowVerdicts{std::move(name), start, end, r.elapsed_s, judge_run(split, r)};
   };
   for (size_t w = 0; w < windows.size(); ++w)

@@ -4,7 +4,8 @@
 // the one just after a window, count in neither (their requests are partly in; an answer to a
 // request made inside, delayed, ends after the edge). Only what
 // the timeline holds can be split: http_reqs, http_req_failed and http_req_duration (in all or by
-// name tag), iterations and dropped_iterations; other thresholds, and those filtered by method
+// name tag), iterations and dropped_iterations, and the sources' gauges (by when each sample was
+// read); other thresholds, and those filtered by method
 // or status, are left out.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "metrics/Threshold.hpp"
+#include "sources/SourceFigures.hpp"
 
 namespace reprise::replay {
 
@@ -31,6 +33,7 @@ struct WindowVerdicts {
 // The windows' verdicts, then "outside"; nothing when there are no windows.
 std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>& thresholds,
                                           const nlohmann::json& timeline,
+                                          const sources::SourceFigures& sources,
                                           const std::vector<RunWindow>& windows);
 void print_window_verdicts(const std::vector<WindowVerdicts>& by_window);
 nlohmann::ordered_json window_verdicts_json(const std::vector<WindowVerdicts>& by_window);

@@ -51,9 +51,19 @@ TEST_CASE("thresholds: each aggregation and comparison at its boundary", "[metri
   CHECK(passes("rate==250", counter));
   CHECK_FALSE(passes("value<1", counter));
 
-  MetricValues gauge{Kind::gauge, nullptr, 0, 0, 10000};
+  MetricValues gauge = MetricValues::of_gauge(reprise::metrics::GaugeStats::of(10000));
   CHECK(passes("value<=10000", gauge));
   CHECK_FALSE(passes("value<10000", gauge));
+
+  // a source's gauge read over time: k6's `value` is the last reading
+  MetricValues lag = MetricValues::of_gauge({5, 150, 60, 20, 4});
+  CHECK(passes("value<100", lag));
+  CHECK(passes("last==20", lag));
+  CHECK_FALSE(passes("max<100", lag));
+  CHECK(passes("min<10", lag));
+  CHECK(passes("avg>59", lag));
+  CHECK_FALSE(passes("rate<1", lag));
+  CHECK_FALSE(passes("count>1", lag));
 }
 
 TEST_CASE("thresholds: nothing measured fails, and is said", "[metrics][threshold]") {

@@ -55,7 +55,7 @@ TEST_CASE("sla file: each mistake is one line naming the field", "[proxy][sla]")
   CHECK(problem(R"({"window": "500ms", "thresholds": {}})") ==
         ":field window: '500ms' is shorter than the 1s between snapshots");
   CHECK(problem(R"({"windows": "60s", "thresholds": {}})") ==
-        ":field windows: is not window, routes or thresholds");
+        ":field windows: is not window, routes, thresholds or sources");
   CHECK(problem(R"({"window": "60s"})") == ":field thresholds: is missing: nothing to judge");
   CHECK(problem(R"({"routes": {"X": "/no/method"}, "thresholds": {}})") ==
         ":field routes.X: must be \"METHOD /path/*/pattern\"");

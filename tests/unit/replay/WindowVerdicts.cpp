@@ -36,8 +36,8 @@ TEST_CASE("window verdicts: each window judged on its own seconds, the rest as o
           R"({"http_req_duration{name:Send}": ["p(95)<100"], "http_req_failed": ["rate<0.1"],
                                 "http_reqs{status:200}": ["count>0"]})"),
       {"http_req_duration", "http_req_failed", "http_reqs"}, "p.json");
-  auto by = judge_windows(thresholds, timeline, {{"slow", 2.0, 4.0}});
-  auto edges = judge_windows(thresholds, timeline, {{"slow", 2.5, 4.0}});
+  auto by = judge_windows(thresholds, timeline, {}, {{"slow", 2.0, 4.0}});
+  auto edges = judge_windows(thresholds, timeline, {}, {{"slow", 2.5, 4.0}});
   CHECK(edges[0].covered_s == 1);  // (2, 3] crosses 2.5: in neither
   CHECK(edges[1].covered_s == 2);  // (4, 5], just after the window, is in neither
   REQUIRE(by.size() == 2);
@@ -51,5 +51,5 @@ TEST_CASE("window verdicts: each window judged on its own seconds, the rest as o
   CHECK(by[1].covered_s == 2);  // (0, 1] and (1, 2]; (4, 5] comes just after the window
   CHECK(by[1].verdicts[0].ok);
   CHECK(*by[1].verdicts[1].actual == 0);
-  CHECK(judge_windows(thresholds, timeline, {}).empty());
+  CHECK(judge_windows(thresholds, timeline, {}, {}).empty());
 }
