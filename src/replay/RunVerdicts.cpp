@@ -96,7 +96,6 @@ namespace {
 std::string source_note(const metrics::Verdict& v, const RunResult& r) {
   auto tally = r.sources.tallies.find(v.threshold);
   if (v.actual || tally == r.sources.tallies.end()) return {};
-  if (tally->second.reads == 0) return " — the source was never read: " + tally->second.last_problem;
   return fmt::format(" — all {} reads of the source failed: {}", tally->second.reads,
                      tally->second.last_problem);
 }

@@ -37,7 +37,6 @@ std::chrono::microseconds deadline_of(const Source& s) {
 // One source, its connection (kept alive between reads) and its timer.
 struct SourcePoller::Polled {
   Source source;
-  std::optional<net::tcp::endpoint> endpoint;
   std::unique_ptr<net::UpstreamPool> pool;
   net::ClientTlsSettings tls;
   asio::steady_timer timer;
@@ -125,29 +124,32 @@ SourcePoller::SourcePoller(std::vector<Source> sources, clock::time_point start)
     auto p = std::make_unique<Polled>(std::move(s), ctx_);
     figures_.tallies[p->source.name].description = p->source.description();
     figures_.series[p->source.name];
-    try {
-      p->endpoint = net::resolve(p->source.where.address.host_port);
-      p->tls.host = p->source.where.address.host_port.host;
-      p->pool =
-          std::make_unique<net::UpstreamPool>(ctx_.get_executor(), *p->endpoint, 1, deadline_of(p->source),
-                                              p->source.where.address.https ? &p->tls : nullptr);
-    } catch (const std::exception& e) {
-      spdlog::warn("source {}: {}; it gives no data", p->source.name, e.what());
-      figures_.tallies[p->source.name].last_problem = e.what();
-    }
+    p->tls.host = p->source.where.address.host_port.host;
     polled_.push_back(std::move(p));
   }
-  for (auto& p : polled_) {
-    if (!p->pool) continue;
-    asio::co_spawn(ctx_, poll(*p), asio::detached);
-  }
+  for (auto& p : polled_) asio::co_spawn(ctx_, poll(*p), asio::detached);
   thread_ = std::thread([this] { ctx_.run(); });
+}
+
+// The host is resolved at the first read that finds it (a service's name may resolve only once
+// it has started); until then a read fails as any other.
+awaitable<Reading> SourcePoller::read(Polled& p) {
+  if (!p.pool) {
+    try {
+      p.pool = std::make_unique<net::UpstreamPool>(ctx_.get_executor(), net::resolve(p.source.where.address.host_port),
+                                                   1, deadline_of(p.source),
+                                                   p.source.where.address.https ? &p.tls : nullptr);
+    } catch (const std::exception& e) {
+      co_return Reading{false, 0, e.what()};
+    }
+  }
+  co_return co_await read_once(*p.pool, p.source);
 }
 
 awaitable<void> SourcePoller::poll(Polled& p) {
   for (bool last = false; !last;) {
     const auto next = clock::now() + p.source.every;
-    record(p, co_await read_once(*p.pool, p.source));
+    record(p, co_await read(p));
     if (stopped_) break;
     p.timer.expires_at(next);
     auto [ec] = co_await p.timer.async_wait(nothrow);

@@ -40,6 +40,7 @@ class SourcePoller {
  private:
   struct Polled;
   boost::asio::awaitable<void> poll(Polled& p);
+  boost::asio::awaitable<Reading> read(Polled& p);
   void record(Polled& p, const Reading& r);
 
   clock::time_point start_;
