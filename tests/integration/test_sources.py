@@ -134,9 +134,12 @@ class SourcesTest(unittest.TestCase):
         back.start()
         self.addCleanup(timer.cancel)
         self.addCleanup(back.cancel)
-        run = self.replay(profile)
+        run = self.replay(profile, "--summary-export", self.path("k6.json"))
         v = self.verdicts(run)
         self.assertEqual(v[("lag", "max<100")]["actual"], 500, run.stdout)
+        with open(self.path("k6.json")) as f:
+            k6 = json.load(f)["metrics"]["lag"]  # a gauge as k6 writes one; true means failed
+        self.assertEqual(k6, {"value": 3, "min": 0, "max": 500, "thresholds": {"max<100": True, "value<100": False}})
         self.assertFalse(v[("lag", "max<100")]["ok"])
         self.assertEqual(v[("lag", "value<100")]["actual"], 3)  # k6's value: the last reading
         self.assertTrue(v[("lag", "value<100")]["ok"])
