@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/Commands.hpp"
+#include "cli/FlagChecks.hpp"
 #include "demo/DemoScript.hpp"
 
 namespace reprise::cli {
@@ -18,8 +19,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1.0, 10000.0))
       ->capture_default_str();
   cmd->add_option("--delivery-rate", options->delivery_rate,
-                  "The chat service's notification consumer, events a second (default: the service's)")
-      ->check(CLI::Range(1.0, 1e9));
+                  "The chat service's notification consumer, events a second (0: unbounded)")
+      ->check(whole_number(0, 1'000'000'000))
+      ->capture_default_str();
   cmd->callback([options, &exit_code] { exit_code = demo::run_demo(*options); });
 }
 

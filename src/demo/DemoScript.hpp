@@ -2,7 +2,10 @@
 // scripted walk through the seed's four scenarios, printed step by step.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+#include "demo/EventTopic.hpp"
 
 namespace reprise::demo {
 
@@ -10,7 +13,7 @@ struct DemoOptions {
   std::string record = "demo-capture.jsonl";  // the capture of the walk; empty: no recording, no replay
   std::string summary;                        // the replay's summary file; empty: none
   double spike = 60;                          // the spike's peak, iterations (sessions) a second
-  double delivery_rate = 0;                   // the chat service's consumer, events a second (0: its default)
+  uint64_t delivery_rate = static_cast<uint64_t>(kDefaultDeliveryRate);  // events a second (0: unbounded)
 };
 
 // Walks the scenarios through the proxy, recording them unless `record` is empty, then replays

@@ -30,6 +30,11 @@ std::optional<GaugeStats> GaugeSeries::stats() const {
   return stats(-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity());
 }
 
+void GaugeSeries::drop_before(double t) {
+  auto first_kept = std::find_if(samples_.begin(), samples_.end(), [&](const Sample& s) { return s.t >= t; });
+  samples_.erase(samples_.begin(), first_kept);
+}
+
 void GaugeSeries::merge(const GaugeSeries& other) {
   std::vector<Sample> both;
   both.reserve(samples_.size() + other.samples_.size());

@@ -33,6 +33,8 @@ class GaugeSeries {
   std::optional<GaugeStats> stats() const;
   const std::vector<Sample>& samples() const { return samples_; }
   bool empty() const { return samples_.empty(); }
+  // Forgets the samples taken before `t` (a rolling window keeps no more than it judges).
+  void drop_before(double t);
   // Another reader's samples of the same gauge (a shard's), in time order with these.
   void merge(const GaugeSeries& other);
 

@@ -44,6 +44,8 @@ WebAddress parse_url(std::string_view url, std::string_view what) {
 }
 
 WebResource parse_resource_url(std::string_view url, std::string_view what) {
+  if (url.substr(0, 7) != "http://" && url.substr(0, 8) != "https://")
+    throw InputError("", std::string(what), "'" + std::string(url) + "' must start with http:// or https://");
   const size_t scheme = url.find("://");
   const size_t slash = scheme == std::string_view::npos ? std::string_view::npos : url.find('/', scheme + 3);
   const std::string_view target = slash == std::string_view::npos ? "/" : url.substr(slash);

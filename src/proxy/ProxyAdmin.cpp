@@ -92,7 +92,8 @@ void ProxyAdmin::start() {
   for (Judge* j : {&sla_, &mirror_sla_}) {
     if (!j->window) continue;
     j->window->add({}, clock::now());  // the baseline: nothing measured yet
-    if (!j->named.empty()) j->sources = std::make_unique<sources::SourcePoller>(j->named);
+    if (!j->named.empty())  // readings older than the window are forgotten: a proxy runs for months
+      j->sources = std::make_unique<sources::SourcePoller>(j->named, clock::now(), j->window->window());
     j->thread = std::thread([this, j] { judge_every_step(*j); });
     spdlog::info("{}SLA: {} threshold(s) judged over a rolling {} window", j->prefix,
                  j->window->thresholds().size(), j->window->window_text());

@@ -95,7 +95,8 @@ namespace {
 // A source that gave nothing: why.
 std::string source_note(const metrics::Verdict& v, const RunResult& r) {
   auto tally = r.sources.tallies.find(v.threshold);
-  if (v.actual || tally == r.sources.tallies.end()) return {};
+  if (v.actual || tally == r.sources.tallies.end() || tally->second.failed < tally->second.reads) return {};
+  if (tally->second.reads == 1) return " — the source's one read failed: " + tally->second.last_problem;
   return fmt::format(" — all {} reads of the source failed: {}", tally->second.reads,
                      tally->second.last_problem);
 }

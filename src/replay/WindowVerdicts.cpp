@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "metrics/Histogram.hpp"
@@ -12,28 +13,28 @@
 namespace reprise::replay {
 namespace {
 
-// The source samples taken within a point (after the one before it, up to its own time).
-void add_samples(const sources::SourceFigures& from, double after, double until, sources::SourceFigures& to) {
-  for (const auto& [name, series] : from.series)
+// The source readings `keep` picks by their time: a reading is an instant, not an interval, so
+// it belongs to a window when taken inside it and to "outside" when taken in no window.
+sources::SourceFigures readings(const sources::SourceFigures& from, const std::function<bool(double)>& keep) {
+  sources::SourceFigures out;
+  out.tallies = from.tallies;
+  for (const auto& [name, series] : from.series) {
+    auto& mine = out.series[name];
     for (const auto& sample : series.samples())
-      if (sample.t > after && sample.t <= until) to.series[name].add(sample.t, sample.value);
+      if (keep(sample.t)) mine.add(sample.t, sample.value);
+  }
+  return out;
 }
 
 // The run's figures made of some of the timeline's points, as judge_run reads them.
-RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& points,
-                    const sources::SourceFigures& sources) {
+RunResult result_of(const nlohmann::json& timeline, const std::vector<size_t>& points) {
   RunResult r;
   ReplayStats& s = r.stats;
-  for (const auto& [name, tally] : sources.tallies) {
-    r.sources.tallies[name] = tally;
-    r.sources.series[name];
-  }
   double prev = 0;
   for (size_t i = 0; i < timeline.size(); ++i) {
     const auto& p = timeline[i];
     const double t = p.value("t", 0.0);
     if (std::find(points.begin(), points.end(), i) != points.end()) {
-      add_samples(sources, i == 0 ? -1.0 : prev, t, r.sources);
       r.elapsed_s += t - prev;
       s.http_reqs += p.value("http_reqs", uint64_t{0});
       s.http_req_failed += p.value("http_req_failed", uint64_t{0});
@@ -90,13 +91,19 @@ std::vector<WindowVerdicts> judge_windows(const std::vector<metrics::Threshold>&
     if (!touches) outside.push_back(i);
     prev = t;
   }
-  auto judged = [&](std::string name, double start, double end, const std::vector<size_t>& points) {
-    RunResult r = result_of(timeline, points, sources);
+  auto judged = [&](std::string name, double start, double end, const std::vector<size_t>& points,
+                    bool outside) {
+    RunResult r = result_of(timeline, points);
+    r.sources = readings(sources, [&](double t) {
+      if (!outside) return t >= start && t <= end;
+      return std::none_of(windows.begin(), windows.end(),
+                          [&](auto& w) { return t >= w.start_s && t <= w.end_s; });
+    });
     return WindowVerdicts{std::move(name), start, end, r.elapsed_s, judge_run(split, r)};
   };
   for (size_t w = 0; w < windows.size(); ++w)
-    out.push_back(judged(windows[w].name, windows[w].start_s, windows[w].end_s, inside[w]));
-  out.push_back(judged("outside", 0, 0, outside));
+    out.push_back(judged(windows[w].name, windows[w].start_s, windows[w].end_s, inside[w], false));
+  out.push_back(judged("outside", 0, 0, outside, true));
   return out;
 }
 

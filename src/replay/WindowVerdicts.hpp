@@ -4,8 +4,8 @@
 // the one just after a window, count in neither (their requests are partly in; an answer to a
 // request made inside, delayed, ends after the edge). Only what
 // the timeline holds can be split: http_reqs, http_req_failed and http_req_duration (in all or by
-// name tag), iterations and dropped_iterations, and the sources' gauges (by when each sample was
-// read); other thresholds, and those filtered by method
+// name tag), iterations and dropped_iterations; and the sources' gauges, by when each reading was
+// taken (inside a window, or in none: an instant has no edge to straddle); other thresholds, and those filtered by method
 // or status, are left out.
 #pragma once
 

@@ -112,39 +112,46 @@ Reading read_exposition(std::string_view text, const std::string& metric,
       auto it = found.find(l.first);
       return it != found.end() && it->second == l.second;
     });
-    if (picked && !std::isnan(value)) values.push_back(value);
+    if (picked && std::isfinite(value)) values.push_back(value);
   }
   if (values.empty()) return {false, 0, "no sample " + labelled(metric, labels)};
   return combine(values, aggregate);
 }
 
 Reading read_query_answer(std::string_view body, const std::string& aggregate) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  using Json = nlohmann::json;
+  const Json j = Json::parse(body, nullptr, false);
+  auto text = [](const Json& in, const char* key) {
+    auto it = in.find(key);
+    return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (j.is_discarded() || !j.is_object() || !j.contains("status"))
     return {false, 0, "the answer is not JSON from a Prometheus query API"};
-  if (j.value("status", "") != "success")
-    return {false, 0,
-            "the query failed: " + j.value("error", std::string("status ") + j.value("status", "?"))};
-  const auto& data = j.contains("data") ? j["data"] : nlohmann::json();
-  const std::string type = data.is_object() ? data.value("resultType", "") : "";
-  auto number = [](const nlohmann::json& pair, std::vector<double>& out) {
+  if (text(j, "status") != "success") {
+    const std::string why = text(j, "error");
+    return {false, 0, "the query failed: " + (why.empty() ? "status " + j["status"].dump() : why)};
+  }
+  const Json* data = j.contains("data") && j["data"].is_object() ? &j["data"] : nullptr;
+  const Json* result = data && data->contains("result") ? &(*data)["result"] : nullptr;
+  const std::string type = data ? text(*data, "resultType") : "";
+  auto number = [](const Json& pair, std::vector<double>& out) {
     double v = 0;
     if (pair.is_array() && pair.size() == 2 && pair[1].is_string() &&
-        parse_value(pair[1].get<std::string>(), v) && !std::isnan(v))
+        parse_value(pair[1].get<std::string>(), v) && std::isfinite(v))
       out.push_back(v);
   };
   std::vector<double> values;
-  if (type == "scalar") {
-    number(data["result"], values);
-  } else if (type == "vector" && data["result"].is_array()) {
-    for (const auto& series : data["result"])
+  if (type == "scalar" && result) {
+    number(*result, values);
+  } else if (type == "vector" && result && result->is_array()) {
+    for (const auto& series : *result)
       if (series.is_object() && series.contains("value")) number(series["value"], values);
   } else {
     return {false, 0,
             "the query gave a " + (type.empty() ? std::string("malformed result") : type) +
                 ", not an instant vector or scalar"};
   }
-  if (values.empty()) return {false, 0, "the query returned no series"};
+  if (values.empty()) return {false, 0, "the query returned no series with a finite value"};
   return combine(values, aggregate);
 }
 

@@ -21,7 +21,7 @@ struct Reading {
 
 // The samples named `metric` carrying every label of `labels` (others may carry more), combined
 // by `aggregate`. Only lines of that metric are parsed (a malformed line of another metric
-// does not spoil the read); NaN samples are left out.
+// does not spoil the read); NaN and ±Inf samples are left out (no number to judge).
 Reading read_exposition(std::string_view text, const std::string& metric,
                         const std::map<std::string, std::string>& labels, const std::string& aggregate);
 

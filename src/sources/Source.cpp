@@ -34,7 +34,8 @@ class Reader {
     try {
       return net::parse_resource_url(text(key), "field " + field_ + "." + key);
     } catch (const InputError& e) {  // it names the field; the file is ours to add
-      throw InputError(file_, "", e.what());
+      const std::string said = e.what(), place = e.place();
+      throw InputError(file_, place, said.substr(said.find(place) + place.size() + 2));
     }
   }
 
@@ -137,11 +138,17 @@ std::set<std::string> with_sources(std::set<std::string> known, const std::vecto
 
 void check_source_thresholds(const std::vector<Source>& sources,
                              const std::vector<metrics::Threshold>& thresholds, const std::string& file) {
-  for (const auto& t : thresholds)
-    if (!t.tags.empty() &&
-        std::any_of(sources.begin(), sources.end(), [&](auto& s) { return s.name == t.metric; }))
+  static const std::set<std::string> kGauge = {"value", "last", "min", "max", "avg"};
+  for (const auto& t : thresholds) {
+    if (std::none_of(sources.begin(), sources.end(), [&](auto& s) { return s.name == t.metric; })) continue;
+    if (!t.tags.empty())
       throw InputError(file, "field thresholds." + t.text,
                        "a source's gauge has no tags: write \"" + t.metric + "\" and filter in the source");
+    for (const auto& c : t.conditions)
+      if (!kGauge.count(c.aggregation))
+        throw InputError(file, "field thresholds." + t.text,
+                         "'" + c.text + "': a source is a gauge; use value, last, min, max or avg");
+  }
 }
 
 }  // namespace reprise::sources

@@ -104,8 +104,10 @@ awaitable<Reading> fetch(net::UpstreamPool& pool, const Source& s, std::string& 
   if (parser.head().keep_alive && parser.head().body != http::BodyKind::until_close && in.empty())
     pool.release(std::move(stream));
   // a query API answers its errors with 400 or 422 and a JSON body that says why
-  if (status != 200 && !(s.kind == Source::Kind::promql && status >= 400 && status < 500))
-    co_return Reading{false, 0, "status " + std::to_string(status)};
+  if (s.kind == Source::Kind::promql && status != 200 && status != 400 && status != 422)
+    co_return Reading{false, 0,
+                      "status " + std::to_string(status) + " (is it a Prometheus server's /api/v1/query?)"};
+  if (status != 200) co_return Reading{false, 0, "status " + std::to_string(status)};
   co_return Reading{true, 0, {}};
 }
 
@@ -119,7 +121,9 @@ awaitable<Reading> read_once(net::UpstreamPool& pool, const Source& s) {
 
 }  // namespace
 
-SourcePoller::SourcePoller(std::vector<Source> sources, clock::time_point start) : start_(start) {
+SourcePoller::SourcePoller(std::vector<Source> sources, clock::time_point start,
+                           std::optional<std::chrono::microseconds> keep)
+    : start_(start), keep_(keep) {
   for (auto& s : sources) {
     auto p = std::make_unique<Polled>(std::move(s), ctx_);
     figures_.tallies[p->source.name].description = p->source.description();
@@ -136,25 +140,34 @@ SourcePoller::SourcePoller(std::vector<Source> sources, clock::time_point start)
 awaitable<Reading> SourcePoller::read(Polled& p) {
   if (!p.pool) {
     try {
-      p.pool = std::make_unique<net::UpstreamPool>(ctx_.get_executor(), net::resolve(p.source.where.address.host_port),
-                                                   1, deadline_of(p.source),
-                                                   p.source.where.address.https ? &p.tls : nullptr);
+      p.pool = std::make_unique<net::UpstreamPool>(
+          ctx_.get_executor(), net::resolve(p.source.where.address.host_port), 1, deadline_of(p.source),
+          p.source.where.address.https ? &p.tls : nullptr);
     } catch (const std::exception& e) {
       co_return Reading{false, 0, e.what()};
     }
   }
-  co_return co_await read_once(*p.pool, p.source);
+  Reading r;
+  try {
+    r = co_await read_once(*p.pool, p.source);
+  } catch (const std::exception& e) {  // a bug of ours must not stop the source for good
+    r = Reading{false, 0, e.what()};
+  }
+  if (!r.ok) p.pool.reset();  // the next read resolves the name again: a restarted service moves
+  co_return r;
 }
 
 awaitable<void> SourcePoller::poll(Polled& p) {
-  for (bool last = false; !last;) {
+  for (;;) {
     const auto next = clock::now() + p.source.every;
     record(p, co_await read(p));
-    if (stopped_) break;
+    if (stopped_) break;  // stopped during that read: it was the last
     p.timer.expires_at(next);
     auto [ec] = co_await p.timer.async_wait(nothrow);
-    last = ec || stopped_;  // stopped while waiting: one more read, the run's last
-    if (last && !read_last_) break;
+    if (ec || stopped_) {  // stopped while waiting: one more read, what the service reports at the end
+      if (read_last_) record(p, co_await read(p));
+      break;
+    }
   }
   p.pool.reset();
 }
@@ -177,7 +190,9 @@ void SourcePoller::record(Polled& p, const Reading& r) {
   SourceTally& tally = figures_.tallies[p.source.name];
   ++tally.reads;
   if (r.ok) {
-    figures_.series[p.source.name].add(t, r.value);
+    auto& series = figures_.series[p.source.name];
+    series.add(t, r.value);
+    if (keep_) series.drop_before(t - std::chrono::duration<double>(*keep_).count());
     if (p.failing)
       spdlog::info("source {}: read again ({} failed reads so far)", p.source.name, tally.failed);
     p.failing = false;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,8 +27,10 @@ class SourcePoller {
  public:
   using clock = std::chrono::steady_clock;
 
-  // Starts reading; `start` is the time the samples' seconds count from.
-  SourcePoller(std::vector<Source> sources, clock::time_point start = clock::now());
+  // Starts reading; `start` is the time the samples' seconds count from. With `keep`, readings
+  // older than that are forgotten (the proxy's rolling window); without, a run keeps them all.
+  explicit SourcePoller(std::vector<Source> sources, clock::time_point start = clock::now(),
+                        std::optional<std::chrono::microseconds> keep = std::nullopt);
   ~SourcePoller();
   SourcePoller(const SourcePoller&) = delete;
   SourcePoller& operator=(const SourcePoller&) = delete;
@@ -44,6 +47,7 @@ class SourcePoller {
   void record(Polled& p, const Reading& r);
 
   clock::time_point start_;
+  std::optional<std::chrono::microseconds> keep_;
   boost::asio::io_context ctx_;
   std::vector<std::unique_ptr<Polled>> polled_;
   mutable std::mutex mutex_;  // guards the figures: written by the thread, read by the run

@@ -37,8 +37,12 @@ class Exporter:
         self.scrapes = 0
         app = make_wsgi_app(self.registry)
 
+        self.first_scrape = None
+
         def counting(environ, start_response):
             self.scrapes += 1
+            if self.first_scrape is None:
+                self.first_scrape = time.monotonic()
             return app(environ, start_response)
 
         self.server = make_server("127.0.0.1", 0, counting, handler_class=_Quiet)
@@ -49,6 +53,13 @@ class Exporter:
 
     def set(self, value):
         self.lag.labels(topic="message.events").set(value)
+
+    def follow(self, value_at):
+        """The gauge as a function of the seconds since the first scrape (a run reads its sources
+        when it starts, so these are the run's seconds, give or take a read)."""
+        def value():
+            return value_at(0 if self.first_scrape is None else time.monotonic() - self.first_scrape)
+        self.lag.labels(topic="message.events").set_function(value)
 
     def close(self):
         self.server.shutdown()
@@ -193,10 +204,7 @@ class SourcesTest(unittest.TestCase):
             json.dump({"faults": [{"name": "slow", "match": {"path": "/api/send"}, "delay": {"fixed": "50ms"},
                                    "window": {"start": "2s", "end": "4s"}}]}, f)
         profile = self.profile({"lag": self.lag_source()}, {"lag": ["max<100"]}, duration="6s")
-        raise_at, lower_at = threading.Timer(2.3, self.exporter.set, (300,)), threading.Timer(3.7, self.exporter.set, (1,))
-        for t in (raise_at, lower_at):
-            t.start()
-            self.addCleanup(t.cancel)
+        self.exporter.follow(lambda t: 300 if 2.4 <= t <= 3.6 else 1)  # within the 2s–4s window only
         run = self.run_cmd("drill", self.capture, "--upstream", self.up.url, "--profile", profile,
                            "--faults", self.path("faults.json"), "--report", self.path("r.html"))
         self.assertEqual(run.returncode, 99, run)

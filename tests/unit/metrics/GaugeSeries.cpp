@@ -27,6 +27,9 @@ TEST_CASE("gauge series: min, max, avg and last over the run and over a stretch"
   CHECK(middle->last == 30);
   CHECK(middle->max == 40);
   CHECK_FALSE(g.stats(3.5, 9));
+  g.drop_before(2);  // a rolling window forgets what it no longer judges
+  CHECK(g.samples().size() == 2);
+  CHECK(g.stats()->max == 30);
 }
 
 TEST_CASE("gauge series: shards' samples merge in time order and round-trip through JSON",

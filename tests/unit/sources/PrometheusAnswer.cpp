@@ -42,7 +42,9 @@ TEST_CASE("exposition: what is not there, NaN, escapes and malformed lines", "[s
   auto bad = read_exposition(kPage, "other_metric", {}, "sum");
   CHECK_FALSE(bad.ok);
   CHECK(bad.problem == "line 8: a malformed label set");
-  CHECK(read_exposition("m +Inf\n", "m", {}, "sum").value > 1e300);
+  CHECK_FALSE(
+      read_exposition("m +Inf\n", "m", {}, "max").ok);  // no number to judge, nor to keep in a summary
+  CHECK(read_exposition("m -Inf\nm 4\n", "m", {}, "min").value == 4);
   CHECK(read_exposition("m 1.5e2\r\n", "m", {}, "sum").value == 150);  // CRLF lines
   CHECK_FALSE(read_exposition("m abc\n", "m", {}, "sum").ok);
   CHECK_FALSE(read_exposition("", "m", {}, "sum").ok);
@@ -58,7 +60,7 @@ TEST_CASE("query API: vectors, scalars, empty results and errors", "[sources]") 
           .value == 7.5);
   auto empty = read_query_answer(R"({"status":"success","data":{"resultType":"vector","result":[]}})", "sum");
   CHECK_FALSE(empty.ok);
-  CHECK(empty.problem == "the query returned no series");
+  CHECK(empty.problem == "the query returned no series with a finite value");
   auto error = read_query_answer(
       R"({"status":"error","errorType":"bad_data","error":"parse error at char 5: unexpected \"}\""})",
       "sum");
@@ -68,4 +70,13 @@ TEST_CASE("query API: vectors, scalars, empty results and errors", "[sources]") 
       read_query_answer(R"({"status":"success","data":{"resultType":"matrix","result":[]}})", "sum");
   CHECK(matrix.problem == "the query gave a matrix, not an instant vector or scalar");
   CHECK_FALSE(read_query_answer("<html>", "sum").ok);
+  // answers of the wrong shape are a failed read, never an exception
+  CHECK(read_query_answer(R"({"status":"error","error":5})", "sum").problem ==
+        "the query failed: status \"error\"");
+  CHECK(read_query_answer(R"({"status":3})", "sum").problem == "the query failed: status 3");
+  CHECK_FALSE(read_query_answer(R"({"status":"success","data":{"resultType":"scalar"}})", "sum").ok);
+  CHECK_FALSE(
+      read_query_answer(R"({"status":"success","data":{"resultType":"vector","result":{}}})", "sum").ok);
+  CHECK_FALSE(read_query_answer(R"({"status":"success","data":[1]})", "sum").ok);
+  CHECK_FALSE(read_query_answer(R"({"detail":"not found"})", "sum").ok);
 }

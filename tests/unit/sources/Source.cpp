@@ -48,7 +48,7 @@ TEST_CASE("sources: every mistake is one line naming the field", "[sources]") {
   fails(R"({"lag": {"prometheus": "http://h:1/metrics", "promql": "x"}})", "must name exactly one of");
   fails(R"({"lag": {"prometheus": "http://h:1/metrics"}})", "field sources.lag.metric: is missing");
   fails(R"({"lag": {"prometheus": "ftp://h/metrics", "metric": "x"}})",
-        "must start with http:// or https://");
+        "p.json:field sources.lag.prometheus: 'ftp://h/metrics' must start with http:// or https://");
   fails(R"({"lag": {"prometheus": "http://h:1/m", "metric": "9x"}})", "is not a Prometheus metric name");
   fails(R"({"lag": {"prometheus": "http://h:1/m", "metric": "x", "labels": {"a": 1}}})",
         "field sources.lag.labels.a: must be a string");
@@ -75,4 +75,9 @@ TEST_CASE("sources: a threshold on a source takes no tags", "[sources]") {
       reprise::metrics::parse_thresholds(json::parse(R"({"lag{name:X}": ["max<100"]})"), known, "p.json");
   CHECK_THROWS_WITH(check_source_thresholds(s, tagged, "p.json"),
                     Catch::Contains("p.json:field thresholds.lag{name:X}: a source's gauge has no tags"));
+  for (const char* condition : {"p(95)<1", "count<3", "rate<1", "med<2"}) {
+    auto wrong = reprise::metrics::parse_thresholds(json{{"lag", {condition}}}, known, "p.json");
+    CHECK_THROWS_WITH(check_source_thresholds(s, wrong, "p.json"),
+                      Catch::Contains("a source is a gauge; use value, last, min, max or avg"));
+  }
 }
