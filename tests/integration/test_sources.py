@@ -17,7 +17,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
 from harness import (BIN, CountingUpstream, Proc, ReplayRun, free_port, proxy, recorded_exchange, request,
-                     wait_for, write_capture, write_profile)
+                     wait_for, wait_port, write_capture, write_profile)
 
 
 class _Quiet(WSGIRequestHandler):
@@ -246,6 +246,7 @@ class SourcesTest(unittest.TestCase):
         admin = free_port()
         self.exporter.set(10)
         with proxy(self.up.port, "--sla", sla, "--admin", f"127.0.0.1:{admin}", "--log-level", "info") as p:
+            wait_port(admin, proc=p.popen)  # the admin server may open after the proxy's port
             def state():
                 status, _, body = request(admin, "GET", "/sla")
                 return json.loads(body)["verdicts"][0]
