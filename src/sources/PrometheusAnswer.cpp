@@ -56,14 +56,14 @@ bool parse_labels(std::string_view s, size_t& at, std::map<std::string, std::str
   }
 }
 
+}  // namespace
+
 std::string labelled(const std::string& metric, const std::map<std::string, std::string>& labels) {
   if (labels.empty()) return metric;
   std::string out = metric + "{";
   for (const auto& [k, v] : labels) out += (out.back() == '{' ? "" : ",") + k + "=\"" + v + "\"";
   return out + "}";
 }
-
-}  // namespace
 
 Reading combine(const std::vector<double>& values, const std::string& aggregate) {
   if (values.empty()) return {false, 0, "no value"};

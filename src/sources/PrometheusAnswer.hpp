@@ -29,6 +29,9 @@ Reading read_exposition(std::string_view text, const std::string& metric,
 // error answer's own words.
 Reading read_query_answer(std::string_view body, const std::string& aggregate);
 
+// A metric with its label filter as a selector reads: kafka_consumergroup_lag{topic="message.events"}.
+std::string labelled(const std::string& metric, const std::map<std::string, std::string>& labels);
+
 // sum, max, min or avg of `values`; not ok when there are none.
 Reading combine(const std::vector<double>& values, const std::string& aggregate);
 

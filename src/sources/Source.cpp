@@ -5,6 +5,7 @@
 #include "Duration.hpp"
 #include "InputError.hpp"
 #include "http/PercentEncoding.hpp"
+#include "sources/PrometheusAnswer.hpp"
 
 namespace reprise::sources {
 namespace {
@@ -111,13 +112,7 @@ Source read_source(const std::string& name, const Json& j, const std::set<std::s
 
 std::string Source::description() const {
   if (kind == Kind::promql) return "promql " + query + " at " + url;
-  std::string labelled = metric;
-  if (!labels.empty()) {
-    labelled += '{';
-    for (const auto& [k, v] : labels) labelled += (labelled.back() == '{' ? "" : ",") + k + "=\"" + v + "\"";
-    labelled += '}';
-  }
-  return labelled + " at " + url + " (" + aggregate + ")";
+  return labelled(metric, labels) + " at " + url + " (" + aggregate + ")";
 }
 
 std::vector<Source> parse_sources(const Json& block, const std::set<std::string>& taken,
