@@ -499,8 +499,10 @@ class BadMirrorTest(MirrorCase):
         m = poll("the mirror's failures in GET /mirror", lambda: (lambda s: s if s["failed"] > 0 else None)(
             mirror_state(adm)), 15)
         self.assertEqual(m["answered"], 0, m)
-        s = poll("the mirror's failures in /metrics", lambda: (lambda x: x if total(
-            x, "reprise_http_req_failed_total", mirror_side) > 0 else None)(scrape(adm)), 10)
+        # a request is counted once its answer is written, which may be just after the client read it
+        s = poll("the mirror's failures and every primary request in /metrics", lambda: (lambda x: x if total(
+            x, "reprise_http_req_failed_total", mirror_side) > 0 and total(
+            x, "reprise_http_reqs_total", primary_side) >= requests else None)(scrape(adm)), 10)
         # the primary's figures are the client's: only its own 4xx/5xx count as its failures
         client_failed = sum(1 for _, _, status, _, _ in got if status >= 400)
         self.assertEqual(total(s, "reprise_http_reqs_total", primary_side), requests)
