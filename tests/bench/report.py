@@ -3,6 +3,7 @@
 
   report.py wrk FILE              -> prints `<req/s> <p99 ms>` of one wrk --latency output
   report.py summary --work DIR --out FILE --duration D --rounds R --streams N --connections C
+                    [--held-rounds H] [--parts P] [--targets T]
                     [--latency-streams S --latency-events E --latency-period MS] [--compare BEFORE]
   report.py ab DIR ROUNDS CLK_TCK GOAL_PCT COUNTED0 COUNTED1 A B [C...]
                                   -> run.sh's ab_compare: prints its one line (B against A), writes
@@ -22,12 +23,15 @@
 
 Work directory layout (written by run.sh):
   wrk-<target>-<round>.txt   wrk output; targets: direct, reprise, haproxy
-  streams-<proxy>.env        key=value lines: rss_before_kib, rss_after_kib, ready, failed, ...
+  <kind>-<proxy>-<round>.env key=value lines of one held run (kind: streams, ws-tunnels, tls-idle):
+                             rss_before_kib, rss_after_kib, ready, failed, ...
   latency-<target>-<round>.txt  one-way SSE event delays in ns, one per line (sse_latency.py)
   latency-<target>-<round>.log  sse_latency.py output: `DONE ...` or `FAILED ...`
   <part>/wrk-<name>-<round>.txt, <part>/cpu-<name>-<round>.txt  ab_compare's runs (wrk output;
                              the contender's CPU ticks before and after)
+  <part>/warmup-<name>.txt   the wrk output of ab_compare's warm-up of a contender
   <part>/medians.json        written by `ab` from those
+  recording/capture-lines.txt  the recording part's capture: its lines and gap lines (goals.py)
   compare-rows.jsonl         the before/after rows (BENCH_BEFORE), written by `rows`
   mirror/                    the mirror part: wrk-<name>-<round>.txt and cpu-<name>-<round>.txt (plain,
                              mirrored, slow), mirror-<name>-<round>-{0,1}.json (GET /mirror around
@@ -39,72 +43,18 @@ Exit status of `summary` is 1 when a figure is missing or a run reported errors.
 """
 import argparse
 import json
-import math
 import os
 import re
 import statistics
 import sys
 
+import goals
+from bench_common import contender, fmt, median, parse_wrk, per_round, percentile, ratio, read_env, read_json, to_ms
+
 TARGETS = ("direct", "reprise", "recording", "haproxy")  # recording: reprise --record, run with reprise
 PROXIES = ("reprise", "haproxy")
-UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
 # Before/after (BENCH_BEFORE): a figure of `after` worse than `before`'s by more than this (%) fails.
 TOLERANCE_PCT = float(os.environ.get("BENCH_COMPARE_TOLERANCE", "3"))
-
-
-def to_ms(text):
-    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text.strip())
-    if not m:
-        raise ValueError(f"latency {text!r}")
-    return float(m.group(1)) * UNIT_MS[m.group(2)]
-
-
-def parse_wrk(text):
-    """{'rps', 'p99_ms', 'requests', 'errors' (socket errors + non-2xx/3xx)} of one wrk run."""
-    out = {}
-    m = re.search(r"^Requests/sec:\s*([0-9.]+)", text, re.M)
-    if m:
-        out["rps"] = float(m.group(1))
-    m = re.search(r"Latency Distribution.*?^\s*99%\s+(\S+)", text, re.M | re.S)
-    if m:
-        out["p99_ms"] = to_ms(m.group(1))
-    m = re.search(r"^\s*(\d+) requests in", text, re.M)
-    if m:
-        out["requests"] = int(m.group(1))
-    errors = 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    if m:
-        errors += sum(int(g) for g in m.groups())
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    if m:
-        errors += int(m.group(1))
-    out["errors"] = errors
-    return out
-
-
-def read_env(path):
-    d = {}
-    with open(path) as f:
-        for line in f:
-            k, sep, v = line.rstrip("\n").partition("=")
-            if sep:
-                d[k] = v
-    return d
-
-
-def fmt(x, spec):
-    return "n/a" if x is None else format(x, spec)
-
-
-def ratio(a, b):
-    return None if a is None or b in (None, 0) else a / b
-
-
-def percentile(sorted_xs, q):
-    """Nearest-rank percentile of a sorted list (None when empty)."""
-    if not sorted_xs:
-        return None
-    return sorted_xs[max(0, math.ceil(q / 100.0 * len(sorted_xs)) - 1)]
 
 
 def us(ns):
@@ -121,10 +71,6 @@ def ab(d, rounds, tck, goal, counted0, counted1, names):
     """Medians over the rounds of each contender's req/s, p99 and CPU µs per request (its CPU
     ticks around its wrk runs over the requests wrk sent); writes DIR/medians.json and returns the
     log line comparing the second contender with the first (goal: at most GOAL % throughput lost)."""
-    def med(xs):
-        xs = [x for x in xs if x is not None]
-        return statistics.median(xs) if xs else None
-
     runs, fig = {}, {}
     for t in names:
         runs[t] = []
@@ -135,7 +81,7 @@ def ab(d, rounds, tck, goal, counted0, counted1, names):
                 c0, c1 = (int(x) for x in f.read().split())
             w["cpu_us_per_req"] = (c1 - c0) / tck * 1e6 / w["requests"] if w.get("requests") else None
             runs[t].append(w)
-        fig[t] = {k: med(w.get(k) for w in runs[t]) for k in ("rps", "p99_ms", "cpu_us_per_req")}
+        fig[t] = {k: median(w.get(k) for w in runs[t]) for k in ("rps", "p99_ms", "cpu_us_per_req")}
         fig[t]["requests"] = sum(w.get("requests", 0) for w in runs[t])
         fig[t]["errors"] = sum(w["errors"] for w in runs[t])
     with open(f"{d}/medians.json", "w") as f:
@@ -279,41 +225,63 @@ def latency(args, problems):
     return lat
 
 
+def held_run(path, at, count, what, problems):
+    """One run of held_one (WORK/KIND-PROXY-ROUND.env): its counts and the RSS growth per thing held."""
+    entry = {"kib_per_stream": None}
+    if not os.path.exists(path):
+        problems.append(f"{at}: not measured")
+        return entry
+    e = read_env(path)
+    for k in ("rss_before_kib", "rss_after_kib", "ready", "failed", "lost", "proxy_fds", "heartbeats"):
+        if e.get(k, "").lstrip("-").isdigit():
+            entry[k] = int(e[k])
+    if e.get("error"):
+        entry["error"] = e["error"]
+        problems.append(f"{at}: {e['error']}")
+    if entry.get("failed"):
+        problems.append(f"{at}: {entry['failed']} of {count} {what} failed ({e.get('first_error', '?')})")
+        entry["first_error"] = e.get("first_error")
+    if entry.get("lost"):
+        problems.append(f"{at}: {entry['lost']} {what} closed by the proxy while held")
+    if entry.get("ready") and "rss_before_kib" in entry and "rss_after_kib" in entry:
+        entry["kib_per_stream"] = (entry["rss_after_kib"] - entry["rss_before_kib"]) / entry["ready"]
+    return entry
+
+
 def held(args, kind, count, what, problems):
-    """The streams or tls-idle part (run.sh held_one): per proxy the RSS growth per thing held
-    (KiB), from WORK/KIND-PROXY.env; and reprise/haproxy."""
-    out = {"count": count}
+    """The streams, ws-tunnels or tls-idle part (run.sh streams, held_one): per proxy and round the
+    RSS growth per thing held (KiB); per proxy the median over the rounds (kib_per_stream) and its
+    runs; reprise/haproxy of the medians, and of each round (the two ran next to each other)."""
+    rounds = 1 if kind == "tls-idle" else args.held_rounds
+    out = {"count": count, "rounds": rounds}
     for p in PROXIES:
         if kind not in args.parts or p not in args.targets:
             out[p] = {"kib_per_stream": None, "skipped": True}
             continue
-        path = os.path.join(args.work, f"{kind}-{p}.env")
-        entry = {"kib_per_stream": None}
-        if not os.path.exists(path):
-            problems.append(f"{kind} {p}: not measured")
-        else:
-            e = read_env(path)
-            for k in ("rss_before_kib", "rss_after_kib", "ready", "failed", "lost", "proxy_fds", "heartbeats"):
-                if e.get(k, "").lstrip("-").isdigit():
-                    entry[k] = int(e[k])
-            if e.get("error"):
-                entry["error"] = e["error"]
-                problems.append(f"{kind} {p}: {e['error']}")
-            if entry.get("failed"):
-                problems.append(f"{kind} {p}: {entry['failed']} of {count} {what} failed "
-                                f"({e.get('first_error', '?')})")
-                entry["first_error"] = e.get("first_error")
-            if entry.get("lost"):
-                problems.append(f"{kind} {p}: {entry['lost']} {what} closed by the proxy while held")
-            if entry.get("ready") and "rss_before_kib" in entry and "rss_after_kib" in entry:
-                entry["kib_per_stream"] = (entry["rss_after_kib"] - entry["rss_before_kib"]) / entry["ready"]
-        out[p] = entry
+        runs = [held_run(os.path.join(args.work, f"{kind}-{p}-{r}.env"), f"{kind} {p} round {r}", count, what,
+                         problems) for r in range(1, rounds + 1)]
+        out[p] = {"kib_per_stream": median(x["kib_per_stream"] for x in runs), "runs": runs}
     out["reprise_vs_haproxy"] = ratio(out["reprise"]["kib_per_stream"], out["haproxy"]["kib_per_stream"])
+    out["ratio_per_round"] = [ratio(a["kib_per_stream"], b["kib_per_stream"])
+                              for a, b in zip(out["reprise"].get("runs", []), out["haproxy"].get("runs", []))]
     return out
 
 
-def tls_part(args, part, problems):
-    """A TLS part (run.sh tls_parts: ab_compare of haproxy and reprise): medians and ratios."""
+def held_line(label, h, unit, goal):
+    """The summary's line of a held part: each proxy's median KiB per UNIT (and range), the ratio."""
+    def one(p):
+        xs = [x["kib_per_stream"] for x in h[p].get("runs", []) if x["kib_per_stream"] is not None]
+        spread = f" ({min(xs):.1f}-{max(xs):.1f})" if len(xs) > 1 else ""
+        return f"{p} {fmt(h[p]['kib_per_stream'], '.1f')} KiB/{unit}{spread}"
+    rounds = f", median of {h['rounds']}" if h["rounds"] > 1 else ""
+    per = f", per round {per_round(h['ratio_per_round'])}" if h["rounds"] > 1 else ""
+    return (f"{label}{rounds}: {one('reprise')} | {one('haproxy')} | reprise/haproxy "
+            f"{fmt(h['reprise_vs_haproxy'], '.2f')}{per} ({goal})")
+
+
+def vs_haproxy(args, part, problems):
+    """A part that is ab_compare of haproxy and reprise (tls, tls-handshakes, keepalive, threads2):
+    medians and ratios."""
     if part not in args.parts or not {"reprise", "haproxy"} <= set(args.targets):
         return {"skipped": True}
     path = os.path.join(args.work, part, "medians.json")
@@ -337,13 +305,12 @@ def tls_part(args, part, problems):
             "rps_ratio_round_median": statistics.median(per_round) if per_round else None}
 
 
-def tls_line(label, t, unit, goal):
+def vs_line(label, t, unit, goal):
     if t.get("skipped") or not t:
         return f"{label}: not measured"
     r, h = t["reprise"], t["haproxy"]
-    return (f"{label} (median of {t['rounds']}): reprise {fmt(r['rps'], '.0f')} {unit} p99 {fmt(r['p99_ms'], '.2f')} ms "
-            f"cpu {fmt(r['cpu_us_per_req'], '.1f')} us | haproxy {fmt(h['rps'], '.0f')} {unit} "
-            f"p99 {fmt(h['p99_ms'], '.2f')} ms cpu {fmt(h['cpu_us_per_req'], '.1f')} us | reprise/haproxy "
+    return (f"{label} (median of {t['rounds']}): {contender('reprise', r, unit)} | {contender('haproxy', h, unit)} "
+            f"| reprise/haproxy "
             f"{unit} {fmt(t['rps_ratio'], '.2f')} (per round {fmt(t['rps_ratio_round_median'], '.2f')}, "
             f"{fmt(min(t['rps_ratio_per_round'], default=None), '.2f')}-{fmt(max(t['rps_ratio_per_round'], default=None), '.2f')}) "
             f"p99 {fmt(t['p99_ratio'], '.2f')} cpu {fmt(t['cpu_ratio'], '.2f')} ({goal})")
@@ -353,14 +320,6 @@ def tls_line(label, t, unit, goal):
 
 MIRROR_GOALS = {"p99": 1.10, "cpu": 1.00, "slow_p99": 1.05}
 MIRROR_COUNTS = ("copies", "answered", "failed", "dropped")
-
-
-def read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def replay_run(stem, cpu_key="cpu"):
@@ -466,16 +425,12 @@ def mirror_run_line(w, name):
 def mirror(d, rounds, tck, delay, conns, duration, rate=None):
     """The mirror part's figures (DIR/figures.json) and its four lines. RATE: the req/s of the
     fixed-rate runs (fixed-plain, fixed-mirrored, fixed-slow)."""
-    def med(xs):
-        xs = [x for x in xs if x is not None]
-        return statistics.median(xs) if xs else None
-
     names = ("plain", "mirrored", "slow", "replay")
     runs = {t: [mirror_run(d, t, r, tck) for r in range(1, rounds + 1)] for t in names}
     fig, problems = {}, []
     for t in names:
         rs = runs[t]
-        fig[t] = {k: med(w.get(k) for w in rs) for k in ("rps", "p99_ms", "cpu_us_per_req")}
+        fig[t] = {k: median(w.get(k) for w in rs) for k in ("rps", "p99_ms", "cpu_us_per_req")}
         fig[t]["requests"] = sum(w.get("requests", 0) for w in rs)
         fig[t]["errors"] = sum(w.get("errors", 0) for w in rs)
         if t in ("mirrored", "slow"):
@@ -487,7 +442,7 @@ def mirror(d, rounds, tck, delay, conns, duration, rate=None):
             if w.get("errors"):
                 problems.append(f"mirror {t} round {r}: {w['errors']} "
                                 f"{'failed or not 200' if t == 'replay' else 'socket errors / non-2xx responses'}")
-    fig["replay"]["rate"] = med(w.get("rate") for w in runs["replay"])
+    fig["replay"]["rate"] = median(w.get("rate") for w in runs["replay"])
     fig["replay"]["dropped_iterations"] = sum(w.get("dropped_iterations", 0) for w in runs["replay"])
     stuck = [r for r, w in enumerate(runs["mirrored"], 1) if w.get("pending_end")]
     if stuck:
@@ -525,8 +480,8 @@ def mirror(d, rounds, tck, delay, conns, duration, rate=None):
                              "p99": ratio(fig["slow"]["p99_ms"], fig["plain"]["p99_ms"]),
                              "rps_per_round": vs("slow", "plain", "rps"),
                              "p99_per_round": vs("slow", "plain", "p99_ms")},
-           "cpu": {"us_per_copy": med(per_copy), "us_per_copy_per_round": per_copy,
-                   "us_per_copy_made": med(per_made), "us_per_copy_made_per_round": per_made,
+           "cpu": {"us_per_copy": median(per_copy), "us_per_copy_per_round": per_copy,
+                   "us_per_copy_made": median(per_made), "us_per_copy_made_per_round": per_made,
                    "replayer_us_per_req": fig["replay"]["cpu_us_per_req"]},
            "goals": MIRROR_GOALS,
            "end": {t: read_json(f"{d}/mirror-{t}-end.json") for t in ("mirrored", "slow")},
@@ -556,16 +511,12 @@ def mirror_fixed(d, rounds, tck, conns, duration, rate, problems):
     req/s (constant-arrival-rate, each request's latency from its intended start). Medians of p50
     and p99, and the per-round ratios mirrored/plain and slow/plain of p99 (of p50 too) with their
     medians, which the goals are judged on (the runs of a round ran one after the other)."""
-    def med(xs):
-        xs = [x for x in xs if x is not None]
-        return statistics.median(xs) if xs else None
-
     names = ("plain", "mirrored", "slow")
     runs = {t: [mirror_run(d, f"fixed-{t}", r, tck) for r in range(1, rounds + 1)] for t in names}
     fig = {}
     for t in names:
         rs = runs[t]
-        fig[t] = {k: med(w.get(k) for w in rs)
+        fig[t] = {k: median(w.get(k) for w in rs)
                   for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "replayer_cpu_us_per_req")}
         fig[t]["max_ms"] = max((w["max_ms"] for w in rs if w.get("max_ms") is not None), default=None)
         for k in ("requests", "failed", "not_200", "dropped_iterations"):
@@ -589,7 +540,7 @@ def mirror_fixed(d, rounds, tck, conns, duration, rate, problems):
 
     def vs(a, k):
         per = [ratio(x.get(k), y.get(k)) for x, y in zip(runs[a], runs["plain"])]
-        return {k.replace("_ms", ""): med(per), f"{k.replace('_ms', '')}_per_round": per,
+        return {k.replace("_ms", ""): median(per), f"{k.replace('_ms', '')}_per_round": per,
                 f"{k.replace('_ms', '')}_of_medians": ratio(fig[a][k], fig["plain"][k])}
 
     return {"rate": rate, "duration": duration, "rounds": rounds, "path": "/json",
@@ -605,12 +556,6 @@ def mirror_fixed(d, rounds, tck, conns, duration, rate, problems):
 
 def goal(x, limit):
     return "n/a" if x is None else "met" if x <= limit else "NOT met"
-
-
-def per_round(xs):
-    """`median (min-max)` of per-round ratios: each round's two runs shared that round's load."""
-    xs = sorted(x for x in xs or () if x is not None)
-    return f"{statistics.median(xs):.2f} ({xs[0]:.2f}-{xs[-1]:.2f})" if xs else "n/a"
 
 
 def mirror_lines(m):
@@ -738,9 +683,15 @@ def summary(args):
 
     st = result["streams"] = held(args, "streams", args.streams, "streams", problems)
     ti = result["tls_idle"] = held(args, "tls-idle", args.tls_idle, "idle TLS connections", problems)
-    tls = result["tls"] = {part: tls_part(args, part, problems) for part in ("tls", "tls-handshakes")}
+    tls = result["tls"] = {part: vs_haproxy(args, part, problems) for part in ("tls", "tls-handshakes")}
     lat = result["latency"] = latency(args, problems)
     mir = result["mirror"] = mirror_part(args, problems)
+    # issue [13]'s goals
+    ka = result["keepalive"] = vs_haproxy(args, "keepalive", problems)
+    t2 = result["threads2"] = vs_haproxy(args, "threads2", problems)
+    rec = result["recording"] = goals.recording(args.work, args.parts, args.connections, problems)
+    ws = result["ws_tunnels"] = held(args, "ws-tunnels", args.streams, "WebSocket tunnels", problems)
+    result["goals"], goal_lines = goals.judge(result, args.parts)
     table = None
     if args.compare:  # BENCH_BEFORE: the throughput and faults parts compared before and after
         rows = result["compare"] = read_rows([os.path.join(args.work, "compare-rows.jsonl")])
@@ -764,17 +715,13 @@ def summary(args):
         f"p99 {fmt(tp['recording']['p99_ms_median'], '.2f')} ms | recording on/off req/s "
         f"{fmt(tp['recording_vs_reprise'], '.2f')} | written {tp['recording'].get('written', 'n/a')}, "
         f"dropped {tp['recording'].get('dropped', 'n/a')}",
-        f"streams ({args.streams} SSE): reprise {fmt(st['reprise']['kib_per_stream'], '.1f')} KiB/stream | "
-        f"haproxy {fmt(st['haproxy']['kib_per_stream'], '.1f')} KiB/stream | "
-        f"ratio {fmt(st['reprise_vs_haproxy'], '.2f')}",
-        tls_line(f"tls keep-alive (wrk -t1 -c{args.connections}, TLS both sides)", tls["tls"], "req/s",
+        held_line(f"streams ({args.streams} SSE streams held)", st, "stream", "goal: <= 1.00"),
+        vs_line(f"tls keep-alive (wrk -t1 -c{args.connections}, TLS both sides)", tls["tls"], "req/s",
                  "goal: req/s >= 1.00, p99 <= 1.00"),
-        tls_line(f"tls new connections (wrk -t1 -c{args.connections}, Connection: close)", tls["tls-handshakes"],
+        vs_line(f"tls new connections (wrk -t1 -c{args.connections}, Connection: close)", tls["tls-handshakes"],
                  "conn/s", "goal: conn/s >= 0.90"),
-        f"tls idle ({args.tls_idle} TLS connections, one request each, held): "
-        f"reprise {fmt(ti['reprise']['kib_per_stream'], '.1f')} KiB/connection | "
-        f"haproxy {fmt(ti['haproxy']['kib_per_stream'], '.1f')} KiB/connection | "
-        f"ratio {fmt(ti['reprise_vs_haproxy'], '.2f')} (goal: <= 1.00)",
+        held_line(f"tls idle ({args.tls_idle} TLS connections, one request each, held)", ti, "connection",
+                  "goal: <= 1.00"),
         f"sse latency ({args.latency_streams} streams x {lat['events_per_stream']} events"
         f"{'' if args.rounds == 1 else f' over {args.rounds} rounds'}, {fmt(args.latency_period, 'g')} ms apart): "
         f"direct p50 {fmt(lat['direct']['p50_us'], '.0f')} us p99 {fmt(lat['direct']['p99_us'], '.0f')} us | "
@@ -782,6 +729,14 @@ def summary(args):
         f"haproxy{' (http-no-delay)' if args.haproxy_no_delay else ''} "
         f"{fmt(lat['haproxy']['added_p50_us'], '+.0f')} us (p99 {fmt(lat['haproxy']['added_p99_us'], '+.0f')})",
     ] + mirror_lines(mir)
+    lines += [line for part, line in (
+        ("keepalive", vs_line(f"keepalive (wrk -t1 -c{args.connections}, reprise --threads 1 vs haproxy nbthread 1)",
+                              ka, "req/s", "goal: req/s >= 1.15, p99 <= 1.00")),
+        ("threads2", vs_line(f"threads2 (wrk -t2 -c{args.connections}, reprise --threads 2 vs haproxy nbthread 2)",
+                             t2, "req/s", "goal: req/s >= 1.15")),
+        ("recording", goals.recording_line(rec, args.connections)),
+        ("ws-tunnels", held_line(f"ws-tunnels ({args.streams} WebSocket tunnels held)", ws, "tunnel", "goal: <= 1.00")),
+    ) if part in args.parts]
     if args.compare:  # the throughput part compared before and after instead (the table below)
         lines = lines[2:]
     print("==== bench summary ====")
@@ -790,9 +745,13 @@ def summary(args):
     if table:
         print(f"  before/after (before: {args.compare}):\n")
         print(table + "\n")
+    if goal_lines:
+        print("  goals of issue [13]:")
+    for line in goal_lines:
+        print("    " + line)
     for p in problems:
         print("  PROBLEM: " + p)
-    result["summary"] = lines
+    result["summary"] = lines + goal_lines
     out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
     with open(args.out, "w") as f:
@@ -846,6 +805,7 @@ def main():
     ap.add_argument("--rounds", type=int, required=True)
     ap.add_argument("--streams", type=int, required=True)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--held-rounds", type=int, default=1, help="rounds of the streams and ws-tunnels parts")
     ap.add_argument("--tls-idle", type=int, default=5000, help="idle TLS connections held (tls-idle part)")
     ap.add_argument("--parts", default="throughput streams latency", help="the parts run.sh ran")
     ap.add_argument("--targets", default="direct reprise haproxy", help="the targets run.sh measured")

@@ -7,8 +7,10 @@
 #    against nginx directly, reprise (--threads 1) and haproxy (nbthread 1, keep-alive and
 #    server connection reuse), interleaved round by round; medians of req/s and p99.
 # 2. long-lived streams: a Python asyncio SSE upstream holds every stream; a Python client
-#    holds BENCH_STREAMS of them through reprise, then through haproxy; the proxy's RSS growth
-#    per stream (VmRSS after - before, over the streams held).
+#    holds BENCH_STREAMS of them through reprise and through haproxy, each run with a fresh
+#    upstream and proxy, max(5, BENCH_ROUNDS) rounds, reprise first on odd rounds and haproxy
+#    first on even ones; the proxy's RSS growth per stream (VmRSS after - before, over the streams
+#    held), its median over the rounds, and reprise/haproxy (goal <= 1.0x).
 # 3. latency: the SSE upstream sends, on each of 20 streams, an event every 20 ms carrying its
 #    send time (time.time_ns()); a client records arrival - send for each event, directly, through
 #    reprise (--threads 1 --log-level warn) and through haproxy, interleaved round by round;
@@ -55,6 +57,19 @@
 #    medians of the per-round ratios mirrored/plain p99 (goal <= 1.10x) and slow/plain p99
 #    (goal <= 1.05x); failed requests and non-200 are problems; dropped iterations (due with every
 #    VU busy: not sent, so not in the p99) and the max are shown beside the p99.
+# Issue [13]'s goals (numbered as in README.md, where 10 is replay.sh's; 11-13 in goals.sh, each
+# an ab_compare, max(5, BENCH_ROUNDS) rounds, the order reversed every round, medians of req/s, p99
+# and CPU per request):
+# 11. keepalive: haproxy (nbthread 1) against reprise --threads 1, wrk -t1 -c64 against nginx;
+#     goals: reprise/haproxy req/s >= 1.15x, p99 <= 1.0x.
+# 12. threads2: the same with nbthread 2, --threads 2 and wrk -t2; goal: req/s >= 1.15x.
+# 13. recording: reprise plain against reprise --record (a capture in the work directory), both
+#     at log level info; goals: --record/plain req/s >= 0.95x, 0 records dropped (the recorder's
+#     exit line), and written + dropped add up to what wrk had answered (+ what was in flight).
+# 14. ws-tunnels: as 2 with WebSocket tunnels (ws_tunnels.py: an upstream answering the upgrade
+#     with 101 and a text frame, heartbeats every 10 s; a client opening BENCH_STREAMS tunnels,
+#     each with the 101, the first frame and one masked frame echoed); goal: <= 1.0x haproxy's.
+# The summary ends with a line per goal: "<goal>: <figure> (goal <op> <x>): met|not met".
 #
 # Before/after (BENCH_BEFORE=path/to/an/older/reprise): parts 1 and 5 compare that binary
 # (`before`) with the one given (`after`) instead, both against haproxy, with ab_compare: one
@@ -66,9 +81,10 @@
 # and whether after is within BENCH_COMPARE_TOLERANCE (3) % of before. BENCH_COMPARE_ROWS=FILE
 # also appends the rows to FILE (compare.sh collects run.sh's and replay.sh's there).
 #
-# Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000), BENCH_CONNECTIONS
-# (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput measuring faults mirror tls
-# tls-handshakes tls-idle streams latency"), BENCH_TLS_IDLE (5000), BENCH_MIRROR_DELAY (500ms: the slow
+# Environment: BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_STREAMS (9000, also the WebSocket
+# tunnels), BENCH_CONNECTIONS (64), BENCH_OUT (./bench-results.json), BENCH_PARTS ("throughput
+# keepalive threads2 recording measuring faults mirror tls tls-handshakes tls-idle streams
+# ws-tunnels latency"), BENCH_TLS_IDLE (5000), BENCH_MIRROR_DELAY (500ms: the slow
 # mirror's delay), BENCH_MIRROR_SESSIONS (512: sessions of the replayer's capture), BENCH_MIRROR_RATE
 # (5000: req/s of the mirror part's fixed-rate runs), BENCH_TARGETS
 # ("direct reprise haproxy"; without reprise no binary is needed), BENCH_HOLD (2: seconds the
@@ -89,10 +105,11 @@ ROUNDS=${BENCH_ROUNDS:-3}
 STREAMS=${BENCH_STREAMS:-9000}
 CONNS=${BENCH_CONNECTIONS:-64}
 OUT=${BENCH_OUT:-./bench-results.json}
-PARTS=${BENCH_PARTS:-throughput measuring faults mirror tls tls-handshakes tls-idle streams latency}
+PARTS=${BENCH_PARTS:-throughput keepalive threads2 recording measuring faults mirror tls tls-handshakes tls-idle streams ws-tunnels latency}
 TARGETS=${BENCH_TARGETS:-direct reprise haproxy}
 STREAM_TIMEOUT=${BENCH_STREAM_TIMEOUT:-300}   # seconds for all streams to get their first event
 HOLD=${BENCH_HOLD:-2}   # seconds the streams are held before the proxy's RSS is read again
+HELD_ROUNDS=$((ROUNDS < 5 ? 5 : ROUNDS))   # rounds of the streams and ws-tunnels parts
 LAT_STREAMS=${BENCH_LATENCY_STREAMS:-20}
 LAT_EVENTS=${BENCH_LATENCY_EVENTS:-500}   # recorded per stream and target, over all rounds
 LAT_PERIOD=${BENCH_LATENCY_PERIOD:-20}    # ms between two events of a stream
@@ -117,6 +134,8 @@ HAPROXY=$(command -v haproxy)
 NGINX=$(command -v nginx)
 
 WRK_ARGS=()  # more wrk arguments (a part sets them with `local -a`)
+# ab_compare's wrk threads, and the proxies' threads (start_reprise, start_haproxy); a part sets them with `local`
+WRK_THREADS=1 REPRISE_THREADS=1 HAPROXY_THREADS=1
 TLS_IDLE=${BENCH_TLS_IDLE:-5000}
 BEFORE=""   # BENCH_BEFORE: the older binary the throughput and faults parts compare with BIN
 AB_MIN_ROUNDS=3   # ab_compare's least number of rounds
@@ -140,6 +159,8 @@ PIDS=()
 
 # shellcheck source=processes.sh
 . "$HERE/processes.sh"
+# shellcheck source=goals.sh
+. "$HERE/goals.sh"
 
 rss_kib() {  # VmRSS of PID plus every descendant, in KiB
   local pid=$1 total=0 kids c r
@@ -167,7 +188,7 @@ check_get() {  # check_get PORT [OUT]: one GET /json through PORT, which must an
   curl -fsS "${trust[@]}" -o "${2:-/dev/null}" "$(json_url "$1")"
 }
 
-start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROXY_PORT, PROXY_PID
+start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROXY_PORT, PROXY_PID; nbthread HAPROXY_THREADS
   local dir=$WORK/$1 extra=${3:-} bind="" server=""
   mkdir -p "$dir"
   PROXY_PORT=$(free_port)
@@ -177,7 +198,7 @@ start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROX
   fi
   sed -e "s|@PORT@|$PROXY_PORT|g" -e "s|@UPSTREAM@|$2|g" -e "s|@WORK@|$dir|g" \
     -e "s|^\\( *bind .*\\)$|\\1$bind|" -e "s|^\\( *server upstream .*\\)$|\\1$server|" \
-    "$HERE/haproxy.cfg.in" >"$dir/haproxy.cfg"
+    -e "s|^\\( *nbthread\\) 1$|\\1 $HAPROXY_THREADS|" "$HERE/haproxy.cfg.in" >"$dir/haproxy.cfg"
   # DEFAULTS_LINE (e.g. `option http-no-delay`) is added as the first line of the defaults section.
   [ -n "$extra" ] && sed -i "/^defaults/a\\    $extra" "$dir/haproxy.cfg"
   start "$dir/haproxy.log" "$HAPROXY" -db -f "$dir/haproxy.cfg"
@@ -185,7 +206,7 @@ start_haproxy() {  # start_haproxy NAME UPSTREAM_PORT [DEFAULTS_LINE]; sets PROX
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/haproxy.log"
 }
 
-start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID
+start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_PORT, PROXY_PID; --threads REPRISE_THREADS
   # --log-level: $REPRISE_LOG_LEVEL, error by default; the binary: $REPRISE_BIN, $BIN by default
   local dir=$WORK/$1 up=$2
   local -a tls=(--upstream "http://127.0.0.1:$up")
@@ -195,7 +216,7 @@ start_reprise() {  # start_reprise NAME UPSTREAM_PORT [extra args]; sets PROXY_P
   tls_on && tls=(--upstream "https://127.0.0.1:$up" --upstream-ca "$PKI/ca.pem" --tls-cert "$PKI/server.pem"
                  --tls-key "$PKI/server.key")
   start "$dir/reprise.log" "${REPRISE_BIN:-$BIN}" proxy --listen "127.0.0.1:$PROXY_PORT" "${tls[@]}" \
-    --threads 1 --log-level "${REPRISE_LOG_LEVEL:-error}" "$@"
+    --threads "$REPRISE_THREADS" --log-level "${REPRISE_LOG_LEVEL:-error}" "$@"
   PROXY_PID=$LAST_PID
   wait_port "$PROXY_PORT" "$PROXY_PID" "$dir/reprise.log"
 }
@@ -289,19 +310,19 @@ ab_compare() {
   if [ $status -eq 0 ]; then
     for t in "${names[@]}"; do
       check_get "${port[$t]}" || { log "$part: GET /json through $t failed"; status=1; break; }
-      wrk -t1 -c"$CONNS" -d1s "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >/dev/null 2>&1  # warm-up, not counted
+      wrk -t"$WRK_THREADS" -c"$CONNS" -d1s "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >"$dir/warmup-$t.txt" 2>&1  # not counted
     done
   fi
   if [ $status -eq 0 ]; then
     [ -n "$counter" ] && counted0=$($counter)
-    log "$part: wrk -t1 -c$CONNS -d$DURATION --latency ${WRK_ARGS[*]}, $rounds round(s): $what"
+    log "$part: wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency ${WRK_ARGS[*]}, $rounds round(s): $what"
     for ((r = 1; r <= rounds && status == 0; r++)); do
       order=("${names[@]}")
       if [ $((r % 2)) -eq 0 ]; then order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[i]}"); done; fi
       for t in "${order[@]}"; do
         f=$dir/wrk-$t-$r.txt
         c0=$(cpu_ticks "${pid[$t]}")
-        wrk -t1 -c"$CONNS" -d"$DURATION" --latency "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >"$f" 2>&1
+        wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "${WRK_ARGS[@]}" "$(json_url "${port[$t]}")" >"$f" 2>&1
         c1=$(cpu_ticks "${pid[$t]}")
         echo "$c0 $c1" >"$dir/cpu-$t-$r.txt"
         line=$("$PY" "$HERE/report.py" wrk "$f")
@@ -602,14 +623,20 @@ mirror() {
 
 # ---- benchmark 2: long-lived streams -----------------------------------------------------------
 
-# held_one streams|tls-idle reprise|haproxy: writes $WORK/KIND-NAME.env. streams: BENCH_STREAMS SSE
-# streams held (sse_upstream.py, sse_client.py); tls-idle: BENCH_TLS_IDLE TLS connections idle
+# held_one KIND reprise|haproxy ROUND: writes $WORK/KIND-NAME-ROUND.env; status 1 when the proxy
+# could not hold them (did not start, died, or not all open within BENCH_STREAM_TIMEOUT). KIND:
+# streams: BENCH_STREAMS SSE streams held (sse_upstream.py, sse_client.py); ws-tunnels: BENCH_STREAMS
+# WebSocket tunnels (ws_tunnels.py upstream and client); tls-idle: BENCH_TLS_IDLE TLS connections idle
 # after one GET /json each (TLS on both sides, nginx upstream, tls_idle.py; one GET first, so that
 # OpenSSL's start-up is not counted per connection).
 held_one() {
-  local kind=$1 name=$2 dir=$WORK/$1-$2 env=$WORK/$1-$2.env count=$STREAMS what=streams TLS=0
+  local kind=$1 name=$2 dir=$WORK/$1-$2-$3 env=$WORK/$1-$2-$3.env count=$STREAMS what=streams TLS=0 at="$1 via $2 (round $3)"
   local up_port up_pid proxy_pid rss0 rss1 fds client_pid i status="" ready=0 failed=0 lost="" err="" first=""
-  [ "$kind" = tls-idle ] && TLS=1 count=$TLS_IDLE what="idle TLS connections"
+  local -a upstream=(sse_upstream.py) client=()
+  case $kind in
+    tls-idle) TLS=1 count=$TLS_IDLE what="idle TLS connections" ;;
+    ws-tunnels) what="WebSocket tunnels" upstream=(ws_tunnels.py upstream) ;;
+  esac
   mkdir -p "$dir"
   : >"$env"
   if tls_on; then
@@ -617,25 +644,26 @@ held_one() {
     up_port=$NGINX_PORT up_pid=$NGINX_PID
   else
     up_port=$(free_port)
-    start "$dir/upstream.log" "$PY" "$HERE/sse_upstream.py" --port "$up_port" --heartbeat 10
+    start "$dir/upstream.log" "$PY" "$HERE/${upstream[0]}" "${upstream[@]:1}" --port "$up_port" --heartbeat 10
     up_pid=$LAST_PID
-    if ! wait_port "$up_port" "$up_pid" "$dir/upstream.log"; then echo "error=SSE upstream did not start" >>"$env"; return 1; fi
+    if ! wait_port "$up_port" "$up_pid" "$dir/upstream.log"; then echo "error=${upstream[*]} did not start" >>"$env"; return 1; fi
   fi
   if [ "$name" = reprise ]; then
-    start_reprise "$kind-$name/proxy" "$up_port" --max-connections 20000
+    start_reprise "$kind-$name-$3/proxy" "$up_port" --max-connections 20000
   else
-    start_haproxy "$kind-$name/proxy" "$up_port"
+    start_haproxy "$kind-$name-$3/proxy" "$up_port"
   fi || { echo "error=$name did not start" >>"$env"; forget "$up_pid"; return 1; }
   proxy_pid=$PROXY_PID
   tls_on && { check_get "$PROXY_PORT" || { echo "error=GET /json through $name failed" >>"$env"; forget "$proxy_pid"; forget "$up_pid"; return 1; }; }
   sleep 1
   rss0=$(rss_kib "$proxy_pid")
-  log "$kind via $name: RSS before $rss0 KiB; opening $count $what"
-  if tls_on; then
-    start "$dir/client.log" "$PY" "$HERE/tls_idle.py" --port "$PROXY_PORT" --cafile "$PKI/ca.pem" --connections "$count"
-  else
-    start "$dir/client.log" "$PY" "$HERE/sse_client.py" --port "$PROXY_PORT" --streams "$count"
-  fi
+  log "$at: RSS before $rss0 KiB; opening $count $what"
+  case $kind in
+    tls-idle) client=(tls_idle.py --port "$PROXY_PORT" --cafile "$PKI/ca.pem" --connections "$count") ;;
+    ws-tunnels) client=(ws_tunnels.py client --port "$PROXY_PORT" --tunnels "$count") ;;
+    *) client=(sse_client.py --port "$PROXY_PORT" --streams "$count") ;;
+  esac
+  start "$dir/client.log" "$PY" "$HERE/${client[0]}" "${client[@]:1}"
   client_pid=$LAST_PID
   for ((i = 0; i < STREAM_TIMEOUT * 10; i++)); do
     status=$(grep -m1 -E '^(READY|FAILED)' "$dir/client.log" 2>/dev/null)
@@ -646,7 +674,7 @@ held_one() {
   done
   [ -z "$status" ] && [ -z "$err" ] && err="$what not all ready within ${STREAM_TIMEOUT}s"
   if [ -n "$status" ]; then
-    log "$kind via $name: $status"
+    log "$at: $status"
     sleep "$HOLD"  # let the proxy settle (buffers, pools) before reading its RSS
     rss1=$(rss_kib "$proxy_pid")
     fds=$(fd_count "$proxy_pid")
@@ -658,7 +686,7 @@ held_one() {
         first=$(sed -n 's/.*first_error=//p' <<<"$status") ;;
     esac
     alive "$proxy_pid" || err="$name exited while holding the $what"
-    log "$kind via $name: RSS after $rss1 KiB, $fds open fds, $ready held"
+    log "$at: RSS after $rss1 KiB, $fds open fds, $ready held"
     {
       echo "rss_before_kib=$rss0"
       echo "rss_after_kib=$rss1"
@@ -672,16 +700,26 @@ held_one() {
   lost=$(sed -n 's/^STOPPED .*lost=\([0-9]*\).*/\1/p' "$dir/client.log")
   echo "lost=${lost:-0}" >>"$env"
   sed -n 's/^STOPPED .*heartbeats=\([0-9]*\).*/heartbeats=\1/p' "$dir/client.log" >>"$env"
-  [ -n "$err" ] && { log "$kind via $name: $err"; echo "error=$err" >>"$env"; }
+  [ -n "$err" ] && { log "$at: $err"; echo "error=$err" >>"$env"; }
   forget "$proxy_pid"
   forget "$up_pid"
-  return 0
+  [ -z "$err" ]
 }
 
-streams() {  # streams|tls-idle
-  local p
-  for p in reprise haproxy; do
-    has "$TARGETS" "$p" && held_one "$1" "$p"
+# streams KIND: held_one for reprise and haproxy in turn, HELD_ROUNDS rounds for streams and
+# ws-tunnels (reprise first on odd rounds, haproxy first on even ones), one round for tls-idle.
+# A run that could not hold them ends the part (its later rounds would take as long to fail).
+streams() {
+  local kind=$1 rounds=$HELD_ROUNDS r p
+  local -a order=()
+  [ "$kind" = tls-idle ] && rounds=1
+  for ((r = 1; r <= rounds; r++)); do
+    order=(reprise haproxy)
+    [ $((r % 2)) -eq 0 ] && order=(haproxy reprise)
+    for p in "${order[@]}"; do
+      has "$TARGETS" "$p" || continue
+      held_one "$kind" "$p" "$r" || { log "$kind: round $r via $p failed: no more rounds"; return 0; }
+    done
   done
   return 0
 }
@@ -746,6 +784,9 @@ log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 if has "$PARTS" throughput; then
   if [ -n "$BEFORE" ]; then has "$TARGETS" reprise && before_after throughput proxy ""; else throughput; fi
 fi
+has "$PARTS" keepalive && keepalive
+has "$PARTS" threads2 && threads2
+has "$PARTS" recording && recording
 has "$PARTS" measuring && measuring
 has "$PARTS" faults && faults
 has "$PARTS" mirror && mirror
@@ -755,9 +796,10 @@ has "$PARTS" tls && tls_parts tls
 has "$PARTS" tls-handshakes && tls_parts tls-handshakes
 has "$PARTS" tls-idle && streams tls-idle
 has "$PARTS" streams && streams streams
+has "$PARTS" ws-tunnels && streams ws-tunnels
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/report.py" summary --work "$WORK" --out "$OUT" --duration "$DURATION" --rounds "$ROUNDS" \
-  --streams "$STREAMS" --tls-idle "$TLS_IDLE" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
+  --streams "$STREAMS" --held-rounds "$HELD_ROUNDS" --tls-idle "$TLS_IDLE" --connections "$CONNS" --parts "$PARTS" --targets "$TARGETS" \
   --latency-streams "$LAT_STREAMS" --latency-events "$LAT_PER_ROUND" --latency-period "$LAT_PERIOD" \
   $([ "$HAPROXY_NO_DELAY" = 1 ] && echo --haproxy-no-delay) ${BEFORE:+--compare "$BEFORE"}
 status=$?
