@@ -29,10 +29,12 @@ bool UpstreamPool::still_open(Stream& s) {
 }
 
 UpstreamPool::Result UpstreamPool::take_idle() {
+  const auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
-    Stream idle = std::move(idle_.back());
+    Idle idle = std::move(idle_.back());
     idle_.pop_back();
-    if (still_open(idle)) return {UpstreamConnection{std::move(idle), true}, {}, false, {}};
+    if (now - idle.since < kFresh || still_open(idle.stream))
+      return {UpstreamConnection{std::move(idle.stream), true}, {}, false, {}};
   }
   return {};
 }
@@ -53,7 +55,8 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
   tune(stream.socket());
   if (tls_) {
     auto [hec] = co_await stream.async_handshake(Stream::Side::client, nothrow);
-    if (hec) co_return Result{std::nullopt, hec, dog.expired(), dog.expired() ? "" : handshake_failure(stream, hec)};
+    if (hec)
+      co_return Result{std::nullopt, hec, dog.expired(), dog.expired() ? "" : handshake_failure(stream, hec)};
   }
   dog.disarm();
   co_return Result{UpstreamConnection{std::move(stream), false}, {}, false, {}};
@@ -61,7 +64,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
 
 void UpstreamPool::release(Stream stream) {
   if (idle_.size() >= max_idle_) return;
-  idle_.push_back(std::move(stream));
+  idle_.push_back({std::move(stream), std::chrono::steady_clock::now()});
 }
 
 }  // namespace reprise::net
