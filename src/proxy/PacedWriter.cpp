@@ -17,7 +17,7 @@ using net::nothrow;
 awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to,
                                                   const std::vector<asio::const_buffer>& buffers) {
   if (paced()) return write_paced(to, buffers.data(), buffers.size());
-  return asio::async_write(to, net::view(buffers), nothrow);
+  return net::async_write_all(to, net::view(buffers), nothrow);
 }
 
 awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to, asio::const_buffer buffer) {
