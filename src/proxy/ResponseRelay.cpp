@@ -118,6 +118,7 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
     x.response_started = true;
     s_.log_exchange();
     s_.client_dog_.disarm();
+    shed_memory();  // both heads are out: a tunnel keeps only what it copies
     co_await tunnel(s_.client_, s_.in_, up.stream, up_in_, x.rec, x.metrics);
     co_return Outcome::failed;  // a tunnel ends both connections
   }
@@ -262,7 +263,7 @@ void ResponseRelay::watch_client(tcp::socket& upstream) {
   s_.client_.async_wait_readable([watch = watch_](const boost::system::error_code& ec, size_t peeked) {
     if (!watch->upstream || ec == asio::error::operation_aborted) return;
     if (!ec && peeked == 1) return;  // the next pipelined request: it waits its turn
-    watch->client_gone = true;  // its FIN or its reset
+    watch->client_gone = true;       // its FIN or its reset
     boost::system::error_code ignored;
     watch->upstream->cancel(ignored);
   });

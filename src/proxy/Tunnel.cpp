@@ -17,11 +17,17 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr size_t kRead = 65536;
+// Reads start small and grow while the bytes keep coming (a file through the tunnel), as a
+// response body's do.
+constexpr size_t kFirstRead = 4096;
+constexpr size_t kMostRead = 65536;
 
-// One direction until EOF, then a half-close of the other side. dir: 'u' to the upstream.
+// One direction until EOF, then a half-close of the other side. dir: 'u' to the upstream. It
+// reads what is there without waiting and waits with no buffer held: a tunnel at rest costs its
+// two waits, not two read buffers.
 awaitable<void> copy_until_eof(net::Stream& from, net::ByteBuffer& buf, net::Stream& to,
                                ExchangeRecording& rec, ExchangeMetrics& metrics, char dir) {
+  size_t read_size = kFirstRead;
   for (;;) {
     if (!buf.empty()) {
       rec.tunnel_bytes(dir, buf.readable());
@@ -30,9 +36,19 @@ awaitable<void> copy_until_eof(net::Stream& from, net::ByteBuffer& buf, net::Str
       if (ec) break;
       buf.clear();
     }
-    auto [ec, n] = co_await from.async_read_some(buf.prepare(kRead), nothrow);
-    if (ec) break;
-    buf.commit(n);
+    boost::system::error_code ec;
+    auto space = buf.prepare(read_size);
+    size_t n = from.read_some(space, ec);
+    if (!ec) {
+      buf.commit(n);
+      if (n == space.size() && read_size < kMostRead) read_size *= 2;
+      continue;
+    }
+    if (ec != asio::error::would_block) break;  // the end, or a failure
+    buf.release();
+    read_size = kFirstRead;
+    auto [wec, peeked] = co_await from.async_wait_readable(nothrow);
+    if (!net::Stream::readable(wec)) break;
   }
   boost::system::error_code ignored;
   // A TCP half-close, not TLS's close_notify: the other direction may still be reading.
