@@ -96,14 +96,12 @@ bool Redactor::is_placeholder(std::string_view s) {
 // A quick look before the token-by-token scan: most bodies name no secret field at all. Every
 // default secret name holds one of the stems; a rules file's names are looked for loosely.
 bool Redactor::mentions_a_field(std::string_view text) const {
+  if (rules_.default_names && mentions_a_stem(text)) return true;
+  if (loose_fields_.empty()) return false;
   thread_local std::string lowered;
   lowered.assign(text);
   for (char& c : lowered)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  if (rules_.default_names)
-    for (auto stem : secret_stems())
-      if (lowered.find(stem) != npos) return true;
-  if (loose_fields_.empty()) return false;
   std::string loose = loose_name(lowered);
   for (const auto& f : loose_fields_)
     if (loose.find(f) != npos) return true;

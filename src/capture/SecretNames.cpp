@@ -105,4 +105,33 @@ bool is_default_secret_name(std::string_view name) {
 
 std::span<const std::string_view> secret_stems() { return kStems; }
 
+bool mentions_a_stem(std::string_view text) {
+  static constexpr uint8_t kNone = 26;
+  // Each byte's letter, 0-25 in either case, else kNone; and which second letters follow each
+  // first letter in a stem: most places in a body start no stem.
+  static constexpr auto kLetters = [] {
+    std::array<uint8_t, 256> letters{};
+    letters.fill(kNone);
+    for (int c = 0; c < 26; ++c)
+      letters[static_cast<size_t>('a' + c)] = letters[static_cast<size_t>('A' + c)] = static_cast<uint8_t>(c);
+    return letters;
+  }();
+  static constexpr auto kPairs = [] {
+    std::array<uint32_t, 27> pairs{};  // kNone's entry stays empty
+    for (auto stem : kStems) pairs[static_cast<size_t>(stem[0] - 'a')] |= 1u << (stem[1] - 'a');
+    return pairs;
+  }();
+  auto letter = [&](size_t i) { return kLetters[static_cast<unsigned char>(text[i])]; };
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (!(kPairs[letter(i)] & (1u << letter(i + 1)))) continue;  // kNone's bit is never set
+    for (auto stem : kStems) {
+      if (stem.size() > text.size() - i) continue;
+      size_t k = 0;
+      while (k < stem.size() && letter(i + k) == stem[k] - 'a') ++k;
+      if (k == stem.size()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace reprise::capture

@@ -25,5 +25,8 @@ bool is_default_secret_name(std::string_view name);
 // Lower-case letter runs at least one of which every default secret name contains (loose, as
 // loose_name writes it): a quick test that a body can name no secret at all.
 std::span<const std::string_view> secret_stems();
+// Whether `text` holds one of secret_stems(), letters in any case: one pass over the text, not a
+// search per stem (the recorder asks it of every body).
+bool mentions_a_stem(std::string_view text);
 
 }  // namespace reprise::capture

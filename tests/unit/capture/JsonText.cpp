@@ -67,6 +67,26 @@ TEST_CASE("bytes that are not UTF-8 become U+FFFD, one per byte, and the rest is
         "b");
 }
 
+// The fast paths take eight bytes at a time: every byte that needs escaping, and every byte that
+// is not ASCII, is found wherever it falls in a word, and whatever ASCII comes before it.
+TEST_CASE("escapes and UTF-8 checks hold at every position of a word") {
+  const std::string specials[] = {"\"", "\\",   "\n", std::string(1, '\0'), "\x1f", "\x7f", " ",
+                                  "é",  "\xe9", "😀"};
+  for (size_t lead = 0; lead < 20; ++lead) {
+    for (const auto& special : specials) {
+      const std::string prefix(lead, 'a'), suffix(11, 'z');
+      const std::string text = prefix + special + suffix;
+      CAPTURE(lead, special);
+      CHECK(json_string(text) ==
+            "\"" + prefix + json_string(special).substr(1, json_string(special).size() - 2) + suffix + "\"");
+      CHECK(is_utf8(text) == is_utf8(special));
+    }
+  }
+  std::string ascii(64, 'x');
+  CHECK(is_utf8(ascii));
+  CHECK(json_string(ascii) == "\"" + ascii + "\"");
+}
+
 TEST_CASE("append_json_int writes every int64 exactly") {
   std::string out;
   append_json_int(out, 0);

@@ -210,3 +210,15 @@ TEST_CASE("a very long name is judged by its end") {
   CHECK_FALSE(is_default_secret_name(std::string(500, 'a') + "_tokens"));
   CHECK(is_default_secret_name(std::string(200, '-') + "sid"));
 }
+
+TEST_CASE("mentions_a_stem finds a stem in any case, anywhere, and nothing else", "[capture][secrets]") {
+  using reprise::capture::mentions_a_stem;
+  CHECK(mentions_a_stem(R"({"user":"a","password":"b"})"));
+  CHECK(mentions_a_stem("X-CSRF"));
+  CHECK(mentions_a_stem("access_Token"));
+  CHECK(mentions_a_stem("...jwt"));  // at the very end
+  CHECK_FALSE(mentions_a_stem(R"({"id":42,"room":"general","text":"hello"})"));
+  CHECK_FALSE(mentions_a_stem("toke"));  // a stem cut by the end
+  CHECK_FALSE(mentions_a_stem(""));
+  for (auto stem : secret_stems()) CHECK(mentions_a_stem(std::string("zz") + std::string(stem)));
+}
