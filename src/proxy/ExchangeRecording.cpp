@@ -9,8 +9,7 @@ void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const s
   sink_ = &sink;
   producer_ = producer;
   start_ = start;
-  sse_.reset();
-  up_ = down_ = {};
+  readers_.reset();
   exchange_ = sink.take(producer);
   auto& x = *exchange_;
   x.session = session;
@@ -44,9 +43,10 @@ void ExchangeRecording::response_head(const http::MessageHead& response, std::st
   keep_response_body_ = sink_->keeps_response_body(response.header("content-type"));
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}, 0, sink_->response_body_limit()};
+    readers_ = std::make_unique<StreamReaders>();
   } else if (http::is_event_stream(response.header("content-type"))) {
     exchange_->stream = capture::Stream{"sse", {}, 0, sink_->response_body_limit()};
-    sse_.emplace();
+    readers_ = std::make_unique<StreamReaders>();
     sink_->stream_started(producer_, *exchange_);
   }
 }
@@ -59,13 +59,13 @@ void ExchangeRecording::response_body(const std::vector<std::string_view>& piece
       keep(exchange_->res->body, p, sink_->response_body_limit());
     else
       exchange_->res->body.size += p.size();
-    if (sse_) sse_->feed(p, since_start(now), *exchange_->stream);
+    if (readers_) readers_->sse.feed(p, since_start(now), *exchange_->stream);
   }
 }
 
 void ExchangeRecording::tunnel_bytes(char dir, std::string_view data) {
   if (!exchange_ || !exchange_->stream) return;
-  (dir == 'u' ? up_ : down_).feed(data, dir, since_start(clock::now()), *exchange_->stream);
+  (dir == 'u' ? readers_->up : readers_->down).feed(data, dir, since_start(clock::now()), *exchange_->stream);
 }
 
 void ExchangeRecording::end() {

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,9 +45,13 @@ class ExchangeRecording {
   int producer_ = 0;
   std::unique_ptr<capture::Exchange> exchange_;
   clock::time_point start_;
-  std::optional<capture::SseEvents> sse_;  // set for an event-stream response
   bool keep_response_body_ = true;
-  capture::WebSocketFrames up_, down_;
+  // A stream's event or frame reader, made when a recorded answer turns out a stream.
+  struct StreamReaders {
+    capture::SseEvents sse;
+    capture::WebSocketFrames up, down;
+  };
+  std::unique_ptr<StreamReaders> readers_;
 };
 
 }  // namespace reprise::proxy

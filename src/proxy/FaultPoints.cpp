@@ -18,12 +18,18 @@ using asio::awaitable;
 using net::nothrow;
 using namespace asio::experimental::awaitable_operators;
 
-FaultPoints::FaultPoints(ClientSession& session) : s_(session), timer_(session.client_.get_executor()) {}
+FaultPoints::FaultPoints(ClientSession& session) : s_(session) {}
+
+// Made when a fault first pauses: a connection no fault touches (a held stream) keeps no timer.
+asio::steady_timer& FaultPoints::timer() {
+  if (!timer_) timer_ = std::make_unique<asio::steady_timer>(s_.client_.get_executor());
+  return *timer_;
+}
 
 awaitable<void> FaultPoints::pause(faults::Duration d) {
   s_.x_.fault_wait += d;
-  timer_.expires_after(d);
-  co_await timer_.async_wait(nothrow);
+  timer().expires_after(d);
+  co_await timer().async_wait(nothrow);
 }
 
 void FaultPoints::reset() {
@@ -36,11 +42,10 @@ void FaultPoints::reset() {
 // once, so that held connections do not fill --max-connections after their clients gave up.
 awaitable<void> FaultPoints::hold(faults::Duration d) {
   s_.client_dog_.disarm();
-  timer_.expires_after(d);
-  auto first =
-      co_await (timer_.async_wait(nothrow) || s_.client_.async_wait_readable(nothrow));
+  timer().expires_after(d);
+  auto first = co_await (timer().async_wait(nothrow) || s_.client_.async_wait_readable(nothrow));
   if (first.index() == 1 && !net::peer_left(s_.client_.socket().native_handle()))
-    co_await timer_.async_wait(nothrow);  // a pipelined request: hold on
+    co_await timer().async_wait(nothrow);  // a pipelined request: hold on
   s_.log_exchange();
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 #include <string_view>
 
 #include "faults/FaultAction.hpp"
@@ -25,8 +26,10 @@ class FaultPoints : public faults::ExchangeControl {
   boost::asio::awaitable<void> refuse_connect() override;
 
  private:
+  boost::asio::steady_timer& timer();
+
   ClientSession& s_;
-  boost::asio::steady_timer timer_;  // the faults' pauses and holds
+  std::unique_ptr<boost::asio::steady_timer> timer_;  // the faults' pauses and holds, made at the first
 };
 
 }  // namespace reprise::proxy
