@@ -1,7 +1,7 @@
 #include "http/MessageHead.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 
 namespace reprise::http {
 namespace {
@@ -16,20 +16,26 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+// RFC 9110 section 5.6.2: tchar is a letter, a digit or one of "!#$%&'*+-.^_`|~". A table, not
+// isalnum and a search per character: every header name of every message is checked.
 bool is_token(std::string_view s) {
-  constexpr std::string_view kMarks = "!#$%&'*+-.^_`|~";
-  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || kMarks.find(c) != std::string_view::npos;
-  });
+  static constexpr auto kTchar = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = t[static_cast<size_t>(c - 32)] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+  }();
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return kTchar[static_cast<unsigned char>(c)]; });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+bool iequals_same_size(const char* a, const char* b, size_t n) {
+  return std::equal(a, a + n, b, [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool has_token(std::string_view value, std::string_view token) {

@@ -14,7 +14,12 @@ struct Header {
   std::string_view value;
 };
 
-bool iequals(std::string_view a, std::string_view b);
+// Equal, ASCII case ignored. Inline for the length test, which most comparisons of header names
+// fail: a call per name and rule would cost more than the test.
+bool iequals_same_size(const char* a, const char* b, size_t n);
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && iequals_same_size(a.data(), b.data(), a.size());
+}
 // `s` begins with `prefix`, ASCII case ignored ("Bearer ", "text/event-stream").
 bool istarts_with(std::string_view s, std::string_view prefix);
 // RFC 9110's token: one or more of ALPHA, DIGIT and !#$%&'*+-.^_`|~ (field names, methods).

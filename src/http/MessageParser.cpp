@@ -1,5 +1,7 @@
 #include "http/MessageParser.hpp"
 
+#include <cstring>
+
 namespace reprise::http {
 namespace {
 
@@ -56,24 +58,39 @@ const llhttp_settings_t& MessageParser::settings() {
 
 MessageParser::MessageParser(Type type) : type_(type) {}
 
+// Line by line with memchr (every head of every message passes here), not byte by byte.
 MessageParser::HeadScan MessageParser::find_head_end(std::string_view data, size_t& scanned,
                                                      size_t max_size) const {
+  auto find = [&](char c, size_t from, size_t to) -> size_t {
+    const void* at = from < to ? std::memchr(data.data() + from, c, to - from) : nullptr;
+    return at ? static_cast<size_t>(static_cast<const char*>(at) - data.data()) : std::string_view::npos;
+  };
   size_t i = scanned;
-  for (; i < data.size(); ++i) {
-    if (data[i] == '\r') {
+  while (i < data.size()) {
+    const size_t lf = find('\n', i, data.size());
+    if (lf == std::string_view::npos) {
       // RFC 9112 section 2.2 lets a recipient refuse a bare CR; llhttp 8 takes one after an
       // empty field value for a line end, and so would end the head before the blank line.
-      if (i + 1 == data.size()) break;  // the next byte decides: rescan from this CR
-      if (data[i + 1] != '\n') return {0, "bare CR in the head"};
-      continue;
+      const size_t cr = find('\r', i, data.size());
+      if (cr == std::string_view::npos) {
+        i = data.size();
+        break;
+      }
+      if (cr + 1 < data.size()) return {0, "bare CR in the head"};
+      i = cr;  // the next byte decides: rescan from this CR
+      break;
     }
-    if (data[i] != '\n') continue;
-    if (i == 0 || data[i - 1] != '\r') return {0, "bare LF line end"};
+    if (lf == 0 || data[lf - 1] != '\r') return {0, "bare LF line end"};
+    if (find('\r', i, lf - 1) != std::string_view::npos) return {0, "bare CR in the head"};
+    i = lf;
     if (i + 1 == data.size()) break;  // the next byte decides: rescan from this line end
     char next = data[i + 1];
     // A line that starts with a space or tab continues the previous one: obs-fold.
     if (next == ' ' || next == '\t') return {0, "obs-fold header line"};
-    if (next != '\r') continue;
+    if (next != '\r') {
+      ++i;
+      continue;
+    }
     if (i + 2 == data.size()) break;
     if (data[i + 2] != '\n') return {0, "bare CR line end"};
     if (i + 3 > max_size) return {0, "head too large", true};

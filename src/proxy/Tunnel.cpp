@@ -1,9 +1,11 @@
 #include "proxy/Tunnel.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
 
 #include "net/Nothrow.hpp"
 
@@ -13,7 +15,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
 using net::nothrow;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -22,45 +23,87 @@ namespace {
 constexpr size_t kFirstRead = 4096;
 constexpr size_t kMostRead = 65536;
 
-// One direction until EOF, then a half-close of the other side. dir: 'u' to the upstream. It
-// reads what is there without waiting and waits with no buffer held: a tunnel at rest costs its
-// two waits, not two read buffers.
-awaitable<void> copy_until_eof(net::Stream& from, net::ByteBuffer& buf, net::Stream& to,
-                               ExchangeRecording& rec, ExchangeMetrics& metrics, char dir) {
-  size_t read_size = kFirstRead;
-  for (;;) {
-    if (!buf.empty()) {
-      rec.tunnel_bytes(dir, buf.readable());
-      auto [ec, n] = co_await asio::async_write(to, asio::buffer(buf.readable()), nothrow);
-      metrics.tunnel_bytes(dir, n);
-      if (ec) break;
-      buf.clear();
+// A tunnel may wait for hours: its waits take memory of their own size, not a block a larger
+// operation left in Asio's cache.
+const std::allocator<void> kHeldWait;
+
+// The tunnel's end: the coroutine waits on the timer until both directions have ended.
+struct Ends {
+  explicit Ends(const asio::any_io_executor& ex) : done(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer done;
+  int running = 2;
+};
+
+// One direction until EOF, then a half-close of the other side; dir 'u' is to the upstream. It
+// reads what is there without waiting and waits with no buffer held, so a tunnel at rest costs
+// its two waits. Plain handlers, not a coroutine per direction: a pair of coroutines joined
+// with && costs two spawned frames and a group's state per tunnel.
+class Direction : public std::enable_shared_from_this<Direction> {
+ public:
+  Direction(net::Stream& from, net::ByteBuffer& buf, net::Stream& to, ExchangeRecording& rec,
+            ExchangeMetrics& metrics, char dir, std::shared_ptr<Ends> ends)
+      : from_(from), buf_(buf), to_(to), rec_(rec), metrics_(metrics), dir_(dir), ends_(std::move(ends)) {}
+
+  // Writes what is buffered, else reads what is there, else waits; until the source ends.
+  void next() {
+    for (;;) {
+      if (!buf_.empty()) {
+        rec_.tunnel_bytes(dir_, buf_.readable());
+        asio::async_write(to_, asio::buffer(buf_.readable()),
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                            self->metrics_.tunnel_bytes(self->dir_, n);
+                            if (ec) return self->end();
+                            self->buf_.clear();
+                            self->next();
+                          });
+        return;
+      }
+      boost::system::error_code ec;
+      auto space = buf_.prepare(read_size_);
+      size_t n = from_.read_some(space, ec);
+      if (!ec) {
+        buf_.commit(n);
+        if (n == space.size() && read_size_ < kMostRead) read_size_ *= 2;
+        continue;
+      }
+      if (ec != asio::error::would_block) return end();  // the end, or a failure
+      buf_.release();
+      read_size_ = kFirstRead;
+      from_.async_wait_readable(asio::bind_allocator(
+          kHeldWait, [self = shared_from_this()](const boost::system::error_code& wec, size_t) {
+            if (!net::Stream::readable(wec)) return self->end();
+            self->next();
+          }));
+      return;
     }
-    boost::system::error_code ec;
-    auto space = buf.prepare(read_size);
-    size_t n = from.read_some(space, ec);
-    if (!ec) {
-      buf.commit(n);
-      if (n == space.size() && read_size < kMostRead) read_size *= 2;
-      continue;
-    }
-    if (ec != asio::error::would_block) break;  // the end, or a failure
-    buf.release();
-    read_size = kFirstRead;
-    auto [wec, peeked] = co_await from.async_wait_readable(nothrow);
-    if (!net::Stream::readable(wec)) break;
   }
-  boost::system::error_code ignored;
-  // A TCP half-close, not TLS's close_notify: the other direction may still be reading.
-  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
+
+ private:
+  void end() {
+    boost::system::error_code ignored;
+    // A TCP half-close, not TLS's close_notify: the other direction may still be reading.
+    to_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (--ends_->running == 0) ends_->done.cancel();
+  }
+
+  net::Stream& from_;
+  net::ByteBuffer& buf_;
+  net::Stream& to_;
+  ExchangeRecording& rec_;
+  ExchangeMetrics& metrics_;
+  char dir_;
+  std::shared_ptr<Ends> ends_;
+  size_t read_size_ = kFirstRead;
+};
 
 }  // namespace
 
 awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Stream& upstream,
                        net::ByteBuffer& upstream_in, ExchangeRecording& rec, ExchangeMetrics& metrics) {
-  co_await (copy_until_eof(client, client_in, upstream, rec, metrics, 'u') &&
-            copy_until_eof(upstream, upstream_in, client, rec, metrics, 'd'));
+  auto ends = std::make_shared<Ends>(client.get_executor());
+  std::make_shared<Direction>(client, client_in, upstream, rec, metrics, 'u', ends)->next();
+  std::make_shared<Direction>(upstream, upstream_in, client, rec, metrics, 'd', ends)->next();
+  if (ends->running > 0) co_await ends->done.async_wait(asio::bind_allocator(kHeldWait, nothrow));
 }
 
 }  // namespace reprise::proxy
