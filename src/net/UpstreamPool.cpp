@@ -29,12 +29,10 @@ bool UpstreamPool::still_open(Stream& s) {
 }
 
 UpstreamPool::Result UpstreamPool::take_idle() {
-  const auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
-    Idle idle = std::move(idle_.back());
+    Stream idle = std::move(idle_.back());
     idle_.pop_back();
-    if (now - idle.since < kFresh || still_open(idle.stream))
-      return {UpstreamConnection{std::move(idle.stream), true}, {}, false, {}};
+    if (still_open(idle)) return {UpstreamConnection{std::move(idle), true}, {}, false, {}};
   }
   return {};
 }
@@ -55,8 +53,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
   tune(stream.socket());
   if (tls_) {
     auto [hec] = co_await stream.async_handshake(Stream::Side::client, nothrow);
-    if (hec)
-      co_return Result{std::nullopt, hec, dog.expired(), dog.expired() ? "" : handshake_failure(stream, hec)};
+    if (hec) co_return Result{std::nullopt, hec, dog.expired(), dog.expired() ? "" : handshake_failure(stream, hec)};
   }
   dog.disarm();
   co_return Result{UpstreamConnection{std::move(stream), false}, {}, false, {}};
@@ -64,7 +61,7 @@ asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
 
 void UpstreamPool::release(Stream stream) {
   if (idle_.size() >= max_idle_) return;
-  idle_.push_back({std::move(stream), std::chrono::steady_clock::now()});
+  idle_.push_back(std::move(stream));
 }
 
 }  // namespace reprise::net

@@ -1,11 +1,7 @@
 // Keep-alive connections to one upstream, per worker thread (so no lock): idle connections wait
 // in a stack, newest first. Before reuse a connection is peeked: one the upstream closed, or one
 // with bytes nobody asked for (a desynchronised upstream, or under TLS a close_notify), is thrown
-// away, never handed to the next client. One released less than kFresh ago is not: under load
-// that is most of them, and a peek is a system call per request. What an upstream sends within
-// that time is missed as nginx and HAProxy miss it (they watch idle connections in their event
-// loop, which sees it on its next turn); a request that may be repeated is retried once when its
-// reused connection turns out closed. Connecting (and the TLS handshake, for an https://
+// away, never handed to the next client. Connecting (and the TLS handshake, for an https://
 // upstream) races a timer. A TLS connection resumes the last session it was given. It knows
 // nothing of HTTP.
 #pragma once
@@ -49,7 +45,6 @@ class UpstreamPool {
   Result take_idle();
   boost::asio::awaitable<Result> connect();
   void release(Stream stream);
-  static constexpr std::chrono::milliseconds kFresh{1};
   void clear() { idle_.clear(); }
   const tcp::endpoint& endpoint() const { return endpoint_; }
   const boost::asio::any_io_executor& executor() const { return executor_; }
@@ -63,11 +58,7 @@ class UpstreamPool {
   size_t max_idle_;
   std::chrono::microseconds connect_timeout_;
   std::unique_ptr<ClientTls> tls_;
-  struct Idle {
-    Stream stream;
-    std::chrono::steady_clock::time_point since;
-  };
-  std::vector<Idle> idle_;
+  std::vector<Stream> idle_;
 };
 
 }  // namespace reprise::net
