@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <memory>
@@ -103,7 +104,17 @@ awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Str
   auto ends = std::make_shared<Ends>(client.get_executor());
   std::make_shared<Direction>(client, client_in, upstream, rec, metrics, 'u', ends)->next();
   std::make_shared<Direction>(upstream, upstream_in, client, rec, metrics, 'd', ends)->next();
-  if (ends->running > 0) co_await ends->done.async_wait(asio::bind_allocator(kHeldWait, nothrow));
+  // The directions hold references into this coroutine's caller: it returns only once both
+  // have ended. A cancellation from outside ends them (their sockets' operations cancelled) and
+  // waits for that, rather than leaving them behind.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (ends->running > 0) {
+    co_await ends->done.async_wait(asio::bind_allocator(kHeldWait, nothrow));
+    if (ends->running == 0) break;
+    boost::system::error_code ignored;
+    client.socket().cancel(ignored);
+    upstream.socket().cancel(ignored);
+  }
 }
 
 }  // namespace reprise::proxy
