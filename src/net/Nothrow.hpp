@@ -1,13 +1,20 @@
 // The completion token every coroutine here awaits with: `co_await op(..., nothrow)` gives
 // (error_code, results...) as a tuple instead of throwing, so a failed read, write or wait is a
-// value the code looks at, as a socket failure is an everyday event and no exception.
+// value the code looks at, as a socket failure is an everyday event and no exception. And the
+// allocator a wait that may last hours (a held stream's, a tunnel's) is bound to.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 
 namespace reprise::net {
 
 inline constexpr auto nothrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+// With boost::asio::bind_allocator: the wait's operation takes memory of its own size. Asio's
+// recycling allocator would lend it a block a larger operation (a write) left in its per-thread
+// cache, and a held stream keeps that block for as long as it waits.
+inline constexpr std::allocator<void> held_wait{};
 
 }  // namespace reprise::net

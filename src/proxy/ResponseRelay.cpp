@@ -26,9 +26,6 @@ namespace {
 // Heads are read in small pieces (most fit); bodies in larger ones, freed while a stream waits.
 constexpr size_t kHeadRead = 4096;
 constexpr size_t kBodyRead = 65536;
-// A held stream's two waits take memory of their own size: Asio's recycling allocator would lend
-// them a block a larger operation (a write) left, and a stream may wait for hours.
-const std::allocator<void> kHeldWait;
 }  // namespace
 
 ResponseRelay::ResponseRelay(ClientSession& session) : s_(session), up_dog_(session.client_.get_executor()) {}
@@ -209,7 +206,7 @@ awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
       // A plain wait (a wake for nothing only means another read that finds nothing): one
       // syscall fewer than async_wait_readable's peek.
       auto [wec] = co_await up.stream.socket().async_wait(tcp::socket::wait_read,
-                                                          asio::bind_allocator(kHeldWait, nothrow));
+                                                          asio::bind_allocator(net::held_wait, nothrow));
       got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
     }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up
@@ -265,8 +262,8 @@ void ResponseRelay::shed_memory() {
 void ResponseRelay::watch_client(tcp::socket& upstream) {
   watch_ = std::make_shared<ClientWatch>();
   watch_->upstream = &upstream;
-  s_.client_.async_wait_readable(
-      asio::bind_allocator(kHeldWait, [watch = watch_](const boost::system::error_code& ec, size_t peeked) {
+  s_.client_.async_wait_readable(asio::bind_allocator(
+      net::held_wait, [watch = watch_](const boost::system::error_code& ec, size_t peeked) {
         if (!watch->upstream || ec == asio::error::operation_aborted) return;
         if (!ec && peeked == 1) return;  // the next pipelined request: it waits its turn
         watch->client_gone = true;       // its FIN or its reset

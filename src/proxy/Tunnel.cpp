@@ -24,10 +24,6 @@ namespace {
 constexpr size_t kFirstRead = 4096;
 constexpr size_t kMostRead = 65536;
 
-// A tunnel may wait for hours: its waits take memory of their own size, not a block a larger
-// operation left in Asio's cache.
-const std::allocator<void> kHeldWait;
-
 // The tunnel's end: the coroutine waits on the timer until both directions have ended.
 struct Ends {
   explicit Ends(const asio::any_io_executor& ex) : done(ex, asio::steady_timer::time_point::max()) {}
@@ -71,7 +67,7 @@ class Direction : public std::enable_shared_from_this<Direction> {
       buf_.release();
       read_size_ = kFirstRead;
       from_.async_wait_readable(asio::bind_allocator(
-          kHeldWait, [self = shared_from_this()](const boost::system::error_code& wec, size_t) {
+          net::held_wait, [self = shared_from_this()](const boost::system::error_code& wec, size_t) {
             if (!net::Stream::readable(wec)) return self->end();
             self->next();
           }));
@@ -109,7 +105,7 @@ awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Str
   // waits for that, rather than leaving them behind.
   co_await asio::this_coro::throw_if_cancelled(false);
   while (ends->running > 0) {
-    co_await ends->done.async_wait(asio::bind_allocator(kHeldWait, nothrow));
+    co_await ends->done.async_wait(asio::bind_allocator(net::held_wait, nothrow));
     if (ends->running == 0) break;
     boost::system::error_code ignored;
     client.socket().cancel(ignored);
