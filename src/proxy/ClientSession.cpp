@@ -21,6 +21,11 @@ using net::nothrow;
 
 namespace {
 constexpr size_t kHeadRead = 4096;  // most heads fit
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
+         method == "DELETE";
+}
 }  // namespace
 
 // A new connection: the parked form with no name yet, and the handshake still to come.
@@ -60,15 +65,23 @@ bool ClientSession::closing() const { return closing_ || worker_.draining(); }
 
 awaitable<void> ClientSession::run() {
   size_t head_len = 0;
+  bool resumed = parked_ == Parked::stream;  // a held stream's wait has ended: its exchange goes on
   // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
-  if (client_.tls() && !handshaken_) closing_ = !co_await handshake();
-  while (!closing_) {
-    bool have_request = co_await read_request_head(head_len);
-    if (!have_request) break;
+  if (client_.tls() && !handshaken_) {
+    handshaken_ = co_await handshake();
+    closing_ = !handshaken_;
+  }
+  while (resumed || !closing_) {
+    if (!resumed) {
+      bool have_request = co_await read_request_head(head_len);
+      if (!have_request) break;
+    }
+    resumed = false;
     bool keep_alive = co_await forward(head_len);
+    if (parked_ == Parked::stream) co_return;  // the worker holds the session while the stream waits
     if (!keep_alive || worker_.draining()) break;
   }
-  if (!parked_) {
+  if (parked_ != Parked::idle) {
     client_.close();
     co_return;
   }
@@ -129,7 +142,7 @@ awaitable<bool> ClientSession::read_request_head(size_t& head_len) {
     }
     auto [ec, n] = co_await client_.async_read_some(in_.prepare(kHeadRead), nothrow);
     if (ec && idle_ && may_park && client_dog_.expired() && !closing()) {
-      parked_ = true;  // its buffers go with the session
+      parked_ = Parked::idle;  // its buffers go with the session
       co_return false;
     }
     if (ec) {
@@ -188,60 +201,75 @@ void ClientSession::start_exchange(size_t head_len) {
 }
 
 awaitable<bool> ClientSession::forward(size_t head_len) {
-  const auto& method = request_.head().method;
-  // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
-  const bool idempotent = method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
-                          method == "PUT" || method == "DELETE";
-  start_exchange(head_len);
-  if (x_.faults.any()) {
-    faults::Next next = co_await x_.faults.before_upstream(fault_points_);
-    if (next != faults::Next::go_on) {
-      x_.end_copies();
-      x_.metrics.end();
-      co_return next == faults::Next::answered && !x_.close_after;
+  const bool resumed = parked_ == Parked::stream;  // up_ is the held stream's, its body under way
+  parked_ = Parked::no;
+  if (!resumed) {
+    start_exchange(head_len);
+    if (x_.faults.any()) {
+      faults::Next next = co_await x_.faults.before_upstream(fault_points_);
+      if (next != faults::Next::go_on) {
+        x_.end_copies();
+        x_.metrics.end();
+        co_return next == faults::Next::answered && !x_.close_after;
+      }
     }
   }
   for (int tries = 0;; ++tries) {
-    // A retry never takes another pooled connection: it may be as stale as the first.
-    auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
-    auto got = co_await std::move(acquiring);
-    if (!got.connection) {
-      if (got.tls_failure.empty())
-        x_.metrics.connect_failed(got.timed_out);
-      else
-        x_.metrics.tls_failed();
-      if (got.timed_out)
-        co_await reply_error(504, "upstream connect timed out");
-      else if (!got.tls_failure.empty())
-        co_await reply_error(502, "upstream " + got.tls_failure);
-      else
-        co_await reply_error(502, "upstream connect failed: " + got.error.message());
-      x_.end_copies();  // recorded without a response: the upstream never answered
-      x_.metrics.end();
+    Outcome outcome = Outcome::failed;  // a held tunnel is over: it ended both connections
+    if (!resumed) {
+      // A retry never takes another pooled connection: it may be as stale as the first.
+      auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
+      auto got = co_await std::move(acquiring);
+      if (!got.connection) {
+        co_await refuse_unreachable(got);
+        co_return false;
+      }
+      up_ = std::move(got.connection);
+      outcome = co_await upstream_.send(*up_);
+      if (outcome == Outcome::body_next)  // relayed from here, not from inside send(): one frame fewer
+        outcome = co_await relay_.body(*up_, ResponseRelay::Parking::allowed);
+    } else if (!relay_.end_tunnel()) {
+      outcome = co_await relay_.body(*up_, ResponseRelay::Parking::resumed);
+    }
+    if (outcome == Outcome::parked) {  // the worker holds the session until the wait is over
+      parked_ = Parked::stream;
       co_return false;
     }
-    net::UpstreamConnection& up = *got.connection;
-    Outcome outcome = co_await upstream_.send(up);
-    if (outcome == Outcome::body_next) {
-      // Relayed from here, not from inside send(): a held stream keeps two frames fewer.
-      bool relayed = co_await relay_.body(up);
-      outcome = relayed ? Outcome::done : Outcome::failed;
-    }
-    relay_.deadline().unwatch();  // `up` dies or goes back to the pool
-    if (outcome == Outcome::retryable && up.reused && !x_.has_body && idempotent && tries == 0) continue;
+    relay_.deadline().unwatch();  // the connection closes or goes back to the pool
+    // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
+    if (outcome == Outcome::retryable && up_->reused && !x_.has_body && idempotent(x_.method) && tries == 0) continue;
+    if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done)
+      worker_.pool().release(std::move(up_->stream));
+    up_.reset();
     x_.end_copies();
     if (outcome == Outcome::retryable)
       co_await reply_error(502, "upstream closed the connection without answering");
     x_.metrics.end();
     if (outcome != Outcome::done) co_return false;
     log_exchange();
-    if (relay_.upstream_reusable() && x_.request_done) worker_.pool().release(std::move(up.stream));
     if (x_.faults.any() && x_.faults.closes()) {  // slow_close: the answer is out, the close waits
       co_await x_.faults.at_close(fault_points_);
       co_return false;
     }
     co_return x_.request_done && !x_.close_after;
   }
+}
+
+// No connection to the upstream: the client gets 502 or 504 saying why, the exchange is
+// recorded without a response.
+awaitable<void> ClientSession::refuse_unreachable(const net::UpstreamPool::Result& got) {
+  if (got.tls_failure.empty())
+    x_.metrics.connect_failed(got.timed_out);
+  else
+    x_.metrics.tls_failed();
+  if (got.timed_out)
+    co_await reply_error(504, "upstream connect timed out");
+  else if (!got.tls_failure.empty())
+    co_await reply_error(502, "upstream " + got.tls_failure);
+  else
+    co_await reply_error(502, "upstream connect failed: " + got.error.message());
+  x_.end_copies();
+  x_.metrics.end();
 }
 
 awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "faults/ExchangeFaults.hpp"
@@ -95,9 +96,21 @@ class ClientSession {
   ClientSession(ProxyWorker& worker, ParkedConnection&& parked);
   ~ClientSession();
 
-  // Returns once the connection is closed or, idle past kParkAfter, handed to the worker to park.
+  // Returns once the connection is closed or, idle past kParkAfter, handed to the worker to park,
+  // or once a stream waits for its upstream or a tunnel runs (parked() == stream): the worker then
+  // holds the session, waits (wait_held()) and, told how the wait ended (woken()), runs it again.
   boost::asio::awaitable<void> run();
-  bool parked() const { return parked_; }
+  enum class Parked { no, idle, stream };
+  Parked parked() const { return parked_; }
+  // Waits for a held stream's upstream to be readable, or a held tunnel to be over.
+  template <typename Handler>
+  void wait_held(Handler&& handler) {
+    if (auto* tunnel = relay_.tunnel())
+      tunnel->done.async_wait(std::forward<Handler>(handler));
+    else
+      up_->stream.socket().async_wait(boost::asio::ip::tcp::socket::wait_read, std::forward<Handler>(handler));
+  }
+  void woken(const boost::system::error_code& ec) { relay_.woken(ec); }
   // Drain: an idle keep-alive connection is closed now, a busy one after its exchange.
   void close_if_idle();
 
@@ -110,6 +123,7 @@ class ClientSession {
   boost::asio::awaitable<bool> read_request_head(size_t& head_len);
   bool refuse_request(size_t head_len, int& status, const char*& cause);
   boost::asio::awaitable<bool> forward(size_t head_len);
+  boost::asio::awaitable<void> refuse_unreachable(const net::UpstreamPool::Result& got);
   void start_exchange(size_t head_len);
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
   void reset_client();  // an RST, not a FIN: the client cannot take what it got for a whole answer
@@ -134,10 +148,11 @@ class ClientSession {
   FaultPoints fault_points_;
   UpstreamRequest upstream_;
   ResponseRelay relay_;
+  std::optional<net::UpstreamConnection> up_;  // the exchange's upstream connection
   bool idle_ = true;
   bool closing_ = false;
   bool handshaken_ = false;  // a TLS connection's handshake is done (a parked one's was)
-  bool parked_ = false;
+  Parked parked_ = Parked::no;
 };
 
 }  // namespace reprise::proxy

@@ -28,8 +28,9 @@ ProxyServer::~ProxyServer() {
     workers_.stop();
     thread_.join();
   }
-  // The sessions that stop() or the drain deadline cut are coroutine frames still queued in the
-  // io_contexts, and each points at its ProxyWorker: they go first, while proxies_ still lives.
+  // The sessions that stop() or the drain deadline cut are coroutine frames, or held sessions'
+  // waits, still queued in the io_contexts, and each points at its ProxyWorker: they go first,
+  // while proxies_ still lives.
   workers_.shutdown();
 }
 

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <type_traits>
 #include <vector>
 
 #include "http/HeaderRules.hpp"
@@ -23,12 +25,20 @@ using net::nothrow;
 
 namespace {
 
-// A new connection's session, or a parked one's next (`Start`: net::Stream or ParkedConnection).
+// A new connection's session, a parked one's next (`Start`: net::Stream or ParkedConnection), or
+// a held stream's session, its wait over.
 template <typename Start>
 asio::awaitable<void> serve(ProxyWorker& worker, Start start, std::atomic<size_t>& open) {
-  ClientSession session(worker, std::move(start));
-  co_await session.run();
-  if (!session.parked()) open.fetch_sub(1, std::memory_order_relaxed);
+  std::unique_ptr<ClientSession> session;
+  if constexpr (std::is_same_v<Start, std::unique_ptr<ClientSession>>)
+    session = std::move(start);
+  else
+    session = std::make_unique<ClientSession>(worker, std::move(start));
+  co_await session->run();
+  if (session->parked() == ClientSession::Parked::stream)
+    worker.hold(std::move(session));
+  else if (session->parked() == ClientSession::Parked::no)
+    open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -91,6 +101,15 @@ void ProxyWorker::park(ParkedConnection connection) {
   // eof (the client left) counts as a failure here: the connection just closes.
   it->stream.async_wait_readable([this, it](const boost::system::error_code& ec, size_t) { wake(it, ec); });
   if (!park_timer_set_) expire_parked();
+}
+
+void ProxyWorker::hold(std::unique_ptr<ClientSession> session) {
+  auto& held = *session;
+  held.wait_held(asio::bind_allocator(
+      net::held_wait, [this, session = std::move(session)](const boost::system::error_code& ec) mutable {
+        session->woken(ec);
+        asio::co_spawn(ctx_, serve(*this, std::move(session), open_connections_), asio::detached);
+      }));
 }
 
 void ProxyWorker::wake(std::list<ParkedConnection>::iterator it, const boost::system::error_code& ec) {

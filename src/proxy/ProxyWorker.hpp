@@ -62,6 +62,10 @@ class ProxyWorker {
   // Holds an idle keep-alive connection without its session until its next request comes (a
   // new session takes it), the client leaves, its idle timeout passes or the proxy drains.
   void park(ParkedConnection connection);
+  // Holds a session whose stream waits for its upstream, or whose tunnel runs (its coroutines
+  // have ended), until the upstream is readable, its deadline cancels the wait, the client
+  // leaves or the tunnel is over; then runs it again.
+  void hold(std::unique_ptr<ClientSession> session);
 
  private:
   boost::asio::awaitable<void> accept_loop();

@@ -36,10 +36,9 @@ bool ResponseRelay::upstream_reusable() const {
 }
 
 awaitable<Outcome> ResponseRelay::whole(net::UpstreamConnection& up) {
-  Outcome outcome = co_await head(up);
+  Outcome outcome = co_await head(up, Parking::never);
   if (outcome != Outcome::body_next) co_return outcome;
-  bool relayed = co_await body(up);
-  co_return relayed ? Outcome::done : Outcome::failed;
+  co_return co_await body(up, Parking::never);
 }
 
 awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConnection& up, size_t& head_len) {
@@ -65,7 +64,7 @@ awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConne
   co_return HeadResult::ok;
 }
 
-awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up) {
+awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up, Parking parking) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   up_dog_.watch(up.stream.socket());
@@ -93,10 +92,10 @@ awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up) {
     }
     up_in_.consume(head_len);
   }
-  co_return co_await final_head(up, head_len);
+  co_return co_await final_head(up, head_len, parking);
 }
 
-awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t head_len) {
+awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t head_len, Parking parking) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   const auto& head = response_.head();
@@ -120,7 +119,11 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
     s_.log_exchange();
     s_.client_dog_.disarm();
     shed_memory();  // both heads are out: a tunnel keeps only what it copies
-    co_await tunnel(s_.client_, s_.in_, up.stream, up_in_, x.rec, x.metrics);
+    tunnel_ = start_tunnel(s_.client_, s_.in_, up.stream, up_in_, x.rec, x.metrics);
+    // The worker holds the session until the tunnel is over: a tunnel keeps no frame.
+    if (parking != Parking::never && !tunnel_->over()) co_return Outcome::parked;
+    co_await await_tunnel(*tunnel_, s_.client_, up.stream);
+    tunnel_.reset();
     co_return Outcome::failed;  // a tunnel ends both connections
   }
   // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
@@ -136,90 +139,110 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
 
-awaitable<bool> ResponseRelay::body(net::UpstreamConnection& up) {
+awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Parking parking) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   struct StopWatching {
     ResponseRelay& r;
+    bool parked = false;  // the watch goes on while the worker holds the session
     ~StopWatching() {
+      if (parked) return;
       r.stop_watching_client();
       r.cut_.end();  // the fault that cut it ends with this exchange
     }
   } stop_watching{*this};  // every way out, so the watch handler never outlives this relay
-  bool head_pending = true;
+  const bool resumed = parking == Parking::resumed;
+  bool head_pending = !resumed;
   bool eof = false;
-  read_size_ = kHeadRead;
-  for (;;) {
-    http::MessageParser::BodyStep step{0, true, nullptr};
-    if (eof)
-      step = response_.finish();
-    else if (response_.head().body != BodyKind::none)
-      step = response_.parse_body(up_in_.readable());
-    if (step.error) {
-      if (head_pending)
-        co_await s_.reply_error(502, "upstream sent a malformed body");
-      else
-        end_cut_short();
-      co_return false;
+  if (!resumed) read_size_ = kHeadRead;
+  // A resumed stream starts where its wait ended: the upstream is readable, or the deadline or
+  // the client's leaving woke it.
+  Read got = resumed ? read_after_wait(up, woken_by_) : Read::data;
+  for (bool relay = !resumed;; relay = true) {
+    if (relay) {
+      http::MessageParser::BodyStep step{0, true, nullptr};
+      if (eof)
+        step = response_.finish();
+      else if (response_.head().body != BodyKind::none)
+        step = response_.parse_body(up_in_.readable());
+      if (step.error) {
+        if (head_pending)
+          co_await s_.reply_error(502, "upstream sent a malformed body");
+        else
+          end_cut_short();
+        co_return Outcome::failed;
+      }
+      if (step.complete) x.metrics.upstream_done();
+      out_.clear();
+      if (head_pending) out_.push_back(asio::buffer(head_));
+      bool cut = false;
+      const auto& pieces = cut_.active() ? cut_.pass(response_.pieces(), cut) : response_.pieces();
+      add_body_pieces(out_, sizes_, pieces, x.chunked_out);
+      x.copy_response_body(pieces);
+      x.metrics.response_body(pieces);
+      if (step.complete && x.chunked_out && !cut) out_.push_back(asio::buffer(kLastChunk));
+      if (!out_.empty()) {
+        s_.client_dog_.arm(cfg.idle_timeout);
+        auto [ec, n] = co_await s_.to_client_.write(s_.client_, out_);
+        x.metrics.response_bytes(n);
+        if (ec) co_return Outcome::failed;
+        x.bytes_out += n;
+        head_pending = false;
+      }
+      if (cut) {  // sse_drop: the stream ends after its last whole event
+        s_.log_exchange();
+        co_return Outcome::failed;
+      }
+      up_in_.consume(step.consumed);
+      response_.clear_pieces();
+      if (step.complete) co_return Outcome::done;
+      if (cut_.due()) {  // sse_drop's time is up
+        s_.log_exchange();
+        co_return Outcome::failed;
+      }
+      if (x.request_done) s_.client_dog_.disarm();  // else it guards the body pump beside us
+      up_dog_.arm(cut_.active() ? std::min<std::chrono::steady_clock::duration>(
+                                      cfg.response_timeout, cut_.at() - std::chrono::steady_clock::now())
+                                : std::chrono::steady_clock::duration(cfg.response_timeout));
+      got = read_upstream(up);
     }
-    if (step.complete) x.metrics.upstream_done();
-    out_.clear();
-    if (head_pending) out_.push_back(asio::buffer(head_));
-    bool cut = false;
-    const auto& pieces = cut_.active() ? cut_.pass(response_.pieces(), cut) : response_.pieces();
-    add_body_pieces(out_, sizes_, pieces, x.chunked_out);
-    x.copy_response_body(pieces);
-    x.metrics.response_body(pieces);
-    if (step.complete && x.chunked_out && !cut) out_.push_back(asio::buffer(kLastChunk));
-    if (!out_.empty()) {
-      s_.client_dog_.arm(cfg.idle_timeout);
-      auto [ec, n] = co_await s_.to_client_.write(s_.client_, out_);
-      x.metrics.response_bytes(n);
-      if (ec) co_return false;
-      x.bytes_out += n;
-      head_pending = false;
-    }
-    if (cut) {  // sse_drop: the stream ends after its last whole event
-      s_.log_exchange();
-      co_return false;
-    }
-    up_in_.consume(step.consumed);
-    response_.clear_pieces();
-    if (step.complete) co_return true;
-    if (cut_.due()) {  // sse_drop's time is up
-      s_.log_exchange();
-      co_return false;
-    }
-    if (x.request_done) s_.client_dog_.disarm();  // else it guards the body pump beside us
-    up_dog_.arm(cut_.active() ? std::min<std::chrono::steady_clock::duration>(
-                                    cfg.response_timeout, cut_.at() - std::chrono::steady_clock::now())
-                              : std::chrono::steady_clock::duration(cfg.response_timeout));
-    Read got = read_upstream(up);
     while (got == Read::nothing_yet) {
       // The stream waits: hand back what only starting it needed (once the request is all sent:
-      // the pump owns those buffers until then), and watch the client too. Awaited here, not in
-      // a function of its own: a held stream keeps one frame fewer.
+      // the pump owns those buffers until then), and watch the client too.
       if (x.request_done) {
         shed_memory();
         if (!watch_) watch_client(up.stream.socket());
+        // Its coroutines end here and the worker holds the session until the upstream is
+        // readable (or the deadline or the client's leaving wakes it): a held stream keeps no frame.
+        if (parking != Parking::never) {
+          stop_watching.parked = true;
+          co_return Outcome::parked;
+        }
       }
       // A plain wait (a wake for nothing only means another read that finds nothing): one
       // syscall fewer than async_wait_readable's peek.
       auto [wec] = co_await up.stream.socket().async_wait(tcp::socket::wait_read,
                                                           asio::bind_allocator(net::held_wait, nothrow));
-      got = (wec || (watch_ && watch_->client_gone)) ? Read::failed : read_upstream(up);
+      got = read_after_wait(up, wec);
     }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up
       s_.log_exchange();
-      co_return false;
+      co_return Outcome::failed;
     }
     if (got == Read::failed && up_dog_.expired()) x.metrics.timed_out();  // silent past --response-timeout
     if (got == Read::failed) {
       end_cut_short();
-      co_return false;
+      co_return Outcome::failed;
     }
     eof = got == Read::eof;
   }
+}
+
+// After a wait for the upstream: its error (the deadline cancels the wait) or the client's
+// leaving ends the stream; else whatever is there is read.
+ResponseRelay::Read ResponseRelay::read_after_wait(net::UpstreamConnection& up, boost::system::error_code ec) {
+  if (ec || (watch_ && watch_->client_gone)) return Read::failed;
+  return read_upstream(up);
 }
 
 // The upstream's body ended short, after the head went out. Chunks and a Content-Length let the

@@ -1,8 +1,9 @@
 // The upstream's answer on its way to the client: interim 1xx heads, the final head, then the
 // body piece by piece as it comes (re-chunked for a body of unknown length, cut where a fault
 // says), or a WebSocket tunnel after a 101. While a stream waits for its next event it hands
-// back every buffer only starting it needed and watches the client with one plain handler, so a
-// held stream costs little. Owns the upstream side's buffers, parser and deadline.
+// back every buffer only starting it needed, watches the client with one plain handler and
+// (Parking) lets the session's coroutines end, so a held stream or tunnel costs little. Owns
+// the upstream side's buffers, parser and deadline.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/MessageParser.hpp"
@@ -18,20 +20,32 @@
 #include "net/UpstreamPool.hpp"
 #include "net/Watchdog.hpp"
 #include "proxy/StreamCut.hpp"
+#include "proxy/Tunnel.hpp"
 
 namespace reprise::proxy {
 
 class ClientSession;
 
-// How an exchange with the upstream ended. body_next: the head is relayed, the body is next.
-enum class Outcome { done, retryable, failed, body_next };
+// How an exchange with the upstream ended. body_next: the head is relayed, the body is next;
+// parked: the body waits for the upstream, and the session's coroutines have ended (see body()).
+enum class Outcome { done, retryable, failed, body_next, parked };
 
 class ResponseRelay {
  public:
   explicit ResponseRelay(ClientSession& session);
 
-  boost::asio::awaitable<Outcome> head(net::UpstreamConnection& up);
-  boost::asio::awaitable<bool> body(net::UpstreamConnection& up);  // true: the whole body went out
+  // never: the exchange waits in its coroutines (a request body streams beside it). allowed: once
+  // the request is all sent, a body that waits for the upstream, or a tunnel, returns `parked`
+  // instead, the relay's state, the client watch and the tunnel left running; the session then
+  // waits for the upstream or tunnel(). resumed: that wait has ended with `ec` (see woken()),
+  // and the body goes on from there (a tunnel is over).
+  enum class Parking { never, allowed, resumed };
+  boost::asio::awaitable<Outcome> head(net::UpstreamConnection& up, Parking parking);
+  boost::asio::awaitable<Outcome> body(net::UpstreamConnection& up, Parking parking);
+  void woken(const boost::system::error_code& ec) { woken_by_ = ec; }
+  TunnelEnds* tunnel() { return tunnel_.get(); }  // a parked tunnel's
+  // True when the exchange was a tunnel (now over), which ended both connections.
+  bool end_tunnel() { return std::exchange(tunnel_, nullptr) != nullptr; }
   boost::asio::awaitable<Outcome> whole(net::UpstreamConnection& up);
 
   net::Watchdog& deadline() { return up_dog_; }  // the upstream connection's
@@ -47,8 +61,9 @@ class ResponseRelay {
   enum class Read { data, eof, nothing_yet, failed };
 
   boost::asio::awaitable<HeadResult> read_head(net::UpstreamConnection& up, size_t& head_len);
-  boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len);
+  boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len, Parking parking);
   Read read_upstream(net::UpstreamConnection& up);
+  Read read_after_wait(net::UpstreamConnection& up, boost::system::error_code ec);
   void end_cut_short();
   void shed_memory();
   void watch_client(boost::asio::ip::tcp::socket& upstream);
@@ -67,7 +82,9 @@ class ResponseRelay {
     bool client_gone = false;
   };
   std::shared_ptr<ClientWatch> watch_;
+  std::shared_ptr<TunnelEnds> tunnel_;  // a tunnel's, while it runs
   size_t read_size_ = 0;  // body reads start small and grow while the body keeps coming
+  boost::system::error_code woken_by_;  // how a parked stream's wait ended
 };
 
 }  // namespace reprise::proxy

@@ -24,13 +24,6 @@ namespace {
 constexpr size_t kFirstRead = 4096;
 constexpr size_t kMostRead = 65536;
 
-// The tunnel's end: the coroutine waits on the timer until both directions have ended.
-struct Ends {
-  explicit Ends(const asio::any_io_executor& ex) : done(ex, asio::steady_timer::time_point::max()) {}
-  asio::steady_timer done;
-  int running = 2;
-};
-
 // One direction until EOF, then a half-close of the other side; dir 'u' is to the upstream. It
 // reads what is there without waiting and waits with no buffer held, so a tunnel at rest costs
 // its two waits. Plain handlers, not a coroutine per direction: a pair of coroutines joined
@@ -38,7 +31,7 @@ struct Ends {
 class Direction : public std::enable_shared_from_this<Direction> {
  public:
   Direction(net::Stream& from, net::ByteBuffer& buf, net::Stream& to, ExchangeRecording& rec,
-            ExchangeMetrics& metrics, char dir, std::shared_ptr<Ends> ends)
+            ExchangeMetrics& metrics, char dir, std::shared_ptr<TunnelEnds> ends)
       : from_(from), buf_(buf), to_(to), rec_(rec), metrics_(metrics), dir_(dir), ends_(std::move(ends)) {}
 
   // Writes what is buffered, else reads what is there, else waits; until the source ends.
@@ -89,24 +82,26 @@ class Direction : public std::enable_shared_from_this<Direction> {
   ExchangeRecording& rec_;
   ExchangeMetrics& metrics_;
   char dir_;
-  std::shared_ptr<Ends> ends_;
+  std::shared_ptr<TunnelEnds> ends_;
   size_t read_size_ = kFirstRead;
 };
 
 }  // namespace
 
-awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Stream& upstream,
-                       net::ByteBuffer& upstream_in, ExchangeRecording& rec, ExchangeMetrics& metrics) {
-  auto ends = std::make_shared<Ends>(client.get_executor());
+std::shared_ptr<TunnelEnds> start_tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Stream& upstream,
+                                         net::ByteBuffer& upstream_in, ExchangeRecording& rec,
+                                         ExchangeMetrics& metrics) {
+  auto ends = std::make_shared<TunnelEnds>(client.get_executor());
   std::make_shared<Direction>(client, client_in, upstream, rec, metrics, 'u', ends)->next();
   std::make_shared<Direction>(upstream, upstream_in, client, rec, metrics, 'd', ends)->next();
-  // The directions hold references into this coroutine's caller: it returns only once both
-  // have ended. A cancellation from outside ends them (their sockets' operations cancelled) and
-  // waits for that, rather than leaving them behind.
+  return ends;
+}
+
+awaitable<void> await_tunnel(TunnelEnds& ends, net::Stream& client, net::Stream& upstream) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  while (ends->running > 0) {
-    co_await ends->done.async_wait(asio::bind_allocator(net::held_wait, nothrow));
-    if (ends->running == 0) break;
+  while (!ends.over()) {
+    co_await ends.done.async_wait(asio::bind_allocator(net::held_wait, nothrow));
+    if (ends.over()) break;
     boost::system::error_code ignored;
     client.socket().cancel(ignored);
     upstream.socket().cancel(ignored);

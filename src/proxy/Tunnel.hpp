@@ -5,6 +5,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
 
 #include "net/ByteBuffer.hpp"
 #include "net/Stream.hpp"
@@ -13,9 +15,23 @@
 
 namespace reprise::proxy {
 
-// `client_in` and `upstream_in` may hold bytes already read past the handshake.
-boost::asio::awaitable<void> tunnel(net::Stream& client, net::ByteBuffer& client_in,
-                                    net::Stream& upstream, net::ByteBuffer& upstream_in,
-                                    ExchangeRecording& rec, ExchangeMetrics& metrics);
+// A started tunnel's end: `done` is cancelled once both directions have ended.
+struct TunnelEnds {
+  explicit TunnelEnds(const boost::asio::any_io_executor& ex) : done(ex, boost::asio::steady_timer::time_point::max()) {}
+  bool over() const { return running == 0; }
+  boost::asio::steady_timer done;
+  int running = 2;
+};
+
+// Starts both directions; `client_in` and `upstream_in` may hold bytes already read past the
+// handshake. Plain handlers run them: the streams, buffers, recording and metrics must stay
+// until the tunnel is over.
+std::shared_ptr<TunnelEnds> start_tunnel(net::Stream& client, net::ByteBuffer& client_in, net::Stream& upstream,
+                                         net::ByteBuffer& upstream_in, ExchangeRecording& rec,
+                                         ExchangeMetrics& metrics);
+
+// Returns once the tunnel is over. A cancellation from outside ends both directions (their
+// sockets' operations cancelled) and waits for that, rather than leaving them behind.
+boost::asio::awaitable<void> await_tunnel(TunnelEnds& ends, net::Stream& client, net::Stream& upstream);
 
 }  // namespace reprise::proxy
