@@ -241,6 +241,82 @@ class ServerSentEventsTest(unittest.TestCase):
             self.assertTrue(upstream_closed.wait(2), "upstream kept streaming after the client left")
 
 
+class HeldStreamTest(unittest.TestCase):
+    """A stream that waits for its upstream is held by the proxy's worker without the session's
+    coroutines (docs/proxy.md, Held streams): what it was doing must go on as before when the
+    upstream speaks again, the client leaves or the deadline passes."""
+
+    def test_a_held_stream_stays_counted_and_its_connection_serves_the_next_request(self):
+        go_on = threading.Event()
+
+        def route(msg, conn):
+            if msg.target != "/stream":
+                return http_response(200, b"next")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         + chunk(b"data: first\n\n"))
+            if not go_on.wait(10):
+                return None
+            conn.sendall(chunk(b"data: second\n\n") + b"0\r\n\r\n")
+            return None
+
+        with ProbeUpstream(keepalive_handler(route)) as up, proxy(up.port, "--max-connections", "1") as px:
+            deadline = time.monotonic() + 5
+            while True:  # the harness's own probe of the port may still hold the one place
+                sock = socket.create_connection(("127.0.0.1", px.port), timeout=10)
+                sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                if head.status == 200:
+                    break
+                sock.close()
+                self.assertLess(time.monotonic(), deadline, "never got the one place")
+                time.sleep(0.1)
+            with sock:
+                pieces = stream.body_pieces(head)
+                text = b""
+                while b"data: first\n\n" not in text:
+                    text += next(pieces)
+                time.sleep(0.5)  # held: the stream waits for its upstream
+                self.assertEqual(request(px.port, "GET", "/other")[0], 503, "a held stream was not counted as open")
+                go_on.set()
+                text += b"".join(pieces)  # the stream goes on to its end
+                self.assertEqual(text, b"data: first\n\ndata: second\n\n")
+                sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = stream.read_response()
+                self.assertEqual((answer.status, answer.body), (200, b"next"))
+            deadline = time.monotonic() + 5
+            while request(px.port, "GET", "/other")[0] != 200:  # the place is free once the client left
+                self.assertLess(time.monotonic(), deadline, "the held stream's place never came back")
+                time.sleep(0.1)
+
+    def test_a_held_stream_silent_past_the_response_timeout_is_ended(self):
+        upstream_closed = threading.Event()
+
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         + chunk(b"data: only\n\n"))
+            conn.settimeout(30)
+            try:
+                if conn.recv(1) == b"":
+                    upstream_closed.set()
+            except OSError:
+                upstream_closed.set()
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--response-timeout", "1s") as px:
+            with socket.create_connection(("127.0.0.1", px.port), timeout=20) as sock:
+                sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                stream = HttpStream(sock)
+                head = stream.read_head()
+                self.assertEqual(head.status, 200)
+                text = b""
+                with self.assertRaises(EOFError, msg="the stream was not cut short"):
+                    for piece in stream.body_pieces(head):  # ends without its last chunk
+                        text += piece
+                self.assertEqual(text, b"data: only\n\n")
+            self.assertTrue(upstream_closed.wait(10), "the upstream connection was kept")
+
+
 class WebSocketEchoServer:
     """A `websockets` echo server in its own thread and event loop, on a free port."""
 
