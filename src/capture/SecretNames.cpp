@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 
 namespace reprise::capture {
@@ -121,15 +122,25 @@ bool mentions_a_stem(std::string_view text) {
     for (auto stem : kStems) pairs[static_cast<size_t>(stem[0] - 'a')] |= 1u << (stem[1] - 'a');
     return pairs;
   }();
+  static constexpr auto kByFirst = [] {  // the stems each letter starts, one bit a stem
+    std::array<uint16_t, 27> by{};
+    for (size_t k = 0; k < kStems.size(); ++k) by[static_cast<size_t>(kStems[k][0] - 'a')] |= uint16_t(1u << k);
+    return by;
+  }();
+  static_assert(kStems.size() <= 16);
   auto letter = [&](size_t i) { return kLetters[static_cast<unsigned char>(text[i])]; };
+  uint8_t first = text.empty() ? kNone : letter(0);
   for (size_t i = 0; i + 1 < text.size(); ++i) {
-    if (!(kPairs[letter(i)] & (1u << letter(i + 1)))) continue;  // kNone's bit is never set
-    for (auto stem : kStems) {
-      if (stem.size() > text.size() - i) continue;
-      size_t k = 0;
-      while (k < stem.size() && letter(i + k) == stem[k] - 'a') ++k;
-      if (k == stem.size()) return true;
+    const uint8_t second = letter(i + 1);
+    if (kPairs[first] & (1u << second)) {  // kNone's bit is never set
+      for (unsigned m = kByFirst[first]; m != 0; m &= m - 1) {
+        const auto stem = kStems[static_cast<size_t>(std::countr_zero(m))];
+        size_t k = 1;
+        while (k < stem.size() && i + k < text.size() && letter(i + k) == stem[k] - 'a') ++k;
+        if (k == stem.size()) return true;
+      }
     }
+    first = second;
   }
   return false;
 }
