@@ -65,7 +65,7 @@ bool ClientSession::closing() const { return closing_ || worker_.draining(); }
 
 awaitable<void> ClientSession::run() {
   size_t head_len = 0;
-  bool resumed = parked_ == Parked::stream;  // a held stream's wait has ended: its exchange goes on
+  bool resumed = parked_ == Parked::held;  // a held stream's wait has ended: its exchange goes on
   // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
   if (client_.tls() && !handshaken_) {
     handshaken_ = co_await handshake();
@@ -78,7 +78,7 @@ awaitable<void> ClientSession::run() {
     }
     resumed = false;
     bool keep_alive = co_await forward(head_len);
-    if (parked_ == Parked::stream) co_return;  // the worker holds the session while the stream waits
+    if (parked_ == Parked::held) co_return;  // the worker holds the session while the stream waits
     if (!keep_alive || worker_.draining()) break;
   }
   if (parked_ != Parked::idle) {
@@ -201,7 +201,7 @@ void ClientSession::start_exchange(size_t head_len) {
 }
 
 awaitable<bool> ClientSession::forward(size_t head_len) {
-  const bool resumed = parked_ == Parked::stream;  // up_ is the held stream's, its body under way
+  const bool resumed = parked_ == Parked::held;  // up_ is the held stream's, its body under way
   parked_ = Parked::no;
   if (!resumed) {
     start_exchange(head_len);
@@ -215,7 +215,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
   }
   for (int tries = 0;; ++tries) {
-    Outcome outcome = Outcome::failed;  // a held tunnel is over: it ended both connections
+    Outcome outcome = Outcome::failed;
     if (!resumed) {
       // A retry never takes another pooled connection: it may be as stale as the first.
       auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
@@ -227,17 +227,22 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
       up_ = std::move(got.connection);
       outcome = co_await upstream_.send(*up_);
       if (outcome == Outcome::body_next)  // relayed from here, not from inside send(): one frame fewer
-        outcome = co_await relay_.body(*up_, ResponseRelay::Parking::allowed);
-    } else if (!relay_.end_tunnel()) {
-      outcome = co_await relay_.body(*up_, ResponseRelay::Parking::resumed);
+        outcome = co_await relay_.body(*up_, ResponseRelay::Holding::allowed);
+    } else if (relay_.tunnel()) {
+      outcome = relay_.tunnel_woken(*up_);
+    } else {
+      outcome = co_await relay_.body(*up_, ResponseRelay::Holding::resumed);
     }
-    if (outcome == Outcome::parked) {  // the worker holds the session until the wait is over
-      parked_ = Parked::stream;
+    if (outcome == Outcome::held) {  // the worker holds the session until the wait is over
+      parked_ = Parked::held;
       co_return false;
     }
     relay_.deadline().unwatch();  // the connection closes or goes back to the pool
     // Only a request that may be repeated (RFC 9110 §9.2.2) is sent again after a stale connection.
-    if (outcome == Outcome::retryable && up_->reused && !x_.has_body && idempotent(x_.method) && tries == 0) continue;
+    if (outcome == Outcome::retryable && up_->reused && !x_.has_body && idempotent(x_.method) && tries == 0) {
+      up_.reset();  // the stale connection closes before the next is made
+      continue;
+    }
     if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done)
       worker_.pool().release(std::move(up_->stream));
     up_.reset();

@@ -1,5 +1,7 @@
-// One client connection, one coroutine: read a request head, let the faults that hit it act,
-// forward the exchange to the upstream, loop while keep-alive holds. Failures become short
+// One client connection, one coroutine at a time: read a request head, let the faults that hit
+// it act, forward the exchange to the upstream, loop while keep-alive holds. An idle connection
+// is parked (the session goes); a stream that waits for its upstream, or a tunnel, is held (the
+// coroutines end, the worker keeps the session and runs it again when the wait ends). Failures become short
 // plain answers (400, 408, 431, 502, 504, 505), never hangs. The parts it runs each own their
 // buffers, parsers and timers and work on the ExchangeState the session shares with them (they
 // are its friends): UpstreamRequest sends the request (its body pumped beside the answer), ResponseRelay
@@ -97,10 +99,10 @@ class ClientSession {
   ~ClientSession();
 
   // Returns once the connection is closed or, idle past kParkAfter, handed to the worker to park,
-  // or once a stream waits for its upstream or a tunnel runs (parked() == stream): the worker then
+  // or once a stream waits for its upstream or a tunnel runs (parked() == held): the worker then
   // holds the session, waits (wait_held()) and, told how the wait ended (woken()), runs it again.
   boost::asio::awaitable<void> run();
-  enum class Parked { no, idle, stream };
+  enum class Parked { no, idle, held };
   Parked parked() const { return parked_; }
   // Waits for a held stream's upstream to be readable, or a held tunnel to be over.
   template <typename Handler>

@@ -35,7 +35,7 @@ asio::awaitable<void> serve(ProxyWorker& worker, Start start, std::atomic<size_t
   else
     session = std::make_unique<ClientSession>(worker, std::move(start));
   co_await session->run();
-  if (session->parked() == ClientSession::Parked::stream)
+  if (session->parked() == ClientSession::Parked::held)
     worker.hold(std::move(session));
   else if (session->parked() == ClientSession::Parked::no)
     open.fetch_sub(1, std::memory_order_relaxed);

@@ -36,9 +36,9 @@ bool ResponseRelay::upstream_reusable() const {
 }
 
 awaitable<Outcome> ResponseRelay::whole(net::UpstreamConnection& up) {
-  Outcome outcome = co_await head(up, Parking::never);
+  Outcome outcome = co_await head(up, Holding::never);
   if (outcome != Outcome::body_next) co_return outcome;
-  co_return co_await body(up, Parking::never);
+  co_return co_await body(up, Holding::never);
 }
 
 awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConnection& up, size_t& head_len) {
@@ -64,7 +64,7 @@ awaitable<ResponseRelay::HeadResult> ResponseRelay::read_head(net::UpstreamConne
   co_return HeadResult::ok;
 }
 
-awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up, Parking parking) {
+awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up, Holding holding) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   up_dog_.watch(up.stream.socket());
@@ -92,10 +92,10 @@ awaitable<Outcome> ResponseRelay::head(net::UpstreamConnection& up, Parking park
     }
     up_in_.consume(head_len);
   }
-  co_return co_await final_head(up, head_len, parking);
+  co_return co_await final_head(up, head_len, holding);
 }
 
-awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t head_len, Parking parking) {
+awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t head_len, Holding holding) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   const auto& head = response_.head();
@@ -121,7 +121,7 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
     shed_memory();  // both heads are out: a tunnel keeps only what it copies
     tunnel_ = start_tunnel(s_.client_, s_.in_, up.stream, up_in_, x.rec, x.metrics);
     // The worker holds the session until the tunnel is over: a tunnel keeps no frame.
-    if (parking != Parking::never && !tunnel_->over()) co_return Outcome::parked;
+    if (holding != Holding::never && !tunnel_->over()) co_return Outcome::held;
     co_await await_tunnel(*tunnel_, s_.client_, up.stream);
     tunnel_.reset();
     co_return Outcome::failed;  // a tunnel ends both connections
@@ -139,19 +139,19 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
   co_return Outcome::body_next;  // the head goes out with the first piece of body
 }
 
-awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Parking parking) {
+awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Holding holding) {
   const auto& cfg = s_.worker_.config();
   auto& x = s_.x_;
   struct StopWatching {
     ResponseRelay& r;
-    bool parked = false;  // the watch goes on while the worker holds the session
+    bool held = false;  // the watch goes on while the worker holds the session
     ~StopWatching() {
-      if (parked) return;
+      if (held) return;
       r.stop_watching_client();
       r.cut_.end();  // the fault that cut it ends with this exchange
     }
   } stop_watching{*this};  // every way out, so the watch handler never outlives this relay
-  const bool resumed = parking == Parking::resumed;
+  const bool resumed = holding == Holding::resumed;
   bool head_pending = !resumed;
   bool eof = false;
   if (!resumed) read_size_ = kHeadRead;
@@ -212,11 +212,15 @@ awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Parking park
       if (x.request_done) {
         shed_memory();
         if (!watch_) watch_client(up.stream.socket());
+        if (watch_->client_gone) {  // it left while the last piece was being written to it
+          got = Read::failed;
+          break;
+        }
         // Its coroutines end here and the worker holds the session until the upstream is
         // readable (or the deadline or the client's leaving wakes it): a held stream keeps no frame.
-        if (parking != Parking::never) {
-          stop_watching.parked = true;
-          co_return Outcome::parked;
+        if (holding != Holding::never) {
+          stop_watching.held = true;
+          co_return Outcome::held;
         }
       }
       // A plain wait (a wake for nothing only means another read that finds nothing): one
@@ -243,6 +247,17 @@ awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Parking park
 ResponseRelay::Read ResponseRelay::read_after_wait(net::UpstreamConnection& up, boost::system::error_code ec) {
   if (ec || (watch_ && watch_->client_gone)) return Read::failed;
   return read_upstream(up);
+}
+
+Outcome ResponseRelay::tunnel_woken(net::UpstreamConnection& up) {
+  if (tunnel_->over()) {
+    tunnel_.reset();
+    return Outcome::failed;  // a tunnel ends both connections
+  }
+  boost::system::error_code ignored;
+  s_.client_.socket().cancel(ignored);
+  up.stream.socket().cancel(ignored);
+  return Outcome::held;
 }
 
 // The upstream's body ended short, after the head went out. Chunks and a Content-Length let the

@@ -2,7 +2,7 @@
 // body piece by piece as it comes (re-chunked for a body of unknown length, cut where a fault
 // says), or a WebSocket tunnel after a 101. While a stream waits for its next event it hands
 // back every buffer only starting it needed, watches the client with one plain handler and
-// (Parking) lets the session's coroutines end, so a held stream or tunnel costs little. Owns
+// (Holding) lets the session's coroutines end, so a held stream or tunnel costs little. Owns
 // the upstream side's buffers, parser and deadline.
 #pragma once
 
@@ -12,7 +12,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "http/MessageParser.hpp"
@@ -27,25 +26,28 @@ namespace reprise::proxy {
 class ClientSession;
 
 // How an exchange with the upstream ended. body_next: the head is relayed, the body is next;
-// parked: the body waits for the upstream, and the session's coroutines have ended (see body()).
-enum class Outcome { done, retryable, failed, body_next, parked };
+// held: the body waits for the upstream, or a tunnel runs, and the session's coroutines have
+// ended (see Holding).
+enum class Outcome { done, retryable, failed, body_next, held };
 
 class ResponseRelay {
  public:
   explicit ResponseRelay(ClientSession& session);
 
   // never: the exchange waits in its coroutines (a request body streams beside it). allowed: once
-  // the request is all sent, a body that waits for the upstream, or a tunnel, returns `parked`
+  // the request is all sent, a body that waits for the upstream, or a tunnel, returns `held`
   // instead, the relay's state, the client watch and the tunnel left running; the session then
   // waits for the upstream or tunnel(). resumed: that wait has ended with `ec` (see woken()),
   // and the body goes on from there (a tunnel is over).
-  enum class Parking { never, allowed, resumed };
-  boost::asio::awaitable<Outcome> head(net::UpstreamConnection& up, Parking parking);
-  boost::asio::awaitable<Outcome> body(net::UpstreamConnection& up, Parking parking);
+  enum class Holding { never, allowed, resumed };
+  boost::asio::awaitable<Outcome> head(net::UpstreamConnection& up, Holding holding);
+  boost::asio::awaitable<Outcome> body(net::UpstreamConnection& up, Holding holding);
   void woken(const boost::system::error_code& ec) { woken_by_ = ec; }
-  TunnelEnds* tunnel() { return tunnel_.get(); }  // a parked tunnel's
-  // True when the exchange was a tunnel (now over), which ended both connections.
-  bool end_tunnel() { return std::exchange(tunnel_, nullptr) != nullptr; }
+  TunnelEnds* tunnel() { return tunnel_.get(); }  // a held tunnel's
+  // A held tunnel's wait has ended: `failed` once it is over (it ended both connections); if
+  // anything else woke it, both directions are ended (their sockets' operations cancelled) and
+  // it is `held` again until they have.
+  Outcome tunnel_woken(net::UpstreamConnection& up);
   boost::asio::awaitable<Outcome> whole(net::UpstreamConnection& up);
 
   net::Watchdog& deadline() { return up_dog_; }  // the upstream connection's
@@ -61,7 +63,7 @@ class ResponseRelay {
   enum class Read { data, eof, nothing_yet, failed };
 
   boost::asio::awaitable<HeadResult> read_head(net::UpstreamConnection& up, size_t& head_len);
-  boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len, Parking parking);
+  boost::asio::awaitable<Outcome> final_head(net::UpstreamConnection& up, size_t head_len, Holding holding);
   Read read_upstream(net::UpstreamConnection& up);
   Read read_after_wait(net::UpstreamConnection& up, boost::system::error_code ec);
   void end_cut_short();
@@ -84,7 +86,7 @@ class ResponseRelay {
   std::shared_ptr<ClientWatch> watch_;
   std::shared_ptr<TunnelEnds> tunnel_;  // a tunnel's, while it runs
   size_t read_size_ = 0;  // body reads start small and grow while the body keeps coming
-  boost::system::error_code woken_by_;  // how a parked stream's wait ended
+  boost::system::error_code woken_by_;  // how a held stream's wait ended
 };
 
 }  // namespace reprise::proxy

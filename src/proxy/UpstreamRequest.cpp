@@ -46,7 +46,7 @@ awaitable<Outcome> UpstreamRequest::send(net::UpstreamConnection& up) {
   s_.in_.consume(step.consumed);
   request.clear_pieces();
   x.request_done = step.complete;
-  if (step.complete) co_return co_await s_.relay_.head(up, ResponseRelay::Parking::allowed);
+  if (step.complete) co_return co_await s_.relay_.head(up, ResponseRelay::Holding::allowed);
   co_return co_await relay_beside_pump(up, chunked);
 }
 

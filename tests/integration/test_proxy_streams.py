@@ -317,6 +317,44 @@ class HeldStreamTest(unittest.TestCase):
             self.assertTrue(upstream_closed.wait(10), "the upstream connection was kept")
 
 
+    def test_a_client_leaving_while_an_event_is_written_ends_the_stream(self):
+        # The client's FIN comes while the proxy is still writing a large event to it (the watch
+        # sees it then, not a wait for the upstream): once the event is out the stream must end,
+        # not be held until the upstream speaks again or --response-timeout passes.
+        size = 7_000_000  # all in the kernel's buffers between upstream and client, but not at once in the client's
+        sent_all, upstream_closed = threading.Event(), threading.Event()
+
+        def handler(conn, probe):
+            HttpStream(conn, probe).read_head()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         + chunk(b"data: small\n\n"))
+            time.sleep(0.5)  # the stream waits: the proxy watches its client from now on
+            conn.sendall(chunk(b"data: " + b"x" * size + b"\n\n"))
+            sent_all.set()
+            conn.settimeout(60)  # then silent, as an SSE server between events
+            try:
+                conn.recv(1)
+            except OSError:
+                pass
+            upstream_closed.set()
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--response-timeout", "60s") as px:
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+                sock.settimeout(30)
+                sock.connect(("127.0.0.1", px.port))
+                sock.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(sent_all.wait(20), "the upstream could not send its large event")
+                time.sleep(0.5)  # the proxy is writing it to a client that does not read yet
+                sock.shutdown(socket.SHUT_WR)  # the client leaves
+                try:
+                    while sock.recv(1 << 20):  # and takes what is on its way
+                        pass
+                except socket.timeout:
+                    pass
+            self.assertTrue(upstream_closed.wait(10), "the stream was held on after its client left")
+
+
 class WebSocketEchoServer:
     """A `websockets` echo server in its own thread and event loop, on a free port."""
 
