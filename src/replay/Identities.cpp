@@ -222,7 +222,13 @@ std::string unique_value(const std::string& recorded, const RunMark& run, uint64
     const size_t prefix = std::min<size_t>(3, recorded.size() - n);
     return recorded.substr(0, prefix) + std::string(recorded.size() - n - prefix, '0') + tail;
   }
-  const std::string suffix = "_" + run.text + "_" + std::to_string(copy);
+  // The copy's number before the run's mark, so that no copy's value is part of another's: a
+  // search by substring for copy 1's "bob_1_k3x9q1" does not also find copy 10's "bob_10_k3x9q1"
+  // (as "bob_k3x9q1_1" found "bob_k3x9q1_10").
+  std::string suffix = "_";
+  suffix += std::to_string(copy);
+  suffix += '_';
+  suffix += run.text;
   size_t at = recorded.find('@');
   if (at != std::string::npos && at > 0) return recorded.substr(0, at) + suffix + recorded.substr(at);
   return recorded + suffix;

@@ -69,7 +69,7 @@ std::set<std::string> echoed_strings(const capture::Exchange& x);
 Fields echoed_fields(const capture::Exchange& x);
 
 // The recorded value made unique for copy `copy` of run `run`: "alice@test.com" →
-// "alice_k3x9q1_17@test.com", "alice" → "alice_k3x9q1_17"; a value of digits keeps its length
+// "alice_17_k3x9q1@test.com", "alice" → "alice_17_k3x9q1"; a value of digits keeps its length
 // when it can: its first three digits, the run's four and the copy's ("01012345678" with run
 // digits 4821 and copy 17 → "01000482117").
 std::string unique_value(const std::string& recorded, const RunMark& run, uint64_t copy);

@@ -114,7 +114,7 @@ class CorrelationTest(unittest.TestCase):
             password = json.loads(records[0]["req"]["body"])["password"]
             # the copy registered as a user of its own: automatic identities made the recorded email
             # unique with the run's mark and the copy's number (1: the run's first copy)
-            status, body = login(demo.port, f"alice_{run.summary['run']}_1@corr.test", password)
+            status, body = login(demo.port, f"alice_1_{run.summary['run']}@corr.test", password)
             self.assertEqual(status, 200)
             conn = http.client.HTTPConnection("127.0.0.1", demo.port, timeout=10)
             try:

@@ -65,15 +65,15 @@ TEST_CASE("shadow user: a registration's echoed fields become its own, and stay 
                       R"({"email": "alice@example.com", "username": "alice", "password": "pw-secret"})", 201,
                       R"({"id": 7, "email": "alice@example.com", "username": "alice"})");
   std::string a = sent(one, reg), b = sent(two, reg);
-  CHECK(a.find(R"("email": "alice_run001_1@example.com")") != std::string::npos);
-  CHECK(a.find(R"("username": "alice_run001_1")") != std::string::npos);
-  CHECK(b.find(R"("email": "alice_run001_2@example.com")") != std::string::npos);
+  CHECK(a.find(R"("email": "alice_1_run001@example.com")") != std::string::npos);
+  CHECK(a.find(R"("username": "alice_1_run001")") != std::string::npos);
+  CHECK(b.find(R"("email": "alice_2_run001@example.com")") != std::string::npos);
   CHECK(a.find(R"("password": "pw-secret")") != std::string::npos);  // not echoed: sent as it is
   CHECK(a.find("Host: mirror:9000\r\n") != std::string::npos);
 
   auto login = exchange("POST", "/api/users/login", kJson, R"({"email": "alice@example.com", "password": "pw-secret"})",
                         200, R"({"access_token": "tok_primary_1234", "user": {"email": "alice@example.com"}})");
-  CHECK(sent(one, login).find(R"("email": "alice_run001_1@example.com")") != std::string::npos);
+  CHECK(sent(one, login).find(R"("email": "alice_1_run001@example.com")") != std::string::npos);
 
   // A later creating request's echoes are not identities: only the first one's are.
   auto room = exchange("POST", "/api/chat/rooms", kJson, R"({"name": "general room"})", 201,
@@ -89,7 +89,7 @@ TEST_CASE("shadow user: the profile's template names its identity", "[mirror][sh
                       201, R"({"email": "alice@example.com", "username": "alice"})");
   std::string out = sent(user, reg);
   CHECK(out.find(R"("email": "shadow17@test.com")") != std::string::npos);
-  CHECK(out.find(R"("username": "alice_run001_17")") != std::string::npos);  // automatic beside the template
+  CHECK(out.find(R"("username": "alice_17_run001")") != std::string::npos);  // automatic beside the template
 }
 
 TEST_CASE("shadow user: the mirror's handouts replace the primary's in later requests", "[mirror][shadow]") {

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 using reprise::capture::Exchange;
 using reprise::capture::HeaderList;
@@ -104,15 +105,23 @@ TEST_CASE("unique_value: the recorded value made unique for the run and the copy
   using reprise::replay::RunMark;
   using reprise::replay::unique_value;
   RunMark run{"k3x9q1", 4821};
-  CHECK(unique_value("alice@test.com", run, 17) == "alice_k3x9q1_17@test.com");
-  CHECK(unique_value("alice", run, 17) == "alice_k3x9q1_17");
-  CHECK(unique_value("Test User 3", run, 5) == "Test User 3_k3x9q1_5");
+  CHECK(unique_value("alice@test.com", run, 17) == "alice_17_k3x9q1@test.com");
+  CHECK(unique_value("alice", run, 17) == "alice_17_k3x9q1");
+  CHECK(unique_value("Test User 3", run, 5) == "Test User 3_5_k3x9q1");
   CHECK(unique_value("01012345678", run, 17) == "01000482117");  // its prefix, the run's digits, the copy
   CHECK(unique_value("1234567", run, 17) == "1482117");
   CHECK(unique_value("1234", run, 17) == "482117");  // too short to keep its length
   CHECK(unique_value("a", run, 1) != unique_value("a", run, 2));
   CHECK(unique_value("a", run, 1) != unique_value("a", RunMark{"zzzzzz", 4821}, 1));           // another run
   CHECK(unique_value("0101234", run, 1) != unique_value("0101234", RunMark{"zzzzzz", 1}, 1));  // digits too
+  // A service that searches by substring finds one copy for one copy's value: copy 1's is not
+  // part of copy 10's, 100's or any other's.
+  std::vector<std::string> found;
+  for (uint64_t i = 1; i <= 120; ++i)
+    for (uint64_t j = 1; j <= 120; ++j)
+      if (i != j && unique_value("bob", run, j).find(unique_value("bob", run, i)) != std::string::npos)
+        found.push_back(unique_value("bob", run, i) + " in " + unique_value("bob", run, j));
+  CHECK(found.empty());
   auto a = RunMark::random(), b = RunMark::random();
   CHECK(a.text.size() == 6);
   CHECK(a.text != b.text);  // 36^6 marks: equal once in two billion runs

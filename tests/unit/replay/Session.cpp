@@ -390,8 +390,8 @@ TEST_CASE("automatic identities: what a registration sent and the service echoed
   const reprise::replay::RunMark run{"r00001", 1};
   const auto live =
       live_for(s, {{"al@x.com", unique_value("al@x.com", run, 17)}, {"al", unique_value("al", run, 17)}});
-  CHECK(body_of(render(step(s, 1), live)) == R"({"email":"al_r00001_17@x.com","password":"{{redacted:1}}"})");
-  CHECK(render(step(s, 2), live).starts_with("GET /api/users/search?q=al_r00001_17 HTTP/1.1\r\n"));
+  CHECK(body_of(render(step(s, 1), live)) == R"({"email":"al_17_r00001@x.com","password":"{{redacted:1}}"})");
+  CHECK(render(step(s, 2), live).starts_with("GET /api/users/search?q=al_17_r00001 HTTP/1.1\r\n"));
   CHECK(step(s, 0).id == 0);
   CHECK(step(s, 2).id == 2);
 }
