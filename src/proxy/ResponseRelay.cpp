@@ -250,14 +250,9 @@ ResponseRelay::Read ResponseRelay::read_after_wait(net::UpstreamConnection& up, 
 }
 
 Outcome ResponseRelay::tunnel_woken(net::UpstreamConnection& up) {
-  if (tunnel_->over()) {
-    tunnel_.reset();
-    return Outcome::failed;  // a tunnel ends both connections
-  }
-  boost::system::error_code ignored;
-  s_.client_.socket().cancel(ignored);
-  up.stream.socket().cancel(ignored);
-  return Outcome::held;
+  if (!over_or_ended(*tunnel_, s_.client_, up.stream)) return Outcome::held;
+  tunnel_.reset();
+  return Outcome::failed;  // a tunnel ends both connections
 }
 
 // The upstream's body ended short, after the head went out. Chunks and a Content-Length let the

@@ -97,15 +97,20 @@ std::shared_ptr<TunnelEnds> start_tunnel(net::Stream& client, net::ByteBuffer& c
   return ends;
 }
 
+bool over_or_ended(TunnelEnds& ends, net::Stream& client, net::Stream& upstream) {
+  if (ends.over()) return true;
+  boost::system::error_code ignored;
+  client.socket().cancel(ignored);
+  upstream.socket().cancel(ignored);
+  return false;
+}
+
 awaitable<void> await_tunnel(TunnelEnds& ends, net::Stream& client, net::Stream& upstream) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  while (!ends.over()) {
+  if (ends.over()) co_return;
+  do {
     co_await ends.done.async_wait(asio::bind_allocator(net::held_wait, nothrow));
-    if (ends.over()) break;
-    boost::system::error_code ignored;
-    client.socket().cancel(ignored);
-    upstream.socket().cancel(ignored);
-  }
+  } while (!over_or_ended(ends, client, upstream));
 }
 
 }  // namespace reprise::proxy

@@ -30,8 +30,12 @@ std::shared_ptr<TunnelEnds> start_tunnel(net::Stream& client, net::ByteBuffer& c
                                          net::ByteBuffer& upstream_in, ExchangeRecording& rec,
                                          ExchangeMetrics& metrics);
 
-// Returns once the tunnel is over. A cancellation from outside ends both directions (their
-// sockets' operations cancelled) and waits for that, rather than leaving them behind.
+// After `done` woke: true when the tunnel is over; else (anything else woke it) both directions
+// are ended, their sockets' operations cancelled, and `done` is to be awaited again.
+bool over_or_ended(TunnelEnds& ends, net::Stream& client, net::Stream& upstream);
+
+// Returns once the tunnel is over. A cancellation from outside ends both directions and waits
+// for that, rather than leaving them behind.
 boost::asio::awaitable<void> await_tunnel(TunnelEnds& ends, net::Stream& client, net::Stream& upstream);
 
 }  // namespace reprise::proxy
