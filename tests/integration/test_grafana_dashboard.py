@@ -54,6 +54,20 @@ class Prometheus:
                           f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
                          port=self.port, timeout=30)
 
+    def wait_ready(self, timeout=30.0):
+        """Its port opens before its storage is ready, and queries are answered 503 until then."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=5) as res:
+                    if res.status == 200:
+                        return
+            except OSError:  # urllib's HTTPError (503 while starting) is one
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"prometheus not ready within {timeout} s")
+            time.sleep(0.1)
+
     def api(self, path, **params):
         query = urllib.parse.urlencode(params, doseq=True)
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/{path}?{query}", timeout=10) as res:
@@ -138,6 +152,7 @@ class GrafanaDashboardTest(unittest.TestCase):
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         prom = Prometheus(config, self.dir)
         self.start(prom.proc)
+        prom.wait_ready()
         replay = self.start(reprise("replay", os.path.join(SOURCE, "captures/chat-sample.jsonl"),
                                     "--target", f"http://127.0.0.1:{px.port}",
                                     "--profile", self.write("profile.json", PROFILE),
