@@ -13,11 +13,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 namespace base64 = boost::beast::detail::base64;
+using namespace std::string_view_literals;
 
 void append_headers(std::string& out, const HeaderList& headers) {
-  out.append("\"headers\":[");
+  out.append("\"headers\":["sv);
   for (size_t i = 0; i < headers.size(); ++i) {
-    out.append(i ? ",[" : "[");
+    out.append(i ? ",["sv : "["sv);
     append_json_string(out, headers[i].first);
     out.push_back(',');
     append_json_string(out, headers[i].second);
@@ -30,36 +31,36 @@ void append_headers(std::string& out, const HeaderList& headers) {
 void append_body(std::string& out, const Body& body) {
   if (body.size == 0) return;
   if (is_utf8(body.data)) {
-    out.append(",\"body\":");
+    out.append(",\"body\":"sv);
     append_json_string(out, body.data);
   } else {
     std::string encoded(base64::encoded_size(body.data.size()), '\0');
     encoded.resize(base64::encode(encoded.data(), body.data.data(), body.data.size()));
-    out.append(",\"body_b64\":\"").append(encoded).push_back('"');
+    out.append(",\"body_b64\":\""sv).append(encoded).push_back('"');
   }
   if (body.truncated()) {
-    out.append(",\"body_truncated\":true,\"body_size\":");
+    out.append(",\"body_truncated\":true,\"body_size\":"sv);
     append_json_int(out, body.size);
   }
 }
 
 void append_stream(std::string& out, const Stream& stream) {
   bool websocket = stream.kind == "websocket";
-  out.append(",\"stream\":{\"kind\":");
+  out.append(",\"stream\":{\"kind\":"sv);
   append_json_string(out, stream.kind);
-  out.append(",\"events\":[");
+  out.append(",\"events\":["sv);
   for (size_t i = 0; i < stream.events.size(); ++i) {
     const auto& e = stream.events[i];
-    out.append(i ? ",{\"t_us\":" : "{\"t_us\":");
+    out.append(i ? ",{\"t_us\":"sv : "{\"t_us\":"sv);
     append_json_int(out, e.t_us);
-    out.append(",\"bytes\":");
+    out.append(",\"bytes\":"sv);
     append_json_int(out, e.bytes);
-    if (websocket) out.append(e.dir == 'u' ? ",\"dir\":\"up\"" : ",\"dir\":\"down\"");
+    if (websocket) out.append(e.dir == 'u' ? ",\"dir\":\"up\""sv : ",\"dir\":\"down\""sv);
     out.push_back('}');
   }
   out.push_back(']');
   if (stream.unlisted) {
-    out.append(",\"events_truncated\":true,\"events_count\":");
+    out.append(",\"events_truncated\":true,\"events_count\":"sv);
     append_json_int(out, static_cast<int64_t>(stream.count()));
   }
   out.push_back('}');
@@ -147,44 +148,44 @@ void append_line(std::string& out, const CaptureHeader& h) {
 }
 
 void append_line(std::string& out, const Exchange& x) {
-  out.append("{\"id\":");
+  out.append("{\"id\":"sv);
   append_json_int(out, x.id);
-  out.append(",\"session\":");
+  out.append(",\"session\":"sv);
   append_json_string(out, x.session);
   if (!x.client.empty()) {
-    out.append(",\"client\":");
+    out.append(",\"client\":"sv);
     append_json_string(out, x.client);
   }
   if (!x.page.empty()) {
-    out.append(",\"page\":");
+    out.append(",\"page\":"sv);
     append_json_string(out, x.page);
   }
-  out.append(",\"t_us\":");
+  out.append(",\"t_us\":"sv);
   append_json_int(out, x.t_us);
-  out.append(",\"req\":{\"method\":");
+  out.append(",\"req\":{\"method\":"sv);
   append_json_string(out, x.req.method);
-  out.append(",\"target\":");
+  out.append(",\"target\":"sv);
   append_json_string(out, x.req.target);
-  out.append(",\"version\":");
+  out.append(",\"version\":"sv);
   append_json_string(out, x.req.version);
   out.push_back(',');
   append_headers(out, x.req.headers);
   append_body(out, x.req.body);
   out.push_back('}');
   if (x.res) {
-    out.append(",\"res\":{\"status\":");
+    out.append(",\"res\":{\"status\":"sv);
     append_json_int(out, x.res->status);
     out.push_back(',');
     append_headers(out, x.res->headers);
     append_body(out, x.res->body);
-    out.append(",\"ttfb_us\":");
+    out.append(",\"ttfb_us\":"sv);
     append_json_int(out, x.res->ttfb_us);
-    out.append(",\"dur_us\":");
+    out.append(",\"dur_us\":"sv);
     append_json_int(out, x.res->dur_us);
     out.push_back('}');
   }
   if (x.stream) append_stream(out, *x.stream);
-  out.append("}\n");
+  out.append("}\n"sv);
 }
 
 void append_gap_line(std::string& out, uint64_t dropped, int64_t t_us) {

@@ -59,6 +59,34 @@ struct Stream {
   uint64_t count() const { return events.size() + unlisted; }
 };
 
+// Where one header lies in its head's bytes.
+struct FieldSpan {
+  uint32_t name_at = 0, name_size = 0, value_at = 0, value_size = 0;
+};
+
+// A head's bytes as received, and where its headers lie in them as the proxy's parser found them
+// (so that the writer thread copies them out instead of parsing the head again). Without the
+// spans (`parse`) the head is parsed again: the mirror's copies, and a head whose line-ending tabs
+// the parser read from a copy of its own.
+struct RawHead {
+  std::string bytes;
+  std::vector<FieldSpan> fields;
+  bool parse = true;
+
+  // The spans are taken from `parsed`, whose views must point into `raw` (else: parse again).
+  void assign(std::string_view raw, const http::MessageHead& parsed);
+  void assign(std::string_view raw) {
+    bytes.assign(raw);
+    parse = true;
+  }
+  bool empty() const { return bytes.empty(); }
+  void clear() {
+    bytes.clear();
+    fields.clear();
+    parse = true;
+  }
+};
+
 struct Exchange {
   uint64_t id = 0;
   std::string session;  // the client connection, or a user key when one is known
@@ -70,17 +98,27 @@ struct Exchange {
   std::optional<Stream> stream;
 
   // The proxy hands its heads over as raw bytes (one copy each on the request path); the
-  // recorder's writer thread parses them into req and res. Never written to a capture.
-  std::string raw_request_head;
-  std::string raw_response_head;
+  // recorder's writer thread makes req's and res's headers of them. Never written to a capture.
+  RawHead raw_request_head;
+  RawHead raw_response_head;
+  // reuse() keeps the last answer's memory here for the next (emplace_response). Never written.
+  Response spare_response;
   // The mirror's: the head of an event stream just started (ExchangeSink::stream_started); the
   // same id comes again, whole, when the stream ends. Never written to a capture.
   bool open = false;
 };
 
-// Fills req and res from raw_request_head and raw_response_head (heads the proxy parsed once
-// already, so they parse again), with `request` and `response` as the parsers.
+// Fills req's and res's headers from raw_request_head and raw_response_head: copied out where
+// the proxy's spans say (the proxy set the request line and the status), else parsed again with
+// `request` and `response`, which then give those too. A record with no raw heads is left as it
+// was filled.
 void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response);
+
+// Starts the record's answer (res), empty, in the memory of the last one the record had.
+Response& emplace_response(Exchange& x);
+
+// The method, target and version of a parsed request head.
+void set_request_line(Request& req, const http::MessageHead& head);
 
 // The headers of a parsed head, copied out of the parser's buffer, in order.
 HeaderList header_list(const http::MessageHead& head);

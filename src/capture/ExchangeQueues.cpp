@@ -16,8 +16,9 @@ ExchangeQueues::~ExchangeQueues() {
 
 std::unique_ptr<Exchange> ExchangeQueues::take(int producer) {
   Exchange* used = nullptr;
-  if (emptied_[static_cast<size_t>(producer)]->pop(used)) return std::unique_ptr<Exchange>(used);
-  return std::make_unique<Exchange>();
+  if (!emptied_[static_cast<size_t>(producer)]->pop(used)) return std::make_unique<Exchange>();
+  reuse(*used);
+  return std::unique_ptr<Exchange>(used);
 }
 
 bool ExchangeQueues::push(int producer, std::unique_ptr<Exchange> exchange) {
@@ -33,7 +34,6 @@ bool ExchangeQueues::empty() const {
 }
 
 void ExchangeQueues::give_back(size_t producer, std::unique_ptr<Exchange> exchange) {
-  reuse(*exchange);
   if (emptied_[producer]->push(exchange.get())) exchange.release();
 }
 
@@ -49,6 +49,7 @@ void reuse(Exchange& x) {
   x.req.headers.clear();
   x.req.body.data.clear();
   x.req.body.size = 0;
+  if (x.res) x.spare_response = std::move(*x.res);
   x.res.reset();
   x.stream.reset();
   x.raw_request_head.clear();

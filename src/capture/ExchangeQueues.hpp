@@ -2,6 +2,8 @@
 // writer, the mirror): per worker a bounded single-producer queue of filled records and one of
 // emptied records going back, so that a worker in the steady state reuses its records' memory.
 // A full queue refuses the record: the caller counts the drop. It must not block either side.
+// A record is emptied by the worker that takes it again, not by the consumer: what the consumer
+// only read stays shared between the two cores' caches, and the worker's writes cost less.
 #pragma once
 
 #include <boost/lockfree/spsc_queue.hpp>
@@ -19,8 +21,8 @@ class ExchangeQueues {
   ExchangeQueues(const ExchangeQueues&) = delete;
   ExchangeQueues& operator=(const ExchangeQueues&) = delete;
 
-  // Producer side. take(): an emptied record, or a new one. push(): false when the queue is full
-  // (the record is then freed).
+  // Producer side. take(): a record handed back, emptied, or a new one. push(): false when the
+  // queue is full (the record is then freed).
   std::unique_ptr<Exchange> take(int producer);
   bool push(int producer, std::unique_ptr<Exchange> exchange);
   bool full(int producer) const { return filled_[static_cast<size_t>(producer)]->write_available() == 0; }
@@ -34,7 +36,7 @@ class ExchangeQueues {
     }
   }
   bool empty() const;
-  // Empties a record and hands it back to its producer (freed when that queue is full).
+  // Hands a record back to its producer (freed when that queue is full).
   void give_back(size_t producer, std::unique_ptr<Exchange> exchange);
 
  private:

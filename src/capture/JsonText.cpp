@@ -69,64 +69,97 @@ bool is_utf8(std::string_view s) {
   return true;
 }
 
-// Written into room for the worst case (every byte a six-character escape), eight bytes at a
-// time up to the next byte that is not taken as it is.
+namespace {
+
+// A byte below 0x80 that a JSON string cannot take as it is, escaped.
+char* escape(char* p, unsigned char c) {
+  *p++ = '\\';
+  switch (c) {
+    case '"':
+    case '\\':
+      *p++ = static_cast<char>(c);
+      break;
+    case '\n':
+      *p++ = 'n';
+      break;
+    case '\r':
+      *p++ = 'r';
+      break;
+    case '\t':
+      *p++ = 't';
+      break;
+    default:
+      p = std::copy_n("u00", 3, p);
+      *p++ = kHex[c >> 4];
+      *p++ = kHex[c & 0xF];
+  }
+  return p;
+}
+
+}  // namespace
+
+// Written into room for the worst case (every byte a six-character escape) and eight bytes of
+// slack, eight bytes at a time: a word's plain bytes are stored whole, then each marked byte of
+// it escaped in turn (bodies are JSON: a quote every few bytes). A byte above 0x7F is taken
+// byte by byte, as its UTF-8 sequence may go on past the word.
 void append_json_string(std::string& out, std::string_view s) {
+  // Most strings (names, header values, ids) need no escape at all: appended as they are.
+  size_t i = 0;
+  while (i + 8 <= s.size() && specials(word_at(s, i)) == 0) i += 8;
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  if (i == s.size()) {
+    out.reserve(out.size() + s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   const size_t at = out.size();
-  out.resize(at + 6 * s.size() + 2);
+  out.resize(at + 6 * s.size() + 2 + 8);
   char* p = out.data() + at;
   *p++ = '"';
-  for (size_t i = 0; i < s.size();) {
+  p = std::copy_n(s.data(), i, p);  // the plain bytes before the first escape
+  while (i < s.size()) {
     if (i + 8 <= s.size()) {
       const uint64_t w = word_at(s, i);
-      const uint64_t marks = specials(w);
-      std::memcpy(p, &w, sizeof w);  // the plain bytes before the first mark stay
-      if (marks == 0) {
-        p += 8;
+      uint64_t marks = specials(w);
+      size_t done = 0;  // bytes of the word written
+      while (marks != 0) {
+        const size_t k = static_cast<size_t>(std::countr_zero(marks)) / 8;
+        const uint64_t rest = w >> (8 * done);
+        std::memcpy(p, &rest, sizeof rest);  // the plain bytes before byte k (and some slack)
+        p += k - done;
+        done = k;
+        const auto c = static_cast<unsigned char>(s[i + k]);
+        if (c >= 0x80) break;
+        p = escape(p, c);
+        done = k + 1;
+        marks &= marks - 1;
+      }
+      if (marks == 0) {  // the word is done: its plain tail
+        if (done < 8) {
+          const uint64_t rest = w >> (8 * done);
+          std::memcpy(p, &rest, sizeof rest);
+          p += 8 - done;
+        }
         i += 8;
         continue;
       }
-      const size_t plain = static_cast<size_t>(std::countr_zero(marks)) / 8;
-      p += plain;
-      i += plain;
+      i += done;  // at a byte above 0x7F
     }
     const auto c = static_cast<unsigned char>(s[i]);
     if (kPlain[c]) {
       *p++ = static_cast<char>(c);
       ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      size_t n = utf8_length(s, i);
-      if (n == 0) {
-        p = std::copy(kReplacement.begin(), kReplacement.end(), p);
-        ++i;
-      } else {
-        p = std::copy_n(s.data() + i, n, p);
-        i += n;
-      }
-      continue;
-    }
-    ++i;
-    *p++ = '\\';
-    switch (c) {
-      case '"':
-      case '\\':
-        *p++ = static_cast<char>(c);
-        break;
-      case '\n':
-        *p++ = 'n';
-        break;
-      case '\r':
-        *p++ = 'r';
-        break;
-      case '\t':
-        *p++ = 't';
-        break;
-      default:
-        p = std::copy_n("u00", 3, p);
-        *p++ = kHex[c >> 4];
-        *p++ = kHex[c & 0xF];
+    } else if (c < 0x80) {
+      p = escape(p, c);
+      ++i;
+    } else if (size_t n = utf8_length(s, i); n == 0) {
+      p = std::copy(kReplacement.begin(), kReplacement.end(), p);
+      ++i;
+    } else {
+      p = std::copy_n(s.data() + i, n, p);
+      i += n;
     }
   }
   *p++ = '"';

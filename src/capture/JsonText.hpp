@@ -21,7 +21,7 @@ template <typename Int>
 void append_json_int(std::string& out, Int v) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+  out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
 }  // namespace reprise::capture

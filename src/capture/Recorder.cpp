@@ -68,9 +68,10 @@ size_t Recorder::drain(std::string& out) {
   auto end = [](const Exchange& x) { return x.t_us + (x.res ? x.res->dur_us : 0); };
   std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(*a.x) < end(*b.x); });
   for (auto& [producer, x] : batch_) {
-    if (n) {
-      parse_raw_heads(*x, request_heads_, response_heads_);
-      lines_.append(out, *x);
+    if (n) {  // the record is only read: the worker that takes it again writes it
+      scratch_ = *x;
+      parse_raw_heads(scratch_, request_heads_, response_heads_);
+      lines_.append(out, scratch_);
     }
     queues_.give_back(producer, std::move(x));
   }

@@ -109,13 +109,24 @@ bool Redactor::mentions_a_field(std::string_view text) const {
 }
 
 // Remembers up to kVerdicts names; past that (a capture of made-up names), each is judged anew.
+constexpr size_t kVerdicts = 4096;
+
 bool Redactor::is_default_secret(std::string_view name) {
-  constexpr size_t kVerdicts = 4096;
   if (!rules_.default_names) return false;
   if (auto it = verdicts_.find(name); it != verdicts_.end()) return it->second;
   bool secret = is_default_secret_name(name);
   if (verdicts_.size() < kVerdicts) verdicts_.emplace(name, secret);
   return secret;
+}
+
+// By every rule, remembered: the same few header names come in every exchange.
+Redactor::HeaderKind Redactor::header_kind(std::string_view name) {
+  if (auto it = header_kinds_.find(name); it != header_kinds_.end()) return it->second;
+  const HeaderKind kind = is_secret_header(name) ? HeaderKind::secret
+                          : is_url_header(name)  ? HeaderKind::url
+                                                 : HeaderKind::plain;
+  if (header_kinds_.size() < kVerdicts) header_kinds_.emplace(name, kind);
+  return kind;
 }
 
 bool Redactor::is_secret_header(std::string_view name) {
@@ -151,8 +162,9 @@ void Redactor::redact(Exchange& x) {
 
 void Redactor::redact_headers(HeaderList& headers) {
   for (auto& [name, value] : headers) {
-    if (!is_secret_header(name)) {
-      if (is_url_header(name)) redact_url(value);
+    const HeaderKind how = header_kind(name);
+    if (how != HeaderKind::secret) {
+      if (how == HeaderKind::url) redact_url(value);
       continue;
     }
     std::string kind = "header " + name;

@@ -49,6 +49,8 @@ class Redactor {
   void redact_event_stream(std::string& text);
   std::string redact_cookie_list(std::string_view value, char separator, bool first_only);
   std::string placeholder(const std::string& secret, const std::string& kind);
+  enum class HeaderKind : uint8_t { plain, url, secret };
+  HeaderKind header_kind(std::string_view name);
   bool is_secret_header(std::string_view name);
   bool is_secret_field(std::string_view name);
   bool is_default_secret(std::string_view name);
@@ -67,6 +69,7 @@ class Redactor {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, bool, NameHash, std::equal_to<>> verdicts_;
+  std::unordered_map<std::string, HeaderKind, NameHash, std::equal_to<>> header_kinds_;  // all rules
   std::map<std::string, uint64_t> counts_;
 };
 

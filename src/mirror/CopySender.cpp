@@ -247,12 +247,12 @@ void CopySender::record(const CopyRequest& copy, const Link& link, clock::time_p
   const std::string& bytes = *copy.bytes;
   size_t head_end = bytes.find("\r\n\r\n");
   head_end = head_end == std::string::npos ? bytes.size() : head_end + 4;
-  x->raw_request_head.assign(bytes, 0, head_end);
+  x->raw_request_head.assign(std::string_view(bytes).substr(0, head_end));
   x->req.body.size = bytes.size() - head_end;
   x->req.body.data.assign(bytes, head_end, std::min<size_t>(x->req.body.size, recorder_->request_body_limit()));
   if (link.status) {
-    auto& res = x->res.emplace();
-    x->raw_response_head = link.head;
+    auto& res = capture::emplace_response(*x);
+    x->raw_response_head.assign(link.head);
     res.body.size = link.body_size;
     res.body.data.assign(link.body, 0, std::min<size_t>(link.body.size(), recorder_->response_body_limit()));
     res.ttfb_us = static_cast<int64_t>(link.ttfb_us);

@@ -193,9 +193,9 @@ void ClientSession::start_exchange(size_t head_len) {
   upstream_.pace(x_.faults.any() ? x_.faults.pacing(faults::Direction::upstream) : faults::Pacing());
   const auto raw_head = in_.readable().substr(0, head_len);
   if (cfg.recorder && cfg.recorder->recording())
-    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, recorded_client(), raw_head, x_.start);
+    x_.rec.begin(*cfg.recorder, worker_.index(), session_name_, recorded_client(), head, raw_head, x_.start);
   if (cfg.mirror && worker_.mirrors(head, x_.websocket))
-    x_.mirror.begin(*cfg.mirror, worker_.index(), session_name_, recorded_client(), raw_head, x_.start);
+    x_.mirror.begin(*cfg.mirror, worker_.index(), session_name_, recorded_client(), head, raw_head, x_.start);
   http::write_request_head(upstream_.head(), head, client_ip_, cfg.forwarding, x_.websocket);
   in_.consume(head_len);  // the head's views die here; the upstream request's head holds what goes
 }

@@ -5,7 +5,8 @@
 namespace reprise::proxy {
 
 void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const std::string& session,
-                              std::string_view client, std::string_view raw_head, clock::time_point start) {
+                              std::string_view client, const http::MessageHead& head,
+                              std::string_view raw_head, clock::time_point start) {
   sink_ = &sink;
   producer_ = producer;
   start_ = start;
@@ -15,7 +16,8 @@ void ExchangeRecording::begin(capture::ExchangeSink& sink, int producer, const s
   x.session = session;
   x.client = client;
   x.t_us = sink.since_start(start);
-  x.raw_request_head = raw_head;  // parsed again on the writer thread, off the request path
+  capture::set_request_line(x.req, head);
+  x.raw_request_head.assign(raw_head, head);  // its headers are copied out on the writer thread
 }
 
 int64_t ExchangeRecording::since_start(clock::time_point t) const {
@@ -36,15 +38,16 @@ void ExchangeRecording::request_body(const std::vector<std::string_view>& pieces
 void ExchangeRecording::response_head(const http::MessageHead& response, std::string_view raw_head) {
   if (!exchange_) return;
   auto now = clock::now();
-  auto& res = exchange_->res.emplace();
+  auto& res = capture::emplace_response(*exchange_);
   res.status = response.status;
-  exchange_->raw_response_head = raw_head;
+  exchange_->raw_response_head.assign(raw_head, response);
   res.ttfb_us = since_start(now);
-  keep_response_body_ = sink_->keeps_response_body(response.header("content-type"));
+  const auto content_type = response.header("content-type");
+  keep_response_body_ = sink_->keeps_response_body(content_type);
   if (response.status == 101) {
     exchange_->stream = capture::Stream{"websocket", {}, 0, sink_->response_body_limit()};
     readers_ = std::make_unique<StreamReaders>();
-  } else if (http::is_event_stream(response.header("content-type"))) {
+  } else if (http::is_event_stream(content_type)) {
     exchange_->stream = capture::Stream{"sse", {}, 0, sink_->response_body_limit()};
     readers_ = std::make_unique<StreamReaders>();
     sink_->stream_started(producer_, *exchange_);

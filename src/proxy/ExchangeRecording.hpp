@@ -24,11 +24,12 @@ class ExchangeRecording {
 
   bool active() const { return exchange_ != nullptr; }
 
-  // `raw_head`: the request head's bytes as received (the sink parses them later); `producer`:
+  // `head`, `raw_head`: the request head parsed, and its bytes as received (the sink makes its
+  // header list later, off the request path); `producer`:
   // the worker's index; `client`: the client's address, formatted once per connection ("" when
   // unknown), copied into a reused record (no allocation once its string has grown).
   void begin(capture::ExchangeSink& sink, int producer, const std::string& session, std::string_view client,
-             std::string_view raw_head, clock::time_point start);
+             const http::MessageHead& head, std::string_view raw_head, clock::time_point start);
   void request_body(const std::vector<std::string_view>& pieces);
   void response_head(const http::MessageHead& response, std::string_view raw_head);
   void response_body(const std::vector<std::string_view>& pieces);

@@ -87,6 +87,54 @@ TEST_CASE("escapes and UTF-8 checks hold at every position of a word") {
   CHECK(json_string(ascii) == "\"" + ascii + "\"");
 }
 
+// Byte by byte, the plain way: what the word-at-a-time writer must write.
+std::string reference_json_string(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = 1;
+      while (n < 4 && i + n <= s.size() && !is_utf8(s.substr(i, n))) ++n;
+      if (i + n > s.size() || !is_utf8(s.substr(i, n))) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out += s.substr(i, n);
+        i += n;
+      }
+      continue;
+    }
+    ++i;
+    if (c == '"' || c == '\\')
+      out += {'\\', static_cast<char>(c)};
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20)
+      out += "\\u00" + std::string{"0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
+    else
+      out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+TEST_CASE("several escapes and UTF-8 sequences in one word, at random, as byte by byte") {
+  const std::string pieces[] = {"a",    "b", "\"",   "\\", "\n",       "\x01",
+                                "\x7f", "é", "\xe9", "😀",  "\xf0\x9f", "{\"k\":"};
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    const size_t n = next() % 24;
+    for (size_t k = 0; k < n; ++k) text += pieces[(next() >> 8) % std::size(pieces)];
+    CAPTURE(text);
+    REQUIRE(json_string(text) == reference_json_string(text));
+  }
+}
+
 TEST_CASE("append_json_int writes every int64 exactly") {
   std::string out;
   append_json_int(out, 0);

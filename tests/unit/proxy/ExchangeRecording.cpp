@@ -135,7 +135,7 @@ TEST_CASE("an exchange keeps both heads in order, bodies up to the limit, and it
   auto req =
       request("POST /api/x?y=1 HTTP/1.0\r\nHost: h\r\nX-Dup: 1\r\nContent-Length: 11\r\nX-Dup: 2\r\n\r\n");
   auto start = ExchangeRecording::clock::now() - 5ms;
-  rec.begin(cap.recorder(), 0, "client-7", "192.0.2.9", req.raw_head(), start);
+  rec.begin(cap.recorder(), 0, "client-7", "192.0.2.9", req.head(), req.raw_head(), start);
   CHECK(rec.active());
   rec.request_body(req.feed("hello "));
   rec.request_body(req.feed("world"));
@@ -169,11 +169,27 @@ TEST_CASE("an exchange keeps both heads in order, bodies up to the limit, and it
   CHECK_FALSE(x.stream);
 }
 
+TEST_CASE("headers read from a copy the parser made (line-ending tabs) are recorded as received") {
+  Capture cap;
+  ExchangeRecording rec;
+  auto req = request("GET /t HTTP/1.1\r\nX-Tab: a b\t\r\nX-Empty:\r\nHost: h\r\n\r\n");
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
+  auto res = response("HTTP/1.1 204 No Content\r\nX-Empty:\r\nX-Tab: \tz\t \t\r\n\r\n");
+  rec.response_head(res.head(), res.raw_head());
+  rec.end();
+  auto x = cap.only_record();
+  CHECK(x.req.target == "/t");
+  CHECK(x.req.headers == HeaderList{{"X-Tab", "a b"}, {"X-Empty", ""}, {"Host", "h"}});
+  REQUIRE(x.res);
+  CHECK(x.res->status == 204);
+  CHECK(x.res->headers == HeaderList{{"X-Empty", ""}, {"X-Tab", "z"}});
+}
+
 TEST_CASE("a body within the limit is kept whole, and an exchange with no answer has no res") {
   Capture cap(100);
   ExchangeRecording rec;
   auto req = request("PUT /a HTTP/1.1\r\nContent-Length: 4\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   rec.request_body(req.feed("data"));
   rec.response_body({"ignored without a response head"});
   rec.end();
@@ -202,7 +218,7 @@ TEST_CASE("SSE events end at \\n\\n, \\r\\n\\r\\n and \\r\\n\\n, also across pie
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(kSseHead);
   rec.response_head(res.head(), res.raw_head());
   // Events: "data: a\n\n" (9), "data: bb\r\n\r" (11: the LF after that CR comes in the next
@@ -227,7 +243,7 @@ TEST_CASE("several SSE events in one piece are each counted") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(kSseHead);
   rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\ndata: 22\n\nevent: x\ndata: 333\n\n"));
@@ -245,7 +261,7 @@ TEST_CASE("an SSE Content-Type is recognised in any case and with parameters") {
     Capture cap;
     ExchangeRecording rec;
     auto req = request("GET /events HTTP/1.1\r\n\r\n");
-    rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+    rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
     auto res = response("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\n\r\n");
     rec.response_head(res.head(), res.raw_head());
     rec.response_body(res.feed("data: 1\n\n"));
@@ -261,7 +277,7 @@ TEST_CASE("a body that is not an event stream records no events") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /plain HTTP/1.1\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\n");
   rec.response_head(res.head(), res.raw_head());
   rec.response_body(res.feed("data: 1\n\n"));
@@ -276,13 +292,13 @@ TEST_CASE("one recording reused for the next exchange on the connection starts a
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\n\r\n");
   auto res1 = response(kSseHead);
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   rec.response_head(res1.head(), res1.raw_head());
   rec.response_body(res1.feed("data: 1\n\ndata: half\n"));  // ends after a line end
   rec.end();
 
   auto res2 = response(kSseHead);
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   rec.response_head(res2.head(), res2.raw_head());
   rec.response_body(res2.feed("\ndata: 2\n\n"));  // the leading "\n" ends no event here
   rec.end();
@@ -305,7 +321,7 @@ TEST_CASE("WebSocket frames are sized and directed: masked, 7/16/64-bit lengths,
   auto req = request(
       "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
       "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kGzzhZRbK+xOo0=\r\n\r\n");
@@ -354,7 +370,7 @@ TEST_CASE("a held stream's record lists what fits the body limit and counts the 
   Capture cap(32);
   ExchangeRecording rec;
   auto req = request("GET /events HTTP/1.1\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response(kSseHead);
   rec.response_head(res.head(), res.raw_head());
   for (int i = 0; i < 1000; ++i) rec.response_body(res.feed("data: 1\n\n"));
@@ -366,8 +382,8 @@ TEST_CASE("a held stream's record lists what fits the body limit and counts the 
   CHECK(sse.res->body.data.size() == 32);
 
   Capture tunnel_cap(48);  // a tunnel keeps no body: 48 bytes are two frames' entries
-  rec.begin(tunnel_cap.recorder(), 0, "s", "",
-            request("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n").raw_head(),
+  auto upgrade = request("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  rec.begin(tunnel_cap.recorder(), 0, "s", "", upgrade.head(), upgrade.raw_head(),
             ExchangeRecording::clock::now());
   auto switching =
       response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
@@ -384,7 +400,7 @@ TEST_CASE("tunnelled bytes without a 101 answer record no frames") {
   Capture cap;
   ExchangeRecording rec;
   auto req = request("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-  rec.begin(cap.recorder(), 0, "s", "", req.raw_head(), ExchangeRecording::clock::now());
+  rec.begin(cap.recorder(), 0, "s", "", req.head(), req.raw_head(), ExchangeRecording::clock::now());
   auto res = response("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   rec.response_head(res.head(), res.raw_head());
   rec.tunnel_bytes('d', ws_frame(0x1, "x", false));
