@@ -53,7 +53,7 @@ class Recorder : public ExchangeSink {
   int64_t since_start(std::chrono::steady_clock::time_point t) const override;
 
   // From worker `producer` only (one thread per producer). Never blocks. take() hands out a
-  // record to fill: one the writer has emptied after writing it, or a new one.
+  // record to fill: one the writer is done with (emptied here), or a new one.
   std::unique_ptr<Exchange> take(int producer) override;
   void submit(int producer, std::unique_ptr<Exchange> exchange) override;
 
