@@ -43,12 +43,9 @@ void RawHead::assign(std::string_view raw, const http::MessageHead& parsed) {
 }
 
 Response& emplace_response(Exchange& x) {
-  Response& r = x.res.emplace(std::move(x.spare_response));
-  r.status = 0;
-  r.headers.clear();
+  Response& r = x.res.emplace();
+  r.body.data = std::move(x.spare_body);
   r.body.data.clear();
-  r.body.size = 0;
-  r.ttfb_us = r.dur_us = 0;
   return r;
 }
 
@@ -67,7 +64,7 @@ namespace {
 const http::MessageHead* read_fields(const RawHead& raw, HeaderList& out, http::MessageParser& parser) {
   if (raw.empty()) return nullptr;
   if (!raw.parse) {
-    out.resize(raw.fields.size());  // the strings left keep their memory
+    out.resize(raw.fields.size());  // the strings already there keep their memory
     for (size_t i = 0; i < out.size(); ++i) {
       const FieldSpan& f = raw.fields[i];
       out[i].first.assign(raw.bytes, f.name_at, f.name_size);

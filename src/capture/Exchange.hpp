@@ -97,12 +97,14 @@ struct Exchange {
   std::optional<Response> res;  // absent when no answer came (the client or upstream vanished)
   std::optional<Stream> stream;
 
-  // The proxy hands its heads over as raw bytes (one copy each on the request path); the
-  // recorder's writer thread makes req's and res's headers of them. Never written to a capture.
+  // The proxy hands its heads over as raw bytes with where their headers lie (a copy of each
+  // head and a list of offsets on the request path); the recorder's writer thread makes req's
+  // and res's header lists of them. Never written to a capture.
   RawHead raw_request_head;
   RawHead raw_response_head;
-  // reuse() keeps the last answer's memory here for the next (emplace_response). Never written.
-  Response spare_response;
+  // reuse() keeps the last answer body's memory here for the next (emplace_response). Never
+  // written to a capture.
+  std::string spare_body;
   // The mirror's: the head of an event stream just started (ExchangeSink::stream_started); the
   // same id comes again, whole, when the stream ends. Never written to a capture.
   bool open = false;
@@ -114,7 +116,7 @@ struct Exchange {
 // was filled.
 void parse_raw_heads(Exchange& x, http::MessageParser& request, http::MessageParser& response);
 
-// Starts the record's answer (res), empty, in the memory of the last one the record had.
+// Starts the record's answer (res), empty, its body in the memory of the last one's.
 Response& emplace_response(Exchange& x);
 
 // The method, target and version of a parsed request head.

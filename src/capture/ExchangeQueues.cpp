@@ -34,6 +34,10 @@ bool ExchangeQueues::empty() const {
 }
 
 void ExchangeQueues::give_back(size_t producer, std::unique_ptr<Exchange> exchange) {
+  auto& x = *exchange;
+  if (x.req.body.data.capacity() > kKeptBody) std::string().swap(x.req.body.data);
+  if (x.res && x.res->body.data.capacity() > kKeptBody) x.res.reset();
+  x.stream.reset();
   if (emptied_[producer]->push(exchange.get())) exchange.release();
 }
 
@@ -49,7 +53,7 @@ void reuse(Exchange& x) {
   x.req.headers.clear();
   x.req.body.data.clear();
   x.req.body.size = 0;
-  if (x.res) x.spare_response = std::move(*x.res);
+  if (x.res) x.spare_body = std::move(x.res->body.data);
   x.res.reset();
   x.stream.reset();
   x.raw_request_head.clear();

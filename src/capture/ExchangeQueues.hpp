@@ -2,8 +2,9 @@
 // writer, the mirror): per worker a bounded single-producer queue of filled records and one of
 // emptied records going back, so that a worker in the steady state reuses its records' memory.
 // A full queue refuses the record: the caller counts the drop. It must not block either side.
-// A record is emptied by the worker that takes it again, not by the consumer: what the consumer
-// only read stays shared between the two cores' caches, and the worker's writes cost less.
+// A record is emptied by the worker that takes it again, not by the consumer: a record the
+// recorder's writer only read stays shared between the two cores' caches, and the worker's
+// writes to it cost less. A record keeps at most kKeptBody of body memory while it waits.
 #pragma once
 
 #include <boost/lockfree/spsc_queue.hpp>
@@ -36,7 +37,9 @@ class ExchangeQueues {
     }
   }
   bool empty() const;
-  // Hands a record back to its producer (freed when that queue is full).
+  // Hands a record back to its producer (freed when that queue is full). Bodies larger than
+  // kKeptBody and a stream's events are freed now, not kept while it waits.
+  static constexpr size_t kKeptBody = 16 * 1024;
   void give_back(size_t producer, std::unique_ptr<Exchange> exchange);
 
  private:

@@ -14,6 +14,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The writer's copy of a record, in memory it reuses. The record's header lists are empty when it
+// has raw heads (parse_raw_heads fills them from those): the copy's lists keep their strings.
+void copy_record(const Exchange& from, Exchange& to) {
+  HeaderList request = std::move(to.req.headers);
+  HeaderList response = to.res ? std::move(to.res->headers) : HeaderList();
+  to = from;
+  if (!from.raw_request_head.empty()) to.req.headers = std::move(request);
+  if (to.res && !from.raw_response_head.empty()) to.res->headers = std::move(response);
+}
+
 CaptureHeader header_for(const RecorderConfig& c) {
   CaptureHeader h = new_header(c.source, c.upstream, !c.redact ? "none" : c.custom_rules ? "default+rules" : "default",
                                c.body_limit);
@@ -69,7 +79,7 @@ size_t Recorder::drain(std::string& out) {
   std::stable_sort(batch_.begin(), batch_.end(), [&](const auto& a, const auto& b) { return end(*a.x) < end(*b.x); });
   for (auto& [producer, x] : batch_) {
     if (n) {  // the record is only read: the worker that takes it again writes it
-      scratch_ = *x;
+      copy_record(*x, scratch_);
       parse_raw_heads(scratch_, request_heads_, response_heads_);
       lines_.append(out, scratch_);
     }

@@ -80,7 +80,7 @@ class Recorder : public ExchangeSink {
     std::unique_ptr<Exchange> x;
   };
   std::vector<Written> batch_;  // the writer thread's, reused
-  Exchange scratch_;            // the writer's copy of the record it writes (its memory reused)
+  Exchange scratch_;            // the writer's copy of the record it writes (copy_record)
   http::MessageParser request_heads_{http::MessageParser::Type::request};
   http::MessageParser response_heads_{http::MessageParser::Type::response};
   std::mutex mutex_;  // the writer's sleep and stop(), never the workers

@@ -40,3 +40,18 @@ TEST_CASE("a record handed back comes out of take() emptied, its answer's memory
   CHECK(next.body.data.capacity() >= 4096);
   CHECK(next.body.data.data() == body_memory);  // no allocation for the next answer's body
 }
+
+TEST_CASE("a record handed back frees bodies above the kept size and a stream's events at once") {
+  ExchangeQueues queues(1, 4);
+  auto x = queues.take(0);
+  x->req.body.data.assign(ExchangeQueues::kKeptBody + 1, 'q');
+  reprise::capture::emplace_response(*x).body.data.assign(ExchangeQueues::kKeptBody + 1, 'r');
+  x->stream = reprise::capture::Stream{"sse", {{1, 9, 'd'}}, 0, 0};
+  REQUIRE(queues.push(0, std::move(x)));
+  queues.drain(
+      [&](size_t producer, std::unique_ptr<Exchange> r) { queues.give_back(producer, std::move(r)); });
+  auto again = queues.take(0);
+  CHECK(again->req.body.data.capacity() <= ExchangeQueues::kKeptBody);
+  CHECK_FALSE(again->stream);
+  CHECK(reprise::capture::emplace_response(*again).body.data.capacity() <= ExchangeQueues::kKeptBody);
+}
