@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 BIN = os.environ.get("REPRISE_BIN", os.path.join(os.path.dirname(__file__), "../../build/reprise"))
 SOURCE = os.environ.get("REPRISE_SOURCE", os.path.join(os.path.dirname(__file__), "../.."))
@@ -97,6 +99,52 @@ class Proc:
 
 def reprise(*args, port=None, **kw):
     return Proc([BIN, *args], port=port, **kw)
+
+
+class Prometheus(Proc):
+    """Debian's prometheus with the config file `config` on a free loopback port, its storage in a
+    temp folder removed when it stops; stopped by its PID. Its port opens before its storage is
+    ready, and queries are answered 503 until then: the constructor waits for /-/ready."""
+
+    def __init__(self, config, timeout=30.0):
+        self.dir = tempfile.mkdtemp(prefix="reprise-prometheus-")
+        port = free_port()
+        super().__init__(["/usr/bin/prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
+                          f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"], port=port, timeout=timeout)
+        self.url = f"http://127.0.0.1:{port}"
+        if not wait_for(self._ready, timeout, 0.1):
+            self.stop()
+            raise RuntimeError(f"prometheus not ready within {timeout} s: {self.output()}")
+
+    def _ready(self):
+        try:
+            with urllib.request.urlopen(f"{self.url}/-/ready", timeout=5) as res:
+                return res.status == 200
+        except OSError:  # urllib's HTTPError (503 while starting) is one
+            return False
+
+    def api(self, path, **params):
+        """The `data` of an HTTP API answer; `params` may hold lists (match[])."""
+        query = urllib.parse.urlencode(params, doseq=True)
+        with urllib.request.urlopen(f"{self.url}/api/v1/{path}?{query}", timeout=10) as res:
+            body = json.load(res)
+        if body.get("status") != "success":
+            raise AssertionError(f"{path} {params}: {body}")
+        return body["data"]
+
+    def query(self, promql, **params):
+        """An instant query's series."""
+        return self.api("query", query=promql, **params)["result"]
+
+    def value(self, promql, default=0.0):
+        """The first series' value, or `default` when there is none."""
+        result = self.query(promql)
+        return float(result[0]["value"][1]) if result else default
+
+    def stop(self, *args, **kw):
+        code = super().stop(*args, **kw)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return code
 
 
 def demo_upstream(*extra):

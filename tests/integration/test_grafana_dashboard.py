@@ -19,13 +19,11 @@ import subprocess
 import tempfile
 import time
 import unittest
-import urllib.parse
-import urllib.request
 
 import yaml  # Debian's python3-yaml
 
 import dashboard_queries
-from harness import SOURCE, Proc, demo_upstream, free_port, proxy, reprise, wait_port
+from harness import SOURCE, Prometheus, demo_upstream, free_port, proxy, reprise, wait_port
 
 PROXY_JOB, REPLAY_JOB = "reprise-proxy", "reprise-replay"
 ROUTES = {"SendMessage": "POST /api/chat/rooms/*/messages", "Login": "POST /api/users/login",
@@ -42,43 +40,6 @@ PROFILE = {"executor": "constant-arrival-rate", "rate": 3, "timeUnit": "1s", "du
            "thresholds": {"http_req_duration{name:SendMessage}": ["p(95)<2000"],
                           "http_req_failed": ["rate<0.01"]}}
 SCRAPES_WANTED = 6  # of each job, data in every one: several samples inside $__rate_interval
-
-
-class Prometheus:
-    """Debian's prometheus on a free loopback port with its own temp storage; stopped by PID."""
-
-    def __init__(self, config_path, workdir):
-        self.port = free_port()
-        self.proc = Proc(["prometheus", f"--config.file={config_path}",
-                          f"--storage.tsdb.path={os.path.join(workdir, 'tsdb')}",
-                          f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-                         port=self.port, timeout=30)
-
-    def wait_ready(self, timeout=30.0):
-        """Its port opens before its storage is ready, and queries are answered 503 until then."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=5) as res:
-                    if res.status == 200:
-                        return
-            except OSError:  # urllib's HTTPError (503 while starting) is one
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"prometheus not ready within {timeout} s")
-            time.sleep(0.1)
-
-    def api(self, path, **params):
-        query = urllib.parse.urlencode(params, doseq=True)
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/{path}?{query}", timeout=10) as res:
-            body = json.load(res)
-        if body.get("status") != "success":
-            raise AssertionError(f"{path} {params}: {body}")
-        return body["data"]
-
-    def value(self, promql, default=0.0):
-        result = self.api("query", query=promql)["result"]
-        return float(result[0]["value"][1]) if result else default
 
 
 def scrape_config(workdir, targets, token_file):
@@ -150,9 +111,7 @@ class GrafanaDashboardTest(unittest.TestCase):
                                token)
         check = subprocess.run(["promtool", "check", "config", config], capture_output=True, text=True, timeout=30)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
-        prom = Prometheus(config, self.dir)
-        self.start(prom.proc)
-        prom.wait_ready()
+        prom = self.start(Prometheus(config))
         replay = self.start(reprise("replay", os.path.join(SOURCE, "captures/chat-sample.jsonl"),
                                     "--target", f"http://127.0.0.1:{px.port}",
                                     "--profile", self.write("profile.json", PROFILE),

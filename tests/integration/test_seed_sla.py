@@ -7,13 +7,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 
-from harness import (BIN, SOURCE, Proc, ReplayRun, demo_upstream, free_port, request, wait_for,
+from harness import (BIN, SOURCE, Prometheus, ReplayRun, demo_upstream, request, wait_for,
                      write_profile)
 
 SEED_ROWS = [("http_reqs", "rate>50"), ("http_req_duration{name:SendMessage}", "p(95)<500"),
@@ -48,35 +44,14 @@ def fill_backlog(port, messages):
         assert status == 200, status
 
 
-class Prometheus(Proc):
-    """Debian's prometheus on loopback scraping `targets` every second; stopped by its PID."""
-
-    def __init__(self, targets):
-        self.dir = tempfile.mkdtemp(prefix="reprise-prometheus-")
-        config = os.path.join(self.dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
-                    "  - job_name: chat\n    static_configs:\n"
-                    f"      - targets: [{', '.join(repr(t) for t in targets)}]\n")
-        port = free_port()
-        super().__init__(["/usr/bin/prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
-                          f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"], port=port, timeout=30)
-        self.url = f"http://127.0.0.1:{port}"
-
-    def query(self, promql):
-        """The result's series; none while the server is still starting (503)."""
-        try:
-            with urllib.request.urlopen(f"{self.url}/api/v1/query?query={urllib.parse.quote(promql)}",
-                                        timeout=5) as r:
-                return json.load(r)["data"]["result"]
-        except urllib.error.HTTPError as e:
-            if e.code == 503:
-                return []
-            raise
-
-    def stop(self, *args, **kw):
-        super().stop(*args, **kw)
-        shutil.rmtree(self.dir, ignore_errors=True)
+def prometheus(workdir, targets):
+    """Debian's prometheus on loopback scraping `targets` (job chat) every second."""
+    config = os.path.join(workdir, "prometheus.yml")
+    with open(config, "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
+                "  - job_name: chat\n    static_configs:\n"
+                f"      - targets: [{', '.join(repr(t) for t in targets)}]\n")
+    return Prometheus(config)
 
 
 class SeedSlaTest(unittest.TestCase):
@@ -91,7 +66,7 @@ class SeedSlaTest(unittest.TestCase):
         with demo_upstream("--delivery-rate", "5") as service:
             fill_backlog(service.port, 200)  # at most 5 a second are consumed: the backlog stays over 100
             self.assertGreater(lag(service.port), 100)
-            with Prometheus([f"127.0.0.1:{service.port}"]) as prom:
+            with prometheus(self.dir, [f"127.0.0.1:{service.port}"]) as prom:
                 self.assertTrue(wait_for(lambda: prom.query("max(kafka_consumergroup_lag) > 100"), 30, 0.5),
                                 "prometheus never scraped the lag")
                 capture = os.path.join(SOURCE, "captures/seed-messages.jsonl")
