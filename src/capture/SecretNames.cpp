@@ -106,20 +106,26 @@ bool is_default_secret_name(std::string_view name) {
 
 std::span<const std::string_view> secret_stems() { return kStems; }
 
+// Every stem has three letters or more, so an occurrence covers an even position and the one
+// after it with its first two letters or with its second and third: the pairs at even positions
+// are enough to find every candidate, half the work of looking at each position.
 bool mentions_a_stem(std::string_view text) {
   static constexpr uint8_t kNone = 26;
-  // Each byte's letter, 0-25 in either case, else kNone; and which second letters follow each
-  // first letter in a stem: most places in a body start no stem.
-  static constexpr auto kLetters = [] {
+  static constexpr auto kLetters = [] {  // each byte's letter, 0-25 in either case, else kNone
     std::array<uint8_t, 256> letters{};
     letters.fill(kNone);
     for (int c = 0; c < 26; ++c)
       letters[static_cast<size_t>('a' + c)] = letters[static_cast<size_t>('A' + c)] = static_cast<uint8_t>(c);
     return letters;
   }();
+  constexpr uint8_t kStarts = 1, kGoesOn = 2;  // a pair is a stem's first two letters, or its 2nd and 3rd
   static constexpr auto kPairs = [] {
-    std::array<uint32_t, 27> pairs{};  // kNone's entry stays empty
-    for (auto stem : kStems) pairs[static_cast<size_t>(stem[0] - 'a')] |= 1u << (stem[1] - 'a');
+    std::array<std::array<uint8_t, 32>, 27> pairs{};  // kNone's row and column stay empty
+    auto at = [](char c) { return static_cast<size_t>(c - 'a'); };
+    for (auto stem : kStems) {
+      pairs[at(stem[0])][at(stem[1])] |= kStarts;
+      pairs[at(stem[1])][at(stem[2])] |= kGoesOn;
+    }
     return pairs;
   }();
   static constexpr auto kByFirst = [] {  // the stems each letter starts, one bit a stem
@@ -128,19 +134,23 @@ bool mentions_a_stem(std::string_view text) {
     return by;
   }();
   static_assert(kStems.size() <= 16);
+  static_assert(std::all_of(kStems.begin(), kStems.end(), [](auto stem) { return stem.size() >= 3; }));
   auto letter = [&](size_t i) { return kLetters[static_cast<unsigned char>(text[i])]; };
-  uint8_t first = text.empty() ? kNone : letter(0);
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    const uint8_t second = letter(i + 1);
-    if (kPairs[first] & (1u << second)) {  // kNone's bit is never set
-      for (unsigned m = kByFirst[first]; m != 0; m &= m - 1) {
-        const auto stem = kStems[static_cast<size_t>(std::countr_zero(m))];
-        size_t k = 1;
-        while (k < stem.size() && i + k < text.size() && letter(i + k) == stem[k] - 'a') ++k;
-        if (k == stem.size()) return true;
-      }
+  auto stem_at = [&](size_t i) {
+    for (unsigned m = kByFirst[letter(i)]; m != 0; m &= m - 1) {
+      const auto stem = kStems[static_cast<size_t>(std::countr_zero(m))];
+      size_t k = 1;
+      while (k < stem.size() && i + k < text.size() && letter(i + k) == stem[k] - 'a') ++k;
+      if (k == stem.size()) return true;
     }
-    first = second;
+    return false;
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i + 1 < text.size(); i += 2) {
+    const uint8_t pair = kPairs[kLetters[bytes[i]]][kLetters[bytes[i + 1]]];
+    if (pair == 0) continue;
+    if ((pair & kStarts) && stem_at(i)) return true;
+    if ((pair & kGoesOn) && i > 0 && stem_at(i - 1)) return true;
   }
   return false;
 }

@@ -222,3 +222,36 @@ TEST_CASE("mentions_a_stem finds a stem in any case, anywhere, and nothing else"
   CHECK_FALSE(mentions_a_stem(""));
   for (auto stem : secret_stems()) CHECK(mentions_a_stem(std::string("zz") + std::string(stem)));
 }
+
+TEST_CASE("mentions_a_stem agrees with a plain search at every offset and in random text",
+          "[capture][secrets]") {
+  using reprise::capture::mentions_a_stem;
+  auto plain_search = [](std::string text) {
+    for (char& c : text)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    for (auto stem : secret_stems())
+      if (text.find(stem) != std::string::npos) return true;
+    return false;
+  };
+  for (auto stem : secret_stems())
+    for (size_t lead = 0; lead < 5; ++lead)
+      for (size_t tail = 0; tail < 3; ++tail) {
+        std::string text = std::string(lead, '_') + std::string(stem) + std::string(tail, '"');
+        text[lead] = static_cast<char>(text[lead] - 32);  // upper case at the start
+        CAPTURE(text);
+        CHECK(mentions_a_stem(text));
+        CHECK_FALSE(mentions_a_stem(text.substr(0, lead + stem.size() - 1)));  // cut short
+      }
+  const std::string letters = "pastokejwcryxiguhnbd_\"Sa:";  // the stems' letters and some others
+  uint32_t seed = 7;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    seed = seed * 1664525u + 1013904223u;
+    for (size_t n = (seed >> 24) % 16; n > 0; --n) {
+      seed = seed * 1664525u + 1013904223u;
+      text += letters[(seed >> 16) % letters.size()];
+    }
+    CAPTURE(text);
+    REQUIRE(mentions_a_stem(text) == plain_search(text));
+  }
+}
