@@ -59,14 +59,14 @@ uint64_t specials(uint64_t w) {
 }  // namespace
 
 bool is_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i + 8 <= s.size() && (word_at(s, i) & kHighs) == 0) i += 8;  // ASCII
-  while (i < s.size()) {
-    size_t n = utf8_length(s, i);
+  for (size_t i = 0;;) {
+    while (i + 8 <= s.size() && (word_at(s, i) & kHighs) == 0) i += 8;  // ASCII
+    while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+    if (i == s.size()) return true;
+    const size_t n = utf8_length(s, i);
     if (n == 0) return false;
     i += n;
   }
-  return true;
 }
 
 namespace {
