@@ -77,6 +77,7 @@ struct RawHead {
   void assign(std::string_view raw, const http::MessageHead& parsed);
   void assign(std::string_view raw) {
     bytes.assign(raw);
+    fields.clear();
     parse = true;
   }
   bool empty() const { return bytes.empty(); }

@@ -25,9 +25,9 @@ class ExchangeRecording {
   bool active() const { return exchange_ != nullptr; }
 
   // `head`, `raw_head`: the request head parsed, and its bytes as received (the sink makes its
-  // header list later, off the request path); `producer`:
-  // the worker's index; `client`: the client's address, formatted once per connection ("" when
-  // unknown), copied into a reused record (no allocation once its string has grown).
+  // header list later, off the request path); `producer`: the worker's index; `client`: the
+  // client's address, formatted once per connection ("" when unknown), copied into a reused
+  // record (no allocation once its string has grown).
   void begin(capture::ExchangeSink& sink, int producer, const std::string& session, std::string_view client,
              const http::MessageHead& head, std::string_view raw_head, clock::time_point start);
   void request_body(const std::vector<std::string_view>& pieces);
