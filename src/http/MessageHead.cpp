@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace reprise::http {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+// Eight bytes at a time: each byte 'A'..'Z' gets bit 0x20, every other byte stays as it is
+// (bit 7 set: not ASCII, never a letter).
+uint64_t lower_word(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  const uint64_t low7 = w & (kOnes * 0x7f);
+  const uint64_t from_a = low7 + kOnes * (0x80 - 'A');      // bit 7: the byte is 'A' or above
+  const uint64_t past_z = low7 + kOnes * (0x80 - 'Z' - 1);  // bit 7: the byte is above 'Z'
+  const uint64_t upper = (from_a ^ past_z) & ~w & (kOnes * 0x80);
+  return w | (upper >> 2);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -35,7 +46,18 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 
 bool iequals_same_size(const char* a, const char* b, size_t n) {
-  return std::equal(a, a + n, b, [](char x, char y) { return lower(x) == lower(y); });
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y && lower_word(x) != lower_word(y)) return false;
+  }
+  if (i == n) return true;
+  uint64_t x = 0, y = 0;  // the last 1-7 bytes, the rest of the word zero in both
+  std::memcpy(&x, a + i, n - i);
+  std::memcpy(&y, b + i, n - i);
+  return x == y || lower_word(x) == lower_word(y);
 }
 
 bool has_token(std::string_view value, std::string_view token) {

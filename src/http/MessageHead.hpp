@@ -14,11 +14,13 @@ struct Header {
   std::string_view value;
 };
 
-// Equal, ASCII case ignored. Inline for the length test, which most comparisons of header names
-// fail: a call per name and rule would cost more than the test.
+// Equal, ASCII case ignored. Inline for the length and first-letter tests, which most
+// comparisons of header names fail: a call per name and rule would cost more than the tests.
+// (Bytes equal but for case are equal with bit 0x20 set in both.)
 bool iequals_same_size(const char* a, const char* b, size_t n);
 inline bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && iequals_same_size(a.data(), b.data(), a.size());
+  return a.size() == b.size() &&
+         (a.empty() || ((a[0] | 0x20) == (b[0] | 0x20) && iequals_same_size(a.data(), b.data(), a.size())));
 }
 // `s` begins with `prefix`, ASCII case ignored ("Bearer ", "text/event-stream").
 bool istarts_with(std::string_view s, std::string_view prefix);

@@ -97,8 +97,8 @@ awaitable<bool> CopySender::send(const CopyRequest& copy, const AnswerHandler& o
   Head head = Head::retry;
   for (int tries = 0; tries < 2 && head == Head::retry; ++tries) {
     // A retry never takes another pooled connection: it may be as stale as the first.
-    auto acquiring = tries == 0 ? pool_.acquire() : pool_.connect();
-    auto got = co_await std::move(acquiring);
+    auto got = tries == 0 ? pool_.take_idle() : net::UpstreamPool::Result{};
+    if (!got.connection) got = co_await pool_.connect();
     if (!got.connection) {
       failure_ = !got.tls_failure.empty() ? got.tls_failure
                  : got.timed_out          ? std::string("connect timed out")

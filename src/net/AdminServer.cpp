@@ -13,6 +13,7 @@
 #include "http/HeaderRules.hpp"
 #include "http/MessageParser.hpp"
 #include "net/Address.hpp"
+#include "net/Nothrow.hpp"
 #include "net/Watchdog.hpp"
 
 namespace reprise::net {
@@ -22,7 +23,6 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxHead = 16384;
 constexpr size_t kMaxBody = 1 << 20;
 constexpr auto kRequestTime = std::chrono::seconds(10);  // a client that stalls is dropped

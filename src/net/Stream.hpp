@@ -53,19 +53,29 @@ class Stream {
         [](SSL* ssl, size_t&) { return SSL_do_handshake(ssl); }, std::forward<Token>(token));
   }
 
+  // Plain TCP or TLS is chosen when the operation starts (with a deferred token, when awaited),
+  // so both give one type of operation.
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
-    if (!ssl_) return socket_.async_read_some(buffers, std::forward<Token>(token));
-    return async_tls<void(boost::system::error_code, size_t)>(
-        [into = first_buffer(buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
-        std::forward<Token>(token));
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+        [this](auto handler, const Buffers& buffers) {
+          if (!ssl_) return socket_.async_read_some(buffers, std::move(handler));
+          async_tls<void(boost::system::error_code, size_t)>(
+              [into = first_buffer(buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
+              std::move(handler));
+        },
+        token, buffers);
   }
 
   template <typename Buffers, typename Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
-    if (!ssl_) return socket_.async_write_some(buffers, std::forward<Token>(token));
-    return async_tls<void(boost::system::error_code, size_t)>(
-        [buffers](SSL* ssl, size_t& n) { return write_records(ssl, buffers, n); }, std::forward<Token>(token));
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+        [this](auto handler, const Buffers& buffers) {
+          if (!ssl_) return socket_.async_write_some(buffers, std::move(handler));
+          async_tls<void(boost::system::error_code, size_t)>(
+              [buffers](SSL* ssl, size_t& n) { return write_records(ssl, buffers, n); }, std::move(handler));
+        },
+        token, buffers);
   }
 
   // Reads what is there without waiting (the socket is non-blocking: tune()): would_block when

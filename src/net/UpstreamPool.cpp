@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/Nothrow.hpp"
 #include "net/SocketOptions.hpp"
 #include "net/Watchdog.hpp"
 
@@ -37,14 +38,7 @@ UpstreamPool::Result UpstreamPool::take_idle() {
   return {};
 }
 
-asio::awaitable<UpstreamPool::Result> UpstreamPool::acquire() {
-  Result r = take_idle();
-  if (r.connection) co_return r;
-  co_return co_await connect();
-}
-
 asio::awaitable<UpstreamPool::Result> UpstreamPool::connect() {
-  constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
   Stream stream = tls_ ? tls_->wrap(tcp::socket(executor_)) : Stream(tcp::socket(executor_));
   Watchdog dog(stream.socket());
   dog.arm(connect_timeout_);

@@ -32,16 +32,16 @@ class UpstreamPool {
   UpstreamPool(boost::asio::any_io_executor executor, tcp::endpoint endpoint, size_t max_idle,
                std::chrono::microseconds connect_timeout, const ClientTlsSettings* tls = nullptr);
 
-  // A pooled connection when one is alive, else a new one. On failure `error` says why,
-  // `timed_out` whether the connect timer won, and `tls_failure` (not empty when the TCP
-  // connection stood but its handshake failed) why TLS did.
+  // A connection, or on failure `error` says why, `timed_out` whether the connect timer won, and
+  // `tls_failure` (not empty when the TCP connection stood but its handshake failed) why TLS did.
   struct Result {
     std::optional<UpstreamConnection> connection;
     boost::system::error_code error;
     bool timed_out = false;
     std::string tls_failure;
   };
-  boost::asio::awaitable<Result> acquire();
+  // A pooled connection that is still alive, else none (no error): then connect(). Not a
+  // coroutine, so a reused connection costs its caller no frame.
   Result take_idle();
   boost::asio::awaitable<Result> connect();
   void release(Stream stream);

@@ -218,8 +218,8 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     Outcome outcome = Outcome::failed;
     if (!resumed) {
       // A retry never takes another pooled connection: it may be as stale as the first.
-      auto acquiring = tries == 0 ? worker_.pool().acquire() : worker_.pool().connect();
-      auto got = co_await std::move(acquiring);
+      auto got = tries == 0 ? worker_.pool().take_idle() : net::UpstreamPool::Result{};
+      if (!got.connection) got = co_await worker_.pool().connect();
       if (!got.connection) {
         co_await refuse_unreachable(got);
         co_return false;

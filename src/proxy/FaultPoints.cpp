@@ -43,7 +43,8 @@ void FaultPoints::reset() {
 awaitable<void> FaultPoints::hold(faults::Duration d) {
   s_.client_dog_.disarm();
   timer().expires_after(d);
-  auto first = co_await (timer().async_wait(nothrow) || s_.client_.async_wait_readable(nothrow));
+  auto first = co_await (timer().async_wait(net::nothrow_awaitable) ||
+                         s_.client_.async_wait_readable(net::nothrow_awaitable));
   if (first.index() == 1 && !net::peer_left(s_.client_.socket().native_handle()))
     co_await timer().async_wait(nothrow);  // a pipelined request: hold on
   s_.log_exchange();
@@ -67,7 +68,7 @@ awaitable<faults::Next> FaultPoints::answer(int status, std::string_view body) {
   if (x.head_request) text.resize(text.size() - body.size());  // the length is said, the body is not sent
   co_await x.faults.before_answer(*this);
   s_.client_dog_.arm(s_.worker_.config().idle_timeout);
-  auto [ec, n] = co_await s_.to_client_.write(s_.client_, asio::buffer(text));
+  auto [ec, n] = co_await s_.to_client_.write(s_.client_, asio::buffer(text), nothrow);
   x.metrics.response_bytes(n);
   x.bytes_out = n;
   s_.log_exchange();

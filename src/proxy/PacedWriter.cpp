@@ -14,17 +14,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using net::nothrow;
 
-awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to,
-                                                  const std::vector<asio::const_buffer>& buffers) {
-  if (paced()) return write_paced(to, buffers.data(), buffers.size());
-  return net::async_write_all(to, net::view(buffers), nothrow);
-}
-
-awaitable<PacedWriter::Result> PacedWriter::write(net::Stream& to, asio::const_buffer buffer) {
-  if (paced()) return write_paced_one(to, buffer);
-  return asio::async_write(to, buffer, nothrow);
-}
-
 // `buffer` is copied into this coroutine's frame, which outlives the caller's argument.
 awaitable<PacedWriter::Result> PacedWriter::write_paced_one(net::Stream& to,
                                                             asio::const_buffer buffer) {

@@ -3,15 +3,20 @@
 // choice is made. Its timer is made on the first paced write, so an unpaced session carries none.
 #pragma once
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <exception>
 #include <memory>
 #include <tuple>
 #include <vector>
 
 #include "faults/Fault.hpp"
+#include "net/BufferList.hpp"
 #include "net/Stream.hpp"
 
 namespace reprise::proxy {
@@ -22,13 +27,39 @@ class PacedWriter {
 
   void pace(const faults::Pacing& pacing) { pacing_ = pacing; }
   bool paced() const { return pacing_.bytes > 0; }
-  // Not coroutines themselves: unpaced, the caller awaits the async_write directly (no frame of
-  // ours on the hot path).
-  boost::asio::awaitable<Result> write(net::Stream& to,
-                                       const std::vector<boost::asio::const_buffer>& buffers);
-  boost::asio::awaitable<Result> write(net::Stream& to, boost::asio::const_buffer buffer);
+
+  // Asynchronous operations, void(error_code, bytes written), awaited as
+  // `co_await writer.write(to, buffers, net::nothrow)`. Unpaced, the write itself: no frame of
+  // ours on the hot path. Paced, a coroutine of its own whose end completes the operation. The
+  // buffers must stay as they are until it completes.
+  template <typename Token>
+  auto write(net::Stream& to, const std::vector<boost::asio::const_buffer>& buffers, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+        [this, &to, &buffers](auto handler) {
+          if (!paced()) return net::async_write_all(to, net::view(buffers), std::move(handler));
+          complete_with(to, write_paced(to, buffers.data(), buffers.size()), std::move(handler));
+        },
+        token);
+  }
+  template <typename Token>
+  auto write(net::Stream& to, boost::asio::const_buffer buffer, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
+        [this, &to, buffer](auto handler) {
+          if (!paced()) return boost::asio::async_write(to, buffer, std::move(handler));
+          complete_with(to, write_paced_one(to, buffer), std::move(handler));
+        },
+        token);
+  }
 
  private:
+  template <typename Handler>
+  static void complete_with(net::Stream& to, boost::asio::awaitable<Result> paced, Handler handler) {
+    boost::asio::co_spawn(to.get_executor(), std::move(paced),
+                          [handler = std::move(handler)](std::exception_ptr failed, Result r) mutable {
+                            if (failed) std::get<0>(r) = boost::asio::error::operation_aborted;
+                            std::move(handler)(std::get<0>(r), std::get<1>(r));
+                          });
+  }
   boost::asio::awaitable<Result> write_paced(net::Stream& to,
                                              const boost::asio::const_buffer* first, size_t count);
   boost::asio::awaitable<Result> write_paced_one(net::Stream& to,

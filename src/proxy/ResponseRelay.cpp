@@ -101,8 +101,9 @@ awaitable<Outcome> ResponseRelay::final_head(net::UpstreamConnection& up, size_t
   const auto& head = response_.head();
   x.status = head.status;
   x.copy_response_head(head, up_in_.readable().substr(0, head_len));
-  x.metrics.response_head(head.status, head.header("content-type"));
-  cut_.begin(x.faults, head.header("content-type"));
+  const auto content_type = head.header("content-type");
+  x.metrics.response_head(head.status, content_type);
+  cut_.begin(x.faults, content_type);
   if (head.status == 101) {
     if (!x.websocket || !x.request_done) {  // a tunnel cannot start while a request body still streams
       co_await s_.reply_error(502, "upstream switched protocols unasked");
@@ -183,7 +184,7 @@ awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Holding hold
       if (step.complete && x.chunked_out && !cut) out_.push_back(asio::buffer(kLastChunk));
       if (!out_.empty()) {
         s_.client_dog_.arm(cfg.idle_timeout);
-        auto [ec, n] = co_await s_.to_client_.write(s_.client_, out_);
+        auto [ec, n] = co_await s_.to_client_.write(s_.client_, out_, nothrow);
         x.metrics.response_bytes(n);
         if (ec) co_return Outcome::failed;
         x.bytes_out += n;
@@ -225,8 +226,8 @@ awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Holding hold
       }
       // A plain wait (a wake for nothing only means another read that finds nothing): one
       // syscall fewer than async_wait_readable's peek.
-      auto [wec] = co_await up.stream.socket().async_wait(tcp::socket::wait_read,
-                                                          asio::bind_allocator(net::held_wait, nothrow));
+      auto [wec] = co_await up.stream.socket().async_wait(
+          tcp::socket::wait_read, asio::bind_allocator(net::held_wait, net::nothrow_awaitable));
       got = read_after_wait(up, wec);
     }
     if (got == Read::failed && cut_.due()) {  // sse_drop's time is up

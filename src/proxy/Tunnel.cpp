@@ -109,7 +109,7 @@ awaitable<void> await_tunnel(TunnelEnds& ends, net::Stream& client, net::Stream&
   co_await asio::this_coro::throw_if_cancelled(false);
   if (ends.over()) co_return;
   do {
-    co_await ends.done.async_wait(asio::bind_allocator(net::held_wait, nothrow));
+    co_await ends.done.async_wait(asio::bind_allocator(net::held_wait, net::nothrow_awaitable));
   } while (!over_or_ended(ends, client, upstream));
 }
 

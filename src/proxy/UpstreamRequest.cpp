@@ -39,7 +39,7 @@ awaitable<Outcome> UpstreamRequest::send(net::UpstreamConnection& up) {
   }
   s_.relay_.deadline().watch(up.stream.socket());
   s_.relay_.deadline().arm(s_.worker_.config().response_timeout);
-  auto [ec, n] = co_await writer_.write(up.stream, out_);
+  auto [ec, n] = co_await writer_.write(up.stream, out_, nothrow);
   if (ec) co_return x.has_body ? Outcome::failed : Outcome::retryable;
   x.metrics.request_written();
   x.metrics.request_bytes(step.consumed);
@@ -85,7 +85,7 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
     add_body_pieces(out_, sizes_, request.pieces(), chunked);
     if (step.complete && chunked) out_.push_back(asio::buffer(kLastChunk));
     x.copy_request_body(request.pieces());
-    auto [wec, wn] = co_await writer_.write(up.stream, out_);
+    auto [wec, wn] = co_await writer_.write(up.stream, out_, nothrow);
     if (wec) {  // the upstream stopped reading: its early answer (a 413, say) may be on the way
       x.close_after = true;
       co_return;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "net/Nothrow.hpp"
 #include "net/UpstreamPool.hpp"
 #include "net/Workers.hpp"
 #include "replay/Schedule.hpp"
@@ -119,7 +120,7 @@ class ThreadRun {
 
   awaitable<void> sleep_until(clock::time_point t) {
     timer_.expires_at(t);
-    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await timer_.async_wait(net::nothrow);
   }
 
   // Waits for running iterations until the hard stop, then cuts the rest.

@@ -133,13 +133,15 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
       auto think = run_.profile->think_time ? *run_.profile->think_time : microseconds(step.think_us);
       start = k == 0 ? flow_due : previous_end + think;
     }
-    bool waited = co_await wait_until(link, start);
-    if (!waited) break;
-    bool ready = co_await wait_for_other_flows(step);
-    if (!ready) break;
+    // Most steps are due at once and wait for no other flow: then no wait is started.
+    auto now = clock::now();
+    const bool waits = start > now || !step.after.empty();
+    if (start > now && !co_await wait_until(link, start)) break;
+    if (!step.after.empty() && !co_await wait_for_other_flows(step)) break;
+    if (waits) now = clock::now();
+    if (aborted_ || now >= run_.hard_stop) break;
     link.step = k;
     // The session's first request counts from when it was due, every other one from when sent.
-    auto now = clock::now();
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);
     if (!answered) break;  // the connection is gone; what follows depends on this answer
     previous_end = clock::now();
@@ -374,7 +376,8 @@ awaitable<void> Vu::hold_stream(Link& link, const Step& step, clock::time_point 
       auto next = next_look(ending, hold_end);
       if (!next) break;
       link.timer.expires_at(*next);
-      auto woke = co_await (link.stream.async_wait_readable(nothrow) || link.timer.async_wait(nothrow));
+      auto woke = co_await (link.stream.async_wait_readable(net::nothrow_awaitable) ||
+                            link.timer.async_wait(net::nothrow_awaitable));
       if (woke.index() == 1) continue;  // time to look again
       if (!net::Stream::readable(std::get<0>(std::get<0>(woke)))) break;
     }

@@ -49,7 +49,8 @@ namespace {
 
 // GET the source's URL on a kept-alive connection; the body, or why there is none.
 awaitable<Reading> fetch(net::UpstreamPool& pool, const Source& s, std::string& body) {
-  auto got = co_await pool.acquire();
+  auto got = pool.take_idle();
+  if (!got.connection) got = co_await pool.connect();
   if (!got.connection)
     co_return Reading{false, 0,
                       got.timed_out              ? "connect timed out"

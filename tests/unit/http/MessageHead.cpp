@@ -1,6 +1,7 @@
 #include "http/MessageHead.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using reprise::http::BodyKind;
 using reprise::http::has_token;
@@ -17,7 +18,29 @@ TEST_CASE("iequals compares ASCII letters without case and everything else exact
   // Only letters fold: '@' and '`' (and '[' and '{') differ by 0x20 but are different characters.
   CHECK_FALSE(iequals("@", "`"));
   CHECK_FALSE(iequals("[", "{"));
+  CHECK_FALSE(iequals("@a", "`A"));  // the first byte passes the inline test, the whole does not
+  CHECK_FALSE(iequals("a@", "A`"));
   CHECK(iequals("X-1_a", "x-1_A"));
+}
+
+TEST_CASE("iequals folds case byte by byte at every place of a word and of the tail") {
+  // Every pair of bytes, at every place of names shorter than, as long as and longer than the
+  // eight bytes compared at once, against a plain byte-by-byte reference.
+  auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  size_t wrong = 0;
+  for (size_t n : {1, 7, 8, 9, 16, 17}) {
+    for (size_t at = 0; at < n; ++at) {
+      std::string a(n, 'k'), b(n, 'K');
+      for (int x = 0; x < 256; ++x)
+        for (int y = 0; y < 256; ++y) {
+          a[at] = static_cast<char>(x);
+          b[at] = static_cast<char>(y);
+          if (iequals(a, b) != (fold(static_cast<unsigned char>(x)) == fold(static_cast<unsigned char>(y))))
+            ++wrong;
+        }
+    }
+  }
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("has_token finds whole list members whatever the spaces, commas and case") {

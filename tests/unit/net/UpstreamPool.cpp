@@ -67,7 +67,7 @@ uint16_t local_port(const UpstreamConnection& c) { return c.stream.socket().loca
 TEST_CASE_METHOD(Upstream, "upstream pool: a new connection, then the released one again", "[net][pool]") {
   UpstreamPool pool = make_pool(4);
 
-  auto first = run(pool.acquire());
+  auto first = run(pool.connect());
   REQUIRE(first.connection);
   CHECK(!first.error);
   CHECK(!first.connection->reused);
@@ -79,7 +79,7 @@ TEST_CASE_METHOD(Upstream, "upstream pool: a new connection, then the released o
   const uint16_t port = local_port(*first.connection);
 
   pool.release(std::move(first.connection->stream));
-  auto again = run(pool.acquire());
+  auto again = pool.take_idle();
   REQUIRE(again.connection);
   CHECK(again.connection->reused);
   CHECK(local_port(*again.connection) == port);
@@ -151,13 +151,13 @@ TEST_CASE_METHOD(Upstream,
   pool.release(std::move(alive.stream));
   pool.release(std::move(doomed.stream));  // the newest: the one tried first
 
-  auto next = run(pool.acquire());
+  auto next = pool.take_idle();
   REQUIRE(next.connection);
   CHECK(next.connection->reused);
   CHECK(local_port(*next.connection) == alive_port);
   CHECK(!pool.take_idle().connection);  // the dead one was thrown away, not put back
 
-  auto fresh = run(pool.acquire());  // nothing idle: a new connection
+  auto fresh = run(pool.connect());  // nothing idle: a new connection
   REQUIRE(fresh.connection);
   CHECK(!fresh.connection->reused);
   CHECK(!fresh.error);
@@ -170,7 +170,7 @@ TEST_CASE_METHOD(Upstream, "upstream pool: a refused connect is reported, not as
     closed = gone.local_endpoint();
   }
   UpstreamPool pool(ctx.get_executor(), closed, 4, 5s);
-  auto r = run(pool.acquire());
+  auto r = run(pool.connect());
   CHECK(!r.connection);
   CHECK(r.error == asio::error::connection_refused);
   CHECK(!r.timed_out);
@@ -204,7 +204,7 @@ TEST_CASE_METHOD(Upstream, "upstream pool: a connect that outlives its timeout i
   REQUIRE(queued() >= 1);
 
   UpstreamPool pool(ctx.get_executor(), full.local_endpoint(), 4, 200ms);
-  auto r = run(pool.acquire());
+  auto r = run(pool.connect());
   CHECK(!r.connection);
   CHECK(r.error);
   CHECK(r.timed_out);

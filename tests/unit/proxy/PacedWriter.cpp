@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "net/Nothrow.hpp"
+
 using reprise::proxy::PacedWriter;
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -47,7 +49,10 @@ Written write_through(Pair& p, PacedWriter& w, const std::vector<std::string>& p
   out.received.resize(total);
   auto start = std::chrono::steady_clock::now();
   asio::co_spawn(
-      p.ctx, [&]() -> asio::awaitable<void> { out.result = co_await w.write(p.writer, buffers); },
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        out.result = co_await w.write(p.writer, buffers, reprise::net::nothrow);
+      },
       asio::detached);
   asio::async_read(p.reader, asio::buffer(out.received), [](auto, auto) {});
   p.ctx.run();
@@ -87,7 +92,10 @@ TEST_CASE("a paced writer stops at the first failed write and says how much went
   std::string big(1 << 20, 'y');  // far more than the socket buffers hold once the peer is gone
   PacedWriter::Result result;
   asio::co_spawn(
-      p.ctx, [&]() -> asio::awaitable<void> { result = co_await w.write(p.writer, asio::buffer(big)); },
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        result = co_await w.write(p.writer, asio::buffer(big), reprise::net::nothrow);
+      },
       asio::detached);
   p.ctx.run_for(20s);
   CHECK(std::get<0>(result));
