@@ -58,10 +58,10 @@ class Stream {
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
-        [this](auto handler, const Buffers& buffers) {
-          if (!ssl_) return socket_.async_read_some(buffers, std::move(handler));
+        [this](auto handler, const Buffers& into_buffers) {
+          if (!ssl_) return socket_.async_read_some(into_buffers, std::move(handler));
           async_tls<void(boost::system::error_code, size_t)>(
-              [into = first_buffer(buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
+              [into = first_buffer(into_buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
               std::move(handler));
         },
         token, buffers);
@@ -70,10 +70,11 @@ class Stream {
   template <typename Buffers, typename Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
-        [this](auto handler, const Buffers& buffers) {
-          if (!ssl_) return socket_.async_write_some(buffers, std::move(handler));
+        [this](auto handler, const Buffers& from_buffers) {
+          if (!ssl_) return socket_.async_write_some(from_buffers, std::move(handler));
           async_tls<void(boost::system::error_code, size_t)>(
-              [buffers](SSL* ssl, size_t& n) { return write_records(ssl, buffers, n); }, std::move(handler));
+              [from_buffers](SSL* ssl, size_t& n) { return write_records(ssl, from_buffers, n); },
+              std::move(handler));
         },
         token, buffers);
   }

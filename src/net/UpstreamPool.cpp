@@ -2,9 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "net/Nothrow.hpp"
 #include "net/SocketOptions.hpp"
 #include "net/Watchdog.hpp"

@@ -1,11 +1,8 @@
 #include "proxy/PacedWriter.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/BufferList.hpp"
 #include "net/Nothrow.hpp"
 
 namespace reprise::proxy {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,8 +31,9 @@ class PacedWriter {
 
   // Asynchronous operations, void(error_code, bytes written), awaited as
   // `co_await writer.write(to, buffers, net::nothrow)`. Unpaced, the write itself: no frame of
-  // ours on the hot path. Paced, a coroutine of its own whose end completes the operation. The
-  // buffers must stay as they are until it completes.
+  // ours on the hot path. Paced, a coroutine of its own whose end completes the operation; it
+  // follows the caller's cancellation (the other side of an `&&` failing stops it). The buffers
+  // must stay as they are until it completes.
   template <typename Token>
   auto write(net::Stream& to, const std::vector<boost::asio::const_buffer>& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
@@ -41,6 +43,8 @@ class PacedWriter {
         },
         token);
   }
+  template <typename Token>
+  auto write(net::Stream&, std::vector<boost::asio::const_buffer>&&, Token&&) = delete;  // would dangle
   template <typename Token>
   auto write(net::Stream& to, boost::asio::const_buffer buffer, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
@@ -52,13 +56,19 @@ class PacedWriter {
   }
 
  private:
+  // Runs a paced write as a coroutine of its own on `to`'s executor (the worker's, as the
+  // caller's) and completes `handler` with its result. The coroutine throws only when memory
+  // runs out: then the write completes with operation_aborted and 0 bytes.
   template <typename Handler>
   static void complete_with(net::Stream& to, boost::asio::awaitable<Result> paced, Handler handler) {
-    boost::asio::co_spawn(to.get_executor(), std::move(paced),
-                          [handler = std::move(handler)](std::exception_ptr failed, Result r) mutable {
-                            if (failed) std::get<0>(r) = boost::asio::error::operation_aborted;
-                            std::move(handler)(std::get<0>(r), std::get<1>(r));
-                          });
+    auto slot = boost::asio::get_associated_cancellation_slot(handler);
+    boost::asio::co_spawn(
+        to.get_executor(), std::move(paced),
+        boost::asio::bind_cancellation_slot(
+            slot, [handler = std::move(handler)](std::exception_ptr failed, Result r) mutable {
+              if (failed) r = {boost::asio::error::operation_aborted, 0};
+              std::move(handler)(std::get<0>(r), std::get<1>(r));
+            }));
   }
   boost::asio::awaitable<Result> write_paced(net::Stream& to,
                                              const boost::asio::const_buffer* first, size_t count);

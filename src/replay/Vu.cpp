@@ -136,10 +136,17 @@ awaitable<void> Vu::run_flow(const Session& session, size_t f, clock::time_point
     // Most steps are due at once and wait for no other flow: then no wait is started.
     auto now = clock::now();
     const bool waits = start > now || !step.after.empty();
-    if (start > now && !co_await wait_until(link, start)) break;
-    if (!step.after.empty() && !co_await wait_for_other_flows(step)) break;
+    // One co_await per statement: GCC 12 miscompiles co_await inside && chains.
+    if (start > now) {
+      bool waited = co_await wait_until(link, start);
+      if (!waited) break;
+    }
+    if (!step.after.empty()) {
+      bool ready = co_await wait_for_other_flows(step);
+      if (!ready) break;
+    }
     if (waits) now = clock::now();
-    if (aborted_ || now >= run_.hard_stop) break;
+    if (aborted_ || now >= run_.hard_stop) break;  // cut while it waited: never sent, not counted
     link.step = k;
     // The session's first request counts from when it was due, every other one from when sent.
     bool answered = co_await exchange(link, step, f == 0 && k == 0 ? std::min(due, now) : now);

@@ -3,10 +3,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,4 +103,31 @@ TEST_CASE("a paced writer stops at the first failed write and says how much went
   p.ctx.run_for(20s);
   CHECK(std::get<0>(result));
   CHECK(std::get<1>(result) < big.size());
+}
+
+TEST_CASE("a paced write stops when the coroutine awaiting it is cancelled") {
+  using namespace asio::experimental::awaitable_operators;
+  Pair p;
+  PacedWriter w;
+  w.pace({1, 200ms});  // 20 bytes: 19 pauses, 3.8 s at the least
+  std::string text(20, 'z');
+  asio::steady_timer timer(p.ctx);
+  timer.expires_after(50ms);
+  auto paced = [&]() -> asio::awaitable<PacedWriter::Result> {
+    co_return co_await w.write(p.writer, asio::buffer(text), reprise::net::nothrow);
+  };
+  std::optional<size_t> first;
+  auto start = std::chrono::steady_clock::now();
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        auto r = co_await (paced() || timer.async_wait(reprise::net::nothrow_awaitable));
+        first = r.index();
+      },
+      asio::detached);
+  p.ctx.run_for(20s);
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(first);
+  CHECK(*first == 1);        // the timer
+  CHECK(took < 19 * 200ms);  // the write did not go on to its end
 }
