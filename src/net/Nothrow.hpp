@@ -15,9 +15,8 @@ namespace reprise::net {
 // of Asio's own per operation (use_awaitable makes one for each), which a proxied request
 // paid four times over.
 inline constexpr auto nothrow = boost::asio::as_tuple(boost::asio::deferred);
-// The same as an awaitable<tuple>: for the awaitable operators (`a || b`), a function that
-// returns an awaitable without being a coroutine, and bind_allocator (held_wait), which this
-// Asio (1.26) cannot put around a deferred token.
+// The same as an awaitable<tuple>: for the awaitable operators (`a || b`) and for
+// bind_allocator (held_wait), which this Asio (1.26) cannot put around a deferred token.
 inline constexpr auto nothrow_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 // With boost::asio::bind_allocator: the wait's operation takes memory of its own size. Asio's
