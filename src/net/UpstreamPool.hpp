@@ -3,7 +3,8 @@
 // with bytes nobody asked for (a desynchronised upstream, or under TLS a close_notify), is thrown
 // away, never handed to the next client. Connecting (and the TLS handshake, for an https://
 // upstream) races a timer. A TLS connection resumes the last session it was given. It knows
-// nothing of HTTP.
+// nothing of HTTP. (A proxy session keeps its last connection for its client's next request a
+// little while before releasing it here: ClientSession::take_upstream.)
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

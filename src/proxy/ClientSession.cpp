@@ -81,6 +81,7 @@ awaitable<void> ClientSession::run() {
     if (parked_ == Parked::held) co_return;  // the worker holds the session while the stream waits
     if (!keep_alive || worker_.draining()) break;
   }
+  give_back_upstream();
   if (parked_ != Parked::idle) {
     client_.close();
     co_return;
@@ -218,7 +219,7 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     Outcome outcome = Outcome::failed;
     if (!resumed) {
       // A retry never takes another pooled connection: it may be as stale as the first.
-      auto got = tries == 0 ? worker_.pool().take_idle() : net::UpstreamPool::Result{};
+      auto got = tries == 0 ? take_upstream() : net::UpstreamPool::Result{};
       if (!got.connection) got = co_await worker_.pool().connect();
       if (!got.connection) {
         co_await refuse_unreachable(got);
@@ -243,8 +244,11 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
       up_.reset();  // the stale connection closes before the next is made
       continue;
     }
-    if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done)
-      worker_.pool().release(std::move(up_->stream));
+    if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done) {
+      kept_ = std::move(up_->stream);  // for this client's next request (take_upstream())
+      kept_at_ = std::chrono::steady_clock::now();
+      worker_.sweep_kept_soon();
+    }
     up_.reset();
     x_.end_copies();
     if (outcome == Outcome::retryable)
@@ -258,6 +262,33 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
     }
     co_return x_.request_done && !x_.close_after;
   }
+}
+
+// The client's own connection from its last exchange, unpeeked, while kKeepUpstream lasts: bytes
+// its upstream sent unasked since (a body after a HEAD answer, a second answer) could reach only
+// this client, as they would without the proxy. Kept longer, it is peeked as any pooled one is,
+// and may close. Else a pooled connection (peeked), or none: then connect.
+net::UpstreamPool::Result ClientSession::take_upstream() {
+  auto& pool = worker_.pool();
+  if (kept_) {
+    net::Stream kept = std::move(*kept_);
+    kept_.reset();
+    if (x_.start - kept_at_ < kKeepUpstream)
+      return {net::UpstreamConnection{std::move(kept), true}, {}, false, {}};
+    pool.release(std::move(kept));  // newest in the pool, so take_idle() peeks it first
+  }
+  return pool.take_idle();
+}
+
+// The kept connection to the pool, for any client; closed during a drain.
+void ClientSession::give_back_upstream() {
+  if (kept_ && !worker_.draining()) worker_.pool().release(std::move(*kept_));
+  kept_.reset();
+}
+
+bool ClientSession::sweep_kept(std::chrono::steady_clock::time_point now) {
+  if (kept_ && now - kept_at_ >= kKeepUpstream) give_back_upstream();
+  return kept_.has_value();
 }
 
 // No connection to the upstream: the client gets 502 or 504 saying why, the exchange is

@@ -91,6 +91,9 @@ struct ParkedConnection {
 class ClientSession {
  public:
   static constexpr std::chrono::seconds kParkAfter{1};
+  // A client's next request within this of its last answer goes over the same upstream connection,
+  // unpeeked; an idle client's connection goes back to the pool after it.
+  static constexpr std::chrono::milliseconds kKeepUpstream{100};
 
   // `client` is plain, or TLS with its handshake still to come.
   ClientSession(ProxyWorker& worker, net::Stream client);
@@ -115,6 +118,9 @@ class ClientSession {
   void woken(const boost::system::error_code& ec) { relay_.woken(ec); }
   // Drain: an idle keep-alive connection is closed now, a busy one after its exchange.
   void close_if_idle();
+  // The worker's sweep: gives back the upstream connection kept past kKeepUpstream; whether one
+  // is still kept.
+  bool sweep_kept(std::chrono::steady_clock::time_point now);
 
  private:
   friend class UpstreamRequest;
@@ -126,6 +132,8 @@ class ClientSession {
   bool refuse_request(size_t head_len, int& status, const char*& cause);
   boost::asio::awaitable<bool> forward(size_t head_len);
   boost::asio::awaitable<void> refuse_unreachable(const net::UpstreamPool::Result& got);
+  net::UpstreamPool::Result take_upstream();
+  void give_back_upstream();
   void start_exchange(size_t head_len);
   boost::asio::awaitable<void> reply_error(int status, std::string_view cause);
   void reset_client();  // an RST, not a FIN: the client cannot take what it got for a whole answer
@@ -151,6 +159,8 @@ class ClientSession {
   UpstreamRequest upstream_;
   ResponseRelay relay_;
   std::optional<net::UpstreamConnection> up_;  // the exchange's upstream connection
+  std::optional<net::Stream> kept_;            // the last exchange's, while kKeepUpstream lasts
+  std::chrono::steady_clock::time_point kept_at_;
   bool idle_ = true;
   bool closing_ = false;
   bool handshaken_ = false;  // a TLS connection's handshake is done (a parked one's was)

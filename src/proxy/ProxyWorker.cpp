@@ -54,9 +54,11 @@ ProxyWorker::ProxyWorker(int index, asio::io_context& ctx, const ProxyConfig& co
       pool_(ctx.get_executor(), config.upstream, config.pool_size, config.connect_timeout,
             config.upstream_tls ? &*config.upstream_tls : nullptr),
       park_timer_(ctx),
+      sweep_timer_(ctx),
       stats_(config.measuring() ? std::make_unique<metrics::TagSeries>(config.routes) : nullptr),
       faults_(std::make_shared<const faults::FaultSet>(config.faults)),
-      mirror_rule_(config.mirror ? std::make_shared<const mirror::MirrorRule>(config.mirror->rule()) : nullptr),
+      mirror_rule_(config.mirror ? std::make_shared<const mirror::MirrorRule>(config.mirror->rule())
+                                 : nullptr),
       tls_(config.listen_tls),
       random_(config.seed ? *config.seed + static_cast<uint64_t>(index) : std::random_device()()) {}
 
@@ -92,6 +94,7 @@ void ProxyWorker::drain() {
     p.stream.close();  // its wait ends with an error: wake() lets it go
   }
   park_timer_.cancel();  // else its wait keeps the worker's loop running to the idle timeout
+  sweep_timer_.cancel();
   pool_.clear();
 }
 
@@ -140,6 +143,24 @@ void ProxyWorker::expire_parked() {
     p.ending = true;
     p.stream.close();
   }
+}
+
+void ProxyWorker::sweep_kept_soon() {
+  if (sweep_set_ || draining_) return;
+  sweep_set_ = true;
+  sweep_timer_.expires_after(ClientSession::kKeepUpstream);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled by a drain: the worker may be gone
+    sweep_set_ = false;
+    sweep_kept();
+  });
+}
+
+void ProxyWorker::sweep_kept() {
+  auto now = std::chrono::steady_clock::now();
+  bool kept = false;
+  for (auto* s : sessions_) kept |= s->sweep_kept(now);
+  if (kept) sweep_kept_soon();
 }
 
 asio::awaitable<void> ProxyWorker::accept_loop() {

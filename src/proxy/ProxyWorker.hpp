@@ -66,12 +66,17 @@ class ProxyWorker {
   // have ended), until the upstream is readable, its deadline cancels the wait, the client
   // leaves or the tunnel is over; then runs it again.
   void hold(std::unique_ptr<ClientSession> session);
+  // A session keeps its last upstream connection for its next request; every
+  // ClientSession::kKeepUpstream, while any session keeps one, a sweep gives back to the pool
+  // those kept that long. A session that keeps one calls this, to start the sweep if none is due.
+  void sweep_kept_soon();
 
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
   void wake(std::list<ParkedConnection>::iterator it, const boost::system::error_code& ec);
   void expire_parked();
+  void sweep_kept();
 
   int index_;
   uint64_t connections_ = 0;
@@ -84,6 +89,8 @@ class ProxyWorker {
   std::list<ParkedConnection> parked_;  // in the order parked: their deadlines in order too
   boost::asio::steady_timer park_timer_;
   bool park_timer_set_ = false;
+  boost::asio::steady_timer sweep_timer_;
+  bool sweep_set_ = false;
   std::unique_ptr<metrics::TagSeries> stats_;
   std::shared_ptr<const faults::FaultSet> faults_;
   std::shared_ptr<const mirror::MirrorRule> mirror_rule_;  // null: no mirror

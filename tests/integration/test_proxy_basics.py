@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
@@ -135,6 +136,72 @@ class ConnectionLifecycleTest(unittest.TestCase):
                 self.assertEqual((res.status, res.body), (200, f"GET /same{i} ".encode()), f"request {i}")
                 time.sleep(0.3)
             sock.close()
+
+    # A client's next request within 100 ms of its answer goes over the same upstream connection,
+    # unpeeked; past that the connection goes back to the pool (peeked before any reuse). The waits
+    # below are 0.4-0.6 s: past the 100-200 ms of the worker's sweep, short of the session's park
+    # after 1 s idle (which gives the connection back too).
+    def test_an_idle_clients_upstream_connection_serves_other_clients(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port, "--threads", "1") as px:
+            idle = connect(px.port)
+            idle_stream = HttpStream(idle)
+            idle.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(idle_stream.read_response().body, b"GET /first ")
+            time.sleep(0.6)  # the client stays connected and quiet
+            for i in range(3):
+                status, _, body = request(px.port, "GET", f"/other{i}")
+                self.assertEqual((status, body), (200, f"GET /other{i} ".encode()))
+            self.assertEqual(up.connections, 1, "the idle client still held its upstream connection")
+            idle.sendall(b"GET /again HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(idle_stream.read_response().body, b"GET /again ")
+            idle.close()
+
+    def test_a_kept_connection_the_upstream_closed_is_not_used_for_a_post(self):
+        # Each upstream connection answers one request and closes 50 ms later without saying so.
+        # A POST is never sent again, so going out on the closed connection would be a 502.
+        def handler(conn, probe):
+            msg = HttpStream(conn, probe).read_request()
+            if msg is not None:
+                conn.sendall(echo_route(msg, conn))
+                time.sleep(0.05)
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(stream.read_response().body, b"GET /first ")
+            time.sleep(0.4)
+            sock.sendall(b"POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
+            res = stream.read_response()
+            self.assertEqual((res.status, res.body), (200, b"POST /second body"))
+            self.assertEqual(up.connections, 2)
+            sock.close()
+
+    def test_bytes_sent_after_an_answer_reach_no_other_client(self):
+        # A faulty upstream sends a second, unasked-for answer 50 ms after its first answer (on
+        # its first connection only: bytes that have not arrived yet no peek can see).
+        stray = http_response(200, b"STRAY", [], "OK")
+        sent = threading.Event()
+
+        def handler(conn, probe):
+            stream = HttpStream(conn, probe)
+            while (msg := stream.read_request()) is not None:
+                conn.sendall(echo_route(msg, conn))
+                if not sent.is_set():
+                    sent.set()
+                    time.sleep(0.05)
+                    conn.sendall(stray)
+
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+            idle = connect(px.port)
+            idle.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(HttpStream(idle).read_response().body, b"GET /first ")
+            time.sleep(0.4)  # the stray answer arrives; the connection goes back to the pool
+            for i in range(3):
+                status, _, body = request(px.port, "GET", f"/other{i}")
+                self.assertEqual((status, body), (200, f"GET /other{i} ".encode()), f"request {i}")
+            self.assertEqual(up.connections, 2, "the connection with the stray answer was reused")
+            idle.close()
 
     def test_upstream_connection_close_is_not_reused(self):
         def route(msg, conn):
