@@ -133,6 +133,16 @@ std::vector<Handout> find_handouts(const capture::Response& res, const Correlate
   return out;
 }
 
+void AutomaticHandouts::add(const capture::Exchange& x) {
+  if (x.res) found_.try_emplace(&x, find_handouts(*x.res, CorrelateRules{}, true));
+}
+
+const std::vector<Handout>& AutomaticHandouts::of(const capture::Exchange& x) const {
+  static const std::vector<Handout> none;
+  auto it = found_.find(&x);
+  return it == found_.end() ? none : it->second;
+}
+
 bool read_live(const Handout& h, const std::vector<http::Header>& headers, std::string& out) {
   for (const auto& [name, value] : headers) {
     std::string_view cname, cvalue;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/Exchange.hpp"
@@ -30,6 +31,20 @@ struct Handout {
 
 // Every value `res` hands out; with `automatic` false only those the rules name.
 std::vector<Handout> find_handouts(const capture::Response& res, const CorrelateRules& rules, bool automatic);
+
+// What each answer of a capture hands out under the automatic rules alone (no profile's), found
+// once for its three readers: the joining of connections and of users (replay/Users), and a
+// session builder whose profile adds no rules.
+class AutomaticHandouts {
+ public:
+  // Finds those of `x`, which must outlive this.
+  void add(const capture::Exchange& x);
+  // Those of `x` (none when it was not added).
+  const std::vector<Handout>& of(const capture::Exchange& x) const;
+
+ private:
+  std::unordered_map<const capture::Exchange*, std::vector<Handout>> found_;
+};
 
 // Run time: the live value at a handout's place. From a head (cookies, headers) while its views
 // are valid, or from a whole JSON body, parsed once per answer (a body that is not JSON is a

@@ -54,6 +54,7 @@ struct BuildContext {
   const SessionOptions& options;
   TagIndex& tags;
   const FieldEvidence& fields;
+  const AutomaticHandouts& handouts;
   std::vector<StepNote>& notes;
   SessionBuild& out;
 };
@@ -182,7 +183,12 @@ class Builder {
   // send it before any answer did.
   void find_producers(Session& s, size_t k) {
     if (!xs_[k]->res) return;
-    for (auto& h : find_handouts(*xs_[k]->res, profile_.correlate, context_.options.auto_correlate)) {
+    const auto& rules = profile_.correlate;
+    const bool automatic_only = context_.options.auto_correlate && rules.json_fields.empty() &&
+                                rules.headers.empty() && rules.ignore.empty();
+    const auto found = automatic_only ? std::vector<Handout>{}
+                                      : find_handouts(*xs_[k]->res, rules, context_.options.auto_correlate);
+    for (const auto& h : automatic_only ? context_.handouts.of(*xs_[k]) : found) {
       if (h.id && context_.options.compare) s.handed_ids.insert(h.value);
       const auto& at = carried_at(h.value, h.id);
       if (at.empty() || at.back() <= k || std::binary_search(at.begin(), at.end(), k)) continue;
@@ -385,8 +391,11 @@ SessionBuild build_sessions(std::vector<Exchange> exchanges, const Profile& prof
                      [](const Exchange* a, const Exchange* b) { return a->t_us < b->t_us; });
   TagIndex tags(profile, out.tags);
   const auto fields = field_evidence(exchanges);
-  BuildContext context{profile, options, tags, fields, out.notes, out};
-  for (const auto& group : group_users(connections)) {
+  AutomaticHandouts handouts;
+  for (const auto& [key, xs] : connections)
+    for (const auto* x : xs) handouts.add(*x);
+  BuildContext context{profile, options, tags, fields, handouts, out.notes, out};
+  for (const auto& group : group_users(connections, handouts)) {
     std::vector<const std::vector<const Exchange*>*> flows;
     std::vector<int> user_of_flow;
     for (size_t u = 0; u < group.users.size(); ++u)

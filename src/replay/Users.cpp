@@ -82,14 +82,12 @@ bool carries_credential(const capture::Request& req) {
 }
 
 // A value handed out on one connection and carried later by a request on another.
-void join_by_handouts(const Lists& list, DisjointSets& sets) {
+void join_by_handouts(const Lists& list, const AutomaticHandouts& handouts, DisjointSets& sets) {
   std::unordered_map<std::string, std::pair<size_t, int64_t>> handed;  // value → connection, time
-  const CorrelateRules rules;
   for (size_t c = 0; c < list.size(); ++c)
     for (const auto* x : *list[c])
-      if (x->res)
-        for (const auto& h : find_handouts(*x->res, rules, true))
-          if (!h.id && h.value.size() >= kMinLinkLength) handed.try_emplace(h.value, c, x->t_us);
+      for (const auto& h : handouts.of(*x))
+        if (!h.id && h.value.size() >= kMinLinkLength) handed.try_emplace(h.value, c, x->t_us);
   if (handed.empty()) return;
   for (size_t c = 0; c < list.size(); ++c)
     for (const auto* x : *list[c])
@@ -176,10 +174,11 @@ std::vector<std::string_view> clients_of(const Lists& list) {
 }
 
 // Connections joined into users: by credentials, cookies and page loads, then by time.
-std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first) {
+std::vector<std::vector<size_t>> join_connections(const Lists& list, const std::vector<int64_t>& first,
+                                                  const AutomaticHandouts& handouts) {
   DisjointSets sets(list.size());
   const auto clients = clients_of(list);
-  join_by_handouts(list, sets);
+  join_by_handouts(list, handouts, sets);
   const auto own_cookie = join_by_cookies(list, clients, sets);
   join_by_pages(list, sets);
   join_by_time(list, clients, own_cookie, sets);
@@ -195,20 +194,19 @@ struct Handed {
 };
 
 // Users joined when one carries a value only another's answer handed out (and fits the place).
-std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const capture::Exchange*>>& users) {
+std::vector<std::vector<size_t>> join_users(const std::vector<std::vector<const capture::Exchange*>>& users,
+                                            const AutomaticHandouts& handouts) {
   std::unordered_map<std::string, std::vector<Handed>> handed;
-  const CorrelateRules rules;
   for (size_t u = 0; u < users.size(); ++u)
     for (const auto* x : users[u]) {
       if (!x->res) continue;
       std::set<std::string, std::less<>> carried;  // an answer echoing its request hands nothing out
       RequestTemplate::each_value(x->req,
                                   [&](std::string_view whole, bool, const Site&) { carried.emplace(whole); });
-      for (auto& h : find_handouts(*x->res, rules, true)) {
+      for (const auto& h : handouts.of(*x)) {
         if (carried.count(h.value)) continue;
-        std::string value = h.value;
         std::string_view target = x->req.target;
-        handed[value].push_back({u, x->t_us, std::move(h), target.substr(0, target.find('?'))});
+        handed[h.value].push_back({u, x->t_us, h, target.substr(0, target.find('?'))});
       }
     }
   for (auto& [value, list] : handed)
@@ -271,7 +269,7 @@ void each_link_token(const capture::Request& req, const std::function<void(std::
   split(req.target, "/?&=");
 }
 
-std::vector<UserGroup> group_users(const Connections& connections) {
+std::vector<UserGroup> group_users(const Connections& connections, const AutomaticHandouts& handouts) {
   Lists list;
   std::vector<std::string> keys;
   std::vector<int64_t> first;
@@ -281,7 +279,7 @@ std::vector<UserGroup> group_users(const Connections& connections) {
     list.push_back(&xs);
     first.push_back(xs.front()->t_us);
   }
-  auto users = join_connections(list, first);
+  auto users = join_connections(list, first, handouts);
   std::vector<std::vector<const capture::Exchange*>> exchanges(users.size());  // each user's, in time order
   for (size_t u = 0; u < users.size(); ++u) {
     for (size_t c : users[u]) exchanges[u].insert(exchanges[u].end(), list[c]->begin(), list[c]->end());
@@ -289,7 +287,7 @@ std::vector<UserGroup> group_users(const Connections& connections) {
                      [](const auto* a, const auto* b) { return a->t_us < b->t_us; });
   }
   std::vector<UserGroup> out;
-  for (const auto& members : join_users(exchanges)) {
+  for (const auto& members : join_users(exchanges, handouts)) {
     out.emplace_back();
     for (size_t u : members) {
       out.back().users.emplace_back();

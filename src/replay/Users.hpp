@@ -40,7 +40,10 @@ constexpr size_t kMinLinkLength = 8;
 // query values) of kMinLinkLength characters or more.
 void each_link_token(const capture::Request& req, const std::function<void(std::string_view)>& f);
 
+class AutomaticHandouts;
+
 // The groups in order of their first request; every key is in exactly one user of one group.
-std::vector<UserGroup> group_users(const Connections& connections);
+// `handouts`: those of the exchanges `connections` point at.
+std::vector<UserGroup> group_users(const Connections& connections, const AutomaticHandouts& handouts);
 
 }  // namespace reprise::replay

@@ -3,10 +3,11 @@
 #include <catch2/catch.hpp>
 #include <deque>
 
+#include "replay/Correlation.hpp"
+
 using reprise::capture::Exchange;
 using reprise::capture::HeaderList;
 using reprise::replay::Connections;
-using reprise::replay::group_users;
 
 namespace {
 
@@ -39,6 +40,12 @@ struct Capture {
     all.push_back(std::move(x));
     connections[session].push_back(&all.back());
   }
+
+  std::vector<reprise::replay::UserGroup> groups() const {
+    reprise::replay::AutomaticHandouts handouts;
+    for (const auto& x : all) handouts.add(x);
+    return reprise::replay::group_users(connections, handouts);
+  }
 };
 
 // Every user's connection keys, whatever its group.
@@ -65,7 +72,7 @@ TEST_CASE("users: a token handed out on one connection and carried on another jo
   c.add("login", 0, "/login", {}, R"({"access_token":"{{redacted:4}}"})");
   c.add("stream", 100, "/stream", {{"Authorization", "Bearer {{redacted:4}}"}});
   c.add("other", 50, "/me", {{"Authorization", "Bearer {{redacted:9}}"}});
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   REQUIRE(groups.size() == 2);
   CHECK(groups[0].users == std::vector<std::vector<std::string>>{{"login", "stream"}});
   CHECK(keys(groups[1]) == std::vector<std::string>{"other"});
@@ -80,7 +87,7 @@ TEST_CASE("users: links are long values, before their use, in headers, paths and
   c.add("d", 10, "/x?user=12345678");                       // an integer id: not a link
   c.add("e", 10, "/x", {{"Cookie", "sid=abcdefgh; t=1"}});  // cookie value: linked
   c.add("f", -5, "/early?s=abcdefgh");                      // used before it was handed out: not linked
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   std::map<std::string, size_t> group_of;
   for (size_t g = 0; g < groups.size(); ++g)
     for (const auto& key : keys(groups[g])) group_of[key] = g;
@@ -99,7 +106,7 @@ TEST_CASE("users: every connection is in exactly one group, chains join transiti
   c.add("two", 10, "/b", {{"Authorization", "Bearer token-one-1"}}, R"({"t":"token-two-2"})");
   c.add("three", 20, "/c", {{"Authorization", "Bearer token-two-2"}});
   c.add("alone", 30, "/d");
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   REQUIRE(groups.size() == 2);
   CHECK(keys(groups[0]) == std::vector<std::string>{"one", "two", "three"});
   CHECK(groups[0].users.size() == 1);
@@ -120,7 +127,7 @@ TEST_CASE("users: one user acting on what another's answer handed out joins them
   // dave only reads room 1, which nobody's answer named a room: a 1 under another key is no link
   c.add("dave", 50, "/login", {}, R"({"access_token":"tok-dave-44","user_id":4})");
   c.add("dave", 60, "/api/chat/rooms/1/messages", {{"Authorization", "Bearer tok-dave-44"}});
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   REQUIRE(groups.size() == 2);
   CHECK(groups[0].users == std::vector<std::vector<std::string>>{{"alice"}, {"carol"}});
   CHECK(groups[1].users == std::vector<std::vector<std::string>>{{"dave"}});
@@ -133,7 +140,7 @@ TEST_CASE("users: an id joins two users only where it fits the place better than
   c.add("b", 10, "/api/rooms", {}, R"({"id":7})");                                   // b made room 7
   c.add("a", 20, "/api/users/7/profile", {{"Authorization", "Bearer tok-aaaa-1"}});  // "users" ≠ "rooms"
   c.add("a", 30, "/api/rooms/7/join", {{"Authorization", "Bearer tok-aaaa-1"}});     // room 7: b's
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   REQUIRE(groups.size() == 1);  // the room joins them: a carries b's room id where a room id stands
   CHECK(groups[0].users.size() == 2);
 }
@@ -143,14 +150,14 @@ TEST_CASE("users: an id many answers hand out still links the one user whose ans
   Capture c;
   std::string rooms = "[";
   for (int r = 1; r <= 10; ++r)
-    rooms += (r > 1 ? "," : "") + std::string(R"({"id":)") + std::to_string(r) + "}";
+    rooms.append(r > 1 ? "," : "").append(R"({"id":)").append(std::to_string(r)).append("}");
   rooms += "]";
   for (int u = 0; u < 80; ++u)  // every user lists rooms 1..10: the 3 below is theirs too, at a worse fit
-    c.add("u" + std::to_string(u), u, "/api/chat/rooms", {}, rooms);
+    c.add(std::string("u").append(std::to_string(u)), u, "/api/chat/rooms", {}, rooms);
   c.add("a", 100, "/api/friends/requests", {}, R"({"id":3})");
   c.add("b", 200, "/api/friends/requests/3/accept");
   c.add("c", 300, "/api/chat/rooms/3/messages");  // room 3: 80 users listed it, none made it: no link
-  auto groups = group_users(c.connections);
+  auto groups = c.groups();
   std::map<std::string, size_t> group_of;
   for (size_t g = 0; g < groups.size(); ++g)
     for (const auto& key : keys(groups[g])) group_of[key] = g;
@@ -167,7 +174,7 @@ TEST_CASE("users: an anonymous page, its event stream and its fetch calls from o
   c.from("10.0.0.1", "stream", 200'000, 5'000'000, "/api/lobby/stream");  // once the script ran
   c.from("10.0.0.1", "fetch", 300'000, 10, "/api/rooms");
   c.from("10.0.0.1", "page", 400'000, 5, "/api/lobby");
-  CHECK(users_of(group_users(c.connections)) == Users{{"page", "stream", "fetch"}});
+  CHECK(users_of(c.groups()) == Users{{"page", "stream", "fetch"}});
 }
 
 TEST_CASE("users: two anonymous browsers at different addresses are two users", "[replay][users]") {
@@ -178,7 +185,7 @@ TEST_CASE("users: two anonymous browsers at different addresses are two users", 
   c.from("10.0.0.2", "stream-b", 23, 5000, "/api/lobby/stream");
   c.from("10.0.0.1", "page-a", 100, 5, "/api/lobby");
   c.from("10.0.0.2", "page-b", 103, 5, "/api/lobby");
-  CHECK(users_of(group_users(c.connections)) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
+  CHECK(users_of(c.groups()) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
 }
 
 TEST_CASE("users: two anonymous browsers at one address at the same time are not merged", "[replay][users]") {
@@ -189,7 +196,7 @@ TEST_CASE("users: two anonymous browsers at one address at the same time are not
   c.from("10.0.0.1", "stream-b", 23, 5000, "/api/lobby/stream");
   c.from("10.0.0.1", "page-a", 100, 5, "/api/lobby");
   c.from("10.0.0.1", "page-b", 103, 5, "/api/lobby");
-  CHECK(users_of(group_users(c.connections)) == Users{{"page-a"}, {"page-b"}, {"stream-a"}, {"stream-b"}});
+  CHECK(users_of(c.groups()) == Users{{"page-a"}, {"page-b"}, {"stream-a"}, {"stream-b"}});
 }
 
 TEST_CASE("users: one address, one browser after the other: two users", "[replay][users]") {
@@ -198,14 +205,14 @@ TEST_CASE("users: one address, one browser after the other: two users", "[replay
   c.from("10.0.0.1", "stream-a", 20, 1000, "/api/lobby/stream");
   c.from("10.0.0.1", "page-b", 2'000'000, 5, "/");  // two seconds after stream-a ended (at 1020)
   c.from("10.0.0.1", "stream-b", 2'000'020, 1000, "/api/lobby/stream");
-  CHECK(users_of(group_users(c.connections)) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
+  CHECK(users_of(c.groups()) == Users{{"page-a", "stream-a"}, {"page-b", "stream-b"}});
 }
 
 TEST_CASE("users: without client addresses (older captures) time joins nothing", "[replay][users]") {
   Capture c;
   c.from("", "page", 0, 5, "/");
   c.from("", "stream", 20, 5000, "/api/lobby/stream");
-  CHECK(users_of(group_users(c.connections)) == Users{{"page"}, {"stream"}});
+  CHECK(users_of(c.groups()) == Users{{"page"}, {"stream"}});
 }
 
 TEST_CASE("users: one cookie value of 8 characters or more on two connections is one user",
@@ -217,7 +224,7 @@ TEST_CASE("users: one cookie value of 8 characters or more on two connections is
   c.from("10.0.0.7", "d", 30, 0, "/", {{"Cookie", "consent=accepted-all"}});
   // The same value from two addresses: a site's setting (a consent), not one browser's.
   c.from("10.0.0.8", "e", 40, 0, "/", {{"Cookie", "consent=accepted-all"}});
-  CHECK(users_of(group_users(c.connections)) == Users{{"a", "b"}, {"c"}, {"d"}, {"e"}});
+  CHECK(users_of(c.groups()) == Users{{"a", "b"}, {"c"}, {"d"}, {"e"}});
 }
 
 TEST_CASE(
@@ -236,7 +243,7 @@ TEST_CASE(
   c.from("127.0.0.1", "carol", 3'000'000, 5, "/me", {{"Authorization", "Bearer tok-carol-333"}});
   c.from("127.0.0.1", "page", 3'000'001, 50, "/");
   c.from("127.0.0.1", "keyed", 6'000'000, 5, "/data?api_key=k3y-k3y-k3y");  // a credential in the query
-  auto users = users_of(group_users(c.connections));
+  auto users = users_of(c.groups());
   CHECK(users ==
         Users{{"alice", "alice-stream"}, {"bob", "bob-stream"}, {"health"}, {"carol", "page"}, {"keyed"}});
 }
@@ -248,7 +255,7 @@ TEST_CASE("users: a HAR's page load is one user, each of its connections a flow"
   c.add("page_1/11", 10, "/api/lobby");
   c.add("page_2/11", 3000, "/");  // the next page load reuses connection 11: another user
   for (auto& x : c.all) x.page = x.session.substr(0, 6);
-  auto users = users_of(group_users(c.connections));
+  auto users = users_of(c.groups());
   CHECK(users == Users{{"page_1/11", "page_1/12/sse-3"}, {"page_2/11"}});
 }
 
@@ -259,5 +266,5 @@ TEST_CASE("users: a cookie clients at two addresses carry is no credential: it k
   c.from("10.0.0.1", "page", 0, 5, "/", consent);
   c.from("10.0.0.1", "stream", 200'000, 5'000'000, "/api/lobby/stream", consent);
   c.from("10.0.0.2", "other", 9'000'000, 5, "/", consent);
-  CHECK(users_of(group_users(c.connections)) == Users{{"page", "stream"}, {"other"}});
+  CHECK(users_of(c.groups()) == Users{{"page", "stream"}, {"other"}});
 }
