@@ -47,6 +47,7 @@ class UpstreamPool {
   boost::asio::awaitable<Result> connect();
   void release(Stream stream);
   void clear() { idle_.clear(); }
+  bool keeps_idle() const { return max_idle_ > 0; }  // --pool-size 0: no connection is reused
   const tcp::endpoint& endpoint() const { return endpoint_; }
   const boost::asio::any_io_executor& executor() const { return executor_; }
   bool tls() const { return tls_ != nullptr; }

@@ -244,9 +244,12 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
       up_.reset();  // the stale connection closes before the next is made
       continue;
     }
-    if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done) {
+    if (outcome == Outcome::done && relay_.upstream_reusable() && x_.request_done &&
+        worker_.pool().keeps_idle()) {
       kept_ = std::move(up_->stream);  // for this client's next request (take_upstream())
-      kept_at_ = std::chrono::steady_clock::now();
+      // The upstream's keep-alive clock started after this exchange did: however slow the
+      // answer's way to the client, the connection has been idle no longer than this says.
+      kept_at_ = x_.start;
       worker_.sweep_kept_soon();
     }
     up_.reset();
@@ -264,7 +267,8 @@ awaitable<bool> ClientSession::forward(size_t head_len) {
   }
 }
 
-// The client's own connection from its last exchange, unpeeked, while kKeepUpstream lasts: bytes
+// The client's own connection from its last exchange, unpeeked, within kKeepUpstream of that
+// exchange's start (the upstream's idle time is shorter, however slow the answer was): bytes
 // its upstream sent unasked since (a body after a HEAD answer, a second answer) could reach only
 // this client, as they would without the proxy. Kept longer, it is peeked as any pooled one is,
 // and may close. Else a pooled connection (peeked), or none: then connect.
@@ -273,7 +277,7 @@ net::UpstreamPool::Result ClientSession::take_upstream() {
   if (kept_) {
     net::Stream kept = std::move(*kept_);
     kept_.reset();
-    if (x_.start - kept_at_ < kKeepUpstream)
+    if (std::chrono::steady_clock::now() - kept_at_ < kKeepUpstream)
       return {net::UpstreamConnection{std::move(kept), true}, {}, false, {}};
     pool.release(std::move(kept));  // newest in the pool, so take_idle() peeks it first
   }

@@ -91,8 +91,8 @@ struct ParkedConnection {
 class ClientSession {
  public:
   static constexpr std::chrono::seconds kParkAfter{1};
-  // A client's next request within this of its last answer goes over the same upstream connection,
-  // unpeeked; an idle client's connection goes back to the pool after it.
+  // A client's next request within this of the start of its last exchange goes over that
+  // exchange's upstream connection, unpeeked; past it the connection goes back to the pool.
   static constexpr std::chrono::milliseconds kKeepUpstream{100};
 
   // `client` is plain, or TLS with its handshake still to come.

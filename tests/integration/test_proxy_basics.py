@@ -177,6 +177,44 @@ class ConnectionLifecycleTest(unittest.TestCase):
             self.assertEqual(up.connections, 2)
             sock.close()
 
+    def test_the_kept_time_runs_from_the_upstreams_answer_not_from_its_delivery(self):
+        # The answer is held 600 ms on its way to the client (a downstream delay fault); the
+        # upstream closes the connection 300 ms after answering. The POST that follows at once
+        # is past the 100 ms, counted from the upstream's answer: peeked, not sent on the closed
+        # connection (a POST is never sent again: that would be a 502).
+        def handler(conn, probe):
+            msg = HttpStream(conn, probe).read_request()
+            if msg is not None:
+                conn.sendall(echo_route(msg, conn))
+                time.sleep(0.3)
+
+        faults = os.path.join(tempfile.mkdtemp(prefix="reprise-faults-"), "faults.json")
+        self.addCleanup(shutil.rmtree, os.path.dirname(faults), True)
+        with open(faults, "w") as f:
+            f.write('{"faults": [{"name": "late", "match": {"path": "/slow"}, "direction": "downstream",'
+                    ' "delay": {"fixed": "600ms"}}]}')
+        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1", "--faults", faults) as px:
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(stream.read_response().body, b"GET /slow ")
+            sock.sendall(b"POST /next HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
+            res = stream.read_response()
+            self.assertEqual((res.status, res.body), (200, b"POST /next body"))
+            self.assertEqual(up.connections, 2)
+            sock.close()
+
+    def test_pool_size_0_reuses_no_upstream_connection(self):
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, \
+                proxy(up.port, "--threads", "1", "--pool-size", "0") as px:
+            sock = connect(px.port)
+            stream = HttpStream(sock)
+            for i in range(3):
+                sock.sendall(f"GET /n{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                self.assertEqual(stream.read_response().body, f"GET /n{i} ".encode())
+            sock.close()
+            self.assertEqual(up.connections, 3)
+
     def test_bytes_sent_after_an_answer_reach_no_other_client(self):
         # A faulty upstream sends a second, unasked-for answer 50 ms after its first answer (on
         # its first connection only: bytes that have not arrived yet no peek can see).
