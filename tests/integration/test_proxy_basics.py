@@ -24,6 +24,19 @@ def echo_route(msg, conn):
                          [("Content-Type", "text/plain")], "OK")
 
 
+def one_answer_then_close(after):
+    """A ProbeUpstream handler that answers one request (echo_route) and closes the connection
+    `after` seconds later without having said so, as a server whose keep-alive timeout ends."""
+
+    def handler(conn, probe):
+        msg = HttpStream(conn, probe).read_request()
+        if msg is not None:
+            conn.sendall(echo_route(msg, conn))
+            time.sleep(after)
+
+    return handler
+
+
 class NginxRoot:
     """A static root for nginx with a few small files, world-readable, removed by `test`."""
 
@@ -116,14 +129,7 @@ class ConnectionLifecycleTest(unittest.TestCase):
         # The upstream answers keep-alive and then closes the idle connection (as servers do
         # when their keep-alive timeout ends). The next request must not die on that stale
         # pooled connection.
-        def handler(conn, probe):
-            stream = HttpStream(conn, probe)
-            msg = stream.read_request()
-            if msg is not None:
-                conn.sendall(echo_route(msg, conn))
-                time.sleep(0.1)
-
-        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+        with ProbeUpstream(one_answer_then_close(0.1)) as up, proxy(up.port, "--threads", "1") as px:
             for i in range(3):
                 status, _, body = request(px.port, "GET", f"/stale{i}")
                 self.assertEqual((status, body), (200, f"GET /stale{i} ".encode()), f"request {i}")
@@ -159,13 +165,7 @@ class ConnectionLifecycleTest(unittest.TestCase):
     def test_a_kept_connection_the_upstream_closed_is_not_used_for_a_post(self):
         # Each upstream connection answers one request and closes 50 ms later without saying so.
         # A POST is never sent again, so going out on the closed connection would be a 502.
-        def handler(conn, probe):
-            msg = HttpStream(conn, probe).read_request()
-            if msg is not None:
-                conn.sendall(echo_route(msg, conn))
-                time.sleep(0.05)
-
-        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1") as px:
+        with ProbeUpstream(one_answer_then_close(0.05)) as up, proxy(up.port, "--threads", "1") as px:
             sock = connect(px.port)
             stream = HttpStream(sock)
             sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -182,18 +182,13 @@ class ConnectionLifecycleTest(unittest.TestCase):
         # upstream closes the connection 300 ms after answering. The POST that follows at once
         # is past the 100 ms, counted from the upstream's answer: peeked, not sent on the closed
         # connection (a POST is never sent again: that would be a 502).
-        def handler(conn, probe):
-            msg = HttpStream(conn, probe).read_request()
-            if msg is not None:
-                conn.sendall(echo_route(msg, conn))
-                time.sleep(0.3)
-
         faults = os.path.join(tempfile.mkdtemp(prefix="reprise-faults-"), "faults.json")
         self.addCleanup(shutil.rmtree, os.path.dirname(faults), True)
         with open(faults, "w") as f:
             f.write('{"faults": [{"name": "late", "match": {"path": "/slow"}, "direction": "downstream",'
                     ' "delay": {"fixed": "600ms"}}]}')
-        with ProbeUpstream(handler) as up, proxy(up.port, "--threads", "1", "--faults", faults) as px:
+        with ProbeUpstream(one_answer_then_close(0.3)) as up, \
+                proxy(up.port, "--threads", "1", "--faults", faults) as px:
             sock = connect(px.port)
             stream = HttpStream(sock)
             sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
