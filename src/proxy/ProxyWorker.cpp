@@ -150,7 +150,7 @@ void ProxyWorker::sweep_kept_soon() {
   sweep_set_ = true;
   sweep_timer_.expires_after(ClientSession::kKeepUpstream);
   sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled by a drain: the worker may be gone
+    if (ec) return;  // cancelled: by a drain, or by the timer's end with the worker (then gone)
     sweep_set_ = false;
     sweep_kept();
   });
