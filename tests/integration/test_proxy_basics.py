@@ -164,24 +164,14 @@ class ConnectionLifecycleTest(unittest.TestCase):
 
     def test_a_kept_connection_the_upstream_closed_is_not_used_for_a_post(self):
         # Each upstream connection answers one request and closes 50 ms later without saying so.
-        # A POST is never sent again, so going out on the closed connection would be a 502.
         with ProbeUpstream(one_answer_then_close(0.05)) as up, proxy(up.port, "--threads", "1") as px:
-            sock = connect(px.port)
-            stream = HttpStream(sock)
-            sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
-            self.assertEqual(stream.read_response().body, b"GET /first ")
-            time.sleep(0.4)
-            sock.sendall(b"POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
-            res = stream.read_response()
-            self.assertEqual((res.status, res.body), (200, b"POST /second body"))
-            self.assertEqual(up.connections, 2)
-            sock.close()
+            self.get_then_post_on_a_new_connection(px, up, "/first", pause=0.4)
 
-    def test_the_kept_time_runs_from_the_upstreams_answer_not_from_its_delivery(self):
+    def test_the_kept_time_runs_from_the_exchanges_start_not_from_its_delivery(self):
         # The answer is held 600 ms on its way to the client (a downstream delay fault); the
         # upstream closes the connection 300 ms after answering. The POST that follows at once
-        # is past the 100 ms, counted from the upstream's answer: peeked, not sent on the closed
-        # connection (a POST is never sent again: that would be a 502).
+        # is past the 100 ms, counted from the GET's start: peeked, not sent on the closed
+        # connection.
         faults = os.path.join(tempfile.mkdtemp(prefix="reprise-faults-"), "faults.json")
         self.addCleanup(shutil.rmtree, os.path.dirname(faults), True)
         with open(faults, "w") as f:
@@ -189,15 +179,22 @@ class ConnectionLifecycleTest(unittest.TestCase):
                     ' "delay": {"fixed": "600ms"}}]}')
         with ProbeUpstream(one_answer_then_close(0.3)) as up, \
                 proxy(up.port, "--threads", "1", "--faults", faults) as px:
-            sock = connect(px.port)
-            stream = HttpStream(sock)
-            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-            self.assertEqual(stream.read_response().body, b"GET /slow ")
-            sock.sendall(b"POST /next HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
-            res = stream.read_response()
-            self.assertEqual((res.status, res.body), (200, b"POST /next body"))
-            self.assertEqual(up.connections, 2)
-            sock.close()
+            self.get_then_post_on_a_new_connection(px, up, "/slow")
+
+    def get_then_post_on_a_new_connection(self, px, up, path, pause=0.0):
+        """On one client connection: GET `path`, `pause` seconds, then a POST, which must be
+        answered over a second upstream connection (the upstream closed the first): a POST is
+        never sent again, so going out on the closed connection would be a 502."""
+        sock = connect(px.port)
+        stream = HttpStream(sock)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.assertEqual(stream.read_response().body, f"GET {path} ".encode())
+        time.sleep(pause)
+        sock.sendall(b"POST /next HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody")
+        res = stream.read_response()
+        self.assertEqual((res.status, res.body), (200, b"POST /next body"))
+        self.assertEqual(up.connections, 2)
+        sock.close()
 
     def test_pool_size_0_reuses_no_upstream_connection(self):
         with ProbeUpstream(keepalive_handler(echo_route)) as up, \
