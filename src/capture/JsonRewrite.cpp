@@ -5,9 +5,7 @@
 namespace reprise::capture {
 namespace {
 
-constexpr size_t npos = std::string::npos;
-
-// Index just past the JSON string that opens at `start`, or npos when it is cut off.
+// Index just past the JSON string that opens at `start`, or std::string::npos when it is cut off.
 size_t skip_string(const std::string& text, size_t start) {
   for (size_t j = start + 1; j < text.size(); ++j) {
     if (text[j] == '\\')
@@ -15,7 +13,7 @@ size_t skip_string(const std::string& text, size_t start) {
     else if (text[j] == '"')
       return j + 1;
   }
-  return npos;
+  return std::string::npos;
 }
 
 size_t skip_space(const std::string& text, size_t i) {
@@ -27,7 +25,7 @@ size_t skip_space(const std::string& text, size_t i) {
 // the text's end when it is cut off inside it.
 size_t skip_value(const std::string& text, size_t i) {
   if (text[i] != '{' && text[i] != '[') {
-    while (i < text.size() && std::string_view(",}] \t\r\n").find(text[i]) == npos) ++i;
+    while (i < text.size() && std::string_view(",}] \t\r\n").find(text[i]) == std::string::npos) ++i;
     return i;
   }
   int depth = 0;
@@ -35,7 +33,7 @@ size_t skip_value(const std::string& text, size_t i) {
     char c = text[i];
     if (c == '"') {
       size_t end = skip_string(text, i);
-      if (end == npos) return text.size();
+      if (end == std::string::npos) return text.size();
       i = end - 1;
     } else if (c == '{' || c == '[') {
       ++depth;
@@ -47,7 +45,7 @@ size_t skip_value(const std::string& text, size_t i) {
 }
 
 bool holds_nothing(std::string_view value) {
-  return value == "null" || value.find_first_not_of("{}[] \t\r\n") == npos;
+  return value == "null" || value.find_first_not_of("{}[] \t\r\n") == std::string::npos;
 }
 
 // Writes the replacement of the value that starts at text[i] and returns where the value ends.
@@ -57,9 +55,9 @@ size_t replace_value(const std::string& text, size_t i, std::string& out, const 
   if (i >= text.size()) return i;
   if (text[i] == '"') {
     size_t end = skip_string(text, i);
-    size_t content_end = end == npos ? text.size() : end - 1;
+    size_t content_end = end == std::string::npos ? text.size() : end - 1;
     out.append("\"").append(rewrite.replace(text.substr(i + 1, content_end - i - 1), what)).append("\"");
-    return end == npos ? text.size() : end;
+    return end == std::string::npos ? text.size() : end;
   }
   size_t end = skip_value(text, i);
   std::string value = text.substr(i, end - i);
@@ -74,7 +72,7 @@ size_t replace_value(const std::string& text, size_t i, std::string& out, const 
 
 bool looks_like_json(std::string_view text) {
   size_t first = text.find_first_not_of(" \t\r\n");
-  return first != npos && (text[first] == '{' || text[first] == '[');
+  return first != std::string::npos && (text[first] == '{' || text[first] == '[');
 }
 
 void rewrite_json(std::string& text, const JsonRewrite& rewrite) {
@@ -87,7 +85,7 @@ void rewrite_json(std::string& text, const JsonRewrite& rewrite) {
     char c = text[i];
     if (c == '"') {
       size_t end = skip_string(text, i);
-      if (end == npos) {  // cut inside a key, or inside a value nobody chose: kept as it is
+      if (end == std::string::npos) {  // cut inside a key, or inside a value nobody chose: kept as it is
         out.append(text, i);
         break;
       }

@@ -27,7 +27,7 @@
 namespace reprise::demo {
 namespace {
 
-using Json = nlohmann::json;
+using PlainJson = nlohmann::json;
 using namespace std::chrono_literals;
 
 // Prints each step and remembers whether every answer was the promised one.
@@ -35,14 +35,14 @@ class Script {
  public:
   explicit Script(const boost::asio::ip::tcp::endpoint& proxy) : proxy_(proxy) {}
 
-  Json step(DemoClient& c, const char* what, const std::string& method, const std::string& target, int expect,
-            const std::string& token = "", const Json& body = nullptr) {
+  PlainJson step(DemoClient& c, const char* what, const std::string& method, const std::string& target,
+                 int expect, const std::string& token = "", const PlainJson& body = nullptr) {
     auto r = c.send(method, target, token, body.is_null() ? "" : body.dump());
     bool good = r.status == expect;
     ok_ = ok_ && good;
     std::printf("  %-26s %-6s %-38s %3d %s %7.2f ms\n", what, method.c_str(), target.c_str(), r.status,
                 good ? "ok  " : "FAIL", static_cast<double>(r.took.count()) / 1000.0);
-    return Json::parse(r.body, nullptr, false);
+    return PlainJson::parse(r.body, nullptr, false);
   }
   void fail() { ok_ = false; }
   bool ok() const { return ok_; }
@@ -96,11 +96,11 @@ void walk(Script& s) {
           {"username", "alice"},
           {"password", "Test1234!@#"},
           {"display_name", "Alice"}});
-  Json b = s.step(
+  PlainJson b = s.step(
       bob, "register bob", "POST", "/api/users/register", 201, "",
       {{"email", "bob@test.com"}, {"username", "bob"}, {"password", "Test1234!@#"}, {"display_name", "Bob"}});
-  Json c = s.step(carol, "register carol", "POST", "/api/users/register", 201, "",
-                  {{"email", "carol@test.com"}, {"username", "carol"}, {"password", "Test1234!@#"}});
+  PlainJson c = s.step(carol, "register carol", "POST", "/api/users/register", 201, "",
+                       {{"email", "carol@test.com"}, {"username", "carol"}, {"password", "Test1234!@#"}});
   s.step(alice, "register alice again", "POST", "/api/users/register", 400, "",
          {{"email", "alice@test.com"}, {"username", "alice"}, {"password", "x"}});
   std::string ta = s.step(alice, "login alice", "POST", "/api/users/login", 200, "",

@@ -12,7 +12,7 @@ namespace reprise::importers {
 namespace {
 
 using capture::is_utf8;
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 namespace base64 = boost::beast::detail::base64;
 
 std::string encode_base64(const std::string& data) {
@@ -36,15 +36,15 @@ std::string header_value(const capture::HeaderList& headers, std::string_view na
   return header_value(headers, name, found);
 }
 
-Json headers_json(const capture::HeaderList& headers) {
-  Json out = Json::array();
+OrderedJson headers_json(const capture::HeaderList& headers) {
+  OrderedJson out = OrderedJson::array();
   for (const auto& [name, value] : headers) out.push_back({{"name", name}, {"value", value}});
   return out;
 }
 
 // The query as HAR lists it: raw name=value pairs, in order, not decoded.
-Json query_json(const std::string& target) {
-  Json out = Json::array();
+OrderedJson query_json(const std::string& target) {
+  OrderedJson out = OrderedJson::array();
   size_t q = target.find('?');
   if (q == std::string::npos) return out;
   std::string_view rest = std::string_view(target).substr(q + 1);
@@ -59,7 +59,7 @@ Json query_json(const std::string& target) {
   return out;
 }
 
-void put_truncation(Json& parent, const capture::Body& body) {
+void put_truncation(OrderedJson& parent, const capture::Body& body) {
   if (!body.truncated()) return;
   parent["_reprise"]["body_truncated"] = true;
   parent["_reprise"]["body_size"] = body.size;
@@ -68,7 +68,7 @@ void put_truncation(Json& parent, const capture::Body& body) {
 // The URL is the capture's scheme (http unless it says https) + "://" + Host + target. When the target cannot be read back from it (not
 // origin-form, or a '#' in it) it is kept as _reprise.target; when there was no Host header,
 // _reprise.host_header false stops the reader from adding one.
-Json request_json(const capture::Request& req, const capture::CaptureHeader& header) {
+OrderedJson request_json(const capture::Request& req, const capture::CaptureHeader& header) {
   bool has_host = false;
   std::string host = header_value(req.headers, "host", has_host);
   if (!has_host) {  // the authority of the capture's upstream URL, if it has one
@@ -82,14 +82,14 @@ Json request_json(const capture::Request& req, const capture::CaptureHeader& hea
       absolute ? req.target
                : (header.scheme.empty() ? "http" : header.scheme) + "://" + host +
                      (req.target.starts_with("/") ? req.target : "/");
-  Json j = {{"method", req.method},
-            {"url", url},
-            {"httpVersion", "HTTP/" + req.version},
-            {"cookies", Json::array()},
-            {"headers", headers_json(req.headers)},
-            {"queryString", query_json(req.target)}};
+  OrderedJson j = {{"method", req.method},
+                   {"url", url},
+                   {"httpVersion", "HTTP/" + req.version},
+                   {"cookies", OrderedJson::array()},
+                   {"headers", headers_json(req.headers)},
+                   {"queryString", query_json(req.target)}};
   if (req.body.size > 0) {
-    Json post = {{"mimeType", header_value(req.headers, "content-type")}};
+    OrderedJson post = {{"mimeType", header_value(req.headers, "content-type")}};
     bool text = is_utf8(req.body.data);
     post["text"] = text ? req.body.data : encode_base64(req.body.data);
     if (!text) post["_encoding"] = "base64";
@@ -105,44 +105,44 @@ Json request_json(const capture::Request& req, const capture::CaptureHeader& hea
   return j;
 }
 
-Json response_json(const std::optional<capture::Response>& res) {
+OrderedJson response_json(const std::optional<capture::Response>& res) {
   if (!res)  // HAR's way to say no response came
     return {{"status", 0},
             {"statusText", ""},
             {"httpVersion", ""},
-            {"cookies", Json::array()},
-            {"headers", Json::array()},
+            {"cookies", OrderedJson::array()},
+            {"headers", OrderedJson::array()},
             {"content", {{"size", 0}, {"mimeType", ""}}},
             {"redirectURL", ""},
             {"headersSize", -1},
             {"bodySize", -1}};
-  Json content = {{"size", res->body.size}, {"mimeType", header_value(res->headers, "content-type")}};
+  OrderedJson content = {{"size", res->body.size}, {"mimeType", header_value(res->headers, "content-type")}};
   if (res->body.size > 0) {
     bool text = is_utf8(res->body.data);
     content["text"] = text ? res->body.data : encode_base64(res->body.data);
     if (!text) content["encoding"] = "base64";
   }
-  Json j = {{"status", res->status},
-            {"statusText", std::string(http::status_reason(res->status))},
-            {"httpVersion", "HTTP/1.1"},
-            {"cookies", Json::array()},
-            {"headers", headers_json(res->headers)},
-            {"content", std::move(content)},
-            {"redirectURL", header_value(res->headers, "location")},
-            {"headersSize", -1},
-            {"bodySize", res->body.size}};
+  OrderedJson j = {{"status", res->status},
+                   {"statusText", std::string(http::status_reason(res->status))},
+                   {"httpVersion", "HTTP/1.1"},
+                   {"cookies", OrderedJson::array()},
+                   {"headers", headers_json(res->headers)},
+                   {"content", std::move(content)},
+                   {"redirectURL", header_value(res->headers, "location")},
+                   {"headersSize", -1},
+                   {"bodySize", res->body.size}};
   put_truncation(j, res->body);
   return j;
 }
 
-Json stream_json(const capture::Stream& s) {
-  Json events = Json::array();
+OrderedJson stream_json(const capture::Stream& s) {
+  OrderedJson events = OrderedJson::array();
   for (const auto& e : s.events) {
-    Json ev = {{"t_us", e.t_us}, {"bytes", e.bytes}};
+    OrderedJson ev = {{"t_us", e.t_us}, {"bytes", e.bytes}};
     if (s.kind == "websocket") ev["dir"] = e.dir == 'u' ? "up" : "down";
     events.push_back(std::move(ev));
   }
-  Json out = {{"kind", s.kind}, {"events", std::move(events)}};
+  OrderedJson out = {{"kind", s.kind}, {"events", std::move(events)}};
   if (s.unlisted) out["events_truncated"] = true, out["events_count"] = s.count();
   return out;
 }
@@ -158,14 +158,13 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
   constexpr int64_t kSpanUs = 1'000'000'000'000'000'000;
   int64_t started_us = created_us + std::clamp(x.t_us, -kSpanUs, kSpanUs);
   double receive_ms = std::max(0.0, static_cast<double>(dur_us) - static_cast<double>(ttfb_us)) / 1000.0;
-  Json j = {{"startedDateTime", format_iso8601(started_us)},
-            {"time", ms(dur_us)},
-            {"request", request_json(x.req, header)},
-            {"response", response_json(x.res)},
-            {"cache", Json::object()},
-            {"timings",
-             {{"send", 0}, {"wait", ms(ttfb_us)}, {"receive", receive_ms}}},
-            {"connection", x.session}};
+  OrderedJson j = {{"startedDateTime", format_iso8601(started_us)},
+                   {"time", ms(dur_us)},
+                   {"request", request_json(x.req, header)},
+                   {"response", response_json(x.res)},
+                   {"cache", OrderedJson::object()},
+                   {"timings", {{"send", 0}, {"wait", ms(ttfb_us)}, {"receive", receive_ms}}},
+                   {"connection", x.session}};
   j["_reprise"]["id"] = x.id;
   if (!x.client.empty()) j["_reprise"]["client"] = x.client;
   if (!x.page.empty()) j["_reprise"]["page"] = x.page;  // not pageref: that must name one of log.pages
@@ -175,7 +174,7 @@ nlohmann::ordered_json har_entry(const capture::Exchange& x, const capture::Capt
 
 HarWriter::HarWriter(std::ostream& out, const capture::CaptureHeader& header) : out_(out), header_(header) {
   if (!parse_iso8601(header_.created, created_us_)) header_.created = format_iso8601(created_us_ = 0);
-  Json head = {{"version", "1.2"}, {"creator", {{"name", "reprise"}, {"version", REPRISE_VERSION}}}};
+  OrderedJson head = {{"version", "1.2"}, {"creator", {{"name", "reprise"}, {"version", REPRISE_VERSION}}}};
   head["_reprise"]["created"] = header_.created;
   if (!header_.upstream.empty()) head["_reprise"]["upstream"] = header_.upstream;
   if (header_.body_limit) head["_reprise"]["body_limit"] = header_.body_limit;
@@ -186,7 +185,7 @@ HarWriter::HarWriter(std::ostream& out, const capture::CaptureHeader& header) : 
 
 void HarWriter::add(const capture::Exchange& x) {
   out_ << (first_ ? "\n" : ",\n")
-       << har_entry(x, header_, created_us_).dump(-1, ' ', false, Json::error_handler_t::replace);
+       << har_entry(x, header_, created_us_).dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   first_ = false;
 }
 

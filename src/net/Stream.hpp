@@ -81,7 +81,9 @@ class Stream {
 
   // Reads what is there without waiting (the socket is non-blocking: tune()): would_block when
   // nothing is. Under TLS, data OpenSSL already holds comes first, so a caller reads until
-  // would_block before it waits for the socket to turn readable.
+  // would_block before it waits for the socket to turn readable. OpenSSL's WANT_WRITE counts as
+  // would_block too: with renegotiation off a read never has to write (OpenSSL answers a peer's
+  // KeyUpdate with the next write; a unit test pins that), so it never comes.
   template <typename Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
     if (!ssl_) return socket_.read_some(buffers, ec);

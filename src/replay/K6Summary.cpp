@@ -15,11 +15,11 @@
 namespace reprise::replay {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 using Kind = metrics::MetricValues::Kind;
 
 // Numbers as k6 writes them (through JavaScript's JSON.stringify): a whole number has no fraction.
-Json number(double v) {
+OrderedJson number(double v) {
   if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<int64_t>(v);
   return v;
 }
@@ -27,7 +27,7 @@ Json number(double v) {
 double ms(double us) { return us / 1000.0; }
 
 // The fields of each kind, as k6's default summaryTrendStats and sinks give them.
-Json trend_entry(const metrics::Histogram& h) {
+OrderedJson trend_entry(const metrics::Histogram& h) {
   auto at = [&](double p) { return number(ms(static_cast<double>(h.percentile(p)))); };
   return {{"avg", number(ms(h.mean()))},
           {"min", number(ms(static_cast<double>(h.min())))},
@@ -37,18 +37,18 @@ Json trend_entry(const metrics::Histogram& h) {
           {"p(95)", at(95)}};
 }
 
-Json counter_entry(double count, double per_second) {
+OrderedJson counter_entry(double count, double per_second) {
   return {{"count", number(count)}, {"rate", number(per_second)}};
 }
 
 // `trues` of `total` samples were true: k6 calls them passes whatever they mean.
-Json rate_entry(uint64_t trues, uint64_t total) {
+OrderedJson rate_entry(uint64_t trues, uint64_t total) {
   return {{"passes", trues},
           {"fails", total - trues},
           {"value", total ? number(static_cast<double>(trues) / static_cast<double>(total)) : number(0)}};
 }
 
-Json gauge_entry(double value, double min, double max) {
+OrderedJson gauge_entry(double value, double min, double max) {
   return {{"value", number(value)}, {"min", number(min)}, {"max", number(max)}};
 }
 
@@ -77,7 +77,7 @@ std::optional<Kind> kind_of(const std::string& metric) {
 
 // A source's gauge as k6 writes one: its last reading, its lowest and its highest. reprise's own
 // gauges keep only the figure their thresholds judge (the peak), k6's `value` is the last sample.
-Json gauge_of(const std::string& metric, const metrics::GaugeStats& g, const RunResult& r) {
+OrderedJson gauge_of(const std::string& metric, const metrics::GaugeStats& g, const RunResult& r) {
   if (r.sources.series.count(metric)) return gauge_entry(g.last, g.min, g.max);
   const double judged = g.max;
   double min = metric == "sse_connections" ? 0 : judged;
@@ -88,7 +88,7 @@ Json gauge_of(const std::string& metric, const metrics::GaugeStats& g, const Run
   return gauge_entry(judged, min, judged);
 }
 
-Json empty_entry(Kind kind) {
+OrderedJson empty_entry(Kind kind) {
   switch (kind) {
     case Kind::trend:
       return trend_entry(metrics::Histogram());
@@ -99,10 +99,10 @@ Json empty_entry(Kind kind) {
     case Kind::gauge:
       return gauge_entry(0, 0, 0);
   }
-  return Json::object();
+  return OrderedJson::object();
 }
 
-Json entry(const metrics::MetricValues& v, const std::string& metric, const RunResult& r) {
+OrderedJson entry(const metrics::MetricValues& v, const std::string& metric, const RunResult& r) {
   switch (v.kind) {
     case Kind::trend:
       return v.trend ? trend_entry(*v.trend) : empty_entry(Kind::trend);
@@ -113,7 +113,7 @@ Json entry(const metrics::MetricValues& v, const std::string& metric, const RunR
     case Kind::gauge:
       return gauge_of(metric, v.gauge, r);
   }
-  return Json::object();
+  return OrderedJson::object();
 }
 
 bool observed(const metrics::MetricValues& v) {
@@ -132,7 +132,7 @@ bool observed(const metrics::MetricValues& v) {
 
 // The entry of `t`'s metric and tags; k6 writes only metrics that got a sample, but a
 // threshold's entry (`named`) is written even on nothing measured, so its failure shows.
-std::optional<Json> metric_entry(const metrics::Threshold& t, const RunResult& r, bool named) {
+std::optional<OrderedJson> metric_entry(const metrics::Threshold& t, const RunResult& r, bool named) {
   auto kind = r.sources.series.count(t.metric) ? std::optional(Kind::gauge) : kind_of(t.metric);
   if (!kind) return std::nullopt;
   metrics::TagFigures picked;
@@ -144,14 +144,14 @@ std::optional<Json> metric_entry(const metrics::Threshold& t, const RunResult& r
 
 // reprise replays no script, so it has no checks of its own: each route's answers are checked
 // against the statuses the profile expects (what http_req_failed counts), one check a route.
-Json root_group(const ReplayStats& s, uint64_t& passes, uint64_t& fails) {
+OrderedJson root_group(const ReplayStats& s, uint64_t& passes, uint64_t& fails) {
   std::map<metrics::RouteKey, std::pair<uint64_t, uint64_t>> by_route;
   for (const auto& t : s.tags) {
     auto& [ok, failed] = by_route[s.routes[static_cast<size_t>(t.route)]];
     ok += t.figures.http_reqs - t.figures.http_req_failed;
     failed += t.figures.http_req_failed;
   }
-  Json checks = Json::object();
+  OrderedJson checks = OrderedJson::object();
   for (const auto& [route, counts] : by_route) {
     const std::string name = route.method + " " + route.name + ": status as expected";
     const std::string path = "::" + name;
@@ -163,7 +163,8 @@ Json root_group(const ReplayStats& s, uint64_t& passes, uint64_t& fails) {
     passes += counts.first;
     fails += counts.second;
   }
-  return {{"name", ""}, {"path", ""}, {"id", k6_id("")}, {"groups", Json::object()}, {"checks", checks}};
+  return {
+      {"name", ""}, {"path", ""}, {"id", k6_id("")}, {"groups", OrderedJson::object()}, {"checks", checks}};
 }
 
 }  // namespace
@@ -181,9 +182,9 @@ std::string k6_id(std::string_view path) {
   return out;
 }
 
-Json k6_summary(const RunResult& result, const std::vector<metrics::Threshold>& thresholds,
-                const std::vector<metrics::Verdict>& verdicts) {
-  std::map<std::string, Json> entries;  // by name
+OrderedJson k6_summary(const RunResult& result, const std::vector<metrics::Threshold>& thresholds,
+                       const std::vector<metrics::Verdict>& verdicts) {
+  std::map<std::string, OrderedJson> entries;  // by name
   for (const auto& [name, kind] : kKinds)
     if (auto e = metric_entry({name, {}, {}, name}, result, false)) entries[name] = std::move(*e);
   for (const auto& [name, series] : result.sources.series)
@@ -197,7 +198,8 @@ Json k6_summary(const RunResult& result, const std::vector<metrics::Threshold>& 
       it->second["thresholds"][v.condition] = !v.ok;  // k6's legacy export: true = failed
   }
   uint64_t passes = 0, fails = 0;
-  Json out = {{"root_group", root_group(result.stats, passes, fails)}, {"metrics", Json::object()}};
+  OrderedJson out = {{"root_group", root_group(result.stats, passes, fails)},
+                     {"metrics", OrderedJson::object()}};
   for (auto& [name, e] : entries) out["metrics"][name] = std::move(e);
   // Last: k6-html-reporter 0.x takes the last metric with `passes` for its checks figures.
   if (passes + fails > 0) out["metrics"]["checks"] = rate_entry(passes, passes + fails);

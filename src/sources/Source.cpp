@@ -45,7 +45,7 @@ class Reader {
   std::string field_, file_;
 };
 
-void read_exposition(const Json& j, const Reader& r, Source& s) {
+void read_exposition_source(const Json& j, const Reader& r, Source& s) {
   s.kind = Source::Kind::exposition;
   s.url = r.text("prometheus");
   s.where = r.url("prometheus");
@@ -93,7 +93,7 @@ Source read_source(const std::string& name, const Json& j, const std::set<std::s
   Source s;
   s.name = name;
   if (exposition)
-    read_exposition(j, r, s);
+    read_exposition_source(j, r, s);
   else
     read_promql(r, j, s);
   if (j.contains("aggregate")) {

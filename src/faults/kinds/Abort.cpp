@@ -22,7 +22,7 @@ class Abort : public FaultKind, public FaultAction {
   std::string body_;
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_abort(const KindReader& r) {
   r.only({"status", "body"});
   if (!r.has("status")) r.fail("", "needs a \"status\"");
   auto status = static_cast<int>(r.number("status", 200, 599));
@@ -30,7 +30,7 @@ std::shared_ptr<const FaultKind> parse(const KindReader& r) {
   return std::make_shared<Abort>(status, r.has("body") ? r.text("body") : "fault injected\n");
 }
 
-[[maybe_unused]] const bool registered = register_kind("abort", parse);
+[[maybe_unused]] const bool abort_registered = register_kind("abort", parse_abort);
 
 }  // namespace
 }  // namespace reprise::faults

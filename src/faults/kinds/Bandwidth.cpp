@@ -9,7 +9,7 @@
 namespace reprise::faults {
 namespace {
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_bandwidth(const KindReader& r) {
   constexpr Duration kTick{50'000};
   r.only({"bytes_per_sec"});
   if (!r.has("bytes_per_sec")) r.fail("", "needs \"bytes_per_sec\"");
@@ -18,7 +18,7 @@ std::shared_ptr<const FaultKind> parse(const KindReader& r) {
       std::max<size_t>(1, static_cast<size_t>(per_sec * static_cast<double>(kTick.count()) / 1e6)), kTick});
 }
 
-[[maybe_unused]] const bool registered = register_kind("bandwidth", parse);
+[[maybe_unused]] const bool bandwidth_registered = register_kind("bandwidth", parse_bandwidth);
 
 }  // namespace
 }  // namespace reprise::faults

@@ -63,7 +63,7 @@ class Delay : public FaultKind {
 
 double us(Duration d) { return static_cast<double>(d.count()); }
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_delay(const KindReader& r) {
   if (!r.has("distribution")) {
     r.only({"fixed", "jitter"});
     if (!r.has("fixed")) r.fail("", "needs \"fixed\" (with an optional \"jitter\") or a \"distribution\"");
@@ -85,7 +85,7 @@ std::shared_ptr<const FaultKind> parse(const KindReader& r) {
   r.fail("distribution", "must be \"normal\" or \"pareto\"");
 }
 
-[[maybe_unused]] const bool registered = register_kind("delay", parse);
+[[maybe_unused]] const bool delay_registered = register_kind("delay", parse_delay);
 
 }  // namespace
 }  // namespace reprise::faults

@@ -16,12 +16,12 @@ class Reset : public FaultKind, public FaultAction {
   }
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_reset(const KindReader& r) {
   r.only({});
   return std::make_shared<Reset>();
 }
 
-[[maybe_unused]] const bool registered = register_kind("reset", parse);
+[[maybe_unused]] const bool reset_registered = register_kind("reset", parse_reset);
 
 }  // namespace
 }  // namespace reprise::faults

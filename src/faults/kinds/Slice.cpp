@@ -6,14 +6,14 @@
 namespace reprise::faults {
 namespace {
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_slice(const KindReader& r) {
   r.only({"bytes", "pause"});
   if (!r.has("bytes") || !r.has("pause")) r.fail("", "needs \"bytes\" and \"pause\"");
   return std::make_shared<PacedWrites>(
       Pacing{static_cast<size_t>(r.number("bytes", 1, 1 << 20)), r.duration("pause")});
 }
 
-[[maybe_unused]] const bool registered = register_kind("slice", parse);
+[[maybe_unused]] const bool slice_registered = register_kind("slice", parse_slice);
 
 }  // namespace
 }  // namespace reprise::faults

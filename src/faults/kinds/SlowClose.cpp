@@ -20,13 +20,13 @@ class SlowClose : public FaultKind, public FaultAction {
   Duration delay_;
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_slow_close(const KindReader& r) {
   r.only({"delay"});
   if (!r.has("delay")) r.fail("", "needs \"delay\"");
   return std::make_shared<SlowClose>(r.duration("delay"));
 }
 
-[[maybe_unused]] const bool registered = register_kind("slow_close", parse);
+[[maybe_unused]] const bool slow_close_registered = register_kind("slow_close", parse_slow_close);
 
 }  // namespace
 }  // namespace reprise::faults

@@ -41,7 +41,7 @@ class SseDrop : public FaultKind, public FaultAction {
   clock::time_point cut_at_ = clock::time_point::max();
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_sse_drop(const KindReader& r) {
   r.only({"after_events", "after"});
   if (!r.has("after_events") && !r.has("after")) r.fail("", "needs \"after_events\" or \"after\"");
   return std::make_shared<SseDrop>(
@@ -49,7 +49,7 @@ std::shared_ptr<const FaultKind> parse(const KindReader& r) {
       r.has("after") ? r.duration("after") : Duration{0});
 }
 
-[[maybe_unused]] const bool registered = register_kind("sse_drop", parse);
+[[maybe_unused]] const bool sse_drop_registered = register_kind("sse_drop", parse_sse_drop);
 
 }  // namespace
 }  // namespace reprise::faults

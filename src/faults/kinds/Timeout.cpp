@@ -22,13 +22,13 @@ class Timeout : public FaultKind, public FaultAction {
   Duration hold_;
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_timeout(const KindReader& r) {
   r.only({"hold"});
   if (!r.has("hold")) r.fail("", "needs \"hold\", how long the request waits before the close");
   return std::make_shared<Timeout>(r.duration("hold"));
 }
 
-[[maybe_unused]] const bool registered = register_kind("timeout", parse);
+[[maybe_unused]] const bool timeout_registered = register_kind("timeout", parse_timeout);
 
 }  // namespace
 }  // namespace reprise::faults

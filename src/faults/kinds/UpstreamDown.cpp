@@ -18,12 +18,12 @@ class UpstreamDown : public FaultKind, public FaultAction {
   }
 };
 
-std::shared_ptr<const FaultKind> parse(const KindReader& r) {
+std::shared_ptr<const FaultKind> parse_upstream_down(const KindReader& r) {
   r.only({});
   return std::make_shared<UpstreamDown>();
 }
 
-[[maybe_unused]] const bool registered = register_kind("upstream_down", parse);
+[[maybe_unused]] const bool upstream_down_registered = register_kind("upstream_down", parse_upstream_down);
 
 }  // namespace
 }  // namespace reprise::faults

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "metrics/Histogram.hpp"
+#include "metrics/Occurrences.hpp"
 
 using reprise::metrics::Histogram;
 using reprise::metrics::html_report;
@@ -12,11 +13,7 @@ using Json = nlohmann::json;
 
 namespace {
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
+using reprise::test::occurrences;
 
 Json durations(uint64_t from_us, uint64_t to_us, uint64_t step_us) {
   Histogram h;
@@ -90,9 +87,9 @@ Json summary(int seconds) {
 TEST_CASE("the report draws the timeline's charts", "[metrics][report]") {
   std::string html = html_report(summary(6));
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(count(html, "<svg") == 7);  // rates, errors, statuses, VUs, all requests and one per tag
+  CHECK(occurrences(html, "<svg") == 7);  // rates, errors, statuses, VUs, all requests and one per tag
   // two lines each in rates, errors and VUs, five status classes, p50/p95/p99 in the three latency charts
-  CHECK(count(html, "<polyline") == 20);
+  CHECK(occurrences(html, "<polyline") == 20);
   CHECK(html.find("no data") == std::string::npos);
   CHECK(html.find("http_req_duration{name:GetMessages}") != std::string::npos);
 }
@@ -118,16 +115,16 @@ TEST_CASE("the report's header, thresholds and k6's summary", "[metrics][report]
 
 TEST_CASE("every string from the summary is escaped", "[metrics][report]") {
   std::string html = html_report(summary(3));
-  CHECK(count(html, "<script") == 0);
+  CHECK(occurrences(html, "<script") == 0);
   CHECK(html.find("{name:&lt;script&gt;&amp;}") != std::string::npos);
   CHECK(html.find("chat &amp; &lt;friends&gt;.jsonl") != std::string::npos);
 }
 
 TEST_CASE("the report reaches for nothing outside itself", "[metrics][report]") {
   std::string html = html_report(summary(3));
-  CHECK(count(html, "http://") == 1);  // the target, shown as text
+  CHECK(occurrences(html, "http://") == 1);  // the target, shown as text
   CHECK(html.find("<td>http://127.0.0.1:8080</td>") != std::string::npos);
-  CHECK(count(html, "//") == 1);
+  CHECK(occurrences(html, "//") == 1);
   for (const char* remote : {"https://", "<link", "src=", "href=", "url(", "@import", "<script", "<iframe",
                              "<img", "<object", "<embed"})
     CHECK(html.find(remote) == std::string::npos);
@@ -140,9 +137,9 @@ TEST_CASE("a summary without a timeline gives charts that say no data", "[metric
   older.erase("timeline");
   for (const auto& s : {empty, older}) {
     std::string html = html_report(s);
-    CHECK(count(html, "<svg") == 5);
-    CHECK(count(html, ">no data</text>") == 5);
-    CHECK(count(html, "<polyline") == 0);
+    CHECK(occurrences(html, "<svg") == 5);
+    CHECK(occurrences(html, ">no data</text>") == 5);
+    CHECK(occurrences(html, "<polyline") == 0);
     CHECK(html.find("✗ thresholds failed") != std::string::npos);  // the rest is still there
   }
 }
@@ -150,7 +147,7 @@ TEST_CASE("a summary without a timeline gives charts that say no data", "[metric
 TEST_CASE("a bare summary renders without failing", "[metrics][report]") {
   std::string html = html_report(Json{{"reprise_summary", 1}});
   CHECK(html.find("no thresholds") != std::string::npos);
-  CHECK(count(html, ">no data</text>") == 5);
+  CHECK(occurrences(html, ">no data</text>") == 5);
 }
 
 TEST_CASE("the statuses by route and why requests failed, as handed in, escaped", "[metrics][report]") {

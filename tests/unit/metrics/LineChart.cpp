@@ -6,18 +6,16 @@
 #include <regex>
 #include <string>
 
+#include "metrics/Occurrences.hpp"
+
 using reprise::metrics::ChartPoint;
 using reprise::metrics::LineChart;
 
 namespace {
 
-constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
+using reprise::test::occurrences;
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
+constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
 
 // The x,y pairs of every polyline, in order.
 std::vector<std::vector<std::pair<double, double>>> polylines(const std::string& svg) {
@@ -41,8 +39,8 @@ TEST_CASE("a line chart draws axes, round ticks, a legend and one polyline per s
   chart.add("iterations/s", {{1, 50}, {2, 90}, {3, 70}});
   std::string svg = chart.svg();
   CHECK(svg.rfind("<svg ", 0) == 0);
-  CHECK(count(svg, "<polyline") == 2);
-  CHECK(count(svg, "</svg>") == 1);
+  CHECK(occurrences(svg, "<polyline") == 2);
+  CHECK(occurrences(svg, "</svg>") == 1);
   CHECK(svg.find(">Requests</text>") != std::string::npos);
   CHECK(svg.find(">http_reqs/s</text>") != std::string::npos);  // the legend
   CHECK(svg.find(">iterations/s</text>") != std::string::npos);
@@ -75,7 +73,7 @@ TEST_CASE("a missing value breaks the line; a lone value is a dot", "[metrics][c
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].size() == 2);
   CHECK(lines[1].size() == 2);
-  CHECK(count(svg, "<circle") == 1);
+  CHECK(occurrences(svg, "<circle") == 1);
 }
 
 TEST_CASE("a chart without a value says no data", "[metrics][chart]") {
@@ -87,11 +85,11 @@ TEST_CASE("a chart without a value says no data", "[metrics][chart]") {
   CHECK(gaps.empty());
   std::string svg = gaps.svg();
   CHECK(svg.find(">no data</text>") != std::string::npos);
-  CHECK(count(svg, "<polyline") == 0);
+  CHECK(occurrences(svg, "<polyline") == 0);
   LineChart zeros("Errors", "per second");  // zero errors is a value: drawn, on a 0..1 axis
   zeros.add("failed/s", {{1, 0}, {2, 0}});
   CHECK_FALSE(zeros.empty());
-  CHECK(count(zeros.svg(), "<polyline") == 1);
+  CHECK(occurrences(zeros.svg(), "<polyline") == 1);
   CHECK(zeros.svg().find(">1<") != std::string::npos);
   CHECK(zeros.svg().find(">0.2<") != std::string::npos);
 }

@@ -2,7 +2,8 @@
 // a certificate made in memory. What must hold: gathered buffers larger than a record arrive
 // whole and in order; the peer's close_notify reads as eof and a FIN without it as a truncated
 // stream; nothing reaches OpenSSL once the socket is closed (its descriptor's number may be
-// another connection's by then); bytes OpenSSL took from the socket come out of a read.
+// another connection's by then); bytes OpenSSL took from the socket come out of a read; a read
+// never has to write first (OpenSSL answers a peer's KeyUpdate with the next write).
 // Every io_context run is bounded; nothing is checked against a clock.
 #include "net/Stream.hpp"
 
@@ -102,6 +103,40 @@ struct TlsPair {
   }
 };
 
+// A write BIO that says "try again" to the first write and hands the rest to the socket: the
+// socket full when OpenSSL first writes, with nothing of ours half sent; and a record of whether
+// OpenSSL wrote at all.
+struct RefuseOneWrite {
+  int fd;
+  bool refused = false;
+
+  static int write(BIO* bio, const char* data, int len) {
+    auto* self = static_cast<RefuseOneWrite*>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    if (!self->refused) {
+      self->refused = true;
+      BIO_set_retry_write(bio);
+      return -1;
+    }
+    return static_cast<int>(::send(self->fd, data, static_cast<size_t>(len), MSG_NOSIGNAL));
+  }
+  static long ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+
+  // Put in as `ssl`'s write BIO, which owns it; the method is kept for the process.
+  void install(SSL* ssl) {
+    static BIO_METHOD* method = [] {
+      BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "refuse one write");
+      BIO_meth_set_write(m, &RefuseOneWrite::write);
+      BIO_meth_set_ctrl(m, &RefuseOneWrite::ctrl);
+      return m;
+    }();
+    BIO* bio = BIO_new(method);
+    BIO_set_data(bio, this);
+    BIO_set_init(bio, 1);
+    SSL_set0_wbio(ssl, bio);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("TLS Stream: gathered buffers larger than a record arrive whole and in order") {
@@ -187,4 +222,53 @@ TEST_CASE("TLS Stream: bytes OpenSSL took from the socket but did not hand out c
   while ((n = p.server->read_some(asio::buffer(big), ec)) > 0) rest.append(big, n);
   CHECK(ec == asio::error::would_block);
   CHECK(rest == sent);
+}
+
+TEST_CASE("TLS Stream: a peer's KeyUpdate asking for ours is answered by our next write, not in a read") {
+  // Why read_some may take OpenSSL's WANT_WRITE for would_block and its callers wait for the
+  // socket readable: with renegotiation off, only the answer to a KeyUpdate could make a read
+  // write, and OpenSSL leaves that to the next write. Were a read to write (and the socket be
+  // full), a readable wait could sleep on bytes OpenSSL already took; this test would then fail.
+  TlsPair p;
+  RefuseOneWrite full{p.server->socket().native_handle()};
+  full.install(p.server->tls());
+  REQUIRE(SSL_key_update(p.client->tls(), SSL_KEY_UPDATE_REQUESTED) == 1);
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        co_await asio::async_write(*p.client, asio::buffer(std::string("hello")), nothrow);
+      },
+      asio::detached);
+  p.run();
+  REQUIRE(reprise::test::readable(p.server->socket()));
+  char chunk[100];
+  boost::system::error_code ec;
+  CHECK(p.server->read_some(asio::buffer(chunk), ec) == 5);
+  CHECK_FALSE(ec);
+  CHECK(std::string(chunk, 5) == "hello");
+  CHECK_FALSE(full.refused);  // the read wrote nothing
+  // The next write carries the answer: its first try finds the socket "full", it waits for
+  // writable and goes on; the client, on its new keys, reads what follows.
+  boost::system::error_code server_ec;
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        std::tie(server_ec, std::ignore) =
+            co_await asio::async_write(*p.server, asio::buffer(std::string("back")), nothrow);
+      },
+      asio::detached);
+  p.run();
+  CHECK_FALSE(server_ec);
+  CHECK(full.refused);
+  std::string back(4, '\0');
+  boost::system::error_code client_ec;
+  asio::co_spawn(
+      p.ctx,
+      [&]() -> asio::awaitable<void> {
+        std::tie(client_ec, std::ignore) = co_await asio::async_read(*p.client, asio::buffer(back), nothrow);
+      },
+      asio::detached);
+  p.run();
+  CHECK_FALSE(client_ec);
+  CHECK(back == "back");
 }
