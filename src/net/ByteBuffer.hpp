@@ -11,6 +11,25 @@
 
 namespace reprise::net {
 
+// How much the next read asks a ByteBuffer for room for: 4 KiB at first, doubled after each read
+// that filled what it asked (a big body, a file through a tunnel) up to 64 KiB, so a stream of
+// bytes takes fewer reads and a small answer no large buffer.
+class ReadSize {
+ public:
+  static constexpr size_t kFirst = 4096;
+  static constexpr size_t kMost = 65536;
+
+  size_t next() const { return size_; }
+  // A read got `n` bytes into room for `asked`.
+  void got(size_t n, size_t asked) {
+    if (n == asked && size_ < kMost) size_ *= 2;
+  }
+  void restart() { size_ = kFirst; }
+
+ private:
+  size_t size_ = kFirst;
+};
+
 class ByteBuffer {
  public:
   std::string_view readable() const { return {data_.get() + begin_, end_ - begin_}; }

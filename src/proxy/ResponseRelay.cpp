@@ -23,9 +23,9 @@ using http::BodyKind;
 using net::nothrow;
 
 namespace {
-// Heads are read in small pieces (most fit); bodies in larger ones, freed while a stream waits.
+// Heads are read in small pieces (most fit); bodies in growing ones (net::ReadSize), freed while
+// a stream waits.
 constexpr size_t kHeadRead = 4096;
-constexpr size_t kBodyRead = 65536;
 }  // namespace
 
 ResponseRelay::ResponseRelay(ClientSession& session) : s_(session), up_dog_(session.client_.get_executor()) {}
@@ -155,7 +155,7 @@ awaitable<Outcome> ResponseRelay::body(net::UpstreamConnection& up, Holding hold
   const bool resumed = holding == Holding::resumed;
   bool head_pending = !resumed;
   bool eof = false;
-  if (!resumed) read_size_ = kHeadRead;
+  if (!resumed) read_size_.restart();
   // A resumed stream starts where its wait ended: the upstream is readable, or the deadline or
   // the client's leaving woke it.
   Read got = resumed ? read_after_wait(up, woken_by_) : Read::data;
@@ -268,11 +268,11 @@ void ResponseRelay::end_cut_short() {
 // keeps one frame fewer).
 ResponseRelay::Read ResponseRelay::read_upstream(net::UpstreamConnection& up) {
   boost::system::error_code ec;
-  auto space = up_in_.prepare(read_size_);
+  auto space = up_in_.prepare(read_size_.next());
   size_t n = up.stream.read_some(space, ec);
   if (!ec) {
     up_in_.commit(n);
-    if (n == space.size() && read_size_ < kBodyRead) read_size_ *= 2;  // a big body: read more at a time
+    read_size_.got(n, space.size());
     return Read::data;
   }
   if (net::is_end_of_stream(ec)) return Read::eof;

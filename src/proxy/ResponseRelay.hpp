@@ -85,7 +85,7 @@ class ResponseRelay {
   };
   std::shared_ptr<ClientWatch> watch_;
   std::shared_ptr<TunnelEnds> tunnel_;  // a tunnel's, while it runs
-  size_t read_size_ = 0;  // body reads start small and grow while the body keeps coming
+  net::ReadSize read_size_;             // body reads start small and grow while the body keeps coming
   boost::system::error_code woken_by_;  // how a held stream's wait ended
 };
 

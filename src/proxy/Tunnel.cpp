@@ -19,11 +19,6 @@ using net::nothrow;
 
 namespace {
 
-// Reads start small and grow while the bytes keep coming (a file through the tunnel), as a
-// response body's do.
-constexpr size_t kFirstRead = 4096;
-constexpr size_t kMostRead = 65536;
-
 // One direction until EOF, then a half-close of the other side; dir 'u' is to the upstream. It
 // reads what is there without waiting and waits with no buffer held, so a tunnel at rest costs
 // its two waits. Plain handlers, not a coroutine per direction: a pair of coroutines joined
@@ -49,16 +44,16 @@ class Direction : public std::enable_shared_from_this<Direction> {
         return;
       }
       boost::system::error_code ec;
-      auto space = buf_.prepare(read_size_);
+      auto space = buf_.prepare(read_size_.next());
       size_t n = from_.read_some(space, ec);
       if (!ec) {
         buf_.commit(n);
-        if (n == space.size() && read_size_ < kMostRead) read_size_ *= 2;
+        read_size_.got(n, space.size());
         continue;
       }
       if (ec != asio::error::would_block) return end();  // the end, or a failure
       buf_.release();
-      read_size_ = kFirstRead;
+      read_size_.restart();
       from_.async_wait_readable(asio::bind_allocator(
           net::held_wait, [self = shared_from_this()](const boost::system::error_code& wec, size_t) {
             if (!net::Stream::readable(wec)) return self->end();
@@ -83,7 +78,7 @@ class Direction : public std::enable_shared_from_this<Direction> {
   ExchangeMetrics& metrics_;
   char dir_;
   std::shared_ptr<TunnelEnds> ends_;
-  size_t read_size_ = kFirstRead;
+  net::ReadSize read_size_;  // reads start small and grow while the bytes keep coming
 };
 
 }  // namespace

@@ -116,3 +116,19 @@ TEST_CASE("release frees memory only when nothing is buffered") {
   append(b, "fresh");
   CHECK(b.readable() == "fresh");
 }
+
+TEST_CASE("ReadSize: reads start at 4 KiB, double while they come back full, up to 64 KiB") {
+  reprise::net::ReadSize size;
+  CHECK(size.next() == 4096);
+  size.got(1000, 4096);  // a short read: the bytes there were fewer
+  CHECK(size.next() == 4096);
+  size.got(4096, 4096);
+  CHECK(size.next() == 8192);
+  // A buffer may give more room than asked; what counts is whether the read filled it.
+  size.got(8192, 10000);
+  CHECK(size.next() == 8192);
+  for (int i = 0; i < 10; ++i) size.got(size.next(), size.next());
+  CHECK(size.next() == 65536);
+  size.restart();
+  CHECK(size.next() == 4096);
+}
