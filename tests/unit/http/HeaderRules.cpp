@@ -58,7 +58,7 @@ Parsed response(std::string bytes) { return Parsed(MessageParser::Type::response
 
 using Values = std::vector<std::string>;
 const ForwardingHeaders kAll{};
-const ForwardingHeaders kNone{false, false, false, ""};
+const ForwardingHeaders kNone{false, false, false, "", ""};
 
 }  // namespace
 
@@ -165,7 +165,7 @@ TEST_CASE("forwarding flags off add nothing but pass existing values through") {
   CHECK(up.all("Via") == Values{"1.0 edge"});
   CHECK(up.all("X-Forwarded-Proto").empty());
 
-  ForwardingHeaders only_via{false, false, true, ""};
+  ForwardingHeaders only_via{false, false, true, "", ""};
   write_request_head(out, bare.head(), "10.0.0.9", only_via, false);
   auto via_only = request(out);
   CHECK(via_only.names() == Values{"Host", "Via"});
