@@ -7,12 +7,16 @@
 #include <sstream>
 #include <string>
 
+#include "Occurrences.hpp"
+
 using reprise::capture::CaptureLines;
 using reprise::capture::Exchange;
 using reprise::capture::RedactionRules;
 using reprise::capture::Redactor;
 
 namespace {
+
+using reprise::test::occurrences;
 
 // The default logger's lines while it lives.
 class LogLines {
@@ -30,12 +34,6 @@ class LogLines {
   std::ostringstream out_;
   std::shared_ptr<spdlog::logger> previous_;
 };
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 Exchange with_header(std::string name, std::string value) {
   Exchange x;
@@ -56,12 +54,12 @@ TEST_CASE("a header that is not UTF-8 is written with U+FFFD and warned about on
   Exchange c = with_header("X-Other", "\xC0\xAF");
   Exchange d = with_header("X-Fine", "caf\xC3\xA9");
   for (Exchange* x : {&a, &b, &c, &d}) lines.append(out, *x);
-  CHECK(count(out, "\\ufffd") == 5);  // one per bad byte
+  CHECK(occurrences(out, "\\ufffd") == 5);  // one per bad byte
   std::string text = log.text();
-  CHECK(count(text, "warning exchange 1: header X-Raw is not UTF-8") == 1);
-  CHECK(count(text, "header x-raw") == 0);
-  CHECK(count(text, "warning exchange 3: header X-Other is not UTF-8") == 1);
-  CHECK(count(text, "X-Fine") == 0);
+  CHECK(occurrences(text, "warning exchange 1: header X-Raw is not UTF-8") == 1);
+  CHECK(occurrences(text, "header x-raw") == 0);
+  CHECK(occurrences(text, "warning exchange 3: header X-Other is not UTF-8") == 1);
+  CHECK(occurrences(text, "X-Fine") == 0);
 }
 
 TEST_CASE("a secret header that is not UTF-8 is redacted, so nothing is replaced or warned about") {

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "Occurrences.hpp"
 #include "metrics/Histogram.hpp"
-#include "metrics/Occurrences.hpp"
 
 using reprise::metrics::Histogram;
 using reprise::metrics::html_report;

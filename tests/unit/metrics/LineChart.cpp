@@ -6,7 +6,7 @@
 #include <regex>
 #include <string>
 
-#include "metrics/Occurrences.hpp"
+#include "Occurrences.hpp"
 
 using reprise::metrics::ChartPoint;
 using reprise::metrics::LineChart;

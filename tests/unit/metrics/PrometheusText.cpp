@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "Occurrences.hpp"
+
 using Catch::Matchers::Contains;
 using reprise::metrics::Figure;
 using reprise::metrics::FiguresByTag;
@@ -13,14 +15,10 @@ using reprise::metrics::TagKey;
 
 namespace {
 
+using reprise::test::occurrences;
+
 bool has(const std::string& text, const std::string& line) {
   return text.find("\n" + line + "\n") != std::string::npos || text.rfind(line + "\n", 0) == 0;
-}
-
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 // Two tag sets: a named route answered twice (3 ms and 150 ms), and a request with no answer.
@@ -53,13 +51,13 @@ TEST_CASE("prometheus text: every family has its HELP and TYPE lines, counters e
         "reprise_upstream_connect_errors_total", "reprise_proxy_timeouts_total",
         "reprise_data_sent_bytes_total", "reprise_data_received_bytes_total", "reprise_sse_events_total"}) {
     INFO(counter);
-    CHECK(count_of(text, std::string("# HELP ") + counter + " ") == 1);
+    CHECK(occurrences(text, std::string("# HELP ") + counter + " ") == 1);
     CHECK(has(text, std::string("# TYPE ") + counter + " counter"));
   }
   for (const char* histogram : {"reprise_http_req_duration_seconds", "reprise_http_req_waiting_seconds",
                                 "reprise_upstream_duration_seconds"}) {
     INFO(histogram);
-    CHECK(count_of(text, std::string("# HELP ") + histogram + " ") == 1);
+    CHECK(occurrences(text, std::string("# HELP ") + histogram + " ") == 1);
     CHECK(has(text, std::string("# TYPE ") + histogram + " histogram"));
   }
   CHECK(has(text, "# TYPE reprise_sse_connections gauge"));
@@ -88,7 +86,7 @@ TEST_CASE("prometheus text: latencies are histograms in seconds with cumulative 
   CHECK(has(text, "reprise_http_req_duration_seconds_bucket{" + send + R"(,le="+Inf"} 2)"));
   CHECK(has(text, "reprise_http_req_duration_seconds_sum{" + send + "} 0.153"));
   CHECK(has(text, "reprise_http_req_duration_seconds_count{" + send + "} 2"));
-  CHECK(count_of(text, "reprise_http_req_duration_seconds_bucket{" + send) == 16);  // 15 bounds and +Inf
+  CHECK(occurrences(text, "reprise_http_req_duration_seconds_bucket{" + send) == 16);  // 15 bounds and +Inf
   CHECK(has(text,
             R"(reprise_http_req_duration_seconds_count{name="/api/users/{id}",method="GET",status="0"} 0)"));
 }
@@ -102,7 +100,7 @@ TEST_CASE("prometheus text: the request families alone, and run-wide samples wit
   const std::string& text = out.text();
   for (const char* family : {"reprise_http_reqs_total", "reprise_http_req_failed_total",
                              "reprise_http_req_duration_seconds", "reprise_http_req_waiting_seconds"})
-    CHECK(count_of(text, std::string("# TYPE ") + family + " ") == 1);
+    CHECK(occurrences(text, std::string("# TYPE ") + family + " ") == 1);
   for (const char* family :
        {"reprise_upstream_5xx_total", "reprise_upstream_connect_errors_total", "reprise_proxy_timeouts_total",
         "reprise_upstream_duration_seconds", "reprise_data_received_bytes_total", "reprise_sse_events_total"})
@@ -149,7 +147,7 @@ TEST_CASE("prometheus text: threshold states, ok unless failing on something mea
                   {{}, "http_req_duration{name:Send}", "p(95)<500", 12.5, false},
                   {{{"target", "mirror"}}, "http_reqs", "count>0", std::nullopt, false}});
   const std::string& text = out.text();
-  CHECK(count_of(text, "# HELP reprise_threshold_ok ") == 1);
+  CHECK(occurrences(text, "# HELP reprise_threshold_ok ") == 1);
   CHECK(has(text, "# TYPE reprise_threshold_ok gauge"));
   CHECK(has(text, "# TYPE reprise_threshold_value gauge"));
   CHECK(has(text, R"(reprise_threshold_ok{threshold="http_req_failed",condition="rate<0.01"} 0)"));

@@ -1,5 +1,5 @@
-// How many times `what` occurs in `text`, without overlaps: the chart and report tests count the
-// SVG and HTML elements they expect.
+// How many times `what` occurs in `text`, without overlaps: the tests count the elements, lines
+// and warnings they expect in what reprise wrote.
 #pragma once
 
 #include <string>
