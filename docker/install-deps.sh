@@ -6,9 +6,10 @@
 set -eu
 
 # build: compiler, CMake, Boost.Asio, llhttp sources, and the libraries reprise uses (OpenSSL for
-# TLS, through Asio's ssl::stream; ccache makes rebuilds cheap; the Makefile uses it when present)
+# TLS; liburing for the workers' io_uring; ccache makes rebuilds cheap; the Makefile uses it when
+# present)
 BUILD="g++ make cmake pkg-config ccache libboost1.81-dev node-llhttp libpcap-dev nlohmann-json3-dev
-  libspdlog-dev libcli11-dev catch2 libssl-dev"
+  libspdlog-dev libcli11-dev catch2 libssl-dev liburing-dev"
 # tests: Catch2 v2, the real servers reprise is tried against, and the tools tests drive (chromium
 # renders the HTML report headless; stress-ng keeps a core busy for `make test-busy`; prometheus
 # scrapes reprise and answers PromQL for the sources and dashboard tests; docker-compose checks

@@ -70,4 +70,12 @@ std::chrono::microseconds duration_flag(const std::string& text, const char* fla
   return parse_duration(text, flag);
 }
 
+void add_io_uring_flag(CLI::App& cmd, bool& on) {
+  cmd.add_option(
+         "--io-uring", on,
+         "Plain TCP reads and writes through each worker's io_uring (off: epoll, one system call each)")
+      ->type_name("on|off")
+      ->default_str("on");
+}
+
 }  // namespace reprise::cli

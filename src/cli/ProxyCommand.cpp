@@ -221,6 +221,7 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", config->threads, "Worker threads (0: one per core)")
       ->check(whole_number(0, 1024))
       ->capture_default_str();
+  add_io_uring_flag(*cmd, config->io_uring);
   cmd->add_option("--access-log", flags->access_log, "Access log file, or - for stdout (off by default)");
   cmd->add_option("--header-timeout", flags->header_timeout, "Time to receive a request head (408)")
       ->check(duration())

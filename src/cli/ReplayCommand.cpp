@@ -26,6 +26,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", f->threads, "Worker threads")
       ->check(whole_number(1, 256))
       ->capture_default_str();
+  add_io_uring_flag(*cmd, f->io_uring);
   f->outputs.add_to(*cmd, RunOutputFlags::Command::replay);
   f->add_compare_flags(*cmd);
   cmd->add_flag("--no-correlate", f->no_correlate, "Turn automatic correlation off");

@@ -113,6 +113,7 @@ void ReplayRun::run(int& exit_code, const WindowsAtStart& windows, const TargetA
   replay::RunOptions options;
   parse_shard(shard, options);
   options.threads = threads;
+  options.io_uring = io_uring;
   options.connect_timeout = duration_flag(connect_timeout, "--connect-timeout");
   options.request_timeout = duration_flag(request_timeout, "--request-timeout");
   auto loaded = replay::Profile::load(profile);

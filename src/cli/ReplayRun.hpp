@@ -28,6 +28,7 @@ struct ReplayRun {
   std::string connect_timeout = "5s", request_timeout = "60s";
   double speed = 0, time_scale = 1, load_scale = 1;
   int threads = 1;
+  bool io_uring = true;
   bool no_correlate = false, keep_host = false;
   bool compare = false;  // --compare: each answer compared with the recorded one
   std::string baseline;  // --baseline URL: a second known-good instance (Diffy's noise)

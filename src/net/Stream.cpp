@@ -64,6 +64,7 @@ void Stream::say_goodbye() {
 
 void Stream::close() {
   say_goodbye();
+  cancel_ring();
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -22,6 +22,8 @@
 #include <memory>
 #include <type_traits>
 
+#include "net/Ring.hpp"
+
 namespace reprise::net {
 
 class Stream {
@@ -36,7 +38,16 @@ class Stream {
   explicit Stream(const executor_type& executor) : socket_(executor) {}
   // Moved only while no operation is pending (a pending one refers to this object).
   Stream(Stream&&) = default;
-  Stream& operator=(Stream&&) = default;
+  Stream& operator=(Stream&& other) {
+    cancel_ring();
+    socket_ = std::move(other.socket_);
+    ssl_ = std::move(other.ssl_);
+    broken_ = other.broken_;
+    in_ring_ = other.in_ring_;
+    return *this;
+  }
+  // A read or write still pending in the worker's ring ends before its buffer can go.
+  ~Stream() { cancel_ring(); }
 
   tcp::socket& socket() { return socket_; }
   const tcp::socket& socket() const { return socket_; }
@@ -59,7 +70,13 @@ class Stream {
   auto async_read_some(const Buffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
         [this](auto handler, const Buffers& into_buffers) {
-          if (!ssl_) return socket_.async_read_some(into_buffers, std::move(handler));
+          if (!ssl_) {
+            if (Ring* ring = Ring::here(socket_.get_executor().context())) {
+              in_ring_ = true;
+              return ring->async_receive(socket_.native_handle(), into_buffers, std::move(handler));
+            }
+            return socket_.async_read_some(into_buffers, std::move(handler));
+          }
           async_tls<void(boost::system::error_code, size_t)>(
               [into = first_buffer(into_buffers)](SSL* ssl, size_t& n) { return read_into(ssl, into, n); },
               std::move(handler));
@@ -71,7 +88,13 @@ class Stream {
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, size_t)>(
         [this](auto handler, const Buffers& from_buffers) {
-          if (!ssl_) return socket_.async_write_some(from_buffers, std::move(handler));
+          if (!ssl_) {
+            if (Ring* ring = Ring::here(socket_.get_executor().context())) {
+              in_ring_ = true;
+              return ring->async_send(socket_.native_handle(), from_buffers, std::move(handler));
+            }
+            return socket_.async_write_some(from_buffers, std::move(handler));
+          }
           async_tls<void(boost::system::error_code, size_t)>(
               [from_buffers](SSL* ssl, size_t& n) { return write_records(ssl, from_buffers, n); },
               std::move(handler));
@@ -108,6 +131,12 @@ class Stream {
   static bool readable(const boost::system::error_code& ec) { return !ec || ec == boost::asio::error::eof; }
   unsigned char peeked() const { return static_cast<unsigned char>(peeked_); }
 
+  // Every read, write and wait pending on the connection completes with operation_aborted.
+  void cancel() {
+    cancel_ring();
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
   // Sends TLS's close_notify if it can without waiting; the TCP connection is left as it is.
   void say_goodbye();
   // Ends the connection: close_notify under TLS, a FIN, the descriptor closed.
@@ -155,6 +184,9 @@ class Stream {
     return len ? SSL_write_ex(ssl, joined, len, &n) : 1;
   }
 
+  void cancel_ring() {
+    if (in_ring_) Ring::cancel_ring(socket_);
+  }
   void start_tls(Side side);
   // One OpenSSL call: `call(ssl, n)` returns what SSL_*_ex returns.
   template <typename Call>
@@ -197,6 +229,7 @@ class Stream {
   tcp::socket socket_;
   std::unique_ptr<SSL, FreeSsl> ssl_;  // null: plain TCP
   bool broken_ = false;                // OpenSSL failed on it: no close_notify may follow
+  bool in_ring_ = false;               // it has read or written through the worker's ring
   char peeked_ = 0;                    // async_wait_readable's byte, never read
 };
 

@@ -1,5 +1,7 @@
 #include "net/Watchdog.hpp"
 
+#include "net/Ring.hpp"
+
 namespace reprise::net {
 
 Watchdog::Watchdog(boost::asio::ip::tcp::socket& socket)
@@ -37,8 +39,7 @@ void Watchdog::wait(const std::shared_ptr<State>& state) {
     if (!state->socket) return;
     if (clock::now() >= state->deadline) {
       state->expired = true;
-      boost::system::error_code ignored;
-      state->socket->cancel(ignored);
+      Ring::cancel_pending(*state->socket);
       return;
     }
     wait(state);

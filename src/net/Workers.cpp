@@ -1,18 +1,21 @@
 #include "net/Workers.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <boost/asio/socket_base.hpp>
+#include <mutex>
 
 #include "InputError.hpp"
 #include "net/Address.hpp"
+#include "net/Ring.hpp"
 
 namespace reprise::net {
 
 int Workers::default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
-Workers::Workers(int threads) {
+Workers::Workers(int threads, bool io_uring) : io_uring_(io_uring) {
   int n = threads > 0 ? threads : default_threads();
   for (int i = 0; i < n;
        ++i)  // Every socket is touched only by its own worker thread, so the reactor needs no per-socket
@@ -22,9 +25,19 @@ Workers::Workers(int threads) {
 
 void Workers::run() {
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([this, i] { contexts_[i]->run(); });
-  contexts_[0]->run();
+  for (size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([this, i] { run_here(*contexts_[i]); });
+  run_here(*contexts_[0]);
   for (auto& t : threads) t.join();
+}
+
+void Workers::run_here(boost::asio::io_context& ctx) {
+  if (io_uring_ && !Ring::start(ctx)) {
+    static std::once_flag told;
+    std::call_once(told,
+                   [] { spdlog::warn("io_uring is not available here (kernel or seccomp): epoll instead"); });
+  }
+  ctx.run();
+  Ring::leave();
 }
 
 void Workers::stop() {

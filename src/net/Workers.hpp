@@ -13,7 +13,9 @@ namespace reprise::net {
 
 class Workers {
  public:
-  explicit Workers(int threads);  // 0 means one per core
+  // 0 threads means one per core. With `io_uring`, each worker reads and writes plain TCP through
+  // an io_uring of its own (net/Ring.hpp) where the kernel allows it, else through epoll.
+  explicit Workers(int threads, bool io_uring = true);
 
   int size() const { return static_cast<int>(contexts_.size()); }
   static int default_threads();  // one per core
@@ -29,6 +31,7 @@ class Workers {
   void shutdown();
 
  private:
+  void run_here(boost::asio::io_context& ctx);
   // An io_context whose queued handlers can be destroyed before it is (the first step of its
   // destructor, execution_context::shutdown, made callable).
   struct Context : boost::asio::io_context {
@@ -36,6 +39,7 @@ class Workers {
     using io_context::io_context;
   };
   std::vector<std::unique_ptr<Context>> contexts_;
+  bool io_uring_;
 };
 
 // Whether a listener is the process's first on its port or another worker's beside it.

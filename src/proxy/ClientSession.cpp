@@ -57,8 +57,7 @@ ClientSession::~ClientSession() { worker_.remove(this); }
 
 void ClientSession::close_if_idle() {
   closing_ = true;
-  boost::system::error_code ignored;
-  if (idle_) client_.socket().cancel(ignored);
+  if (idle_) client_.cancel();
 }
 
 bool ClientSession::closing() const { return closing_ || worker_.draining(); }
@@ -330,6 +329,7 @@ awaitable<void> ClientSession::reply_error(int status, std::string_view cause) {
 void ClientSession::reset_client() {  // linger on with a zero timeout, then close
   boost::system::error_code ignored;
   client_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  client_.cancel();
   client_.socket().close(ignored);
 }
 

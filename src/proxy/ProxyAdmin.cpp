@@ -22,7 +22,7 @@ AdminResponse text(int status, std::string body) {
   return {status, "text/plain; charset=utf-8", std::move(body), {}};
 }
 
-AdminResponse json(const nlohmann::ordered_json& j) {
+AdminResponse json_answer(const nlohmann::ordered_json& j) {
   return {200, "application/json", j.dump(2) + "\n", {}};
 }
 
@@ -170,7 +170,7 @@ AdminResponse ProxyAdmin::sla_page() {
   const auto now = clock::now();
   nlohmann::ordered_json page = sla_.window ? sla_.window->to_json(now) : nlohmann::ordered_json::object();
   if (mirror_sla_.window) page["mirror"] = mirror_sla_.window->to_json(now);
-  return json(page);
+  return json_answer(page);
 }
 
 AdminResponse ProxyAdmin::mirror_page(const AdminRequest& request) {
@@ -189,7 +189,7 @@ AdminResponse ProxyAdmin::mirror_page(const AdminRequest& request) {
   }
   auto state = m->state();
   if (auto compared = m->comparison(std::chrono::seconds(2))) state["compare"] = std::move(*compared);
-  return json(state);
+  return json_answer(state);
 }
 
 }  // namespace reprise::proxy

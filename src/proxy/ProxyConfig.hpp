@@ -28,6 +28,7 @@ struct ProxyConfig {
   std::string tls_cert, tls_key;                      // --tls-cert/--tls-key: the listener speaks TLS
   std::shared_ptr<boost::asio::ssl::context> listen_tls;  // made from them at start (null: plain)
   int threads = 0;
+  bool io_uring = true;  // --io-uring: plain TCP reads and writes through each worker's io_uring
   std::chrono::microseconds header_timeout = 10s;
   std::chrono::microseconds idle_timeout = 60s;
   std::chrono::microseconds connect_timeout = 5s;

@@ -16,7 +16,8 @@ namespace reprise::proxy {
 
 namespace asio = boost::asio;
 
-ProxyServer::ProxyServer(ProxyConfig config) : config_(std::move(config)), workers_(config_.threads) {
+ProxyServer::ProxyServer(ProxyConfig config)
+    : config_(std::move(config)), workers_(config_.threads, config_.io_uring) {
   for (int i = 0; i < workers_.size(); ++i) {
     proxies_.push_back(std::make_unique<ProxyWorker>(i, workers_.context(i), config_, open_connections_));
     config_.listen = proxies_.back()->endpoint();  // a port 0 becomes the one the first bind got

@@ -301,8 +301,7 @@ void ResponseRelay::watch_client(tcp::socket& upstream) {
         if (!watch->upstream || ec == asio::error::operation_aborted) return;
         if (!ec && peeked == 1) return;  // the next pipelined request: it waits its turn
         watch->client_gone = true;       // its FIN or its reset
-        boost::system::error_code ignored;
-        watch->upstream->cancel(ignored);
+        net::Ring::cancel_pending(*watch->upstream);
       }));
 }
 
@@ -312,8 +311,7 @@ void ResponseRelay::stop_watching_client() {
   watch_.reset();
   // The wait itself goes too (else pipelined streams pile waits up). Nothing else is pending on
   // the client now: the request was all read before the watch began.
-  boost::system::error_code ignored;
-  s_.client_.socket().cancel(ignored);
+  s_.client_.cancel();
 }
 
 }  // namespace reprise::proxy

@@ -94,9 +94,8 @@ std::shared_ptr<TunnelEnds> start_tunnel(net::Stream& client, net::ByteBuffer& c
 
 bool over_or_ended(TunnelEnds& ends, net::Stream& client, net::Stream& upstream) {
   if (ends.over()) return true;
-  boost::system::error_code ignored;
-  client.socket().cancel(ignored);
-  upstream.socket().cancel(ignored);
+  client.cancel();
+  upstream.cancel();
   return false;
 }
 

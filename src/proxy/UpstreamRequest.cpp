@@ -59,8 +59,7 @@ awaitable<Outcome> UpstreamRequest::relay_beside_pump(net::UpstreamConnection& u
 
 awaitable<void> UpstreamRequest::relay_then_stop_pump(net::UpstreamConnection& up) {
   relay_outcome_ = co_await s_.relay_.whole(up);
-  boost::system::error_code ignored;
-  if (!s_.x_.request_done) s_.client_.socket().cancel(ignored);  // the answer is complete: stop waiting for the body
+  if (!s_.x_.request_done) s_.client_.cancel();  // the answer is complete: stop waiting for the body
 }
 
 awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chunked) {
@@ -103,7 +102,7 @@ awaitable<void> UpstreamRequest::pump_body(net::UpstreamConnection& up, bool chu
   x.close_after = true;
   boost::system::error_code ignored;
   up.stream.socket().shutdown(asio::socket_base::shutdown_both, ignored);
-  up.stream.socket().cancel(ignored);
+  up.stream.cancel();
 }
 
 void UpstreamRequest::shed_memory() {

@@ -314,7 +314,7 @@ int64_t planned_iterations(const std::vector<Session>& sessions, const Profile& 
 RunResult run_replay(const SessionBuild& plan, const Profile& profile, const RunOptions& options,
                      const RunMonitor& monitor) {
   const auto& sessions = plan.sessions;
-  net::Workers workers(options.threads);
+  net::Workers workers(options.threads, options.io_uring);
   RunSettings settings;
   settings.profile = &profile;
   settings.request_timeout = options.request_timeout;

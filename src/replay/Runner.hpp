@@ -26,6 +26,7 @@ struct RunOptions {
   std::optional<boost::asio::ip::tcp::endpoint> baseline;  // --baseline: a second known-good instance
   std::optional<net::ClientTlsSettings> baseline_tls;
   int threads = 1;
+  bool io_uring = true;  // plain TCP reads and writes through each worker's io_uring
   int shard = 1;   // i of i/N, 1-based
   int shards = 1;  // N
   std::chrono::microseconds connect_timeout{5'000'000};

@@ -65,6 +65,7 @@ void Vu::abort() {
 void Vu::close(Link& link) {
   boost::system::error_code ignored;
   link.dog.unwatch();
+  link.stream.cancel();
   link.stream.socket().close(ignored);
   link.in.clear();
 }

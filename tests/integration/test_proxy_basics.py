@@ -1,6 +1,7 @@
 """reprise proxy, the ordinary exchange: forwarding, keep-alive on both sides with an upstream
 pool, pipelining, Expect: 100-continue, bodiless responses, hop-by-hop and forwarding headers,
 more than one thread. Every upstream is a real server on loopback (nginx or a raw ProbeUpstream)."""
+import http.client
 import os
 import shutil
 import socket
@@ -549,3 +550,62 @@ class ThreadsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def io_uring_descriptors(pid):
+    """How many of the process's open descriptors are io_uring instances."""
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[io_uring]"
+        except OSError:  # closed meanwhile
+            pass
+    return count
+
+
+class IoEngineTest(unittest.TestCase):
+    """--io-uring on (the default) and off carry the same bytes: small answers and a body of
+    several megabytes (many partial writes), POST bodies both ways, keep-alive connections used
+    by several threads at once. With it on each worker has an io_uring; with it off none."""
+
+    def exchange_all(self, port, big):
+        def one_client(n):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            try:
+                for i in range(25):
+                    conn.request("GET", "/a.txt")
+                    res = conn.getresponse()
+                    self.assertEqual((res.status, res.read()), (200, b"file a.txt\n"))
+                    if i % 10 == n % 10:
+                        conn.request("GET", "/big.bin")
+                        res = conn.getresponse()
+                        self.assertEqual(res.status, 200)
+                        self.assertEqual(res.read(), big)
+            finally:
+                conn.close()
+            return n
+
+        with ThreadPoolExecutor(8) as pool:
+            self.assertEqual(sorted(pool.map(one_client, range(8))), list(range(8)))
+
+    def run_engine(self, setting, rings):
+        root = NginxRoot(self)
+        big = bytes((i * 7919) % 251 for i in range(3 * 1024 * 1024 + 17))
+        root.write("big.bin", big)
+        with nginx(root.path) as web, proxy(web.port, "--threads", "2", "--io-uring", setting) as px:
+            self.exchange_all(px.port, big)
+            self.assertEqual(io_uring_descriptors(px.pid), rings)
+
+    def test_io_uring_on_gives_each_worker_a_ring(self):
+        self.run_engine("on", 2)
+
+    def test_io_uring_off_uses_epoll_alone(self):
+        self.run_engine("off", 0)
+
+    def test_posted_bodies_arrive_whole_through_the_ring(self):
+        body = bytes(range(256)) * 4096  # 1 MiB: the proxy reads and writes it in many pieces
+        with ProbeUpstream(keepalive_handler(echo_route)) as up, proxy(up.port) as px:
+            for _ in range(3):
+                status, _, got = request(px.port, "POST", "/upload", body=body)
+                self.assertEqual(status, 200)
+                self.assertEqual(got, b"POST /upload " + body)
