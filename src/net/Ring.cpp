@@ -5,14 +5,13 @@
 #include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <utility>
 
 namespace reprise::net {
 
 thread_local Ring* Ring::current_ = nullptr;
 
 namespace {
-// The user_data of a cancellation request: its own completion (if any) is not an operation's.
-constexpr __u64 kCancelRequest = 0;
 constexpr unsigned kEntries = 4096;
 }  // namespace
 
@@ -33,6 +32,14 @@ bool Ring::start(boost::asio::io_context& ctx) {
     // epoll_wait), not by interrupting it for each: the default costs more than epoll.
     params.flags = IORING_SETUP_COOP_TASKRUN;
     if (io_uring_queue_init_params(kEntries, &ring.ring_, &params) < 0) return false;
+    // Cancels are synchronous (Linux 6.0): where the kernel cannot, the worker stays with epoll.
+    io_uring_sync_cancel_reg probe{};
+    probe.addr = 1;
+    probe.timeout = {-1, -1};
+    if (io_uring_register_sync_cancel(&ring.ring_, &probe) != -ENOENT) {
+      io_uring_queue_exit(&ring.ring_);
+      return false;
+    }
     // Asio's reactor waits on the ring's own descriptor, readable while completions are posted
     // and not yet reaped; shutdown() takes it back from Asio before the ring closes it.
     boost::system::error_code ec;
@@ -58,8 +65,13 @@ io_uring_sqe* Ring::next_sqe() {
   return sqe;
 }
 
-void Ring::submit(Op* op, io_uring_sqe* sqe) {
+void Ring::submit(Op* op, int fd, io_uring_sqe* sqe) {
   io_uring_sqe_set_data(sqe, op);
+  op->fd = fd;
+  if (fd >= 0) {  // a closed socket's -1 gets EBADF, as with Asio
+    if (static_cast<size_t>(fd) >= pending_on_.size()) pending_on_.resize(static_cast<size_t>(fd) + 1);
+    ++pending_on_[static_cast<size_t>(fd)];
+  }
   op->next = first_;
   if (first_) first_->prev = op;
   first_ = op;
@@ -68,29 +80,50 @@ void Ring::submit(Op* op, io_uring_sqe* sqe) {
   schedule_flush();
 }
 
-void Ring::fail(Op* op, int error) {
+// Owns an operation that completes without the kernel until it runs; destroyed unrun (the
+// context shut down first), it destroys the operation and its handler.
+struct Ring::Now {
+  Op* op;
+  int result;
+  Now(Op* o, int r) : op(o), result(r) {}
+  Now(Now&& other) noexcept : op(std::exchange(other.op, nullptr)), result(other.result) {}
+  Now& operator=(Now&&) = delete;
+  ~Now() {
+    if (op) op->finish(op, result, false);
+  }
+  void operator()() {
+    Op* o = std::exchange(op, nullptr);
+    o->finish(o, result, true);
+  }
+};
+
+void Ring::complete_now(Op* op, int result) {
   // Never inside the initiating call, as Asio's own operations.
-  boost::asio::post(wake_.get_executor(), [op, error] { op->finish(op, -error, true); });
+  boost::asio::post(wake_.get_executor(), Now(op, result));
 }
 
 void Ring::cancel_op(Op* op) {
-  io_uring_sqe* sqe = next_sqe();
-  if (!sqe) return;  // it ends by itself, as an uncancelled one
-  io_uring_prep_cancel(sqe, op, 0);
-  io_uring_sqe_set_data64(sqe, kCancelRequest);
-  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-  schedule_flush();
+  io_uring_sync_cancel_reg reg{};
+  reg.addr = reinterpret_cast<__u64>(op);
+  sync_cancel(reg);
 }
 
 void Ring::cancel(int fd) {
-  if (fd < 0 || pending_ == 0) return;
-  io_uring_sqe* sqe = next_sqe();
-  if (!sqe) return;
-  io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
-  io_uring_sqe_set_data64(sqe, kCancelRequest);
-  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-  // Now, not with the next batch: the caller may free the buffers when this returns.
-  io_uring_submit(&ring_);
+  if (fd < 0 || static_cast<size_t>(fd) >= pending_on_.size() || pending_on_[static_cast<size_t>(fd)] == 0)
+    return;
+  io_uring_sync_cancel_reg reg{};
+  reg.fd = fd;
+  reg.flags = IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL;
+  sync_cancel(reg);
+}
+
+// Needs no submission queue entry, and returns once the kernel is done with what it cancelled
+// (an operation a worker thread of the kernel's runs is interrupted and waited for). Their
+// completions are reaped at the next turn.
+void Ring::sync_cancel(io_uring_sync_cancel_reg reg) {
+  io_uring_submit(&ring_);  // an operation the kernel has not seen yet cannot be cancelled
+  reg.timeout = {-1, -1};   // no time limit: the buffers must be let go of
+  io_uring_register_sync_cancel(&ring_, &reg);  // ENOENT: it had completed already
   schedule_flush();
 }
 
@@ -112,9 +145,12 @@ void Ring::schedule_flush() {
 // completions only while operations are pending and nothing more is queued.
 void Ring::flush() {
   flush_posted_ = false;
-  io_uring_submit_and_get_events(&ring_);  // a failure is tried again at the next turn
+  int submitted = io_uring_submit_and_get_events(&ring_);
   drain(true);
   if (flush_posted_) return;
+  // What the kernel did not take (EINTR, EBUSY while completions overflow) goes at the next
+  // turn: waiting for completions of operations it never saw would never end.
+  if (submitted < 0 || io_uring_sq_ready(&ring_) > 0) return schedule_flush();
   if (pending_ == 0) {
     if (waiting_) wake_.cancel();  // so that a context with nothing else to do returns from run()
     return;
@@ -137,8 +173,8 @@ void Ring::drain(bool run) {
     __u64 data = cqe->user_data;
     int result = cqe->res;
     io_uring_cqe_seen(&ring_, cqe);
-    if (data == kCancelRequest) continue;
     Op* op = reinterpret_cast<Op*>(data);
+    if (op->fd >= 0) --pending_on_[static_cast<size_t>(op->fd)];
     if (op->prev) op->prev->next = op->next;
     if (op->next) op->next->prev = op->prev;
     if (first_ == op) first_ = op->next;
@@ -153,10 +189,11 @@ void Ring::shutdown() {
   if (!ready_) return;
   if (current_ == this) current_ = nullptr;
   if (pending_ > 0) {
-    if (io_uring_sqe* sqe = next_sqe()) {
-      io_uring_prep_cancel(sqe, nullptr, IORING_ASYNC_CANCEL_ANY);
-      io_uring_sqe_set_data64(sqe, kCancelRequest);
-    }
+    io_uring_submit(&ring_);
+    io_uring_sync_cancel_reg all{};
+    all.flags = IORING_ASYNC_CANCEL_ANY;
+    all.timeout = {-1, -1};
+    io_uring_register_sync_cancel(&ring_, &all);
     wait_for_completions();
   }
   wake_.release();

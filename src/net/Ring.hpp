@@ -26,6 +26,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <memory>
+#include <vector>
 
 namespace reprise::net {
 
@@ -55,7 +56,8 @@ class Ring : public boost::asio::execution_context::service {
   template <typename ConstBuffers, typename Handler>
   void async_send(int fd, const ConstBuffers& buffers, Handler&& handler);
   // Every operation pending on `fd` completes with operation_aborted; the kernel has let go of
-  // their buffers when this returns (a socket's waiters are cancelled in the submitting call).
+  // their buffers when this returns (a synchronous cancel, which also waits for one the kernel
+  // handed to a worker thread of its own). Costs nothing when nothing is pending on `fd`.
   void cancel(int fd);
 
   // Cancels what `socket` has pending, in this thread's ring and with Asio, as socket.cancel()
@@ -79,15 +81,20 @@ class Ring : public boost::asio::execution_context::service {
     Op* prev = nullptr;
     Op* next = nullptr;
     Ring* ring = nullptr;
+    int fd = -1;
   };
+  struct Now;  // an operation completed without the kernel
   template <typename Handler>
   struct HandlerOp;
 
   void shutdown() override;
   io_uring_sqe* next_sqe();
-  void submit(Op* op, io_uring_sqe* sqe);
-  void fail(Op* op, int error);  // the operation could not be queued: it completes with `error`
+  void submit(Op* op, int fd, io_uring_sqe* sqe);
+  // The operation completes with `result` (0, or -errno) from the context's queue: for one that
+  // needs no kernel (nothing to read or write) or could not be queued.
+  void complete_now(Op* op, int result);
   void cancel_op(Op* op);
+  void sync_cancel(io_uring_sync_cancel_reg reg);
   void schedule_flush();
   void flush();
   void drain(bool run);
@@ -103,6 +110,7 @@ class Ring : public boost::asio::execution_context::service {
   size_t pending_ = 0;
   size_t operations_ = 0;
   Op* first_ = nullptr;  // the pending operations, for shutdown
+  std::vector<uint32_t> pending_on_;  // by descriptor: how many operations are pending on it
 };
 
 template <typename Handler>
@@ -143,7 +151,8 @@ struct Ring::HandlerOp : Ring::Op {
     std::allocator_traits<Allocator>::deallocate(alloc, op, 1);
     if (!run) return;
     boost::system::error_code ec;
-    if (result == -ECANCELED)
+    // EINTR: cancelled while the kernel ran it on a worker thread of its own.
+    if (result == -ECANCELED || result == -EINTR)
       ec = boost::asio::error::operation_aborted;
     else if (result < 0)
       ec.assign(-result, boost::system::system_category());
@@ -172,11 +181,11 @@ void Ring::async_receive(int fd, const MutableBuffers& buffers, Handler&& handle
       break;
     }
   op->wanted = into.size();
+  if (into.size() == 0) return complete_now(op, 0);  // as Asio's: done at once, no eof
   io_uring_sqe* sqe = next_sqe();
-  if (!sqe) return fail(op, ENOBUFS);
-  // An empty read is done at once, as Asio's: the kernel answers it without waiting.
+  if (!sqe) return complete_now(op, -ENOBUFS);
   io_uring_prep_recv(sqe, fd, into.data(), into.size(), 0);
-  submit(op, sqe);
+  submit(op, fd, sqe);
 }
 
 template <typename ConstBuffers, typename Handler>
@@ -192,10 +201,11 @@ void Ring::async_send(int fd, const ConstBuffers& buffers, Handler&& handler) {
   }
   op->msg.msg_iov = op->iov;
   op->msg.msg_iovlen = n;
+  if (n == 0) return complete_now(op, 0);  // nothing to send: done, as Asio's
   io_uring_sqe* sqe = next_sqe();
-  if (!sqe) return fail(op, ENOBUFS);
+  if (!sqe) return complete_now(op, -ENOBUFS);
   io_uring_prep_sendmsg(sqe, fd, &op->msg, MSG_NOSIGNAL);
-  submit(op, sqe);
+  submit(op, fd, sqe);
 }
 
 }  // namespace reprise::net

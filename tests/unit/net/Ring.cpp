@@ -7,6 +7,8 @@
 // from run(). Every io_context run is bounded; nothing is checked against a clock.
 #include "net/Ring.hpp"
 
+#include <sys/resource.h>
+
 #include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -175,4 +177,55 @@ TEST_CASE("a context shut down with a ring read pending destroys its handler wit
   }
   CHECK(!ran);
   CHECK(alive.expired());
+}
+
+TEST_CASE("an empty read and an empty write complete at once with nothing, as Asio's") {
+  RingPair p;
+  if (!p.started) return unavailable();
+  std::optional<std::pair<boost::system::error_code, size_t>> read, wrote;
+  p.stream->async_read_some(asio::mutable_buffer(),
+                            [&](boost::system::error_code e, size_t n) { read.emplace(e, n); });
+  p.stream->async_write_some(asio::const_buffer(),
+                             [&](boost::system::error_code e, size_t n) { wrote.emplace(e, n); });
+  p.run();  // nothing was sent by the peer: a read that went to the kernel would wait
+  REQUIRE(read);
+  CHECK(read->first == boost::system::error_code());
+  CHECK(read->second == 0);
+  REQUIRE(wrote);
+  CHECK(wrote->first == boost::system::error_code());
+  CHECK(wrote->second == 0);
+}
+
+TEST_CASE("where no ring can be made, start() says so and the stream reads and writes through Asio") {
+  asio::io_context ctx;
+  auto c = connect_pair(ctx);
+  // No descriptor can be opened: io_uring_setup fails as it does where a sandbox refuses it.
+  rlimit was{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &was) == 0);
+  rlimit none = was;
+  none.rlim_cur = 0;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &none) == 0);
+  bool started = Ring::start(ctx);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &was) == 0);
+  CHECK(!started);
+  CHECK(Ring::here(ctx) == nullptr);
+  Stream stream(std::move(c.local));
+  std::array<char, 64> in{};
+  boost::system::error_code ec;
+  size_t got = 0;
+  asio::co_spawn(
+      ctx,
+      [&]() -> asio::awaitable<void> {
+        co_await asio::async_write(stream, asio::buffer(std::string("ping")), nothrow);
+        std::tie(ec, got) = co_await stream.async_read_some(asio::buffer(in), nothrow);
+      },
+      asio::detached);
+  ctx.poll();
+  std::array<char, 8> peer_in{};
+  REQUIRE(reprise::test::readable(c.peer));
+  CHECK(c.peer.read_some(asio::buffer(peer_in)) == 4);
+  asio::write(c.peer, asio::buffer(std::string("pong")));
+  ctx.run_for(kRunBound);
+  CHECK(!ec);
+  CHECK(text(in, got) == "pong");
 }
