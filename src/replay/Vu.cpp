@@ -214,9 +214,13 @@ uint64_t Vu::elapsed_us(clock::time_point since) {
       std::max<int64_t>(0, duration_cast<microseconds>(clock::now() - since).count()));
 }
 
-awaitable<size_t> Vu::read_some(Link& link) {
+awaitable<size_t> Vu::read_some(Link& link, bool at_once) {
   if (link.dog.expired()) co_return 0;  // the deadline passed while a finished read was queued
-  auto [ec, n] = co_await link.stream.async_read_some(link.in.prepare(kRead), nothrow);
+  boost::system::error_code ec = asio::error::would_block;
+  size_t n = 0;
+  if (at_once) n = link.stream.read_some(link.in.prepare(kRead), ec);
+  if (ec == asio::error::would_block)
+    std::tie(ec, n) = co_await link.stream.async_read_some(link.in.prepare(kRead), nothrow);
   link.in.commit(n);
   if (!link.baseline) stats_.data_received += n;
   co_return n;
@@ -301,7 +305,7 @@ awaitable<Vu::Sent> Vu::read_head(Link& link, const Step& step, bool reused) {
       answered_before = true;
       continue;
     }
-    size_t n = co_await read_some(link);
+    size_t n = co_await read_some(link, !link.in.empty());  // part of a head has come
     if (n == 0) {
       bool nothing_yet = link.in.empty() && !answered_before;
       close(link);
@@ -329,7 +333,7 @@ awaitable<bool> Vu::read_body(Link& link, const Step& step, bool comparing, std:
     link.parser.clear_pieces();
     link.in.consume(got.consumed);
     if (got.complete) break;
-    size_t n = co_await read_some(link);
+    size_t n = co_await read_some(link, true);
     if (n == 0) {
       if (link.parser.head().body != http::BodyKind::until_close || link.dog.expired()) co_return false;
       auto last = link.parser.finish();

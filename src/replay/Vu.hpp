@@ -104,7 +104,9 @@ class Vu {
                                          std::vector<std::string>& live);
   boost::asio::awaitable<void> ask_baseline(Link& link, const Step& step);
   boost::asio::awaitable<void> hold_stream(Link& link, const Step& step, clock::time_point start);
-  boost::asio::awaitable<size_t> read_some(Link& link);
+  // `at_once`: the rest of an answer whose first part has come is usually there already; it is
+  // read without waiting a turn of the worker's ring (a read that would wait goes there as usual).
+  boost::asio::awaitable<size_t> read_some(Link& link, bool at_once = false);
   void close(Link& link);
   void answered(Link& link, size_t steps);
   void count_answer(int status, const Step& step, metrics::TagFigures& tag);
