@@ -26,6 +26,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace reprise::net {
@@ -72,7 +73,7 @@ class Ring : public boost::asio::execution_context::service {
   // Reads and writes given to the kernel through this ring so far.
   size_t operations() const { return operations_; }
 
-  static constexpr size_t kMaxBuffers = 16;
+  static constexpr size_t kMaxBuffers = 8;
 
  private:
   // One pending operation; finish() runs or destroys its handler and frees it.
@@ -84,7 +85,15 @@ class Ring : public boost::asio::execution_context::service {
     int fd = -1;
   };
   struct Now;  // an operation completed without the kernel
-  template <typename Handler>
+  // A send's gather list lives in its operation until the kernel has taken it; a receive has none
+  // (operations live while pending: thousands at once while connections open, memory that malloc
+  // keeps afterwards).
+  struct Gather {
+    msghdr msg{};
+    iovec iov[kMaxBuffers];
+  };
+  struct NoGather {};
+  template <typename Handler, bool Sending>
   struct HandlerOp;
 
   void shutdown() override;
@@ -113,7 +122,7 @@ class Ring : public boost::asio::execution_context::service {
   std::vector<uint32_t> pending_on_;  // by descriptor: how many operations are pending on it
 };
 
-template <typename Handler>
+template <typename Handler, bool Sending>
 struct Ring::HandlerOp : Ring::Op {
   using Allocator = typename std::allocator_traits<boost::asio::associated_allocator_t<
       Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<HandlerOp>;
@@ -145,7 +154,7 @@ struct Ring::HandlerOp : Ring::Op {
     auto slot = boost::asio::get_associated_cancellation_slot(op->handler);
     if (slot.is_connected()) slot.clear();
     Handler h(std::move(op->handler));
-    bool read_eof = op->receiving && op->wanted > 0 && result == 0;
+    bool read_eof = !Sending && op->wanted > 0 && result == 0;
     Allocator alloc(boost::asio::get_associated_allocator(h, boost::asio::recycling_allocator<void>()));
     op->~HandlerOp();
     std::allocator_traits<Allocator>::deallocate(alloc, op, 1);
@@ -162,17 +171,14 @@ struct Ring::HandlerOp : Ring::Op {
   }
 
   Handler handler;
-  bool receiving = false;
-  size_t wanted = 0;
-  msghdr msg{};
-  iovec iov[kMaxBuffers];
+  size_t wanted = 0;  // a receive's buffer size
+  [[no_unique_address]] std::conditional_t<Sending, Gather, NoGather> gather;
 };
 
 template <typename MutableBuffers, typename Handler>
 void Ring::async_receive(int fd, const MutableBuffers& buffers, Handler&& handler) {
-  using Op = HandlerOp<std::decay_t<Handler>>;
+  using Op = HandlerOp<std::decay_t<Handler>, false>;
   Op* op = Op::make(this, std::forward<Handler>(handler));
-  op->receiving = true;
   boost::asio::mutable_buffer into;
   for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
        ++it)
@@ -190,21 +196,21 @@ void Ring::async_receive(int fd, const MutableBuffers& buffers, Handler&& handle
 
 template <typename ConstBuffers, typename Handler>
 void Ring::async_send(int fd, const ConstBuffers& buffers, Handler&& handler) {
-  using Op = HandlerOp<std::decay_t<Handler>>;
+  using Op = HandlerOp<std::decay_t<Handler>, true>;
   Op* op = Op::make(this, std::forward<Handler>(handler));
   size_t n = 0;
   for (auto it = boost::asio::buffer_sequence_begin(buffers);
        it != boost::asio::buffer_sequence_end(buffers) && n < kMaxBuffers; ++it) {
     boost::asio::const_buffer b(*it);
     if (b.size() == 0) continue;
-    op->iov[n++] = {const_cast<void*>(b.data()), b.size()};
+    op->gather.iov[n++] = {const_cast<void*>(b.data()), b.size()};
   }
-  op->msg.msg_iov = op->iov;
-  op->msg.msg_iovlen = n;
+  op->gather.msg.msg_iov = op->gather.iov;
+  op->gather.msg.msg_iovlen = n;
   if (n == 0) return complete_now(op, 0);  // nothing to send: done, as Asio's
   io_uring_sqe* sqe = next_sqe();
   if (!sqe) return complete_now(op, -ENOBUFS);
-  io_uring_prep_sendmsg(sqe, fd, &op->msg, MSG_NOSIGNAL);
+  io_uring_prep_sendmsg(sqe, fd, &op->gather.msg, MSG_NOSIGNAL);
   submit(op, fd, sqe);
 }
 
